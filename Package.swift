@@ -1,0 +1,48 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+// OpenCV 4.6 comes from Debian's libopencv-dev; its headers live under /usr/include/opencv4.
+let openCVLibraries = ["opencv_core", "opencv_imgproc", "opencv_imgcodecs", "opencv_dnn"]
+
+let package = Package(
+    name: "Obscura",
+    platforms: [.macOS(.v14)],
+    products: [
+        .library(name: "Obscura", targets: ["Obscura"]),
+        .executable(name: "obscura", targets: ["obscura"]),
+        .executable(name: "obscura-eval", targets: ["obscura-eval"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        // The only C++ in the project: a thin, prefixed C API over OpenCV (decode, encode,
+        // resize, DNN inference). Everything that decides what gets removed lives in Swift.
+        .target(
+            name: "CObscuraCV",
+            cxxSettings: [.unsafeFlags(["-I/usr/include/opencv4", "-O2"])],
+            linkerSettings: openCVLibraries.map { .linkedLibrary($0) } + [.linkedLibrary("stdc++")]
+        ),
+        .target(
+            name: "Obscura",
+            dependencies: ["CObscuraCV"]
+        ),
+        .executableTarget(
+            name: "obscura",
+            dependencies: [
+                "Obscura",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .executableTarget(
+            name: "obscura-eval",
+            dependencies: ["Obscura"]
+        ),
+        .testTarget(
+            name: "ObscuraTests",
+            dependencies: ["Obscura"],
+            resources: [.copy("Fixtures")]
+        ),
+    ],
+    cxxLanguageStandard: .cxx17
+)

@@ -1,0 +1,68 @@
+// CObscuraCV: the project's only C++ code, a thin C API over OpenCV 4.6.
+// Every symbol is prefixed `obscura_cv_`. Pixel buffers cross the boundary as tightly packed,
+// 8-bit, row-major RGB / RGBA / grey; the shim converts to and from OpenCV's BGR order.
+// Functions return 0 on success; on failure they return a non-zero status and write a short
+// message (never pixel data) into `error` when it is not NULL.
+#ifndef COBSCURACV_H
+#define COBSCURACV_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/// A decoded image owned by the shim; release it with `obscura_cv_image_free`.
+typedef struct obscura_cv_image {
+    int32_t width;
+    int32_t height;
+    int32_t channels;   // 1 (grey), 3 (RGB) or 4 (RGBA)
+    uint8_t *pixels;    // width * height * channels bytes
+} obscura_cv_image;
+
+/// Decodes an encoded image held in memory, ignoring any EXIF orientation (the caller applies
+/// it). 16-bit samples are reduced to 8 bits.
+int32_t obscura_cv_decode(const uint8_t *bytes, size_t length, obscura_cv_image *out,
+                          char *error, size_t error_capacity);
+void obscura_cv_image_free(obscura_cv_image *image);
+
+/// Output formats understood by `obscura_cv_encode`.
+enum { OBSCURA_CV_JPEG = 1, OBSCURA_CV_PNG = 2, OBSCURA_CV_WEBP = 3 };
+
+/// Encodes pixels. `quality` is 1...100 for JPEG and WebP (101 asks WebP for lossless) and
+/// ignored for PNG. The encoded bytes are malloc'd: release them with `obscura_cv_buffer_free`.
+int32_t obscura_cv_encode(const uint8_t *pixels, int32_t width, int32_t height, int32_t channels,
+                          int32_t format, int32_t quality, uint8_t **out_bytes, size_t *out_length,
+                          char *error, size_t error_capacity);
+void obscura_cv_buffer_free(uint8_t *bytes);
+
+/// Resizes with area averaging when shrinking and bilinear interpolation when enlarging.
+int32_t obscura_cv_resize(const uint8_t *source, int32_t width, int32_t height, int32_t channels,
+                          uint8_t *destination, int32_t new_width, int32_t new_height);
+
+/// Caps OpenCV's own worker threads (DNN layers, resize). 0 lets OpenCV decide.
+void obscura_cv_set_threads(int32_t count);
+
+/// An ONNX network for one fixed input shape (OpenCV 4.6 returns wrong outputs when a Net is
+/// reused after its input size changes, so callers keep one Net per shape).
+typedef struct obscura_cv_net obscura_cv_net;
+
+obscura_cv_net *obscura_cv_net_create(const uint8_t *onnx, size_t length,
+                                      char *error, size_t error_capacity);
+void obscura_cv_net_free(obscura_cv_net *net);
+
+/// Runs the network on an NCHW float blob of shape 1 x channels x height x width and copies the
+/// outputs named in `output_names` into `outputs[i]`, which must hold `output_capacity[i]`
+/// floats; `output_count[i]` receives the number of floats written.
+int32_t obscura_cv_net_forward(obscura_cv_net *net, const float *input, int32_t channels,
+                               int32_t height, int32_t width, int32_t output_total,
+                               const char *const *output_names, float *const *outputs,
+                               const size_t *output_capacity, size_t *output_count,
+                               char *error, size_t error_capacity);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

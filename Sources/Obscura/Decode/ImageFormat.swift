@@ -1,0 +1,45 @@
+/// Container formats recognised from a file's first bytes (never from its name).
+public enum ImageFormat: String, Sendable, Codable {
+    case jpeg, png, webp
+    // Recognised but not read by this build: such inputs fail with a clear reason.
+    case gif, tiff, bmp, heif, avif, jpegXL = "jpeg-xl"
+
+    /// Formats this build decodes.
+    public var isSupported: Bool { self == .jpeg || self == .png || self == .webp }
+
+    /// Identifies the container from its signature; `nil` when the bytes are not an image.
+    public static func sniff(_ bytes: some Collection<UInt8>) -> ImageFormat? {
+        let head = Array(bytes.prefix(16))
+        func starts(_ signature: [UInt8], at offset: Int = 0) -> Bool {
+            head.count >= offset + signature.count && Array(head[offset..<offset + signature.count]) == signature
+        }
+        if starts([0xFF, 0xD8, 0xFF]) { return .jpeg }
+        if starts([0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]) { return .png }
+        if starts(Array("RIFF".utf8)) && starts(Array("WEBP".utf8), at: 8) { return .webp }
+        if starts(Array("GIF87a".utf8)) || starts(Array("GIF89a".utf8)) { return .gif }
+        if starts([0x49, 0x49, 0x2A, 0x00]) || starts([0x4D, 0x4D, 0x00, 0x2A]) { return .tiff }
+        if starts(Array("BM".utf8)) && head.count >= 14 { return .bmp }
+        if starts([0xFF, 0x0A]) || starts([0, 0, 0, 0x0C, 0x4A, 0x58, 0x4C, 0x20]) { return .jpegXL }
+        if starts(Array("ftyp".utf8), at: 4) {
+            let brand = head.count >= 12 ? String(decoding: head[8..<12], as: UTF8.self) : ""
+            if brand.hasPrefix("avi") { return .avif }
+            if ["heic", "heix", "hevc", "heim", "heis", "mif1", "msf1"].contains(brand) { return .heif }
+        }
+        return nil
+    }
+
+    /// The file extension used for outputs in this format.
+    public var fileExtension: String {
+        switch self {
+        case .jpeg: "jpg"
+        case .png: "png"
+        case .webp: "webp"
+        case .gif: "gif"
+        case .tiff: "tif"
+        case .bmp: "bmp"
+        case .heif: "heic"
+        case .avif: "avif"
+        case .jpegXL: "jxl"
+        }
+    }
+}

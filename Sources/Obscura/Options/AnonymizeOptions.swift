@@ -1,0 +1,149 @@
+/// What to look for. `faces` is implemented; later kinds join this list.
+public enum DetectionKind: String, Sendable, Codable, CaseIterable {
+    case faces
+
+    /// Every kind this build implements: the default for `--detect`.
+    public static let implemented: [DetectionKind] = [.faces]
+}
+
+/// How a region's pixels are destroyed.
+public enum RedactionStyle: String, Sendable, Codable, CaseIterable {
+    /// Every pixel set to one colour (`fillColor`).
+    case solid
+    /// Coarse cells of the region's mean colour (the default).
+    case pixelate
+    /// Coarse cells, then smoothed between cell centres: soft-looking but no more detail than
+    /// `pixelate`.
+    case blur
+}
+
+/// The outline painted inside a region's box.
+public enum RegionShape: String, Sendable, Codable, CaseIterable {
+    case rect
+    case ellipse
+}
+
+/// The container written for each output.
+public enum OutputFormat: String, Sendable, Codable, CaseIterable {
+    /// The input's own format (JPEG, PNG or WebP).
+    case keep
+    case jpeg
+    case png
+    case webp
+}
+
+/// An sRGB colour, written `RRGGBB` in hex on the command line and in reports.
+public struct RGBColor: Sendable, Equatable, Codable, CustomStringConvertible {
+    public var red: UInt8
+    public var green: UInt8
+    public var blue: UInt8
+
+    public init(red: UInt8, green: UInt8, blue: UInt8) {
+        self.red = red
+        self.green = green
+        self.blue = blue
+    }
+
+    /// Parses `RRGGBB` (an optional leading `#` is accepted).
+    public init?(hex: String) {
+        var text = Substring(hex)
+        if text.hasPrefix("#") { text = text.dropFirst() }
+        guard text.count == 6, let value = UInt32(text, radix: 16) else { return nil }
+        self.init(red: UInt8(value >> 16), green: UInt8((value >> 8) & 0xFF), blue: UInt8(value & 0xFF))
+    }
+
+    public static let black = RGBColor(red: 0, green: 0, blue: 0)
+
+    public var description: String {
+        func hex(_ byte: UInt8) -> String {
+            let digits = String(byte, radix: 16)
+            return digits.count == 1 ? "0" + digits : digits
+        }
+        return hex(red) + hex(green) + hex(blue)
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let text = try decoder.singleValueContainer().decode(String.self)
+        guard let color = RGBColor(hex: text) else {
+            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "expected RRGGBB"))
+        }
+        self = color
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        try container.encode(description)
+    }
+}
+
+/// Every setting of an anonymization run, declared once: the CLI fills it, the report records it
+/// verbatim, and the same value reproduces the same output bytes.
+public struct AnonymizeOptions: Sendable, Codable, Equatable {
+    /// Kinds of content to find. Default: every implemented kind.
+    public var detect: [DetectionKind] = DetectionKind.implemented
+
+    /// How regions are destroyed. Default `pixelate`.
+    public var style: RedactionStyle = .pixelate
+
+    /// Colour of the `solid` style. Default black.
+    public var fill: RGBColor = .black
+
+    /// Outline painted for faces. Default `ellipse`, which covers a head with less collateral
+    /// area than its bounding box.
+    public var shape: RegionShape = .ellipse
+
+    /// How far a region grows beyond the detector's box on every side, as a fraction of the
+    /// box's width (left/right) and height (top/bottom). Default 0.25: CenterFace boxes hug the
+    /// face from brow to chin; this covers the whole head, hair line and ears included
+    /// (measured on the faces evaluation set, see README). Range 0...2.
+    public var margin: Double = 0.25
+
+    /// Minimum detector score (0...1) for a region to be kept. Default 0.3.
+    public var threshold: Double = 0.3
+
+    /// Cells across a region's shorter side for `pixelate` and `blur`. Default 6, the strongest
+    /// setting that still reads as "a face was here"; cells are never smaller than 8 px at the
+    /// default. Values above 6 give finer cells and mark the region `weak` in the report.
+    public var cellsAcross: Int = 6
+
+    /// Output container. Default `keep`.
+    public var format: OutputFormat = .keep
+
+    /// JPEG/WebP quality 1...100. `nil` (default) keeps the input JPEG's estimated quality
+    /// (read from its quantization tables), or 90 when the input carries no such tables.
+    public var quality: Int?
+
+    /// Replace outputs that already exist. Default false.
+    public var overwrite: Bool = false
+
+    public init() {}
+
+    /// The strongest cell count that is not reported as weak.
+    public static let strongestCellsAcross = 6
+    /// Cells are at least this many pixels wide at the default strength.
+    public static let minimumStrongCellSize = 8
+    /// Quality used when the input carries no quantization tables (PNG, WebP).
+    public static let fallbackQuality = 90
+
+    /// Checks ranges; the CLI and API report the message as a usage error.
+    public func validate() throws {
+        guard !detect.isEmpty else {
+            throw ObscuraError(.invalidSettings, "--detect needs at least one kind")
+        }
+        guard (0...2).contains(margin) else {
+            throw ObscuraError(.invalidSettings, "--margin must be between 0 and 2 (a fraction of the box size)")
+        }
+        guard (0.01...1).contains(threshold) else {
+            throw ObscuraError(.invalidSettings, "--threshold must be between 0.01 and 1")
+        }
+        guard (1...64).contains(cellsAcross) else {
+            throw ObscuraError(.invalidSettings, "--cells must be between 1 and 64")
+        }
+        if let quality, !(1...100).contains(quality) {
+            throw ObscuraError(.invalidSettings, "--quality must be between 1 and 100")
+        }
+    }
+
+    /// True when the chosen strength is weaker than the irreversible default.
+    public var isWeak: Bool { cellsAcross > Self.strongestCellsAcross }
+}

@@ -1,0 +1,121 @@
+import Foundation
+
+/// The result of anonymizing one image in memory.
+public struct AnonymizedImage: Sendable {
+    public var bytes: [UInt8]
+    public var inputFormat: ImageFormat
+    public var outputFormat: ImageFormat
+    /// Quality the output was encoded with (nil for PNG and lossless WebP).
+    public var quality: Int?
+    public var width: Int
+    public var height: Int
+    public var orientation: ExifOrientation
+    public var regions: [Region]
+    public var timings: StageTimings
+}
+
+/// Milliseconds spent in each stage of one image.
+public struct StageTimings: Sendable, Codable, Equatable {
+    public var decode = 0.0, detect = 0.0, redact = 0.0, encode = 0.0
+
+    public var total: Double { decode + detect + redact + encode }
+
+    enum CodingKeys: String, CodingKey { case decode, detect, redact, encode, total }
+
+    public init() {}
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        func rounded(_ value: Double) -> Double { (value * 10).rounded() / 10 }
+        try container.encode(rounded(decode), forKey: .decode)
+        try container.encode(rounded(detect), forKey: .detect)
+        try container.encode(rounded(redact), forKey: .redact)
+        try container.encode(rounded(encode), forKey: .encode)
+        try container.encode(rounded(total), forKey: .total)
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        decode = try container.decode(Double.self, forKey: .decode)
+        detect = try container.decode(Double.self, forKey: .detect)
+        redact = try container.decode(Double.self, forKey: .redact)
+        encode = try container.decode(Double.self, forKey: .encode)
+    }
+}
+
+/// decode → orient → detect → plan regions → redact → encode, for one image held in memory.
+/// Shared by every worker: the detector's model is loaded once.
+public final class Anonymizer: Sendable {
+    public let options: AnonymizeOptions
+    public let faceDetector: CenterFaceDetector
+
+    /// Validates the options and loads the models. Throws set-up errors before any image is read.
+    public init(options: AnonymizeOptions, modelDirectory: URL = ModelStore.defaultDirectory) throws {
+        try options.validate()
+        self.options = options
+        faceDetector = try CenterFaceDetector(modelDirectory: modelDirectory)
+    }
+
+    /// Models this anonymizer runs, for reports.
+    public var models: [ModelDescriptor] { [faceDetector.model] }
+
+    /// Anonymizes one encoded image. `outputFormat` overrides `options.format` (used when the
+    /// output file name asks for a format).
+    public func anonymize(_ input: [UInt8], outputFormat: OutputFormat? = nil) throws -> AnonymizedImage {
+        var timings = StageTimings()
+        let clock = ContinuousClock()
+        var mark = clock.now
+        func lap() -> Double {
+            let now = clock.now
+            defer { mark = now }
+            let elapsed = now - mark
+            return Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15
+        }
+
+        let decoded = try ImageDecoder.decode(input)
+        var pixels = decoded.pixels
+        timings.decode = lap()
+
+        var detections: [Detection] = []
+        if options.detect.contains(.faces) {
+            detections += try faceDetector.detect(in: pixels, threshold: options.threshold)
+        }
+        timings.detect = lap()
+
+        let regions = RegionPlanner.plan(detections, imageWidth: pixels.width, imageHeight: pixels.height, options: options)
+        Redactor.redact(&pixels, regions: regions, fill: options.fill)
+        timings.redact = lap()
+
+        let format = Self.resolve(outputFormat ?? options.format, input: decoded.format)
+        let quality = Self.quality(for: format, decoded: decoded, requested: options.quality)
+        let bytes = try ImageEncoder.encode(pixels, as: format, quality: quality ?? 101)
+        timings.encode = lap()
+
+        return AnonymizedImage(bytes: bytes, inputFormat: decoded.format, outputFormat: format, quality: quality,
+                               width: pixels.width, height: pixels.height, orientation: decoded.orientation,
+                               regions: regions, timings: timings)
+    }
+
+    static func resolve(_ format: OutputFormat, input: ImageFormat) -> ImageFormat {
+        switch format {
+        case .keep: [.jpeg, .png, .webp].contains(input) ? input : .jpeg
+        case .jpeg: .jpeg
+        case .png: .png
+        case .webp: .webp
+        }
+    }
+
+    /// JPEG keeps the input's estimated quality unless told otherwise; a lossless WebP input
+    /// stays lossless; PNG has no quality (nil).
+    static func quality(for format: ImageFormat, decoded: DecodedImage, requested: Int?) -> Int? {
+        switch format {
+        case .png: return nil
+        case .webp:
+            if let requested { return requested }
+            if decoded.isLossless { return nil }
+            return decoded.estimatedQuality ?? AnonymizeOptions.fallbackQuality
+        default:
+            return requested ?? decoded.estimatedQuality ?? AnonymizeOptions.fallbackQuality
+        }
+    }
+}

@@ -1,0 +1,117 @@
+import Foundation
+
+/// One unit of work: where the bytes come from and where the cleaned copy goes.
+public struct BatchItem: Sendable, Equatable {
+    public enum Source: Sendable, Equatable {
+        case file(String)
+        case standardInput
+    }
+
+    public enum Destination: Sendable, Equatable {
+        /// A file path; its extension follows the output format when it came from a folder walk.
+        case file(String)
+        case standardOutput
+    }
+
+    public var source: Source
+    public var destination: Destination
+    /// True when the item came from a folder walk: a non-image is then skipped, not failed.
+    public var foundInFolder: Bool
+    /// Output format asked for by the output file's own extension (`-o out.png`).
+    public var formatFromName: OutputFormat?
+
+    /// How the input is named in messages and reports.
+    public var displayName: String {
+        switch source {
+        case .file(let path): path
+        case .standardInput: "-"
+        }
+    }
+}
+
+/// Expands the command line's inputs into work items and maps each to its output path.
+///
+/// - A folder input is walked recursively (sorted, hidden entries skipped); with a single input
+///   its files keep their relative paths under the output folder, with several inputs each
+///   folder gets a sub-folder of its own name.
+/// - A single file (or `-`) may go to a file path (`-o out.jpg`) or `-` (standard output).
+public enum BatchPlanner {
+    public static func plan(inputs: [String], output: String) throws -> [BatchItem] {
+        guard !inputs.isEmpty else { throw ObscuraError(.invalidSettings, "no input given") }
+        let fileManager = FileManager.default
+        var isDirectory: ObjCBool = false
+        let singleInput = inputs.count == 1
+        let firstIsFile = inputs[0] == "-" || (fileManager.fileExists(atPath: inputs[0], isDirectory: &isDirectory) && !isDirectory.boolValue)
+        let outputIsFile = output == "-" || (singleInput && firstIsFile && !output.hasSuffix("/")
+            && !(fileManager.fileExists(atPath: output, isDirectory: &isDirectory) && isDirectory.boolValue)
+            && !(output as NSString).pathExtension.isEmpty)
+
+        if outputIsFile {
+            guard singleInput, firstIsFile else {
+                throw ObscuraError(.invalidSettings, "several inputs or a folder need an output folder, not the file '\(output)'")
+            }
+            let source: BatchItem.Source = inputs[0] == "-" ? .standardInput : .file(inputs[0])
+            let destination: BatchItem.Destination = output == "-" ? .standardOutput : .file(output)
+            return [BatchItem(source: source, destination: destination, foundInFolder: false,
+                              formatFromName: output == "-" ? nil : formatForExtension(output))]
+        }
+
+        var items: [BatchItem] = []
+        for input in inputs {
+            if input == "-" {
+                throw ObscuraError(.invalidSettings, "standard input ('-') needs a single output file or '-' as output")
+            }
+            guard fileManager.fileExists(atPath: input, isDirectory: &isDirectory) else {
+                items.append(BatchItem(source: .file(input), destination: .file(join(output, (input as NSString).lastPathComponent)),
+                                       foundInFolder: false, formatFromName: nil))
+                continue
+            }
+            if isDirectory.boolValue {
+                let base = singleInput ? output : join(output, (standardized(input) as NSString).lastPathComponent)
+                for relative in try walk(input) {
+                    items.append(BatchItem(source: .file(join(input, relative)), destination: .file(join(base, relative)),
+                                           foundInFolder: true, formatFromName: nil))
+                }
+            } else {
+                items.append(BatchItem(source: .file(input), destination: .file(join(output, (input as NSString).lastPathComponent)),
+                                       foundInFolder: false, formatFromName: nil))
+            }
+        }
+        return items
+    }
+
+    /// Relative paths of the regular files below `folder`, sorted, hidden entries skipped.
+    static func walk(_ folder: String) throws -> [String] {
+        let url = URL(fileURLWithPath: folder, isDirectory: true)
+        guard let enumerator = FileManager.default.enumerator(
+            at: url, includingPropertiesForKeys: [.isRegularFileKey], options: [.skipsHiddenFiles]) else {
+            throw ObscuraError(.fileSystem, "cannot read the folder '\(folder)'")
+        }
+        let basePath = url.standardizedFileURL.resolvingSymlinksInPath().path
+        var files: [String] = []
+        for case let file as URL in enumerator {
+            guard (try? file.resourceValues(forKeys: [.isRegularFileKey]))?.isRegularFile == true else { continue }
+            let path = file.standardizedFileURL.resolvingSymlinksInPath().path
+            guard path.hasPrefix(basePath + "/") else { continue }
+            files.append(String(path.dropFirst(basePath.count + 1)))
+        }
+        return files.sorted()
+    }
+
+    static func formatForExtension(_ path: String) -> OutputFormat? {
+        switch (path as NSString).pathExtension.lowercased() {
+        case "jpg", "jpeg": .jpeg
+        case "png": .png
+        case "webp": .webp
+        default: nil
+        }
+    }
+
+    static func join(_ folder: String, _ relative: String) -> String {
+        folder.hasSuffix("/") ? folder + relative : folder + "/" + relative
+    }
+
+    static func standardized(_ path: String) -> String {
+        URL(fileURLWithPath: path).standardizedFileURL.path
+    }
+}

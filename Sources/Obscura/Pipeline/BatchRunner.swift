@@ -1,0 +1,144 @@
+import Foundation
+import Synchronization
+private import CObscuraCV
+
+/// Counts of a finished batch.
+public struct BatchSummary: Sendable, Equatable {
+    public var written = 0
+    public var failed = 0
+    public var skipped = 0
+    public var total: Int { written + failed + skipped }
+}
+
+/// Runs work items on a fixed number of worker threads. Each item is read, anonymized and
+/// written on its own; a failing item is recorded and the batch carries on.
+public final class BatchRunner: Sendable {
+    public let anonymizer: Anonymizer
+    public let jobs: Int
+
+    /// `jobs`: worker count (default: the number of cores).
+    public init(anonymizer: Anonymizer, jobs: Int? = nil) {
+        self.anonymizer = anonymizer
+        self.jobs = max(1, jobs ?? ProcessInfo.processInfo.activeProcessorCount)
+    }
+
+    /// Processes every item and calls `onRecord` (from worker threads, one call at a time) as
+    /// each finishes.
+    public func run(_ items: [BatchItem], onRecord: @escaping @Sendable (ReportRecord) -> Void) -> BatchSummary {
+        let workers = min(jobs, max(1, items.count))
+        // Workers × OpenCV threads should not exceed the cores.
+        obscura_cv_set_threads(Int32(max(1, ProcessInfo.processInfo.activeProcessorCount / workers)))
+        let shared = SharedBatchState()
+        let group = DispatchGroup()
+        for _ in 0..<workers {
+            group.enter()
+            let thread = Thread { [self] in
+                while true {
+                    let index = shared.next.add(1, ordering: .relaxed).oldValue
+                    guard index < items.count else { break }
+                    let record = process(items[index], claimed: shared)
+                    shared.summary.withLock { summary in
+                        switch record.outcome {
+                        case .written: summary.written += 1
+                        case .failed: summary.failed += 1
+                        case .skipped: summary.skipped += 1
+                        }
+                        onRecord(record)
+                    }
+                }
+                group.leave()
+            }
+            thread.stackSize = 8 << 20
+            thread.start()
+        }
+        group.wait()
+        return shared.summary.withLock { $0 }
+    }
+
+    func process(_ item: BatchItem, claimed: SharedBatchState) -> ReportRecord {
+        let options = anonymizer.options
+        var record = ReportRecord(input: item.displayName, outcome: .failed, settings: options, models: anonymizer.models)
+        do {
+            let input = try read(item.source)
+            record.inputSHA256 = SHA256.hex(of: input)
+            if item.foundInFolder && ImageFormat.sniff(input) == nil {
+                record.outcome = .skipped
+                return record
+            }
+            let requested = item.formatFromName ?? options.format
+            var outputPath: String?
+            if case .file(let path) = item.destination {
+                let inputFormat = ImageFormat.sniff(input)
+                let resolved = inputFormat.map { Anonymizer.resolve(requested, input: $0) }
+                let finalPath = item.formatFromName == nil ? Self.path(path, for: resolved, input: inputFormat) : path
+                try checkDestination(finalPath, source: item.source, claimed: claimed, overwrite: options.overwrite)
+                outputPath = finalPath
+            }
+            let result = try anonymizer.anonymize(input, outputFormat: requested)
+            record.record(result)
+            switch item.destination {
+            case .standardOutput:
+                FileHandle.standardOutput.write(Data(result.bytes))
+                record.output = "-"
+            case .file:
+                try AtomicFile.write(result.bytes, to: outputPath!, overwrite: options.overwrite)
+                record.output = outputPath
+            }
+            record.outputSHA256 = SHA256.hex(of: result.bytes)
+            record.outcome = .written
+        } catch let error as ObscuraError {
+            record.error = .init(code: error.code.rawValue, message: error.message)
+        } catch {
+            record.error = .init(code: ObscuraError.Code.fileSystem.rawValue, message: "unexpected failure")
+        }
+        return record
+    }
+
+    private func read(_ source: BatchItem.Source) throws -> [UInt8] {
+        switch source {
+        case .standardInput:
+            return [UInt8](FileHandle.standardInput.readDataToEndOfFile())
+        case .file(let path):
+            var isDirectory: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+                throw ObscuraError(.fileSystem, "no such file")
+            }
+            guard !isDirectory.boolValue, let data = FileManager.default.contents(atPath: path) else {
+                throw ObscuraError(.fileSystem, "cannot read the file")
+            }
+            return [UInt8](data)
+        }
+    }
+
+    /// Refuses outputs that would replace an input, that another item already claimed, or
+    /// that exist when overwriting was not asked for.
+    private func checkDestination(_ path: String, source: BatchItem.Source, claimed: SharedBatchState, overwrite: Bool) throws {
+        let target = URL(fileURLWithPath: path).standardizedFileURL.resolvingSymlinksInPath().path
+        if case .file(let inputPath) = source,
+           URL(fileURLWithPath: inputPath).standardizedFileURL.resolvingSymlinksInPath().path == target {
+            throw ObscuraError(.outputIsInput, "the output would replace the input; choose another output folder")
+        }
+        let fresh = claimed.outputs.withLock { $0.insert(target).inserted }
+        guard fresh else {
+            throw ObscuraError(.outputExists, "another input in this batch already writes '\(path)'")
+        }
+        if !overwrite && FileManager.default.fileExists(atPath: path) {
+            throw ObscuraError(.outputExists, "'\(path)' already exists; pass --overwrite to replace it")
+        }
+    }
+
+    /// Keeps the file name when the format is unchanged, otherwise swaps the extension.
+    static func path(_ path: String, for format: ImageFormat?, input: ImageFormat?) -> String {
+        guard let format, format != input else { return path }
+        return ((path as NSString).deletingPathExtension as NSString).appendingPathExtension(format.fileExtension) ?? path
+    }
+}
+
+/// State the workers of one batch share.
+final class SharedBatchState: Sendable {
+    /// Index of the next item to take.
+    let next = Atomic<Int>(0)
+    let summary = Mutex(BatchSummary())
+    /// Output paths already taken in this batch.
+    let outputs = Mutex(Set<String>())
+}

@@ -1,0 +1,130 @@
+/// Destroys the pixels of planned regions. Plain integer pixel code: no model is involved and
+/// the result depends only on the pixels and the regions. Alpha is left as it was; every colour
+/// sample inside a region's shape is replaced.
+public enum Redactor {
+    public static func redact(_ image: inout PixelBuffer, regions: [Region], fill: RGBColor) {
+        for region in regions { redact(&image, region: region, fill: fill) }
+    }
+
+    public static func redact(_ image: inout PixelBuffer, region: Region, fill: RGBColor) {
+        let clipX0 = max(region.x0, 0), clipY0 = max(region.y0, 0)
+        let clipX1 = min(region.x1, image.width), clipY1 = min(region.y1, image.height)
+        guard clipX1 > clipX0, clipY1 > clipY0 else { return }
+        let mask = ShapeMask(region: region)
+        switch region.style {
+        case .solid:
+            let color = fillSamples(fill, channels: image.colorChannels)
+            paint(&image, x0: clipX0, y0: clipY0, x1: clipX1, y1: clipY1, mask: mask) { _, _ in color }
+        case .pixelate:
+            let grid = CellGrid(image, x0: clipX0, y0: clipY0, x1: clipX1, y1: clipY1, cellSize: region.cellSize)
+            paint(&image, x0: clipX0, y0: clipY0, x1: clipX1, y1: clipY1, mask: mask) { x, y in
+                grid.mean(column: (x - clipX0) / grid.cellSize, row: (y - clipY0) / grid.cellSize)
+            }
+        case .blur:
+            let grid = CellGrid(image, x0: clipX0, y0: clipY0, x1: clipX1, y1: clipY1, cellSize: region.cellSize)
+            paint(&image, x0: clipX0, y0: clipY0, x1: clipX1, y1: clipY1, mask: mask) { x, y in
+                grid.interpolated(x: x - clipX0, y: y - clipY0)
+            }
+        }
+    }
+
+    /// The fill colour in the image's colour channels (grey images get the colour's luma).
+    static func fillSamples(_ fill: RGBColor, channels: Int) -> [UInt8] {
+        if channels == 1 {
+            let luma = (299 * Int(fill.red) + 587 * Int(fill.green) + 114 * Int(fill.blue) + 500) / 1000
+            return [UInt8(luma)]
+        }
+        return [fill.red, fill.green, fill.blue]
+    }
+
+    private static func paint(_ image: inout PixelBuffer, x0: Int, y0: Int, x1: Int, y1: Int, mask: ShapeMask,
+                              color: (Int, Int) -> [UInt8]) {
+        let channels = image.channels, colorChannels = image.colorChannels, width = image.width
+        image.pixels.withUnsafeMutableBufferPointer { pixels in
+            for y in y0..<y1 {
+                for x in x0..<x1 where mask.contains(x: x, y: y) {
+                    let samples = color(x, y)
+                    let at = (y * width + x) * channels
+                    for channel in 0..<colorChannels { pixels[at + channel] = samples[channel] }
+                }
+            }
+        }
+    }
+}
+
+/// Which pixels of a region's rectangle are painted. The ellipse is inscribed in the unclipped
+/// rectangle and tested at pixel centres, so it keeps its shape where it meets the image edge.
+struct ShapeMask {
+    let isEllipse: Bool
+    let centreX: Double, centreY: Double, radiusX: Double, radiusY: Double
+
+    init(region: Region) {
+        isEllipse = region.shape == .ellipse
+        centreX = Double(region.x0 + region.x1) / 2
+        centreY = Double(region.y0 + region.y1) / 2
+        radiusX = Double(region.x1 - region.x0) / 2
+        radiusY = Double(region.y1 - region.y0) / 2
+    }
+
+    @inline(__always) func contains(x: Int, y: Int) -> Bool {
+        guard isEllipse else { return true }
+        let dx = (Double(x) + 0.5 - centreX) / radiusX, dy = (Double(y) + 0.5 - centreY) / radiusY
+        return dx * dx + dy * dy <= 1
+    }
+}
+
+/// Mean colour of square cells laid from a region's top-left corner. Each mean is taken over the
+/// whole cell (clipped to the region), so a cell carries one colour and no detail.
+struct CellGrid {
+    let cellSize: Int
+    let columns: Int, rows: Int, colorChannels: Int
+    private var means: [UInt8]
+
+    init(_ image: PixelBuffer, x0: Int, y0: Int, x1: Int, y1: Int, cellSize: Int) {
+        self.cellSize = cellSize
+        colorChannels = image.colorChannels
+        columns = (x1 - x0 + cellSize - 1) / cellSize
+        rows = (y1 - y0 + cellSize - 1) / cellSize
+        means = [UInt8](repeating: 0, count: columns * rows * colorChannels)
+        var sums = [Int](repeating: 0, count: colorChannels)
+        for row in 0..<rows {
+            for column in 0..<columns {
+                let cx0 = x0 + column * cellSize, cy0 = y0 + row * cellSize
+                let cx1 = min(cx0 + cellSize, x1), cy1 = min(cy0 + cellSize, y1)
+                for channel in 0..<colorChannels { sums[channel] = 0 }
+                for y in cy0..<cy1 {
+                    for x in cx0..<cx1 {
+                        let at = image.offset(x: x, y: y)
+                        for channel in 0..<colorChannels { sums[channel] += Int(image.pixels[at + channel]) }
+                    }
+                }
+                let count = (cx1 - cx0) * (cy1 - cy0)
+                for channel in 0..<colorChannels {
+                    means[(row * columns + column) * colorChannels + channel] = UInt8((sums[channel] + count / 2) / count)
+                }
+            }
+        }
+    }
+
+    func mean(column: Int, row: Int) -> [UInt8] {
+        let at = (row * columns + column) * colorChannels
+        return Array(means[at..<at + colorChannels])
+    }
+
+    /// Bilinear interpolation between cell centres: smooth to look at, but a function of the cell
+    /// means alone.
+    func interpolated(x: Int, y: Int) -> [UInt8] {
+        let half = Double(cellSize) / 2
+        let gx = min(max((Double(x) + 0.5 - half) / Double(cellSize), 0), Double(columns - 1))
+        let gy = min(max((Double(y) + 0.5 - half) / Double(cellSize), 0), Double(rows - 1))
+        let c0 = Int(gx), r0 = Int(gy)
+        let c1 = min(c0 + 1, columns - 1), r1 = min(r0 + 1, rows - 1)
+        let fx = gx - Double(c0), fy = gy - Double(r0)
+        return (0..<colorChannels).map { channel in
+            func value(_ column: Int, _ row: Int) -> Double { Double(means[(row * columns + column) * colorChannels + channel]) }
+            let top = value(c0, r0) * (1 - fx) + value(c1, r0) * fx
+            let bottom = value(c0, r1) * (1 - fx) + value(c1, r1) * fx
+            return UInt8(min(max((top * (1 - fy) + bottom * fy).rounded(), 0), 255))
+        }
+    }
+}

@@ -1,0 +1,88 @@
+/// One line of a `--report` file: everything needed to audit and reproduce the handling of one
+/// input. It carries hashes, settings, boxes and scores, never pixels, metadata values or text
+/// read from an image.
+public struct ReportRecord: Sendable, Codable {
+    public enum Outcome: String, Sendable, Codable {
+        /// The cleaned output was written.
+        case written
+        /// The input could not be handled; nothing was written for it.
+        case failed
+        /// Not an image (found while walking a folder); left alone.
+        case skipped
+    }
+
+    public struct ModelUse: Sendable, Codable, Equatable {
+        public var id: String
+        public var sha256: String
+    }
+
+    public struct RegionEntry: Sendable, Codable, Equatable {
+        public var kind: String
+        /// Detector box [x, y, w, h] in upright output pixels.
+        public var box: Box
+        /// Painted rectangle [x, y, w, h], clipped to the image.
+        public var painted: [Int]
+        public var score: Double
+        public var style: RedactionStyle
+        public var shape: RegionShape
+        /// Pixelation cell side in pixels (pixelate and blur).
+        public var cell: Int?
+        /// True when the strength is weaker than the irreversible default.
+        public var weak: Bool
+    }
+
+    public struct Failure: Sendable, Codable, Equatable {
+        public var code: String
+        public var message: String
+    }
+
+    public var input: String
+    public var inputSHA256: String?
+    public var output: String?
+    public var outputSHA256: String?
+    public var outcome: Outcome
+    public var error: Failure?
+    public var inputFormat: String?
+    public var outputFormat: String?
+    public var width: Int?
+    public var height: Int?
+    /// EXIF orientation applied to make the output upright (1 = none).
+    public var orientationApplied: Int?
+    public var quality: Int?
+    public var models: [ModelUse]
+    public var settings: AnonymizeOptions
+    public var regions: [RegionEntry]
+    public var timingsMs: StageTimings?
+    public var obscuraVersion: String
+
+    public init(input: String, outcome: Outcome, settings: AnonymizeOptions, models: [ModelDescriptor]) {
+        self.input = input
+        self.outcome = outcome
+        self.settings = settings
+        self.models = models.map { ModelUse(id: $0.id, sha256: $0.sha256) }
+        regions = []
+        obscuraVersion = Obscura.version
+    }
+
+    mutating func record(_ result: AnonymizedImage) {
+        inputFormat = result.inputFormat.rawValue
+        outputFormat = result.outputFormat.rawValue
+        width = result.width
+        height = result.height
+        orientationApplied = result.orientation.rawValue
+        quality = result.quality
+        timingsMs = result.timings
+        regions = result.regions.map { region in
+            let x0 = max(region.x0, 0), y0 = max(region.y0, 0)
+            let x1 = min(region.x1, result.width), y1 = min(region.y1, result.height)
+            return RegionEntry(kind: region.detection.kind, box: region.detection.box, painted: [x0, y0, x1 - x0, y1 - y0],
+                               score: (region.detection.score * 1000).rounded() / 1000, style: region.style,
+                               shape: region.shape, cell: region.style == .solid ? nil : region.cellSize, weak: region.weak)
+        }
+    }
+}
+
+/// Library-wide constants.
+public enum Obscura {
+    public static let version = "0.1.0"
+}

@@ -1,0 +1,173 @@
+import ArgumentParser
+import Foundation
+import Obscura
+import Synchronization
+
+extension RedactionStyle: ExpressibleByArgument {}
+extension RegionShape: ExpressibleByArgument {}
+extension OutputFormat: ExpressibleByArgument {}
+
+struct AnonymizeCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "anonymize",
+        abstract: "Write copies of photos with every detected face destroyed and no metadata.",
+        discussion: """
+        Each image under a folder is written under OUTPUT with the same relative path; files that \
+        are not images are skipped and counted. A single input may go to a file (-o out.jpg) and \
+        '-' reads standard input or writes standard output. Inputs are never overwritten, outputs \
+        only with --overwrite, and every write is atomic.
+
+        Strength: pixelate cells are never smaller than 1/6 of a region's shorter side and never \
+        below 8 px, so a face cannot be recovered from them; blur first reduces a region to the same \
+        cells and then smooths between them, so it looks soft but holds no more detail. --cells \
+        above 6 gives finer, weaker cells; such regions are marked "weak" in the report.
+
+        Output files contain pixels only: no EXIF, GPS, XMP, IPTC, comments, thumbnails or \
+        trailing data. The EXIF orientation is applied to the pixels. --format keep writes the \
+        input's format (JPEG, PNG or WebP); JPEG quality defaults to the input's own, estimated \
+        from its quantization tables.
+
+        Exit codes: 0 all done, 1 some inputs failed, 2 usage error, 3 set-up problem (model \
+        missing or corrupt; nothing is written).
+        """
+    )
+
+    @Argument(help: ArgumentHelp("Image files or folders; '-' reads one image from standard input.", valueName: "INPUT"))
+    var inputs: [String]
+
+    @Option(name: .shortAndLong, help: ArgumentHelp("Output folder, or a file (or '-') for a single input.", valueName: "OUTPUT"))
+    var output: String
+
+    @Option(help: ArgumentHelp("Comma-separated kinds to find: \(DetectionKind.allCases.map(\.rawValue).joined(separator: ",")). (default: all implemented)", valueName: "KINDS"))
+    var detect: String?
+
+    @Option(help: "Redaction style: solid, pixelate or blur.")
+    var style: RedactionStyle = AnonymizeOptions().style
+
+    @Option(help: ArgumentHelp("Colour for --style solid, as RRGGBB.", valueName: "RRGGBB"))
+    var fill: String = AnonymizeOptions().fill.description
+
+    @Option(help: "Shape painted for faces: rect or ellipse.")
+    var shape: RegionShape = AnonymizeOptions().shape
+
+    @Option(help: "Growth of each region beyond the detected box on every side, as a fraction of the box (0-2).")
+    var margin: Double = AnonymizeOptions().margin
+
+    @Option(help: "Minimum detector score, 0.01-1. Lower finds more faces and more false alarms.")
+    var threshold: Double = AnonymizeOptions().threshold
+
+    @Option(help: "Pixelate/blur cells across a region's shorter side (1-64); above 6 is weak.")
+    var cells: Int = AnonymizeOptions().cellsAcross
+
+    @Option(help: "Output format: keep, jpeg, png or webp.")
+    var format: OutputFormat = AnonymizeOptions().format
+
+    @Option(help: "JPEG/WebP quality 1-100. (default: the input JPEG's own quality, else 90)")
+    var quality: Int?
+
+    @Flag(help: "Replace outputs that already exist.")
+    var overwrite = false
+
+    @Option(help: ArgumentHelp("Write a JSON Lines audit record per input to this file.", valueName: "FILE"))
+    var report: String?
+
+    @Option(help: "Images processed in parallel. (default: the number of cores)")
+    var jobs: Int?
+
+    @Option(help: ArgumentHelp("Folder holding the models. (default: $OBSCURA_MODELS or ~/.cache/obscura/models)", valueName: "DIR"))
+    var models: String?
+
+    @Flag(help: "Print nothing but errors.")
+    var quiet = false
+
+    @Flag(help: "Print a JSON summary on standard output at the end.")
+    var json = false
+
+    func validate() throws {
+        if let jobs, jobs < 1 { throw ValidationError("--jobs must be at least 1") }
+        if json && output == "-" { throw ValidationError("--json cannot be used when the image goes to standard output") }
+        do {
+            try makeOptions().validate()
+        } catch let error as ObscuraError {
+            throw ValidationError(error.message)
+        }
+    }
+
+    func makeOptions() throws -> AnonymizeOptions {
+        var options = AnonymizeOptions()
+        if let detect {
+            options.detect = try detect.split(separator: ",").map { name in
+                let trimmed = name.trimmingCharacters(in: .whitespaces)
+                guard let kind = DetectionKind(rawValue: trimmed) else {
+                    throw ObscuraError(.invalidSettings, "unknown kind '\(trimmed)' in --detect (known: \(DetectionKind.allCases.map(\.rawValue).joined(separator: ", ")))")
+                }
+                return kind
+            }
+        }
+        guard let color = RGBColor(hex: fill) else {
+            throw ObscuraError(.invalidSettings, "--fill takes a colour as RRGGBB, for example ff00ff")
+        }
+        options.style = style
+        options.fill = color
+        options.shape = shape
+        options.margin = margin
+        options.threshold = threshold
+        options.cellsAcross = cells
+        options.format = format
+        options.quality = quality
+        options.overwrite = overwrite
+        return options
+    }
+
+    func run() throws {
+        let console = Console(quiet: quiet)
+        let options = try makeOptions()
+        let items: [BatchItem]
+        do {
+            items = try BatchPlanner.plan(inputs: inputs, output: output)
+        } catch let error as ObscuraError {
+            console.error("obscura: \(error.message)")
+            throw ExitCode(ExitStatus.usage)
+        }
+
+        let anonymizer: Anonymizer
+        do {
+            let directory = models.map { URL(fileURLWithPath: $0, isDirectory: true) } ?? ModelStore.defaultDirectory
+            anonymizer = try Anonymizer(options: options, modelDirectory: directory)
+        } catch let error as ObscuraError {
+            console.error("obscura: set-up problem: \(error.message) [\(error.code)]")
+            throw ExitCode(error.isSetupProblem ? ExitStatus.setup : ExitStatus.usage)
+        }
+
+        let reportWriter = try report.map { try ReportWriter(path: $0, overwrite: overwrite) }
+        let progress = Progress(total: items.count, console: console)
+        let failures = Mutex<[ReportRecord]>([])
+        let summary = BatchRunner(anonymizer: anonymizer, jobs: jobs).run(items) { record in
+            if record.outcome == .failed {
+                failures.withLock { $0.append(record) }
+                progress.clearLine()
+                console.error("obscura: failed: \(record.input): \(record.error?.message ?? "unknown error") [\(record.error?.code ?? "")]")
+            }
+            reportWriter?.append(record)
+            progress.advance(record.outcome)
+        }
+        progress.finish()
+        try reportWriter?.close()
+
+        if json {
+            console.json(JSONSummary(written: summary.written, failed: summary.failed, skipped: summary.skipped,
+                                     failures: failures.withLock { $0 }.map {
+                                         .init(input: $0.input, code: $0.error?.code ?? "", message: $0.error?.message ?? "")
+                                     }))
+        } else if output != "-" {
+            console.info("obscura: \(summary.written) written, \(summary.failed) failed, \(summary.skipped) skipped (not images)")
+        }
+        if summary.failed > 0 { throw ExitCode(ExitStatus.someFailed) }
+    }
+}
+
+struct JSONSummary: Encodable {
+    struct Failure: Encodable { var input: String, code: String, message: String }
+    var written: Int, failed: Int, skipped: Int
+    var failures: [Failure]
+}

@@ -1,0 +1,44 @@
+import ArgumentParser
+import Foundation
+import Obscura
+
+@main
+struct ObscuraCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "obscura",
+        abstract: "Find and destroy faces and hidden metadata in photos, on this machine.",
+        discussion: """
+        Exit codes: 0 all inputs done (non-images in folders are skipped), 1 some inputs failed \
+        (each named on stderr), 2 usage error, 3 set-up problem (model missing or corrupt; nothing \
+        is written).
+        """,
+        version: Obscura.version,
+        subcommands: [AnonymizeCommand.self]
+    )
+
+    /// Maps every failure to the documented exit codes: argument errors are usage errors (2).
+    static func main() {
+        do {
+            var command = try parseAsRoot()
+            try command.run()
+        } catch let exit as ExitCode {
+            Foundation.exit(exit.rawValue)
+        } catch {
+            let code = exitCode(for: error)
+            if code == .success {
+                print(fullMessage(for: error))
+                Foundation.exit(0)
+            }
+            FileHandle.standardError.write(Data((fullMessage(for: error) + "\n").utf8))
+            Foundation.exit(ExitStatus.usage)
+        }
+    }
+}
+
+/// The documented exit codes.
+enum ExitStatus {
+    static let success: Int32 = 0
+    static let someFailed: Int32 = 1
+    static let usage: Int32 = 2
+    static let setup: Int32 = 3
+}

@@ -16,6 +16,23 @@ enum ContainerStructure {
         return (false, exif)
     }
 
+    /// The PNG with only the chunks that define pixels (IHDR, PLTE, tRNS, IDAT, IEND). The
+    /// decoder never sees text, profiles or other ancillary chunks, so none can influence it or
+    /// make it print warnings about them.
+    static func pngPixelChunks(_ bytes: [UInt8]) -> [UInt8] {
+        let reader = ByteReader(bytes)
+        var kept = Array(bytes.prefix(8))
+        var offset = 8
+        while let length = reader.uint32(at: offset), offset + 12 + Int(length) <= bytes.count {
+            let end = offset + 12 + Int(length)
+            let type = String(decoding: bytes[offset + 4..<offset + 8], as: UTF8.self)
+            if ["IHDR", "PLTE", "tRNS", "IDAT", "IEND"].contains(type) { kept += bytes[offset..<end] }
+            if type == "IEND" { break }
+            offset = end
+        }
+        return kept
+    }
+
     /// WebP: RIFF chunks; complete when the RIFF size fits the file. Returns the `EXIF` payload
     /// and whether the image is lossless (`VP8L`).
     static func webp(_ bytes: [UInt8]) -> (isComplete: Bool, exif: [UInt8]?, lossless: Bool) {

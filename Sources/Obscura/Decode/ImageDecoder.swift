@@ -44,9 +44,10 @@ public enum ImageDecoder {
         guard complete else {
             throw ObscuraError(.decodeFailed, "the \(format.rawValue.uppercased()) data is truncated or damaged")
         }
+        let pixelData = format == .png ? ContainerStructure.pngPixelChunks(bytes) : bytes
         var image = obscura_cv_image()
         var message = [CChar](repeating: 0, count: 256)
-        let status = bytes.withUnsafeBufferPointer { buffer in
+        let status = pixelData.withUnsafeBufferPointer { buffer in
             obscura_cv_decode(buffer.baseAddress, buffer.count, &image, &message, message.count)
         }
         guard status == 0, let raw = image.pixels else {

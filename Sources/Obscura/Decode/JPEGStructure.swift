@@ -13,7 +13,7 @@ struct JPEGStructure {
     init(bytes: [UInt8]) {
         let reader = ByteReader(bytes)
         var offset = 2  // after SOI
-        while offset + 4 <= bytes.count {
+        while offset + 2 <= bytes.count {
             guard bytes[offset] == 0xFF else { return }
             let marker = bytes[offset + 1]
             if marker == 0xFF { offset += 1; continue }  // fill byte

@@ -40,7 +40,8 @@ let package = Package(
         ),
         .testTarget(
             name: "ObscuraTests",
-            dependencies: ["Obscura"],
+            // The CLI tests run the built `obscura` binary.
+            dependencies: ["Obscura", "obscura"],
             resources: [.copy("Fixtures")]
         ),
     ],

@@ -70,6 +70,7 @@ final class ReportWriter: Sendable {
             throw ExitCode(ExitStatus.usage)
         }
         let url = URL(fileURLWithPath: path)
+        try? FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
         temporary = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).obscura-\(UUID().uuidString).tmp").path
         guard FileManager.default.createFile(atPath: temporary, contents: nil),
               let file = FileHandle(forWritingAtPath: temporary) else {

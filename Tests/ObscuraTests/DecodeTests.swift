@@ -1,0 +1,108 @@
+import Foundation
+import Testing
+@testable import Obscura
+
+@Suite struct DecodeTests {
+    /// A JPEG of `image` with an EXIF APP1 segment carrying `orientation`, built byte by byte.
+    static func jpeg(_ image: PixelBuffer, orientation: Int, quality: Int = 95) throws -> [UInt8] {
+        let plain = try ImageEncoder.encode(image, as: .jpeg, quality: quality)
+        var tiff: [UInt8] = Array("MM".utf8) + [0, 42, 0, 0, 0, 8]
+        tiff += [0, 1]                                  // one IFD0 entry
+        tiff += [0x01, 0x12, 0, 3, 0, 0, 0, 1]          // Orientation, SHORT, count 1
+        tiff += [0, UInt8(orientation), 0, 0]           // value, left-justified
+        tiff += [0, 0, 0, 0]                            // no next IFD
+        let payload = Array("Exif\0\0".utf8) + tiff
+        let length = payload.count + 2
+        let segment: [UInt8] = [0xFF, 0xE1, UInt8(length >> 8), UInt8(length & 0xFF)] + payload
+        return Array(plain[0..<2]) + segment + Array(plain[2...])
+    }
+
+    /// 64 x 32, grey, with a white 16 x 8 marker in the stored top-left corner.
+    static func marked() -> PixelBuffer {
+        var image = PixelBuffer(width: 64, height: 32, channels: 3, filledWith: 40)
+        for y in 0..<8 { for x in 0..<16 { let at = image.offset(x: x, y: y); for c in 0..<3 { image.pixels[at + c] = 250 } } }
+        return image
+    }
+
+    @Test("all eight EXIF orientations come out upright", arguments: 1...8)
+    func orientations(value: Int) throws {
+        let decoded = try ImageDecoder.decode(try Self.jpeg(Self.marked(), orientation: value))
+        #expect(decoded.orientation.rawValue == value)
+        let upright = decoded.pixels
+        let swapped = value >= 5
+        #expect(upright.width == (swapped ? 32 : 64))
+        #expect(upright.height == (swapped ? 64 : 32))
+        // Where the stored top-left marker must appear once the picture is turned upright.
+        let right = [2, 3, 6, 7].contains(value), bottom = [3, 4, 7, 8].contains(value)
+        let x = right ? upright.width - 3 : 2, y = bottom ? upright.height - 3 : 2
+        let oppositeX = right ? 2 : upright.width - 3, oppositeY = bottom ? 2 : upright.height - 3
+        #expect(upright.pixels[upright.offset(x: x, y: y)] > 200, "marker missing for orientation \(value)")
+        #expect(upright.pixels[upright.offset(x: oppositeX, y: oppositeY)] < 80)
+    }
+
+    @Test("JPEG quality is estimated from the quantization tables", arguments: [50, 75, 85, 92, 100])
+    func quality(value: Int) throws {
+        let bytes = try ImageEncoder.encode(TestSupport.gradient(width: 32, height: 32, channels: 3), as: .jpeg, quality: value)
+        #expect(JPEGStructure(bytes: bytes).estimatedQuality == value)
+    }
+
+    @Test("a truncated JPEG is refused, trailing bytes after the image are not")
+    func truncatedJPEG() throws {
+        let bytes = try TestSupport.fixture("astronaut.jpg")
+        #expect(throws: ObscuraError.self) { try ImageDecoder.decode(Array(bytes.prefix(bytes.count * 2 / 3))) }
+        do {
+            _ = try ImageDecoder.decode(Array(bytes.prefix(bytes.count - 2)))
+            Issue.record("a JPEG without its end marker was accepted")
+        } catch let error as ObscuraError {
+            #expect(error.code == .decodeFailed)
+        }
+        let withTrailer = bytes + Array("appended secret data".utf8) + bytes
+        #expect(try ImageDecoder.decode(withTrailer).pixels.width == 512)
+    }
+
+    @Test("a truncated PNG or WebP is refused", arguments: [ImageFormat.png, .webp])
+    func truncatedOthers(format: ImageFormat) throws {
+        let bytes = try ImageEncoder.encode(TestSupport.gradient(width: 64, height: 64, channels: 3), as: format, quality: 90)
+        #expect(try ImageDecoder.decode(bytes).pixels.width == 64)
+        #expect(throws: ObscuraError.self) { try ImageDecoder.decode(Array(bytes.prefix(bytes.count / 2))) }
+    }
+
+    @Test("non-images and unsupported images get distinct errors")
+    func sniffing() throws {
+        do {
+            _ = try ImageDecoder.decode(Array("hello, this is a text file".utf8))
+            Issue.record("text accepted")
+        } catch let error as ObscuraError { #expect(error.code == .notAnImage) }
+        do {
+            _ = try ImageDecoder.decode(Array("GIF89a".utf8) + [UInt8](repeating: 0, count: 40))
+            Issue.record("GIF accepted")
+        } catch let error as ObscuraError { #expect(error.code == .unsupportedFormat) }
+    }
+
+    @Test("PNG and WebP keep alpha through a round trip", arguments: [ImageFormat.png, .webp])
+    func alphaRoundTrip(format: ImageFormat) throws {
+        let image = TestSupport.gradient(width: 48, height: 40, channels: 4)
+        let decoded = try ImageDecoder.decode(try ImageEncoder.encode(image, as: format, quality: 101))
+        try #require(decoded.pixels.channels == 4)
+        // Both are lossless here. WebP may zero the colour of fully transparent pixels (which
+        // only helps privacy); every visible pixel and every alpha value comes back exactly.
+        var mismatches = 0
+        for index in 0..<(48 * 40) {
+            let at = index * 4
+            if decoded.pixels.pixels[at + 3] != image.pixels[at + 3] { mismatches += 1 }
+            if image.pixels[at + 3] != 0 && decoded.pixels.pixels[at..<at + 3] != image.pixels[at..<at + 3] { mismatches += 1 }
+        }
+        #expect(mismatches == 0)
+    }
+
+    @Test("malformed EXIF never traps and reads as upright")
+    func malformedExif() {
+        #expect(ExifOrientation.read(fromTIFF: []) == .up)
+        #expect(ExifOrientation.read(fromTIFF: Array("MM".utf8) + [0, 42, 0xFF, 0xFF, 0xFF, 0xFF]) == .up)
+        #expect(ExifOrientation.read(fromTIFF: Array("II".utf8) + [42, 0, 8, 0, 0, 0, 0xFF, 0xFF]) == .up)
+        for length in 0..<40 {
+            let tiff: [UInt8] = Array("MM".utf8) + [0, 42, 0, 0, 0, 8, 0, 1, 0x01, 0x12, 0, 3, 0, 0, 0, 1, 0, 6, 0, 0, 0, 0, 0, 0]
+            _ = ExifOrientation.read(fromTIFF: Array(tiff.prefix(length)))
+        }
+    }
+}

@@ -119,7 +119,8 @@ extern "C" int32_t obscura_cv_encode(const uint8_t *pixels, int32_t width, int32
                 break;
             case OBSCURA_CV_PNG:
                 extension = ".png";
-                parameters = {cv::IMWRITE_PNG_COMPRESSION, 6};
+                // zlib level 3: within a few percent of level 6's size at about half the time.
+                parameters = {cv::IMWRITE_PNG_COMPRESSION, 3};
                 break;
             case OBSCURA_CV_WEBP:
                 extension = ".webp";

@@ -1,7 +1,8 @@
 // swift-tools-version:6.0
 import PackageDescription
 
-// OpenCV 4.6 comes from Debian's libopencv-dev; its headers live under /usr/include/opencv4.
+// OpenCV 4.6 comes from Debian's libopencv-dev (headers under /usr/include/opencv4); libjpeg-turbo
+// from libjpeg-dev, used directly so that damaged JPEG data is refused rather than patched over.
 let openCVLibraries = ["opencv_core", "opencv_imgproc", "opencv_imgcodecs", "opencv_dnn"]
 
 let package = Package(
@@ -21,7 +22,7 @@ let package = Package(
         .target(
             name: "CObscuraCV",
             cxxSettings: [.unsafeFlags(["-I/usr/include/opencv4", "-O2"])],
-            linkerSettings: openCVLibraries.map { .linkedLibrary($0) } + [.linkedLibrary("stdc++")]
+            linkerSettings: (openCVLibraries + ["jpeg", "stdc++"]).map { .linkedLibrary($0) }
         ),
         .target(
             name: "Obscura",

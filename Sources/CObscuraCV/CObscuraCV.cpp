@@ -6,8 +6,15 @@
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 
+#include <csetjmp>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
+
+extern "C" {
+#include <jerror.h>
+#include <jpeglib.h>
+}
 #include <exception>
 #include <string>
 #include <vector>
@@ -84,6 +91,107 @@ extern "C" int32_t obscura_cv_decode(const uint8_t *bytes, size_t length, obscur
         write_error(error, error_capacity, describe(exception));
         return 5;
     }
+}
+
+namespace {
+
+// libjpeg reports fatal errors through error_exit (we longjmp back) and recoverable damage
+// through emit_message(-1); both end the decode here.
+struct strict_jpeg_error {
+    jpeg_error_mgr manager;
+    jmp_buf jump;
+    bool damaged;
+    char message[JMSG_LENGTH_MAX];
+};
+
+void strict_error_exit(j_common_ptr info) {
+    auto *error = reinterpret_cast<strict_jpeg_error *>(info->err);
+    (*info->err->format_message)(info, error->message);
+    longjmp(error->jump, 1);
+}
+
+void strict_emit_message(j_common_ptr info, int level) {
+    if (level != -1) return;  // trace messages
+    auto *error = reinterpret_cast<strict_jpeg_error *>(info->err);
+    int code = info->err->msg_code;
+    if (code == JWRN_EXTRANEOUS_DATA || code == JWRN_JFIF_MAJOR || code == JWRN_ADOBE_XFORM) return;
+#ifdef JWRN_BOGUS_ICC
+    if (code == JWRN_BOGUS_ICC) return;
+#endif
+    if (!error->damaged) (*info->err->format_message)(info, error->message);
+    error->damaged = true;
+}
+
+}  // namespace
+
+extern "C" int32_t obscura_cv_decode_jpeg(const uint8_t *bytes, size_t length, obscura_cv_image *out,
+                                          char *error_text, size_t error_capacity) {
+    std::memset(out, 0, sizeof(*out));
+    jpeg_decompress_struct info;
+    strict_jpeg_error error;
+    std::memset(&error, 0, sizeof(error));
+    info.err = jpeg_std_error(&error.manager);
+    error.manager.error_exit = strict_error_exit;
+    error.manager.emit_message = strict_emit_message;
+    // Volatile: read after a longjmp.
+    uint8_t *volatile pixels = nullptr;
+    if (setjmp(error.jump)) {
+        jpeg_destroy_decompress(&info);
+        std::free(pixels);
+        write_error(error_text, error_capacity, error.message);
+        return 1;
+    }
+    jpeg_create_decompress(&info);
+    jpeg_mem_src(&info, bytes, static_cast<unsigned long>(length));
+    jpeg_read_header(&info, TRUE);
+    bool cmyk = info.jpeg_color_space == JCS_CMYK || info.jpeg_color_space == JCS_YCCK;
+    bool grey = info.jpeg_color_space == JCS_GRAYSCALE;
+    info.out_color_space = cmyk ? JCS_CMYK : grey ? JCS_GRAYSCALE : JCS_RGB;
+    jpeg_start_decompress(&info);
+    const size_t width = info.output_width, height = info.output_height;
+    const size_t components = info.output_components;
+    const size_t channels = grey ? 1 : 3;
+    if (width == 0 || height == 0 || width * height > (size_t(1) << 29)) {
+        jpeg_destroy_decompress(&info);
+        write_error(error_text, error_capacity, "image dimensions are out of range");
+        return 2;
+    }
+    pixels = static_cast<uint8_t *>(std::malloc(width * height * channels));
+    std::vector<uint8_t> row(width * components);
+    if (pixels == nullptr) {
+        jpeg_destroy_decompress(&info);
+        write_error(error_text, error_capacity, "out of memory");
+        return 3;
+    }
+    // Adobe writes CMYK inverted; libjpeg reports that through the APP14 marker.
+    bool inverted = info.saw_Adobe_marker;
+    while (info.output_scanline < info.output_height) {
+        size_t y = info.output_scanline;
+        JSAMPROW target = cmyk ? row.data() : pixels + y * width * channels;
+        jpeg_read_scanlines(&info, &target, 1);
+        if (cmyk) {
+            uint8_t *destination = pixels + y * width * 3;
+            for (size_t x = 0; x < width; ++x) {
+                int c = row[x * 4], m = row[x * 4 + 1], yellow = row[x * 4 + 2], k = row[x * 4 + 3];
+                if (!inverted) { c = 255 - c; m = 255 - m; yellow = 255 - yellow; k = 255 - k; }
+                destination[x * 3] = static_cast<uint8_t>((c * k + 127) / 255);
+                destination[x * 3 + 1] = static_cast<uint8_t>((m * k + 127) / 255);
+                destination[x * 3 + 2] = static_cast<uint8_t>((yellow * k + 127) / 255);
+            }
+        }
+    }
+    jpeg_finish_decompress(&info);
+    jpeg_destroy_decompress(&info);
+    if (error.damaged) {
+        std::free(pixels);
+        write_error(error_text, error_capacity, error.message);
+        return 4;
+    }
+    out->width = static_cast<int32_t>(width);
+    out->height = static_cast<int32_t>(height);
+    out->channels = static_cast<int32_t>(channels);
+    out->pixels = pixels;
+    return 0;
 }
 
 extern "C" void obscura_cv_image_free(obscura_cv_image *image) {

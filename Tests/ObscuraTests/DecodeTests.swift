@@ -60,6 +60,22 @@ import Testing
         #expect(try ImageDecoder.decode(withTrailer).pixels.width == 512)
     }
 
+    @Test("a JPEG whose scan is cut short is refused even when an end marker follows")
+    func damagedJPEG() throws {
+        let whole = try TestSupport.fixture("astronaut.jpg")
+        // A broken copy: the scan stops at 60% but the file still ends with EOI, so the marker
+        // structure looks complete. A lenient decoder would fill the rest with grey.
+        let bytes = Array(whole.prefix(whole.count * 6 / 10)) + [0xFF, 0xD9]
+        #expect(JPEGStructure(bytes: bytes).isComplete)
+        do {
+            _ = try ImageDecoder.decode(bytes)
+            Issue.record("a JPEG with damaged data was accepted")
+        } catch let error as ObscuraError {
+            #expect(error.code == .decodeFailed)
+            #expect(error.cause?.contains("Corrupt JPEG data") == true, "cause: \(error.cause ?? "none")")
+        }
+    }
+
     @Test("a truncated PNG or WebP is refused", arguments: [ImageFormat.png, .webp])
     func truncatedOthers(format: ImageFormat) throws {
         let bytes = try ImageEncoder.encode(TestSupport.gradient(width: 64, height: 64, channels: 3), as: format, quality: 90)

@@ -27,6 +27,13 @@ int32_t obscura_cv_decode(const uint8_t *bytes, size_t length, obscura_cv_image 
                           char *error, size_t error_capacity);
 void obscura_cv_image_free(obscura_cv_image *image);
 
+/// Decodes a JPEG with libjpeg directly, refusing any stream the library had to patch up:
+/// truncated data, bad Huffman codes, lost markers. Benign warnings (unknown JFIF revision,
+/// extraneous bytes before a marker, a damaged ICC marker) are tolerated. CMYK/YCCK come out as
+/// RGB. Does not apply EXIF orientation.
+int32_t obscura_cv_decode_jpeg(const uint8_t *bytes, size_t length, obscura_cv_image *out,
+                               char *error, size_t error_capacity);
+
 /// Output formats understood by `obscura_cv_encode`.
 enum { OBSCURA_CV_JPEG = 1, OBSCURA_CV_PNG = 2, OBSCURA_CV_WEBP = 3 };
 

@@ -14,16 +14,18 @@ public enum Redactor {
         switch region.style {
         case .solid:
             let color = fillSamples(fill, channels: image.colorChannels)
-            paint(&image, x0: clipX0, y0: clipY0, x1: clipX1, y1: clipY1, mask: mask) { _, _ in color }
+            paint(&image, x0: clipX0, y0: clipY0, x1: clipX1, y1: clipY1, mask: mask) { _, _, sample in
+                for channel in 0..<color.count { sample[channel] = color[channel] }
+            }
         case .pixelate:
             let grid = CellGrid(image, x0: clipX0, y0: clipY0, x1: clipX1, y1: clipY1, cellSize: region.cellSize)
-            paint(&image, x0: clipX0, y0: clipY0, x1: clipX1, y1: clipY1, mask: mask) { x, y in
-                grid.mean(column: (x - clipX0) / grid.cellSize, row: (y - clipY0) / grid.cellSize)
+            paint(&image, x0: clipX0, y0: clipY0, x1: clipX1, y1: clipY1, mask: mask) { x, y, sample in
+                grid.writeMean(column: (x - clipX0) / grid.cellSize, row: (y - clipY0) / grid.cellSize, into: sample)
             }
         case .blur:
             let grid = CellGrid(image, x0: clipX0, y0: clipY0, x1: clipX1, y1: clipY1, cellSize: region.cellSize)
-            paint(&image, x0: clipX0, y0: clipY0, x1: clipX1, y1: clipY1, mask: mask) { x, y in
-                grid.interpolated(x: x - clipX0, y: y - clipY0)
+            paint(&image, x0: clipX0, y0: clipY0, x1: clipX1, y1: clipY1, mask: mask) { x, y, sample in
+                grid.writeInterpolated(x: x - clipX0, y: y - clipY0, into: sample)
             }
         }
     }
@@ -37,15 +39,15 @@ public enum Redactor {
         return [fill.red, fill.green, fill.blue]
     }
 
+    /// Calls `write` with the colour samples of every pixel inside the mask (alpha excluded).
     private static func paint(_ image: inout PixelBuffer, x0: Int, y0: Int, x1: Int, y1: Int, mask: ShapeMask,
-                              color: (Int, Int) -> [UInt8]) {
+                              write: (Int, Int, UnsafeMutableBufferPointer<UInt8>) -> Void) {
         let channels = image.channels, colorChannels = image.colorChannels, width = image.width
         image.pixels.withUnsafeMutableBufferPointer { pixels in
             for y in y0..<y1 {
                 for x in x0..<x1 where mask.contains(x: x, y: y) {
-                    let samples = color(x, y)
                     let at = (y * width + x) * channels
-                    for channel in 0..<colorChannels { pixels[at + channel] = samples[channel] }
+                    write(x, y, UnsafeMutableBufferPointer(rebasing: pixels[at..<at + colorChannels]))
                 }
             }
         }
@@ -106,25 +108,25 @@ struct CellGrid {
         }
     }
 
-    func mean(column: Int, row: Int) -> [UInt8] {
+    func writeMean(column: Int, row: Int, into sample: UnsafeMutableBufferPointer<UInt8>) {
         let at = (row * columns + column) * colorChannels
-        return Array(means[at..<at + colorChannels])
+        for channel in 0..<colorChannels { sample[channel] = means[at + channel] }
     }
 
     /// Bilinear interpolation between cell centres: smooth to look at, but a function of the cell
     /// means alone.
-    func interpolated(x: Int, y: Int) -> [UInt8] {
+    func writeInterpolated(x: Int, y: Int, into sample: UnsafeMutableBufferPointer<UInt8>) {
         let half = Double(cellSize) / 2
         let gx = min(max((Double(x) + 0.5 - half) / Double(cellSize), 0), Double(columns - 1))
         let gy = min(max((Double(y) + 0.5 - half) / Double(cellSize), 0), Double(rows - 1))
         let c0 = Int(gx), r0 = Int(gy)
         let c1 = min(c0 + 1, columns - 1), r1 = min(r0 + 1, rows - 1)
         let fx = gx - Double(c0), fy = gy - Double(r0)
-        return (0..<colorChannels).map { channel in
+        for channel in 0..<colorChannels {
             func value(_ column: Int, _ row: Int) -> Double { Double(means[(row * columns + column) * colorChannels + channel]) }
             let top = value(c0, r0) * (1 - fx) + value(c1, r0) * fx
             let bottom = value(c0, r1) * (1 - fx) + value(c1, r1) * fx
-            return UInt8(min(max((top * (1 - fy) + bottom * fy).rounded(), 0), 255))
+            sample[channel] = UInt8(min(max((top * (1 - fy) + bottom * fy).rounded(), 0), 255))
         }
     }
 }

@@ -1,5 +1,5 @@
 # Shortcuts; each target is one of the scripts, which also work without make.
-.PHONY: setup demo test eval build
+.PHONY: setup demo test eval bench build
 setup:
 	./scripts/setup.sh
 demo:
@@ -10,3 +10,5 @@ eval:
 	./scripts/eval.sh
 build:
 	swift build -c release
+bench:
+	./scripts/bench.sh

@@ -1,26 +1,38 @@
 #!/usr/bin/env bash
-# Scores Obscura on a labelled folder (default ../shared/eval/faces): anonymizes every image with
-# a magenta solid fill into a scratch folder, times the run, then scores coverage by box size.
+# make eval: scores Obscura on labelled folders. Each image is anonymized with a magenta solid
+# fill into a scratch folder (timed), then obscura-eval scores coverage by box size from the
+# output pixels alone.
 #   scripts/eval.sh [DATASET] [extra obscura options...]
+# Without DATASET: ../shared/eval/faces and ../shared/eval/plates, whichever exist. Any folder
+# with a labels.json of {"file", "boxes": [[x, y, w, h], ...]} works.
 # Environment: JOBS (default 2), OUT (scratch folder, default a new temp folder).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
-dataset=${1:-$root/../shared/eval/faces}
-shift || true
-if [ ! -f "$dataset/labels.json" ]; then
-    echo "eval: no labels.json in $dataset (the evaluation data is not on this machine)" >&2
-    exit 0
+if [ $# -gt 0 ]; then
+    datasets=("$1")
+    shift
+else
+    datasets=("$root/../shared/eval/faces" "$root/../shared/eval/plates")
 fi
 "$root/scripts/setup.sh"
 (cd "$root" && swift build -c release --product obscura >/dev/null && swift build -c release --product obscura-eval >/dev/null)
 bin=$(cd "$root" && swift build -c release --show-bin-path)
-out=${OUT:-$(mktemp -d)}
 jobs=${JOBS:-2}
-images=$(find "$dataset/images" -type f | wc -l)
-start=$(date +%s.%N)
-"$bin/obscura" anonymize "$dataset" -o "$out" --style solid --fill ff00ff --format png --jobs "$jobs" --quiet --overwrite "$@" || true
-end=$(date +%s.%N)
-"$bin/obscura-eval" --labels "$dataset/labels.json" --outputs "$out" --fill ff00ff --json "$out/score.json"
-awk -v s="$start" -v e="$end" -v n="$images" -v j="$jobs" \
-    'BEGIN { printf "time: %.1f s for %d images with %d workers = %.3f s per image\n", e - s, n, j, (e - s) / n }'
-echo "outputs and score.json in $out"
+scratch=${OUT:-$(mktemp -d)}
+for dataset in "${datasets[@]}"; do
+    if [ ! -f "$dataset/labels.json" ]; then
+        echo "eval: no labels.json in $dataset (the evaluation data is not on this machine); skipped" >&2
+        continue
+    fi
+    name=$(basename "$dataset")
+    out=$scratch/$name
+    images=$(python3 -c 'import json,sys; print(len(json.load(open(sys.argv[1]))))' "$dataset/labels.json")
+    echo "== $name ($images labelled images)"
+    start=$(date +%s.%N)
+    "$bin/obscura" anonymize "$dataset" -o "$out" --style solid --fill ff00ff --format png --jobs "$jobs" --quiet --overwrite "$@" || true
+    end=$(date +%s.%N)
+    "$bin/obscura-eval" --labels "$dataset/labels.json" --outputs "$out" --fill ff00ff --json "$scratch/$name-score.json"
+    awk -v s="$start" -v e="$end" -v n="$images" -v j="$jobs" \
+        'BEGIN { printf "time: %.1f s for %d images with %d workers = %.3f s per image\n", e - s, n, j, (e - s) / n }'
+    echo "scores in $scratch/$name-score.json, outputs in $out"
+done

@@ -1,0 +1,213 @@
+#!/usr/bin/env python3
+"""Obscura against deface 1.5.0 (ONNX Runtime) on the same machine and the same images.
+
+Run through scripts/bench.sh (make bench), which builds Obscura and prepares the virtual
+environment with deface, onnxruntime and onnx from PyPI. This script:
+
+  1. copies the dataset's images as PNG into two identical flat input folders (deface reads flat
+     folders and writes `NAME_anonymized.png` beside each input), so both tools get the same
+     pixels and write lossless outputs that the scorer can read exactly;
+  2. runs each tool's batch on them, alternating which goes first, `--rounds` times, recording
+     wall time and peak resident memory (from wait4) and keeping the faster round;
+  3. times one 1280 px photo end to end (process start included), alternating, median of 5;
+  4. times a 12-megapixel photo (4000 x 3000) for each;
+  5. measures Obscura's peak memory on 10 and on 1,000 small images (memory must not grow);
+  6. scores both tools' batch outputs with obscura-eval (same rule for both);
+  7. prints a Markdown table and writes everything to WORK/bench.json.
+"""
+import argparse
+import json
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+
+import cv2
+import numpy as np
+
+FILL = "ff00ff"
+
+
+def run(command, cwd=None):
+    """Runs a command; returns (seconds, peak RSS in MB, stdout) from the child's own rusage."""
+    start = time.perf_counter()
+    process = subprocess.Popen(command, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    stdout, stderr = process.communicate()
+    seconds = time.perf_counter() - start
+    # communicate() already reaped the child; rusage of children is read per run below.
+    if process.returncode not in (0,):
+        sys.stderr.write(stderr.decode(errors="replace")[-2000:])
+        raise SystemExit(f"bench: {' '.join(command[:3])} failed with {process.returncode}")
+    return seconds, stdout
+
+
+def run_measured(command, cwd=None):
+    """Like run(), with the child's peak resident memory from wait4 (kB on Linux → MB)."""
+    start = time.perf_counter()
+    process = subprocess.Popen(command, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(process.pid, 0)
+    seconds = time.perf_counter() - start
+    stderr = process.stderr.read()
+    process.stderr.close()
+    code = os.waitstatus_to_exitcode(status)
+    if code != 0:
+        sys.stderr.write(stderr.decode(errors="replace")[-2000:])
+        raise SystemExit(f"bench: {' '.join(command[:3])} failed with {code}")
+    return seconds, usage.ru_maxrss / 1024
+
+
+def prepare_inputs(dataset, work):
+    """Flat PNG copies of every labelled image; returns {flat name: label path}."""
+    labels = json.load(open(os.path.join(dataset, "labels.json")))
+    names = {}
+    for folder in ("input-obscura", "input-deface"):
+        shutil.rmtree(os.path.join(work, folder), ignore_errors=True)
+        os.makedirs(os.path.join(work, folder))
+    for label in labels:
+        image = cv2.imread(os.path.join(dataset, label["file"]), cv2.IMREAD_COLOR)
+        name = os.path.splitext(label["file"].replace("/", "__"))[0] + ".png"
+        for folder in ("input-obscura", "input-deface"):
+            cv2.imwrite(os.path.join(work, folder, name), image)
+        names[name] = label["file"]
+    return names
+
+
+def collect_outputs(source, names, target, suffix=""):
+    """Moves flat outputs into the dataset's layout so obscura-eval can match them to labels."""
+    shutil.rmtree(target, ignore_errors=True)
+    for name, label_file in names.items():
+        produced = os.path.join(source, os.path.splitext(name)[0] + suffix + ".png")
+        if not os.path.exists(produced):
+            continue
+        destination = os.path.join(target, os.path.splitext(label_file)[0] + ".png")
+        os.makedirs(os.path.dirname(destination), exist_ok=True)
+        shutil.move(produced, destination)
+
+
+def score(obscura_eval, dataset, outputs, work, tool):
+    path = os.path.join(work, f"score-{tool}.json")
+    run([obscura_eval, "--labels", os.path.join(dataset, "labels.json"), "--outputs", outputs, "--fill", FILL, "--json", path])
+    return json.load(open(path))
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--obscura", required=True)
+    parser.add_argument("--obscura-eval", required=True)
+    parser.add_argument("--deface", required=True)
+    parser.add_argument("--dataset", required=True)
+    parser.add_argument("--work", required=True)
+    parser.add_argument("--rounds", type=int, default=2)
+    args = parser.parse_args()
+    work = os.path.abspath(args.work)
+    os.makedirs(work, exist_ok=True)
+    cores = os.cpu_count()
+    magenta = os.path.join(work, "magenta.png")
+    cv2.imwrite(magenta, np.full((8, 8, 3), (255, 0, 255), np.uint8))
+
+    print(f"bench: preparing PNG copies of {args.dataset}", file=sys.stderr)
+    names = prepare_inputs(args.dataset, work)
+    count = len(names)
+    obscura_batch = [args.obscura, "anonymize", os.path.join(work, "input-obscura"), "-o", os.path.join(work, "out-obscura"),
+                     "--style", "solid", "--fill", FILL, "--format", "png", "--overwrite", "--quiet"]
+    deface_batch = [args.deface, os.path.join(work, "input-deface"), "--replacewith", "img", "--replaceimg", magenta,
+                    "--boxes", "--execution-provider", "CPUExecutionProvider"]
+
+    batch = {"obscura": [], "deface": []}
+    for round_number in range(args.rounds):
+        order = ["obscura", "deface"] if round_number % 2 == 0 else ["deface", "obscura"]
+        for tool in order:
+            print(f"bench: round {round_number + 1}, {tool} batch of {count} images", file=sys.stderr)
+            if tool == "obscura":
+                report = os.path.join(work, "report.jsonl")
+                if os.path.exists(report):
+                    os.remove(report)
+                batch[tool].append(run_measured(obscura_batch + ["--report", report]))
+            else:
+                batch[tool].append(run_measured(deface_batch))
+                collect_outputs(os.path.join(work, "input-deface"), names, os.path.join(work, "out-deface"), "_anonymized")
+
+    # Obscura's time split, from its own report of the last batch.
+    records = [json.loads(line) for line in open(os.path.join(work, "report.jsonl"))]
+    split = {stage: statistics.mean(r["timingsMs"][stage] for r in records if r["outcome"] == "written")
+             for stage in ("decode", "detect", "redact", "encode", "total")}
+
+    collect_outputs(os.path.join(work, "out-obscura"), names, os.path.join(work, "scored-obscura"))
+    scores = {"obscura": score(args.obscura_eval, args.dataset, os.path.join(work, "scored-obscura"), work, "obscura"),
+              "deface": score(args.obscura_eval, args.dataset, os.path.join(work, "out-deface"), work, "deface")}
+
+    # One photo end to end, process start included, and a 12 MP photo.
+    first = cv2.imread(os.path.join(work, "input-obscura", sorted(names)[0]))
+    photos = {"1280": cv2.resize(first, (1280, 1280 * first.shape[0] // first.shape[1]), interpolation=cv2.INTER_CUBIC),
+              "12mp": cv2.resize(first, (4000, 3000), interpolation=cv2.INTER_CUBIC)}
+    single = {}
+    for label, image in photos.items():
+        path = os.path.join(work, f"photo-{label}.png")
+        cv2.imwrite(path, image)
+        times = {"obscura": [], "deface": []}
+        repeats = 5 if label == "1280" else 3
+        for attempt in range(repeats):
+            order = ["obscura", "deface"] if attempt % 2 == 0 else ["deface", "obscura"]
+            for tool in order:
+                out = os.path.join(work, f"single-{tool}-{label}.png")
+                command = ([args.obscura, "anonymize", path, "-o", out, "--overwrite", "--quiet"] if tool == "obscura"
+                           else [args.deface, path, "-o", out, "--execution-provider", "CPUExecutionProvider"])
+                times[tool].append(run_measured(command))
+        single[label] = {tool: {"seconds": statistics.median(t for t, _ in values), "peakMB": max(m for _, m in values)}
+                         for tool, values in times.items()}
+
+    # Memory against batch length: 10 and 1,000 small images.
+    small = cv2.resize(first, (320, 240), interpolation=cv2.INTER_AREA)
+    memory = {}
+    for length in (10, 1000):
+        folder = os.path.join(work, f"many-{length}")
+        shutil.rmtree(folder, ignore_errors=True)
+        os.makedirs(folder)
+        for index in range(length):
+            cv2.imwrite(os.path.join(folder, f"{index:04d}.png"), small)
+        print(f"bench: obscura on {length} small images", file=sys.stderr)
+        seconds, peak = run_measured([args.obscura, "anonymize", folder, "-o", folder + "-out", "--overwrite", "--quiet"])
+        memory[str(length)] = {"seconds": seconds, "peakMB": peak}
+
+    best = {tool: min(runs, key=lambda r: r[0]) for tool, runs in batch.items()}
+    result = {
+        "machine": {"cores": cores, "processor": platform.processor() or platform.machine(), "system": platform.platform()},
+        "dataset": args.dataset, "images": count,
+        "batch": {tool: {"seconds": s, "imagesPerSecond": count / s, "peakMB": m, "runs": [r[0] for r in batch[tool]]}
+                  for tool, (s, m) in best.items()},
+        "single": single, "memoryByBatchLength": memory, "obscuraStageMs": split,
+        "recall": {tool: {"all": s["all"]["recall"], "valid": s["valid"]["recall"], "atLeast20": s["atLeast20"]["recall"],
+                          "bins": {b["label"]: b["recall"] for b in s["bins"]}, "paintedOutside": s["paintedOutsideShare"]}
+                   for tool, s in scores.items()},
+    }
+    json.dump(result, open(os.path.join(work, "bench.json"), "w"), indent=2)
+
+    o, d = result["batch"]["obscura"], result["batch"]["deface"]
+    ro, rd = result["recall"]["obscura"], result["recall"]["deface"]
+    s1, s12 = single["1280"], single["12mp"]
+    pct = lambda v: f"{v * 100:.1f}%"
+    print(f"\nMachine: {cores} cores, {result['machine']['system']}; {count} images from {args.dataset}\n")
+    print("| | Obscura | deface 1.5.0 (ONNX Runtime) | ratio |")
+    print("|---|---|---|---|")
+    print(f"| batch, images/s | {o['imagesPerSecond']:.2f} | {d['imagesPerSecond']:.2f} | {o['imagesPerSecond'] / d['imagesPerSecond']:.2f}x |")
+    print(f"| batch peak memory | {o['peakMB']:.0f} MB | {d['peakMB']:.0f} MB | |")
+    print(f"| one 1280 px photo, end to end | {s1['obscura']['seconds']:.2f} s | {s1['deface']['seconds']:.2f} s | {s1['deface']['seconds'] / s1['obscura']['seconds']:.2f}x faster |")
+    print(f"| one 12 MP photo, end to end | {s12['obscura']['seconds']:.2f} s | {s12['deface']['seconds']:.2f} s | |")
+    print(f"| recall, all faces | {pct(ro['all'])} | {pct(rd['all'])} | |")
+    print(f"| recall, all but invalid | {pct(ro['valid'])} | {pct(rd['valid'])} | |")
+    print(f"| recall, faces >= 20 px | {pct(ro['atLeast20'])} | {pct(rd['atLeast20'])} | |")
+    for label in ("<10", "10-20", "20-40", ">=40"):
+        print(f"| recall, {label} px | {pct(ro['bins'][label])} | {pct(rd['bins'][label])} | |")
+    print(f"| paint outside labels | {pct(ro['paintedOutside'])} | {pct(rd['paintedOutside'])} | |")
+    print(f"\nObscura per image (ms, mean over the batch, one worker each): decode {split['decode']:.0f}, "
+          f"detect {split['detect']:.0f}, redact {split['redact']:.0f}, encode {split['encode']:.0f}")
+    print(f"Obscura peak memory: {memory['10']['peakMB']:.0f} MB for 10 images, {memory['1000']['peakMB']:.0f} MB for 1,000 "
+          f"({memory['1000']['seconds']:.0f} s)")
+    print(f"\nWritten to {os.path.join(work, 'bench.json')}")
+
+
+if __name__ == "__main__":
+    main()

@@ -56,6 +56,9 @@ struct AnonymizeCommand: ParsableCommand {
     @Option(help: "Minimum detector score, 0.01-1. Lower finds more faces and more false alarms.")
     var threshold: Double = AnonymizeOptions().threshold
 
+    @Option(name: .customLong("min-face"), help: ArgumentHelp("Smallest face to search for, in pixels (5-400). 10 searches at native resolution; larger is faster and misses smaller faces.", valueName: "PX"))
+    var minimumFace: Int = AnonymizeOptions().minimumFace
+
     @Option(help: "Pixelate/blur cells across a region's shorter side (1-64); above 6 is weak.")
     var cells: Int = AnonymizeOptions().cellsAcross
 
@@ -112,6 +115,7 @@ struct AnonymizeCommand: ParsableCommand {
         options.shape = shape
         options.margin = margin
         options.threshold = threshold
+        options.minimumFace = minimumFace
         options.cellsAcross = cells
         options.format = format
         options.quality = quality

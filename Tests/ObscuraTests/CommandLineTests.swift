@@ -21,6 +21,7 @@ import Testing
         ["anonymize", "x.jpg", "-o", "y", "--detect", "faces,unicorns"],
         ["anonymize", "x.jpg", "-o", "y", "--no-such-option"],
         ["anonymize", "x.jpg", "-o", "y", "--jobs", "0"],
+        ["anonymize", "x.jpg", "-o", "y", "--min-face", "2"],
     ])
     func usage(arguments: [String]) throws {
         let result = try TestSupport.obscura(arguments)

@@ -13,22 +13,21 @@ public final class CenterFaceDetector: Sendable {
     private let pool = Mutex(NetworkPool())
 
     /// Loads and verifies the model and builds a first network, so a model that OpenCV cannot
-    /// run is reported before any image is touched.
+    /// load is reported before any image is touched. (A failure in inference itself fails that
+    /// image, which is then not written.)
     public init(modelDirectory: URL = ModelStore.defaultDirectory) throws {
         model = .centerFace
         modelBytes = try ModelStore.load(.centerFace, from: modelDirectory)
         let side = ScaleSearch.tileSize
         let first = try Network(onnx: modelBytes, width: side, height: side)
-        var blank = [Float](repeating: 0, count: 3 * side * side)
-        _ = try first.forward(&blank)
         pool.withLock { $0.giveBack(first) }
     }
 
     /// All faces scoring at least `threshold`, in upright image coordinates, after merging the
-    /// passes of the scale search.
-    public func detect(in image: PixelBuffer, threshold: Double) throws -> [Detection] {
+    /// passes of the scale search down to faces of `minimumFace` pixels.
+    public func detect(in image: PixelBuffer, threshold: Double, minimumFace: Double = 10) throws -> [Detection] {
         let rgb = image.rgb()
-        let search = ScaleSearch(width: rgb.width, height: rgb.height)
+        let search = ScaleSearch(width: rgb.width, height: rgb.height, minimumFace: minimumFace)
         var found: [Detection] = []
         var scaled: (scale: Double, buffer: PixelBuffer)?
         var blob: [Float] = []

@@ -1,8 +1,9 @@
 /// Where the face detector looks: an image pyramid cut into overlapping, fixed-size tiles.
 ///
 /// The first pass shrinks the whole image into one tile and finds large faces; each further
-/// pass is `passRatio` times finer, up to the native resolution, where small and background
-/// faces that a single downscaled pass misses are found (CenterFace reports 78.2 single-scale vs
+/// pass is `passRatio` times finer, down to the scale at which the smallest face asked for
+/// (`minimumFace`, 10 px by default: native resolution) reaches the size CenterFace needs. There
+/// small and background faces that a single downscaled pass misses are found (CenterFace reports 78.2 single-scale vs
 /// 87.5 multi-scale on WIDER hard). A pass larger than a tile is cut into tiles overlapping by
 /// `overlap`, so every face smaller than the overlap lies wholly inside some tile; larger ones
 /// are found whole by a coarser pass.
@@ -29,13 +30,21 @@ public struct ScaleSearch: Sendable, Equatable {
     /// CenterFace finds faces from about 10 px to a few hundred px in one tile, so a 3x step
     /// between passes leaves no gap in face size.
     public static let passRatio = 3.0
+    /// Face size (px) that CenterFace still finds reliably in its input (its heat map has a
+    /// 4 px stride).
+    public static let detectableFace = 10.0
 
     public let tiles: [Tile]
 
-    public init(width: Int, height: Int) {
+    /// - Parameter minimumFace: the smallest face, in image pixels, the search must be able to
+    ///   find. 10 searches at native resolution; 20 stops at half resolution (about a quarter of
+    ///   the work); 5 searches at twice the native resolution.
+    public init(width: Int, height: Int, minimumFace: Double = 10) {
         let longSide = Double(max(width, height))
-        var scales = [min(1.0, Double(Self.tileSize) / longSide)]
-        while let last = scales.last, last < 1 { scales.append(min(1.0, last * Self.passRatio)) }
+        let coarsest = min(1.0, Double(Self.tileSize) / longSide)
+        let finest = max(coarsest, Self.detectableFace / minimumFace)
+        var scales = [coarsest]
+        while let last = scales.last, last < finest { scales.append(min(finest, last * Self.passRatio)) }
         var tiles: [Tile] = []
         for scale in scales {
             let scaledWidth = max(1, Int((Double(width) * scale).rounded()))

@@ -78,7 +78,7 @@ public final class Anonymizer: Sendable {
 
         var detections: [Detection] = []
         if options.detect.contains(.faces) {
-            detections += try faceDetector.detect(in: pixels, threshold: options.threshold)
+            detections += try faceDetector.detect(in: pixels, threshold: options.threshold, minimumFace: Double(options.minimumFace))
         }
         timings.detect = lap()
 

@@ -1,0 +1,43 @@
+import Testing
+@testable import Obscura
+
+@Suite struct ScaleSearchTests {
+    @Test("tile counts: a coarse pass, then 3x finer passes down to the smallest face asked for")
+    func tileCounts() {
+        #expect(ScaleSearch(width: 512, height: 512).tiles.count == 1)            // fits one tile at native size
+        #expect(ScaleSearch(width: 1024, height: 768).tiles.count == 5)           // 1 coarse + 2 x 2 native
+        #expect(ScaleSearch(width: 1024, height: 768, minimumFace: 20).tiles.count == 1)
+        #expect(ScaleSearch(width: 4000, height: 3000).tiles.count == 61)         // 1 + 12 at 0.48 + 48 native
+        #expect(ScaleSearch(width: 512, height: 512, minimumFace: 5).tiles.count == 5)  // native + 2x upscaled
+        let scales = Set(ScaleSearch(width: 4000, height: 3000).tiles.map(\.scale)).sorted()
+        #expect(scales == [0.16, 0.48, 1.0])
+    }
+
+    @Test("tiles stay inside the scaled image and neighbours overlap by at least the overlap",
+          arguments: [(1024, 768), (1280, 960), (4000, 3000), (3000, 4000), (641, 5000)])
+    func coverage(width: Int, height: Int) {
+        let search = ScaleSearch(width: width, height: height)
+        for scale in Set(search.tiles.map(\.scale)) {
+            let pass = search.tiles.filter { $0.scale == scale }
+            for tile in pass {
+                #expect(tile.x >= 0 && tile.y >= 0 && tile.width > 0 && tile.height > 0)
+                #expect(tile.x + tile.width <= tile.scaledWidth && tile.y + tile.height <= tile.scaledHeight)
+                #expect(tile.width <= ScaleSearch.tileSize && tile.height <= ScaleSearch.tileSize)
+            }
+            let xs = Set(pass.map(\.x)).sorted(), ys = Set(pass.map(\.y)).sorted()
+            for (a, b) in zip(xs, xs.dropFirst()) { #expect(a + ScaleSearch.tileSize - b >= ScaleSearch.overlap) }
+            for (a, b) in zip(ys, ys.dropFirst()) { #expect(a + ScaleSearch.tileSize - b >= ScaleSearch.overlap) }
+            // The last tile reaches the far edges.
+            #expect(pass.contains { $0.x + $0.width == $0.scaledWidth && $0.y + $0.height == $0.scaledHeight })
+        }
+    }
+
+    @Test("non-maximum suppression keeps the best of overlapping boxes, whatever their order")
+    func suppression() {
+        let a = Detection(kind: "face", box: Box(x: 10, y: 10, width: 40, height: 40), score: 0.9)
+        let b = Detection(kind: "face", box: Box(x: 14, y: 12, width: 40, height: 40), score: 0.7)
+        let c = Detection(kind: "face", box: Box(x: 200, y: 10, width: 40, height: 40), score: 0.5)
+        #expect(suppressOverlaps([b, c, a]) == [a, c])
+        #expect(suppressOverlaps([c, a, b]) == [a, c])
+    }
+}

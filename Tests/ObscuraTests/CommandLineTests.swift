@@ -184,4 +184,42 @@ struct CommandLineTests {
             #expect(!result.standardError.contains(secret))
         }
     }
+
+    @Test("PNG input with text, XMP and EXIF chunks comes out clean as PNG and WebP, alpha kept",
+          .enabled(if: TestSupport.exiftoolPath != nil || TestSupport.modelsRequired, "exiftool not installed (skipped)"),
+          arguments: ["png", "webp"])
+    func pngMetadataAndAlpha(format: String) throws {
+        let folder = try TestSupport.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        // The portrait with an alpha channel that fades from opaque to half transparent.
+        let portrait = try ImageDecoder.decode([UInt8](try Data(contentsOf: photo))).pixels
+        var rgba = PixelBuffer(width: 512, height: 512, channels: 4, filledWith: 0)
+        for y in 0..<512 {
+            for x in 0..<512 {
+                let from = portrait.offset(x: x, y: y), to = rgba.offset(x: x, y: y)
+                for c in 0..<3 { rgba.pixels[to + c] = portrait.pixels[from + c] }
+                rgba.pixels[to + 3] = UInt8(255 - x / 4)
+            }
+        }
+        let input = folder.appendingPathComponent("leaky.png")
+        try Data(try ImageEncoder.encode(rgba, as: .png, quality: 0)).write(to: input)
+        let exiftool = URL(fileURLWithPath: try #require(TestSupport.exiftoolPath))
+        let planted = try TestSupport.run(exiftool, ["-overwrite_original", "-PNG:Comment=meet at the old bridge",
+                                                     "-XMP-dc:Creator=Jane Source", "-EXIF:Make=LeakCam",
+                                                     "-EXIF:GPSLatitude=48.858370", "-EXIF:GPSLatitudeRef=N", input.path])
+        try #require(planted.status == 0, "exiftool: \(planted.standardError)")
+        #expect(TestSupport.nonIntrinsicTags(try TestSupport.exiftoolTags(input)).count >= 3)
+
+        let output = folder.appendingPathComponent("clean.\(format)")
+        let result = try TestSupport.obscura(["anonymize", input.path, "-o", output.path, "--quiet"])
+        #expect(result.status == 0, "\(result.standardError)")
+        let tags = try TestSupport.exiftoolTags(output)
+        #expect(TestSupport.nonIntrinsicTags(tags).isEmpty, "left in the output: \(TestSupport.nonIntrinsicTags(tags))")
+        let decoded = try ImageDecoder.decode([UInt8](try Data(contentsOf: output))).pixels
+        try #require(decoded.channels == 4)
+        // Alpha is carried over untouched (PNG exactly; WebP here is lossy for colour only).
+        var alphaDifferences = 0
+        for index in 0..<(512 * 512) where decoded.pixels[index * 4 + 3] != rgba.pixels[index * 4 + 3] { alphaDifferences += 1 }
+        if format == "png" { #expect(alphaDifferences == 0) } else { #expect(alphaDifferences < 512 * 512 / 100) }
+    }
 }

@@ -1,9 +1,11 @@
 // swift-tools-version:6.0
 import PackageDescription
 
-// OpenCV 4.6 comes from Debian's libopencv-dev (headers under /usr/include/opencv4); libjpeg-turbo
-// from libjpeg-dev, used directly so that damaged JPEG data is refused rather than patched over.
-let openCVLibraries = ["opencv_core", "opencv_imgproc", "opencv_imgcodecs", "opencv_dnn"]
+// OpenCV 4.6 comes from Debian's libopencv-dev (headers under /usr/include/opencv4), for DNN
+// inference and resizing. Images are read and written with libjpeg-turbo, libpng and libwebp
+// directly: damaged data is refused rather than patched over, and the binary does not load the
+// ~130 libraries behind OpenCV's imgcodecs.
+let openCVLibraries = ["opencv_core", "opencv_imgproc", "opencv_dnn"]
 
 let package = Package(
     name: "Obscura",
@@ -22,7 +24,7 @@ let package = Package(
         .target(
             name: "CObscuraCV",
             cxxSettings: [.unsafeFlags(["-I/usr/include/opencv4", "-O2"])],
-            linkerSettings: (openCVLibraries + ["jpeg", "stdc++"]).map { .linkedLibrary($0) }
+            linkerSettings: (openCVLibraries + ["jpeg", "png16", "webp", "stdc++"]).map { .linkedLibrary($0) }
         ),
         .target(
             name: "Obscura",

@@ -3,13 +3,16 @@
 #include <opencv2/core.hpp>
 #include <opencv2/core/utils/logger.hpp>
 #include <opencv2/dnn.hpp>
-#include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 
 #include <csetjmp>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+
+#include <png.h>
+#include <webp/decode.h>
+#include <webp/encode.h>
 
 extern "C" {
 #include <jerror.h>
@@ -47,50 +50,97 @@ struct obscura_cv_net {
     cv::dnn::Net net;
 };
 
-extern "C" int32_t obscura_cv_decode(const uint8_t *bytes, size_t length, obscura_cv_image *out,
-                                     char *error, size_t error_capacity) {
-    (void)logging_silenced;
+namespace {
+
+uint8_t *copy_out(const uint8_t *pixels, size_t size) {
+    auto *copy = static_cast<uint8_t *>(std::malloc(size));
+    if (copy != nullptr) std::memcpy(copy, pixels, size);
+    return copy;
+}
+
+bool dimensions_in_range(uint32_t width, uint32_t height) {
+    return width > 0 && height > 0 && uint64_t(width) * height <= (uint64_t(1) << 28);
+}
+
+}  // namespace
+
+extern "C" int32_t obscura_cv_decode_png(const uint8_t *bytes, size_t length, obscura_cv_image *out,
+                                         char *error, size_t error_capacity) {
     std::memset(out, 0, sizeof(*out));
-    try {
-        cv::Mat encoded(1, static_cast<int>(length), CV_8UC1, const_cast<uint8_t *>(bytes));
-        // IMREAD_UNCHANGED keeps alpha and ignores EXIF orientation; Swift applies orientation.
-        cv::Mat decoded = cv::imdecode(encoded, cv::IMREAD_UNCHANGED);
-        if (decoded.empty()) {
-            write_error(error, error_capacity, "the decoder could not read the image data");
-            return 1;
-        }
-        if (decoded.depth() == CV_16U) {
-            decoded.convertTo(decoded, CV_8U, 1.0 / 257.0);
-        } else if (decoded.depth() != CV_8U) {
-            write_error(error, error_capacity, "unsupported sample depth");
-            return 2;
-        }
-        cv::Mat converted;
-        switch (decoded.channels()) {
-            case 1: converted = decoded; break;
-            case 3: cv::cvtColor(decoded, converted, cv::COLOR_BGR2RGB); break;
-            case 4: cv::cvtColor(decoded, converted, cv::COLOR_BGRA2RGBA); break;
-            default:
-                write_error(error, error_capacity, "unsupported channel count");
-                return 3;
-        }
-        if (!converted.isContinuous()) converted = converted.clone();
-        size_t size = converted.total() * converted.elemSize();
-        uint8_t *pixels = static_cast<uint8_t *>(std::malloc(size));
-        if (pixels == nullptr) {
-            write_error(error, error_capacity, "out of memory");
-            return 4;
-        }
-        std::memcpy(pixels, converted.data, size);
-        out->width = converted.cols;
-        out->height = converted.rows;
-        out->channels = converted.channels();
-        out->pixels = pixels;
-        return 0;
-    } catch (const std::exception &exception) {
-        write_error(error, error_capacity, describe(exception));
+    png_image image;
+    std::memset(&image, 0, sizeof(image));
+    image.version = PNG_IMAGE_VERSION;
+    if (!png_image_begin_read_from_memory(&image, bytes, length)) {
+        write_error(error, error_capacity, image.message);
+        png_image_free(&image);
+        return 1;
+    }
+    if (!dimensions_in_range(image.width, image.height)) {
+        png_image_free(&image);
+        write_error(error, error_capacity, "image dimensions are out of range");
+        return 2;
+    }
+    // Palette, 16-bit and grey+alpha all come out as 8-bit grey, RGB or RGBA.
+    bool alpha = image.format & PNG_FORMAT_FLAG_ALPHA;
+    bool colour = image.format & PNG_FORMAT_FLAG_COLOR;
+    image.format = alpha ? PNG_FORMAT_RGBA : colour ? PNG_FORMAT_RGB : PNG_FORMAT_GRAY;
+    int32_t channels = alpha ? 4 : colour ? 3 : 1;
+    size_t size = PNG_IMAGE_SIZE(image);
+    auto *pixels = static_cast<uint8_t *>(std::malloc(size));
+    if (pixels == nullptr) {
+        png_image_free(&image);
+        write_error(error, error_capacity, "out of memory");
+        return 3;
+    }
+    if (!png_image_finish_read(&image, nullptr, pixels, 0, nullptr)) {
+        write_error(error, error_capacity, image.message);
+        png_image_free(&image);
+        std::free(pixels);
+        return 4;
+    }
+    out->width = static_cast<int32_t>(image.width);
+    out->height = static_cast<int32_t>(image.height);
+    out->channels = channels;
+    out->pixels = pixels;
+    png_image_free(&image);
+    return 0;
+}
+
+extern "C" int32_t obscura_cv_decode_webp(const uint8_t *bytes, size_t length, obscura_cv_image *out,
+                                          char *error, size_t error_capacity) {
+    std::memset(out, 0, sizeof(*out));
+    WebPBitstreamFeatures features;
+    if (WebPGetFeatures(bytes, length, &features) != VP8_STATUS_OK) {
+        write_error(error, error_capacity, "not a readable WebP stream");
+        return 1;
+    }
+    if (features.has_animation) {
+        write_error(error, error_capacity, "animated WebP is not supported");
+        return 2;
+    }
+    if (!dimensions_in_range(features.width, features.height)) {
+        write_error(error, error_capacity, "image dimensions are out of range");
+        return 3;
+    }
+    int width = 0, height = 0;
+    uint8_t *decoded = features.has_alpha ? WebPDecodeRGBA(bytes, length, &width, &height)
+                                          : WebPDecodeRGB(bytes, length, &width, &height);
+    if (decoded == nullptr) {
+        write_error(error, error_capacity, "the WebP data is truncated or damaged");
+        return 4;
+    }
+    int32_t channels = features.has_alpha ? 4 : 3;
+    uint8_t *pixels = copy_out(decoded, size_t(width) * height * channels);
+    WebPFree(decoded);
+    if (pixels == nullptr) {
+        write_error(error, error_capacity, "out of memory");
         return 5;
     }
+    out->width = width;
+    out->height = height;
+    out->channels = channels;
+    out->pixels = pixels;
+    return 0;
 }
 
 namespace {
@@ -120,6 +170,59 @@ void strict_emit_message(j_common_ptr info, int level) {
 #endif
     if (!error->damaged) (*info->err->format_message)(info, error->message);
     error->damaged = true;
+}
+
+}  // namespace
+
+namespace {
+
+bool encode_jpeg(const uint8_t *pixels, int32_t width, int32_t height, int32_t channels, int32_t quality,
+                 std::vector<uint8_t> &result, char *error_text, size_t error_capacity) {
+    jpeg_compress_struct info;
+    strict_jpeg_error error;
+    std::memset(&error, 0, sizeof(error));
+    info.err = jpeg_std_error(&error.manager);
+    error.manager.error_exit = strict_error_exit;
+    unsigned long size = 0;
+    std::vector<uint8_t> row;
+    if (setjmp(error.jump)) {
+        // (libjpeg's memory destination buffer, if already allocated, is not reclaimed here.)
+        jpeg_destroy_compress(&info);
+        write_error(error_text, error_capacity, error.message);
+        return false;
+    }
+    jpeg_create_compress(&info);
+    unsigned char *target = nullptr;
+    jpeg_mem_dest(&info, &target, &size);
+    info.image_width = width;
+    info.image_height = height;
+    info.input_components = channels == 1 ? 1 : 3;
+    info.in_color_space = channels == 1 ? JCS_GRAYSCALE : JCS_RGB;
+    jpeg_set_defaults(&info);
+    jpeg_set_quality(&info, quality, TRUE);
+    info.optimize_coding = TRUE;
+    jpeg_start_compress(&info, TRUE);
+    if (channels == 4) row.resize(size_t(width) * 3);
+    while (info.next_scanline < info.image_height) {
+        const uint8_t *source = pixels + size_t(info.next_scanline) * width * channels;
+        JSAMPROW line;
+        if (channels == 4) {
+            for (int32_t x = 0; x < width; ++x) {
+                row[x * 3] = source[x * 4];
+                row[x * 3 + 1] = source[x * 4 + 1];
+                row[x * 3 + 2] = source[x * 4 + 2];
+            }
+            line = row.data();
+        } else {
+            line = const_cast<JSAMPROW>(source);
+        }
+        jpeg_write_scanlines(&info, &line, 1);
+    }
+    jpeg_finish_compress(&info);
+    result.assign(target, target + size);
+    jpeg_destroy_compress(&info);
+    std::free(target);
+    return true;
 }
 
 }  // namespace
@@ -200,62 +303,114 @@ extern "C" void obscura_cv_image_free(obscura_cv_image *image) {
     image->pixels = nullptr;
 }
 
+namespace {
+
+struct memory_writer {
+    std::vector<uint8_t> bytes;
+};
+
+void png_write_to_vector(png_structp png, png_bytep data, png_size_t length) {
+    auto *writer = static_cast<memory_writer *>(png_get_io_ptr(png));
+    writer->bytes.insert(writer->bytes.end(), data, data + length);
+}
+
+void png_flush_nothing(png_structp) {}
+
+[[noreturn]] void png_fail(png_structp png, png_const_charp) { png_longjmp(png, 1); }
+
+void png_ignore_warning(png_structp, png_const_charp) {}
+
+// IHDR, IDAT and IEND only: the writer is given no text, time, gamma or profile to store.
+bool encode_png(const uint8_t *pixels, int32_t width, int32_t height, int32_t channels,
+                std::vector<uint8_t> &result) {
+    png_structp png = png_create_write_struct(PNG_LIBPNG_VER_STRING, nullptr, png_fail, png_ignore_warning);
+    if (png == nullptr) return false;
+    png_infop info = png_create_info_struct(png);
+    memory_writer writer;
+    if (info == nullptr || setjmp(png_jmpbuf(png))) {
+        png_destroy_write_struct(&png, &info);
+        return false;
+    }
+    png_set_write_fn(png, &writer, png_write_to_vector, png_flush_nothing);
+    // zlib level 3: within a few percent of level 6's size at about half the time.
+    png_set_compression_level(png, 3);
+    int type = channels == 1 ? PNG_COLOR_TYPE_GRAY : channels == 3 ? PNG_COLOR_TYPE_RGB : PNG_COLOR_TYPE_RGBA;
+    png_set_IHDR(png, info, width, height, 8, type, PNG_INTERLACE_NONE, PNG_COMPRESSION_TYPE_DEFAULT,
+                 PNG_FILTER_TYPE_DEFAULT);
+    png_write_info(png, info);
+    for (int32_t y = 0; y < height; ++y) {
+        png_write_row(png, const_cast<png_bytep>(pixels + size_t(y) * width * channels));
+    }
+    png_write_end(png, nullptr);
+    png_destroy_write_struct(&png, &info);
+    result = std::move(writer.bytes);
+    return true;
+}
+
+// Baseline JPEG with optimised Huffman tables and 4:2:0 chroma (libjpeg's defaults for
+// colour), a JFIF header and nothing else. Alpha is dropped.
+bool encode_jpeg(const uint8_t *pixels, int32_t width, int32_t height, int32_t channels, int32_t quality,
+                 std::vector<uint8_t> &result, char *error_text, size_t error_capacity);
+
+}  // namespace
+
 extern "C" int32_t obscura_cv_encode(const uint8_t *pixels, int32_t width, int32_t height,
                                      int32_t channels, int32_t format, int32_t quality,
                                      uint8_t **out_bytes, size_t *out_length, char *error,
                                      size_t error_capacity) {
     *out_bytes = nullptr;
     *out_length = 0;
-    try {
-        int type = channels == 1 ? CV_8UC1 : channels == 3 ? CV_8UC3 : CV_8UC4;
-        cv::Mat source(height, width, type, const_cast<uint8_t *>(pixels));
-        cv::Mat bgr;
-        if (channels == 3) cv::cvtColor(source, bgr, cv::COLOR_RGB2BGR);
-        else if (channels == 4) cv::cvtColor(source, bgr, cv::COLOR_RGBA2BGRA);
-        else bgr = source;
-
-        std::string extension;
-        std::vector<int> parameters;
-        switch (format) {
-            case OBSCURA_CV_JPEG:
-                if (channels == 4) {
-                    // JPEG has no alpha: flatten onto the colour channels as they are.
-                    cv::cvtColor(bgr, bgr, cv::COLOR_BGRA2BGR);
+    std::vector<uint8_t> encoded;
+    switch (format) {
+        case OBSCURA_CV_JPEG:
+            if (!encode_jpeg(pixels, width, height, channels, quality, encoded, error, error_capacity)) return 2;
+            break;
+        case OBSCURA_CV_PNG:
+            if (!encode_png(pixels, width, height, channels, encoded)) {
+                write_error(error, error_capacity, "the PNG encoder failed");
+                return 2;
+            }
+            break;
+        case OBSCURA_CV_WEBP: {
+            std::vector<uint8_t> expanded;
+            const uint8_t *rgb = pixels;
+            if (channels == 1) {  // libwebp takes RGB or RGBA only
+                expanded.resize(size_t(width) * height * 3);
+                for (size_t i = 0; i < size_t(width) * height; ++i) {
+                    expanded[i * 3] = expanded[i * 3 + 1] = expanded[i * 3 + 2] = pixels[i];
                 }
-                extension = ".jpg";
-                parameters = {cv::IMWRITE_JPEG_QUALITY, quality, cv::IMWRITE_JPEG_OPTIMIZE, 1};
-                break;
-            case OBSCURA_CV_PNG:
-                extension = ".png";
-                // zlib level 3: within a few percent of level 6's size at about half the time.
-                parameters = {cv::IMWRITE_PNG_COMPRESSION, 3};
-                break;
-            case OBSCURA_CV_WEBP:
-                extension = ".webp";
-                parameters = {cv::IMWRITE_WEBP_QUALITY, quality};
-                break;
-            default:
-                write_error(error, error_capacity, "unknown output format");
-                return 1;
+                rgb = expanded.data();
+            }
+            int stride = width * (channels == 4 ? 4 : 3);
+            uint8_t *output = nullptr;
+            size_t size;
+            if (quality > 100) {
+                size = channels == 4 ? WebPEncodeLosslessRGBA(rgb, width, height, stride, &output)
+                                     : WebPEncodeLosslessRGB(rgb, width, height, stride, &output);
+            } else {
+                size = channels == 4 ? WebPEncodeRGBA(rgb, width, height, stride, float(quality), &output)
+                                     : WebPEncodeRGB(rgb, width, height, stride, float(quality), &output);
+            }
+            if (size == 0 || output == nullptr) {
+                write_error(error, error_capacity, "the WebP encoder failed");
+                return 2;
+            }
+            encoded.assign(output, output + size);
+            WebPFree(output);
+            break;
         }
-        std::vector<uint8_t> encoded;
-        if (!cv::imencode(extension, bgr, encoded, parameters) || encoded.empty()) {
-            write_error(error, error_capacity, "the encoder produced no data");
-            return 2;
-        }
-        uint8_t *bytes = static_cast<uint8_t *>(std::malloc(encoded.size()));
-        if (bytes == nullptr) {
-            write_error(error, error_capacity, "out of memory");
-            return 3;
-        }
-        std::memcpy(bytes, encoded.data(), encoded.size());
-        *out_bytes = bytes;
-        *out_length = encoded.size();
-        return 0;
-    } catch (const std::exception &exception) {
-        write_error(error, error_capacity, describe(exception));
-        return 4;
+        default:
+            write_error(error, error_capacity, "unknown output format");
+            return 1;
     }
+    uint8_t *bytes = copy_out(encoded.data(), encoded.size());
+    if (bytes == nullptr) {
+        write_error(error, error_capacity, "out of memory");
+        return 3;
+    }
+    *out_bytes = bytes;
+    *out_length = encoded.size();
+    return 0;
 }
 
 extern "C" void obscura_cv_buffer_free(uint8_t *bytes) { std::free(bytes); }

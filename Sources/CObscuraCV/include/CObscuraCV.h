@@ -1,6 +1,8 @@
-// CObscuraCV: the project's only C++ code, a thin C API over OpenCV 4.6.
+// CObscuraCV: the project's only C++ code, a thin C API over OpenCV 4.6 (DNN inference, resizing)
+// and the codec libraries (libjpeg-turbo, libpng, libwebp), used directly rather than through
+// OpenCV's imgcodecs, which links some 130 further libraries and patches over damaged data.
 // Every symbol is prefixed `obscura_cv_`. Pixel buffers cross the boundary as tightly packed,
-// 8-bit, row-major RGB / RGBA / grey; the shim converts to and from OpenCV's BGR order.
+// 8-bit, row-major RGB / RGBA / grey.
 // Functions return 0 on success; on failure they return a non-zero status and write a short
 // message (never pixel data) into `error` when it is not NULL.
 #ifndef COBSCURACV_H
@@ -21,10 +23,14 @@ typedef struct obscura_cv_image {
     uint8_t *pixels;    // width * height * channels bytes
 } obscura_cv_image;
 
-/// Decodes an encoded image held in memory, ignoring any EXIF orientation (the caller applies
-/// it). 16-bit samples are reduced to 8 bits.
-int32_t obscura_cv_decode(const uint8_t *bytes, size_t length, obscura_cv_image *out,
-                          char *error, size_t error_capacity);
+/// Decodes a PNG with libpng (palette, grey+alpha and 16-bit samples come out as 8-bit grey,
+/// RGB or RGBA). Truncated or damaged data fails.
+int32_t obscura_cv_decode_png(const uint8_t *bytes, size_t length, obscura_cv_image *out,
+                              char *error, size_t error_capacity);
+
+/// Decodes a still WebP with libwebp (RGB, or RGBA when it has alpha). Animations fail.
+int32_t obscura_cv_decode_webp(const uint8_t *bytes, size_t length, obscura_cv_image *out,
+                               char *error, size_t error_capacity);
 void obscura_cv_image_free(obscura_cv_image *image);
 
 /// Decodes a JPEG with libjpeg directly, refusing any stream the library had to patch up:
@@ -37,8 +43,8 @@ int32_t obscura_cv_decode_jpeg(const uint8_t *bytes, size_t length, obscura_cv_i
 /// Output formats understood by `obscura_cv_encode`.
 enum { OBSCURA_CV_JPEG = 1, OBSCURA_CV_PNG = 2, OBSCURA_CV_WEBP = 3 };
 
-/// Encodes pixels. `quality` is 1...100 for JPEG and WebP (101 asks WebP for lossless) and
-/// ignored for PNG. The encoded bytes are malloc'd: release them with `obscura_cv_buffer_free`.
+/// Encodes pixels into a container holding nothing but them. `quality` is 1...100 for JPEG and
+/// WebP (101 asks WebP for lossless) and ignored for PNG. The encoded bytes are malloc'd: release them with `obscura_cv_buffer_free`.
 int32_t obscura_cv_encode(const uint8_t *pixels, int32_t width, int32_t height, int32_t channels,
                           int32_t format, int32_t quality, uint8_t **out_bytes, size_t *out_length,
                           char *error, size_t error_capacity);

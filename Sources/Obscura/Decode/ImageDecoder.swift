@@ -48,9 +48,11 @@ public enum ImageDecoder {
         var image = obscura_cv_image()
         var message = [CChar](repeating: 0, count: 256)
         let status = pixelData.withUnsafeBufferPointer { buffer in
-            format == .jpeg
-                ? obscura_cv_decode_jpeg(buffer.baseAddress, buffer.count, &image, &message, message.count)
-                : obscura_cv_decode(buffer.baseAddress, buffer.count, &image, &message, message.count)
+            switch format {
+            case .jpeg: obscura_cv_decode_jpeg(buffer.baseAddress, buffer.count, &image, &message, message.count)
+            case .png: obscura_cv_decode_png(buffer.baseAddress, buffer.count, &image, &message, message.count)
+            default: obscura_cv_decode_webp(buffer.baseAddress, buffer.count, &image, &message, message.count)
+            }
         }
         guard status == 0, let raw = image.pixels else {
             throw ObscuraError(.decodeFailed, "the image data could not be decoded",

@@ -10,7 +10,8 @@ environment with deface, onnxruntime and onnx from PyPI. This script:
   2. runs each tool's batch on them, alternating which goes first, `--rounds` times, recording
      wall time and peak resident memory (from wait4) and keeping the faster round;
   3. times one 1280 px photo end to end (process start included), alternating, median of 5;
-  4. times a 12-megapixel photo (4000 x 3000) for each;
+  4. times a 12-megapixel photo (4000 x 3000) for each; both are JPEGs (quality 92), as photos
+     from cameras and phones are;
   5. measures Obscura's peak memory on 10 and on 1,000 small images (memory must not grow);
   6. scores both tools' batch outputs with obscura-eval (same rule for both);
   7. prints a Markdown table and writes everything to WORK/bench.json.
@@ -153,14 +154,14 @@ def main():
               "12mp": cv2.resize(first, (4000, 3000), interpolation=cv2.INTER_CUBIC)}
     single = {}
     for label, image in photos.items():
-        path = os.path.join(work, f"photo-{label}.png")
-        cv2.imwrite(path, image)
+        path = os.path.join(work, f"photo-{label}.jpg")
+        cv2.imwrite(path, image, [cv2.IMWRITE_JPEG_QUALITY, 92])
         times = {"obscura": [], "deface": [], "obscura-min-face-20": []}
         repeats = 5 if label == "1280" else 3
         for attempt in range(repeats):
             order = ["obscura", "deface"] if attempt % 2 == 0 else ["deface", "obscura"]
             for tool in order + ["obscura-min-face-20"]:
-                out = os.path.join(work, f"single-{tool}-{label}.png")
+                out = os.path.join(work, f"single-{tool}-{label}.jpg")
                 command = ([args.deface, path, "-o", out, "--execution-provider", "CPUExecutionProvider"] if tool == "deface"
                            else [args.obscura, "anonymize", path, "-o", out, "--overwrite", "--quiet"]
                            + (["--min-face", "20"] if tool == "obscura-min-face-20" else []))

@@ -7,10 +7,14 @@ import Testing
         #expect(ScaleSearch(width: 512, height: 512).tiles.count == 1)            // fits one tile at native size
         #expect(ScaleSearch(width: 1024, height: 768).tiles.count == 5)           // 1 coarse + 2 x 2 native
         #expect(ScaleSearch(width: 1024, height: 768, minimumFace: 20).tiles.count == 1)
-        #expect(ScaleSearch(width: 4000, height: 3000).tiles.count == 61)         // 1 + 12 at 0.48 + 48 native
+        #expect(ScaleSearch(width: 4000, height: 3000).tiles.count == 58)         // 1 + 9 at 0.4 + 48 native
+        #expect(ScaleSearch(width: 4000, height: 3000, minimumFace: 20).tiles.count == 19)  // 1 + 6 + 12
         #expect(ScaleSearch(width: 512, height: 512, minimumFace: 5).tiles.count == 5)  // native + 2x upscaled
+        #expect(ScaleSearch(width: 1024, height: 768).tiles.map(\.scale) == [0.625, 1, 1, 1, 1])
         let scales = Set(ScaleSearch(width: 4000, height: 3000).tiles.map(\.scale)).sorted()
-        #expect(scales == [0.16, 0.48, 1.0])
+        #expect(scales.count == 3 && abs(scales[0] - 0.16) < 1e-9 && abs(scales[1] - 0.4) < 1e-9 && scales[2] == 1)
+        // No two passes more than 3x apart.
+        for (a, b) in zip(scales, scales.dropFirst()) { #expect(b / a <= ScaleSearch.passRatio + 1e-9) }
     }
 
     @Test("tiles stay inside the scaled image and neighbours overlap by at least the overlap",

@@ -1,7 +1,9 @@
+import Foundation
+
 /// Where the face detector looks: an image pyramid cut into overlapping, fixed-size tiles.
 ///
 /// The first pass shrinks the whole image into one tile and finds large faces; each further
-/// pass is `passRatio` times finer, down to the scale at which the smallest face asked for
+/// pass is up to `passRatio` times finer, down to the scale at which the smallest face asked for
 /// (`minimumFace`, 10 px by default: native resolution) reaches the size CenterFace needs. There
 /// small and background faces that a single downscaled pass misses are found (CenterFace reports 78.2 single-scale vs
 /// 87.5 multi-scale on WIDER hard). A pass larger than a tile is cut into tiles overlapping by
@@ -43,8 +45,12 @@ public struct ScaleSearch: Sendable, Equatable {
         let longSide = Double(max(width, height))
         let coarsest = min(1.0, Double(Self.tileSize) / longSide)
         let finest = max(coarsest, Self.detectableFace / minimumFace)
-        var scales = [coarsest]
-        while let last = scales.last, last < finest { scales.append(min(finest, last * Self.passRatio)) }
+        // Evenly spaced in log scale, no step wider than `passRatio`: no face size falls between
+        // passes, and no pass nearly repeats another.
+        let steps = finest > coarsest ? Int((log(finest / coarsest) / log(Self.passRatio) - 1e-9).rounded(.up)) : 0
+        let scales = (0...steps).map { step in
+            step == steps ? finest : coarsest * pow(finest / coarsest, Double(step) / Double(steps))
+        }
         var tiles: [Tile] = []
         for scale in scales {
             let scaledWidth = max(1, Int((Double(width) * scale).rounded()))

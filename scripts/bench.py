@@ -200,12 +200,14 @@ def main():
     pct = lambda v: f"{v * 100:.1f}%"
     row = lambda title, cells: print(f"| {title} | " + " | ".join(cells) + " |")
     print(f"\nMachine: {cores} cores, {result['machine']['system']}; {count} images from {args.dataset}\n")
+    print("Ratios are speed relative to deface (above 1: faster).\n")
     print("| | Obscura (defaults) | deface 1.5.0 (ONNX Runtime) | Obscura `--min-face 20` |")
     print("|---|---|---|---|")
     row("batch, images/s (ratio to deface)", [f"{b[t]['imagesPerSecond']:.2f} ({b[t]['imagesPerSecond'] / b['deface']['imagesPerSecond']:.2f}x)" for t in tools])
     row("batch, peak memory", [f"{b[t]['peakMB']:.0f} MB" for t in tools])
-    row("one 1280 px photo, end to end", [f"{single['1280'][t]['seconds']:.2f} s" for t in tools])
-    row("one 12 MP photo, end to end", [f"{single['12mp'][t]['seconds']:.2f} s" for t in tools])
+    for label, title in (("1280", "one 1280 px photo, end to end"), ("12mp", "one 12 MP photo, end to end")):
+        deface_seconds = single[label]["deface"]["seconds"]
+        row(title, [f"{single[label][t]['seconds']:.2f} s ({deface_seconds / single[label][t]['seconds']:.2f}x)" for t in tools])
     row("recall, all faces", [pct(r[t]['all']) for t in tools])
     row("recall, all but `invalid`", [pct(r[t]['valid']) for t in tools])
     row("recall, faces >= 20 px", [pct(r[t]['atLeast20']) for t in tools])

@@ -150,7 +150,8 @@ struct AnonymizeCommand: ParsableCommand {
             if record.outcome == .failed {
                 failures.withLock { $0.append(record) }
                 progress.clearLine()
-                console.error("obscura: failed: \(record.input): \(record.error?.message ?? "unknown error") [\(record.error?.code ?? "")]")
+                let cause = record.error?.cause.map { " (\($0))" } ?? ""
+                console.error("obscura: failed: \(record.input): \(record.error?.message ?? "unknown error")\(cause) [\(record.error?.code ?? "")]")
             }
             reportWriter?.append(record)
             progress.advance(record.outcome)

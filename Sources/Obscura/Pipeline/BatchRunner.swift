@@ -87,7 +87,7 @@ public final class BatchRunner: Sendable {
             record.outputSHA256 = SHA256.hex(of: result.bytes)
             record.outcome = .written
         } catch let error as ObscuraError {
-            record.error = .init(code: error.code.rawValue, message: error.message)
+            record.error = .init(code: error.code.rawValue, message: error.message, cause: error.cause)
         } catch {
             record.error = .init(code: ObscuraError.Code.fileSystem.rawValue, message: "unexpected failure")
         }

@@ -34,6 +34,8 @@ public struct ReportRecord: Sendable, Codable {
     public struct Failure: Sendable, Codable, Equatable {
         public var code: String
         public var message: String
+        /// What the underlying library said (a decoder's or OpenCV's message; never pixel data).
+        public var cause: String?
     }
 
     public var input: String

@@ -61,3 +61,33 @@ struct EvaluationSetTests {
         #expect(recall >= 0.93, "covered \(covered) of \(faces) labelled faces >= 20 px; missed: \(missed.prefix(10))")
     }
 }
+
+/// The 100 metadata-laden files of ../shared/eval/metadata (camera JPEGs, PNG, WebP, HEIC, TIFF,
+/// raw, ...). Skipped with a message where the folder is absent.
+@Suite(.enabled(if: TestSupport.hasMetadataCorpus, "../shared/eval/metadata is absent (skipped)"),
+       .enabled(if: TestSupport.modelInstalled || TestSupport.modelsRequired, TestSupport.modelMissingMessage),
+       .enabled(if: TestSupport.exiftoolPath != nil || TestSupport.modelsRequired, "exiftool not installed (skipped)"))
+struct MetadataCorpusTests {
+    @Test("every readable file comes out with nothing but pixels; the rest are refused by name")
+    func corpus() throws {
+        let folder = try TestSupport.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let result = try TestSupport.obscura(["anonymize", TestSupport.metadataCorpus.appendingPathComponent("files").path,
+                                              "-o", folder.path, "--json", "--quiet"])
+        #expect(result.status == 1)  // the corpus holds formats this build refuses
+        let summary = try #require(try JSONSerialization.jsonObject(with: result.standardOutput) as? [String: Any])
+        let failures = summary["failures"] as? [[String: Any]] ?? []
+        let written = summary["written"] as? Int ?? 0
+        // Every JPEG, PNG and WebP of the corpus is written (69 files at the time of writing).
+        #expect(written >= 60)
+        for failure in failures {
+            #expect(failure["code"] as? String == "input.unsupported", "\(failure)")
+        }
+        let outputs = try TestSupport.exiftoolTags(folder: folder)
+        #expect(outputs.count == written)
+        for (path, tags) in outputs {
+            let left = TestSupport.nonIntrinsicTags(tags)
+            #expect(left.isEmpty, "\((path as NSString).lastPathComponent) keeps \(left)")
+        }
+    }
+}

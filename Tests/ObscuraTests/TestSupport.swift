@@ -109,6 +109,21 @@ enum TestSupport {
         return tags
     }
 
+    /// exiftool's view of every file below a folder, keyed by path.
+    static func exiftoolTags(folder: URL) throws -> [String: [String: Any]] {
+        guard let exiftool = exiftoolPath else { throw TestFailure("exiftool is not installed") }
+        let result = try run(URL(fileURLWithPath: exiftool), ["-j", "-a", "-G1", "-u", "-e", "-r", folder.path])
+        guard let array = try JSONSerialization.jsonObject(with: result.standardOutput) as? [[String: Any]] else {
+            throw TestFailure("exiftool gave no JSON for \(folder.lastPathComponent)")
+        }
+        return Dictionary(array.map { (($0["SourceFile"] as? String) ?? "", $0) }, uniquingKeysWith: { a, _ in a })
+    }
+
+    static let metadataCorpus = repositoryRoot.deletingLastPathComponent().appendingPathComponent("shared/eval/metadata")
+    static var hasMetadataCorpus: Bool {
+        FileManager.default.fileExists(atPath: metadataCorpus.appendingPathComponent("manifest.json").path)
+    }
+
     /// Tags a clean output may carry: the container's own description of the pixels.
     static func nonIntrinsicTags(_ tags: [String: Any]) -> [String] {
         let allowedGroups: Set<String> = ["ExifTool", "System", "JFIF"]

@@ -14,15 +14,22 @@ public struct DecodedImage: Sendable {
 
 /// Reads JPEG, PNG and WebP completely or not at all.
 public enum ImageDecoder {
-    /// Decodes and orients an encoded image. Throws `notAnImage`, `unsupportedFormat` or
-    /// `decodeFailed`; a stream that is cut short is refused rather than decoded partially.
-    public static func decode(_ bytes: [UInt8]) throws -> DecodedImage {
+    /// The container of `bytes` if this build reads it; throws `notAnImage` or
+    /// `unsupportedFormat` otherwise.
+    public static func supportedFormat(of bytes: [UInt8]) throws -> ImageFormat {
         guard let format = ImageFormat.sniff(bytes) else {
             throw ObscuraError(.notAnImage, "not an image file")
         }
         guard format.isSupported else {
             throw ObscuraError(.unsupportedFormat, "\(format.rawValue.uppercased()) images are not supported yet (JPEG, PNG and WebP are)")
         }
+        return format
+    }
+
+    /// Decodes and orients an encoded image. Throws `notAnImage`, `unsupportedFormat` or
+    /// `decodeFailed`; a stream that is cut short is refused rather than decoded partially.
+    public static func decode(_ bytes: [UInt8]) throws -> DecodedImage {
+        let format = try supportedFormat(of: bytes)
         var exif: [UInt8]?
         var quality: Int?
         var lossless = false

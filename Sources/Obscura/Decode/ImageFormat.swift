@@ -2,7 +2,7 @@
 public enum ImageFormat: String, Sendable, Codable {
     case jpeg, png, webp
     // Recognised but not read by this build: such inputs fail with a clear reason.
-    case gif, tiff, bmp, heif, avif, jpegXL = "jpeg-xl"
+    case gif, tiff, bmp, heif, avif, jpegXL = "jpeg-xl", jpeg2000 = "jpeg-2000", photoshop, netpbm
 
     /// Formats this build decodes.
     public var isSupported: Bool { self == .jpeg || self == .png || self == .webp }
@@ -17,7 +17,13 @@ public enum ImageFormat: String, Sendable, Codable {
         if starts([0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]) { return .png }
         if starts(Array("RIFF".utf8)) && starts(Array("WEBP".utf8), at: 8) { return .webp }
         if starts(Array("GIF87a".utf8)) || starts(Array("GIF89a".utf8)) { return .gif }
-        if starts([0x49, 0x49, 0x2A, 0x00]) || starts([0x4D, 0x4D, 0x00, 0x2A]) { return .tiff }
+        // TIFF and BigTIFF (camera raw files are TIFF-based too).
+        if starts([0x49, 0x49, 0x2A, 0x00]) || starts([0x4D, 0x4D, 0x00, 0x2A])
+            || starts([0x49, 0x49, 0x2B, 0x00]) || starts([0x4D, 0x4D, 0x00, 0x2B]) { return .tiff }
+        if starts(Array("8BPS".utf8)) { return .photoshop }
+        if starts([0, 0, 0, 0x0C, 0x6A, 0x50, 0x20, 0x20]) || starts([0xFF, 0x4F, 0xFF, 0x51]) { return .jpeg2000 }
+        if head.count >= 3, head[0] == UInt8(ascii: "P"), (UInt8(ascii: "1")...UInt8(ascii: "7")).contains(head[1]),
+           [0x20, 0x0A, 0x0D, 0x09].contains(head[2]) { return .netpbm }
         if starts(Array("BM".utf8)) && head.count >= 14 { return .bmp }
         if starts([0xFF, 0x0A]) || starts([0, 0, 0, 0x0C, 0x4A, 0x58, 0x4C, 0x20]) { return .jpegXL }
         if starts(Array("ftyp".utf8), at: 4) {
@@ -40,6 +46,9 @@ public enum ImageFormat: String, Sendable, Codable {
         case .heif: "heic"
         case .avif: "avif"
         case .jpegXL: "jxl"
+        case .jpeg2000: "jp2"
+        case .photoshop: "psd"
+        case .netpbm: "pnm"
         }
     }
 }

@@ -14,7 +14,12 @@ struct JPEGStructure {
         let reader = ByteReader(bytes)
         var offset = 2  // after SOI
         while offset + 2 <= bytes.count {
-            guard bytes[offset] == 0xFF else { return }
+            guard bytes[offset] == 0xFF else {
+                // A segment whose declared length is a little off (seen in the wild after XMP
+                // packets): skip to the next marker, as libjpeg does with a warning.
+                offset += 1
+                continue
+            }
             let marker = bytes[offset + 1]
             if marker == 0xFF { offset += 1; continue }  // fill byte
             if marker == 0xD9 { isComplete = true; return }

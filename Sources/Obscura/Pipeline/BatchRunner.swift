@@ -65,11 +65,12 @@ public final class BatchRunner: Sendable {
                 record.outcome = .skipped
                 return record
             }
+            // Refuse unreadable formats before an output path is claimed for them.
+            let inputFormat = try ImageDecoder.supportedFormat(of: input)
             let requested = item.formatFromName ?? options.format
             var outputPath: String?
             if case .file(let path) = item.destination {
-                let inputFormat = ImageFormat.sniff(input)
-                let resolved = inputFormat.map { Anonymizer.resolve(requested, input: $0) }
+                let resolved = Anonymizer.resolve(requested, input: inputFormat)
                 let finalPath = item.formatFromName == nil ? Self.path(path, for: resolved, input: inputFormat) : path
                 try checkDestination(finalPath, source: item.source, claimed: claimed, overwrite: options.overwrite)
                 outputPath = finalPath
@@ -128,8 +129,8 @@ public final class BatchRunner: Sendable {
     }
 
     /// Keeps the file name when the format is unchanged, otherwise swaps the extension.
-    static func path(_ path: String, for format: ImageFormat?, input: ImageFormat?) -> String {
-        guard let format, format != input else { return path }
+    static func path(_ path: String, for format: ImageFormat, input: ImageFormat) -> String {
+        guard format != input else { return path }
         return ((path as NSString).deletingPathExtension as NSString).appendingPathExtension(format.fileExtension) ?? path
     }
 }

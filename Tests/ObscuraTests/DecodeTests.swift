@@ -121,4 +121,48 @@ import Testing
             _ = ExifOrientation.read(fromTIFF: Array(tiff.prefix(length)))
         }
     }
+
+    @Test("damaged files never crash the decoder: each one decodes or is refused", arguments: [ImageFormat.jpeg, .png, .webp])
+    func damagedFilesAreHandled(format: ImageFormat) throws {
+        let photo = try ImageDecoder.decode(try TestSupport.fixture("astronaut.jpg")).pixels
+        let original = format == .jpeg ? try TestSupport.fixture("astronaut.jpg") : try ImageEncoder.encode(photo, as: format, quality: 80)
+        var generator = SplitMix64(seed: 2026)
+        var cutShortRefused = 0
+        for attempt in 0..<120 {
+            var bytes = original
+            switch attempt % 3 {
+            case 0:  // headers and tables
+                for _ in 0..<(1 + Int(generator.next() % 8)) {
+                    bytes[Int(generator.next() % UInt64(min(2048, bytes.count)))] = UInt8(truncatingIfNeeded: generator.next())
+                }
+            case 1:  // cut short
+                bytes = Array(bytes.prefix(16 + Int(generator.next() % UInt64(bytes.count - 16))))
+            default:  // anywhere
+                for _ in 0..<(1 + Int(generator.next() % 20)) {
+                    bytes[Int(generator.next() % UInt64(bytes.count))] = UInt8(truncatingIfNeeded: generator.next())
+                }
+            }
+            do {
+                let decoded = try ImageDecoder.decode(bytes)
+                #expect(decoded.pixels.pixels.count == decoded.pixels.width * decoded.pixels.height * decoded.pixels.channels)
+            } catch is ObscuraError {
+                if attempt % 3 == 1 { cutShortRefused += 1 }
+            }
+        }
+        // Every cut-short file is refused.
+        #expect(cutShortRefused == 40)
+    }
+}
+
+/// A small seeded generator, so the damaged files are the same on every run.
+struct SplitMix64 {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
 }

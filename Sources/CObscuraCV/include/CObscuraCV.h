@@ -31,7 +31,6 @@ int32_t obscura_cv_decode_png(const uint8_t *bytes, size_t length, obscura_cv_im
 /// Decodes a still WebP with libwebp (RGB, or RGBA when it has alpha). Animations fail.
 int32_t obscura_cv_decode_webp(const uint8_t *bytes, size_t length, obscura_cv_image *out,
                                char *error, size_t error_capacity);
-void obscura_cv_image_free(obscura_cv_image *image);
 
 /// Decodes a JPEG with libjpeg directly, refusing any stream the library had to patch up:
 /// truncated data, bad Huffman codes, lost markers. Benign warnings (unknown JFIF revision,
@@ -40,11 +39,15 @@ void obscura_cv_image_free(obscura_cv_image *image);
 int32_t obscura_cv_decode_jpeg(const uint8_t *bytes, size_t length, obscura_cv_image *out,
                                char *error, size_t error_capacity);
 
+/// Releases the pixels of an image filled by one of the decoders.
+void obscura_cv_image_free(obscura_cv_image *image);
+
 /// Output formats understood by `obscura_cv_encode`.
 enum { OBSCURA_CV_JPEG = 1, OBSCURA_CV_PNG = 2, OBSCURA_CV_WEBP = 3 };
 
 /// Encodes pixels into a container holding nothing but them. `quality` is 1...100 for JPEG and
-/// WebP (101 asks WebP for lossless) and ignored for PNG. The encoded bytes are malloc'd: release them with `obscura_cv_buffer_free`.
+/// WebP (101 asks WebP for lossless) and ignored for PNG. The encoded bytes are malloc'd:
+/// release them with `obscura_cv_buffer_free`.
 int32_t obscura_cv_encode(const uint8_t *pixels, int32_t width, int32_t height, int32_t channels,
                           int32_t format, int32_t quality, uint8_t **out_bytes, size_t *out_length,
                           char *error, size_t error_capacity);

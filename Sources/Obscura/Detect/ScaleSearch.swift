@@ -72,7 +72,4 @@ public struct ScaleSearch: Sendable, Equatable {
         let count = Int((Double(length - tileSize) / Double(stride)).rounded(.up)) + 1
         return (0..<count).map { index in ((length - tileSize) * index) / (count - 1) }
     }
-
-    /// Pixels fed to the network: the cost of the search.
-    public var inputPixels: Int { tiles.reduce(0) { $0 + $1.inputWidth * $1.inputHeight } }
 }

@@ -23,7 +23,6 @@ public struct PixelBuffer: Sendable, Equatable {
 
     /// Number of colour channels (alpha excluded).
     public var colorChannels: Int { channels == 4 ? 3 : channels }
-    public var hasAlpha: Bool { channels == 4 }
 
     @inline(__always) public func offset(x: Int, y: Int) -> Int { (y * width + x) * channels }
 

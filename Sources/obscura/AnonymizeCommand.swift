@@ -23,9 +23,12 @@ struct AnonymizeCommand: ParsableCommand {
         above 6 gives finer, weaker cells; such regions are marked "weak" in the report.
 
         Output files contain pixels only: no EXIF, GPS, XMP, IPTC, comments, thumbnails or \
-        trailing data. The EXIF orientation is applied to the pixels. --format keep writes the \
-        input's format (JPEG, PNG or WebP); JPEG quality defaults to the input's own, estimated \
-        from its quantization tables.
+        trailing data. The EXIF orientation is applied to the pixels, and colours tagged with a \
+        profile (e.g. Display P3) are converted to sRGB. Inputs: JPEG, PNG, WebP, HEIF/HEIC, AVIF, \
+        TIFF and GIF (still images; animations and multi-page files are refused). --format keep \
+        writes JPEG, PNG and WebP inputs in their own format, HEIF/HEIC, AVIF and TIFF as JPEG, \
+        and GIF as PNG. JPEG quality defaults to the input's own, estimated from its \
+        quantization tables, with its chroma sampling and progression; otherwise 90.
 
         Exit codes: 0 all done, 1 some inputs failed, 2 usage error, 3 set-up problem (model \
         missing or corrupt; nothing is written).
@@ -62,7 +65,7 @@ struct AnonymizeCommand: ParsableCommand {
     @Option(help: "Pixelate/blur cells across a region's shorter side (1-64); above 6 is weak.")
     var cells: Int = AnonymizeOptions().cellsAcross
 
-    @Option(help: "Output format: keep, jpeg, png or webp.")
+    @Option(help: "Output format: keep, jpeg, png or webp (keep writes HEIF/HEIC, AVIF and TIFF as JPEG, GIF as PNG).")
     var format: OutputFormat = AnonymizeOptions().format
 
     @Option(help: "JPEG/WebP quality 1-100. (default: the input JPEG's own quality, else 90)")

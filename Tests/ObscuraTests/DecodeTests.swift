@@ -90,8 +90,8 @@ import Testing
             Issue.record("text accepted")
         } catch let error as ObscuraError { #expect(error.code == .notAnImage) }
         do {
-            _ = try ImageDecoder.decode(Array("GIF89a".utf8) + [UInt8](repeating: 0, count: 40))
-            Issue.record("GIF accepted")
+            _ = try ImageDecoder.decode(Array("BM".utf8) + [UInt8](repeating: 0, count: 40))
+            Issue.record("BMP accepted")
         } catch let error as ObscuraError { #expect(error.code == .unsupportedFormat) }
     }
 

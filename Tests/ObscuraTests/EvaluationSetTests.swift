@@ -68,26 +68,61 @@ struct EvaluationSetTests {
        .enabled(if: TestSupport.modelInstalled || TestSupport.modelsRequired, TestSupport.modelMissingMessage),
        .enabled(if: TestSupport.exiftoolPath != nil || TestSupport.modelsRequired, "exiftool not installed (skipped)"))
 struct MetadataCorpusTests {
-    @Test("every readable file comes out with nothing but pixels; the rest are refused by name")
+    @Test("every readable file comes out with nothing but pixels; the rest are refused by name; camera JPEGs keep their size")
     func corpus() throws {
         let folder = try TestSupport.temporaryFolder()
         defer { try? FileManager.default.removeItem(at: folder) }
-        let result = try TestSupport.obscura(["anonymize", TestSupport.metadataCorpus.appendingPathComponent("files").path,
-                                              "-o", folder.path, "--json", "--quiet"])
+        let output = folder.appendingPathComponent("out"), report = folder.appendingPathComponent("report.jsonl")
+        let files = TestSupport.metadataCorpus.appendingPathComponent("files")
+        let result = try TestSupport.obscura(["anonymize", files.path, "-o", output.path, "--json", "--quiet",
+                                              "--report", report.path])
         #expect(result.status == 1)  // the corpus holds formats this build refuses
         let summary = try #require(try JSONSerialization.jsonObject(with: result.standardOutput) as? [String: Any])
         let failures = summary["failures"] as? [[String: Any]] ?? []
         let written = summary["written"] as? Int ?? 0
-        // Every JPEG, PNG and WebP of the corpus is written (69 files at the time of writing).
-        #expect(written >= 60)
+        // JPEG, PNG, WebP, HEIC, AVIF, still GIF and single-image TIFF (87 files at the time of
+        // writing); refused: JPEG 2000, JPEG XL, PSD, PPM, camera raw, multi-page TIFF, animated GIF.
+        #expect(written >= 85)
         for failure in failures {
             #expect(failure["code"] as? String == "input.unsupported", "\(failure)")
         }
-        let outputs = try TestSupport.exiftoolTags(folder: folder)
+        let outputs = try TestSupport.exiftoolTags(folder: output)
         #expect(outputs.count == written)
         for (path, tags) in outputs {
             let left = TestSupport.nonIntrinsicTags(tags)
             #expect(left.isEmpty, "\((path as NSString).lastPathComponent) keeps \(left)")
         }
+
+        // File size at matched quality: each camera JPEG (maker notes or a serial number, at
+        // least 0.1 MP) against the same file with its metadata removed by exiftool.
+        let manifest = try #require(try JSONSerialization.jsonObject(
+            with: Data(contentsOf: TestSupport.metadataCorpus.appendingPathComponent("manifest.json"))) as? [[String: Any]])
+        let records = try String(contentsOf: report, encoding: .utf8).split(separator: "\n").compactMap {
+            try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]
+        }
+        let outputsByInput = Dictionary(records.compactMap { record -> (String, String)? in
+            guard let input = record["input"] as? String, let output = record["output"] as? String else { return nil }
+            return (URL(fileURLWithPath: input).standardizedFileURL.path, output)
+        }, uniquingKeysWith: { a, _ in a })
+        var ratios: [String: Double] = [:]
+        for entry in manifest where entry["format"] as? String == "JPEG" {
+            let has = entry["has"] as? [String] ?? []
+            let pixels = ((entry["width"] as? Int) ?? 0) * ((entry["height"] as? Int) ?? 0)
+            guard has.contains("makernote") || has.contains("serial_number"), pixels >= 100_000,
+                  let file = entry["file"] as? String else { continue }
+            let input = TestSupport.metadataCorpus.appendingPathComponent(file).standardizedFileURL
+            let written = try #require(outputsByInput[input.path], "\(file) was not written")
+            let stripped = folder.appendingPathComponent("stripped-\(ratios.count).jpg")
+            try TestSupport.run(URL(fileURLWithPath: TestSupport.exiftoolPath!),
+                                ["-q", "-q", "-all=", "-trailer:all=", "-o", stripped.path, input.path])
+            let strippedSize = try #require(try FileManager.default.attributesOfItem(atPath: stripped.path)[.size] as? Int)
+            let outputSize = try #require(try FileManager.default.attributesOfItem(atPath: written)[.size] as? Int)
+            ratios[input.lastPathComponent] = Double(outputSize) / Double(strippedSize)
+        }
+        #expect(ratios.count >= 10)
+        for (name, ratio) in ratios.sorted(by: { $0.key < $1.key }) {
+            #expect(abs(ratio - 1) <= 0.15, "\(name): output is \(ratio) x the input's image data")
+        }
+        print("camera JPEG size ratios (output / input without metadata): \(ratios.values.sorted().map { ($0 * 100).rounded() / 100 })")
     }
 }

@@ -21,6 +21,13 @@ typedef struct obscura_cv_image {
     int32_t height;
     int32_t channels;   // 1 (grey), 3 (RGB) or 4 (RGBA)
     uint8_t *pixels;    // width * height * channels bytes
+    // Facts some decoders report (zero when unknown):
+    uint8_t *icc;                     // the embedded ICC profile, owned by the image
+    size_t icc_length;
+    int32_t colour_primaries;         // HEIF nclx colour primaries (ITU-T H.273 code points)
+    int32_t transfer_characteristics; // HEIF nclx transfer characteristics
+    int32_t orientation;              // TIFF Orientation tag (1...8) of the rows as returned
+    int32_t bits_per_sample;          // the source's sample depth before reduction to 8 bits
 } obscura_cv_image;
 
 /// Decodes a PNG with libpng (palette, grey+alpha and 16-bit samples come out as 8-bit grey,
@@ -39,18 +46,57 @@ int32_t obscura_cv_decode_webp(const uint8_t *bytes, size_t length, obscura_cv_i
 int32_t obscura_cv_decode_jpeg(const uint8_t *bytes, size_t length, obscura_cv_image *out,
                                char *error, size_t error_capacity);
 
+/// Decodes the primary image of a HEIF/HEIC/AVIF file with libheif, applying the container's
+/// rotation, mirroring and crop. Reports the colour profile (ICC bytes or nclx code points).
+int32_t obscura_cv_decode_heif(const uint8_t *bytes, size_t length, obscura_cv_image *out,
+                               char *error, size_t error_capacity);
+
+/// Decodes the first image of a TIFF with libtiff as RGB(A), rows as stored (the Orientation tag
+/// is reported, not applied). Refuses multi-page files and files whose first image is a
+/// reduced-resolution preview (camera raw).
+int32_t obscura_cv_decode_tiff(const uint8_t *bytes, size_t length, obscura_cv_image *out,
+                               char *error, size_t error_capacity);
+
+/// Decodes a still GIF with giflib (RGBA when it has transparency). Animations fail.
+int32_t obscura_cv_decode_gif(const uint8_t *bytes, size_t length, obscura_cv_image *out,
+                              char *error, size_t error_capacity);
+
+/// Converts 8-bit pixels in place to sRGB with Little CMS, from an ICC profile or, when `icc` is
+/// NULL, from RGB primaries {rx, ry, gx, gy, bx, by, wx, wy} with sRGB's transfer curve. Grey
+/// images (1 or 2 channels) are mapped to grey with sRGB's curve; alpha is copied unchanged.
+int32_t obscura_cv_convert_to_srgb(uint8_t *pixels, int32_t width, int32_t height, int32_t channels,
+                                   const uint8_t *icc, size_t icc_length, const double *primaries,
+                                   char *error, size_t error_capacity);
+
+/// Writes an ICC profile's English description (e.g. "sRGB IEC61966-2.1") into `description`.
+int32_t obscura_cv_icc_description(const uint8_t *icc, size_t icc_length, char *description, size_t capacity);
+
+/// Inflates a zlib stream completely, refusing output beyond `limit` bytes. Release the result
+/// with `obscura_cv_buffer_free`.
+int32_t obscura_cv_inflate(const uint8_t *bytes, size_t length, size_t limit, uint8_t **out_bytes,
+                           size_t *out_length);
+
 /// Releases the pixels of an image filled by one of the decoders.
 void obscura_cv_image_free(obscura_cv_image *image);
 
 /// Output formats understood by `obscura_cv_encode`.
 enum { OBSCURA_CV_JPEG = 1, OBSCURA_CV_PNG = 2, OBSCURA_CV_WEBP = 3 };
 
+/// JPEG layout choices, taken from the input so that size and look stay close to it.
+typedef struct obscura_cv_jpeg_layout {
+    int32_t luma_horizontal;  // luma sampling factors relative to chroma: 2x2 is 4:2:0,
+    int32_t luma_vertical;    // 2x1 4:2:2, 1x1 4:4:4; 0 keeps libjpeg's default (4:2:0)
+    int32_t progressive;      // non-zero writes a progressive JPEG
+    int32_t table_count;      // 1 (grey) or 3: quantization tables per component to reuse
+    uint16_t tables[3][64];   // natural (row-major) order; `quality` is then ignored
+} obscura_cv_jpeg_layout;
+
 /// Encodes pixels into a container holding nothing but them. `quality` is 1...100 for JPEG and
-/// WebP (101 asks WebP for lossless) and ignored for PNG. The encoded bytes are malloc'd:
-/// release them with `obscura_cv_buffer_free`.
+/// WebP (101 asks WebP for lossless) and ignored for PNG; `layout` (JPEG only) may be NULL. The
+/// encoded bytes are malloc'd: release them with `obscura_cv_buffer_free`.
 int32_t obscura_cv_encode(const uint8_t *pixels, int32_t width, int32_t height, int32_t channels,
-                          int32_t format, int32_t quality, uint8_t **out_bytes, size_t *out_length,
-                          char *error, size_t error_capacity);
+                          int32_t format, int32_t quality, const obscura_cv_jpeg_layout *layout,
+                          uint8_t **out_bytes, size_t *out_length, char *error, size_t error_capacity);
 void obscura_cv_buffer_free(uint8_t *bytes);
 
 /// Resizes with area averaging when shrinking and bilinear interpolation when enlarging.

@@ -1,6 +1,6 @@
 private import CObscuraCV
 
-/// A decoded input: upright pixels plus the facts about the source that later stages need.
+/// A decoded input: upright sRGB pixels plus the facts about the source that later stages need.
 public struct DecodedImage: Sendable {
     public var pixels: PixelBuffer
     public var format: ImageFormat
@@ -10,9 +10,24 @@ public struct DecodedImage: Sendable {
     public var estimatedQuality: Int?
     /// True for lossless WebP inputs.
     public var isLossless: Bool
+    /// A JPEG input's chroma sampling and progression, reused when writing JPEG.
+    public var jpegLayout: JPEGLayout?
+    /// What decoding changed beyond orientation (colour conversion, bit depth), for the report.
+    /// Never holds metadata values.
+    public var notes: [String] = []
 }
 
-/// Reads JPEG, PNG and WebP completely or not at all.
+/// How a JPEG is laid out: chroma sampling and scan progression.
+public struct JPEGLayout: Sendable, Equatable {
+    /// Luma sampling factors relative to chroma: (2, 2) is 4:2:0, (1, 1) is 4:4:4.
+    public var lumaHorizontal: Int
+    public var lumaVertical: Int
+    public var isProgressive: Bool
+    /// The input's quantization table of each component, natural order (1 or 3 tables).
+    public var quantizationTables: [[Int]]?
+}
+
+/// Reads JPEG, PNG, WebP, HEIF/HEIC, AVIF, TIFF and GIF completely or not at all.
 public enum ImageDecoder {
     /// The container of `bytes` if this build reads it; throws `notAnImage` or
     /// `unsupportedFormat` otherwise.
@@ -21,35 +36,63 @@ public enum ImageDecoder {
             throw ObscuraError(.notAnImage, "not an image file")
         }
         guard format.isSupported else {
-            throw ObscuraError(.unsupportedFormat, "\(format.rawValue.uppercased()) images are not supported yet (JPEG, PNG and WebP are)")
+            throw ObscuraError(.unsupportedFormat, "\(format.displayName) images are not supported (JPEG, PNG, WebP, HEIF/HEIC, AVIF, TIFF and GIF are)")
+        }
+        if format == .tiff, TIFFStructure.isCameraRaw(bytes) {
+            throw ObscuraError(.unsupportedFormat, "camera raw images are not supported (JPEG, PNG, WebP, HEIF/HEIC, AVIF, TIFF and GIF are)")
         }
         return format
     }
 
-    /// Decodes and orients an encoded image. Throws `notAnImage`, `unsupportedFormat` or
-    /// `decodeFailed`; a stream that is cut short is refused rather than decoded partially.
+    /// Decodes, orients and converts an encoded image to sRGB. Throws `notAnImage`,
+    /// `unsupportedFormat` or `decodeFailed`; a stream that is cut short is refused rather than
+    /// decoded partially.
     public static func decode(_ bytes: [UInt8]) throws -> DecodedImage {
         let format = try supportedFormat(of: bytes)
         var exif: [UInt8]?
         var quality: Int?
         var lossless = false
-        let complete: Bool
+        var complete = true
+        var profile: [UInt8]?
+        var layout: JPEGLayout?
+        var notes: [String] = []
         switch format {
         case .jpeg:
             let structure = JPEGStructure(bytes: bytes)
             complete = structure.isComplete
             exif = structure.exif
             quality = structure.estimatedQuality
+            profile = structure.iccProfile
+            if structure.precision != 8 {
+                throw ObscuraError(.unsupportedFormat, "\(structure.precision)-bit JPEG images are not supported (8-bit are)")
+            }
+            let sampling = structure.lumaSampling ?? (horizontal: 0, vertical: 0)
+            layout = JPEGLayout(lumaHorizontal: sampling.horizontal, lumaVertical: sampling.vertical,
+                                isProgressive: structure.isProgressive,
+                                quantizationTables: structure.componentTablesInNaturalOrder)
         case .png:
-            (complete, exif) = ContainerStructure.png(bytes)
+            let facts = ContainerStructure.png(bytes)
+            guard !facts.isAnimated else {
+                throw ObscuraError(.unsupportedFormat, "animated PNG: only still images are supported")
+            }
+            complete = facts.isComplete
+            exif = facts.exif
+            if let compressed = facts.compressedProfile { profile = ColourConversion.inflate(compressed) }
+            if facts.bitDepth == 16 { notes.append("16-bit samples reduced to 8-bit") }
             lossless = true
         case .webp:
-            (complete, exif, lossless) = ContainerStructure.webp(bytes)
+            let facts = ContainerStructure.webp(bytes)
+            complete = facts.isComplete
+            exif = facts.exif
+            lossless = facts.isLossless
+            profile = facts.profile
+        case .gif:
+            lossless = true
         default:
-            complete = false
+            break
         }
         guard complete else {
-            throw ObscuraError(.decodeFailed, "the \(format.rawValue.uppercased()) data is truncated or damaged")
+            throw ObscuraError(.decodeFailed, "the \(format.displayName) data is truncated or damaged")
         }
         let pixelData = format == .png ? ContainerStructure.pngPixelChunks(bytes) : bytes
         var image = obscura_cv_image()
@@ -58,19 +101,51 @@ public enum ImageDecoder {
             switch format {
             case .jpeg: obscura_cv_decode_jpeg(buffer.baseAddress, buffer.count, &image, &message, message.count)
             case .png: obscura_cv_decode_png(buffer.baseAddress, buffer.count, &image, &message, message.count)
-            default: obscura_cv_decode_webp(buffer.baseAddress, buffer.count, &image, &message, message.count)
+            case .webp: obscura_cv_decode_webp(buffer.baseAddress, buffer.count, &image, &message, message.count)
+            case .heif, .avif: obscura_cv_decode_heif(buffer.baseAddress, buffer.count, &image, &message, message.count)
+            case .tiff: obscura_cv_decode_tiff(buffer.baseAddress, buffer.count, &image, &message, message.count)
+            default: obscura_cv_decode_gif(buffer.baseAddress, buffer.count, &image, &message, message.count)
             }
         }
-        guard status == 0, let raw = image.pixels else {
-            throw ObscuraError(.decodeFailed, "the image data could not be decoded",
-                               cause: String(decoding: message.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self))
-        }
         defer { obscura_cv_image_free(&image) }
+        let reason = String(decoding: message.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        // 5: a camera raw's preview; 6: an animation or a multi-page file.
+        if status == 5 || status == 6 {
+            throw ObscuraError(.unsupportedFormat, "this \(format.displayName) file is not a single still image", cause: reason)
+        }
+        guard status == 0, let raw = image.pixels else {
+            throw ObscuraError(.decodeFailed, "the image data could not be decoded", cause: reason)
+        }
         let width = Int(image.width), height = Int(image.height), channels = Int(image.channels)
-        let stored = PixelBuffer(width: width, height: height, channels: channels,
+        var stored = PixelBuffer(width: width, height: height, channels: channels,
                                  pixels: Array(UnsafeBufferPointer(start: raw, count: width * height * channels)))
-        let orientation = exif.map(ExifOrientation.read(fromTIFF:)) ?? .up
+        if let icc = image.icc, image.icc_length > 0 { profile = Array(UnsafeBufferPointer(start: icc, count: image.icc_length)) }
+        if image.bits_per_sample > 8, format != .png { notes.append("\(image.bits_per_sample)-bit samples reduced to 8-bit") }
+
+        let colour: ColourConversion.Outcome?
+        if let profile {
+            colour = ColourConversion.toSRGB(&stored, from: .iccProfile(profile))
+        } else if image.colour_primaries != 0 {
+            colour = ColourConversion.toSRGB(&stored, from: .codePoints(primaries: Int(image.colour_primaries),
+                                                                         transfer: Int(image.transfer_characteristics)))
+        } else {
+            colour = nil
+        }
+        switch colour {
+        case .converted: notes.append("colours converted to sRGB from the embedded colour profile")
+        case .leftAsDecoded(let why): notes.append("colour profile not applied (\(why)); colours kept as decoded")
+        case .alreadySRGB, nil: break
+        }
+
+        // HEIF orientation is applied by libheif from the container's own properties; its EXIF
+        // orientation is informative only. TIFF reports its Orientation tag; the rest use EXIF.
+        let orientation: ExifOrientation
+        switch format {
+        case .heif, .avif, .gif: orientation = .up
+        case .tiff: orientation = ExifOrientation(rawValue: Int(image.orientation)) ?? .up
+        default: orientation = exif.map(ExifOrientation.read(fromTIFF:)) ?? .up
+        }
         return DecodedImage(pixels: stored.applying(orientation), format: format, orientation: orientation,
-                            estimatedQuality: quality, isLossless: lossless)
+                            estimatedQuality: quality, isLossless: lossless, jpegLayout: layout, notes: notes)
     }
 }

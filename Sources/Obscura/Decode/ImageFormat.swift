@@ -2,10 +2,39 @@
 public enum ImageFormat: String, Sendable, Codable {
     case jpeg, png, webp
     // Recognised but not read by this build: such inputs fail with a clear reason.
-    case gif, tiff, bmp, heif, avif, jpegXL = "jpeg-xl", jpeg2000 = "jpeg-2000", photoshop, netpbm
+    case gif, tiff, heif, avif
+    // Recognised but not read by this build: such inputs fail with a clear reason.
+    case bmp, jpegXL = "jpeg-xl", jpeg2000 = "jpeg-2000", photoshop, netpbm, cameraRaw = "camera-raw"
 
     /// Formats this build decodes.
-    public var isSupported: Bool { self == .jpeg || self == .png || self == .webp }
+    public var isSupported: Bool {
+        switch self {
+        case .jpeg, .png, .webp, .gif, .tiff, .heif, .avif: true
+        default: false
+        }
+    }
+
+    /// Formats this build writes.
+    public var isWritable: Bool { self == .jpeg || self == .png || self == .webp }
+
+    /// The name users know the format by.
+    public var displayName: String {
+        switch self {
+        case .jpeg: "JPEG"
+        case .png: "PNG"
+        case .webp: "WebP"
+        case .gif: "GIF"
+        case .tiff: "TIFF"
+        case .heif: "HEIF/HEIC"
+        case .avif: "AVIF"
+        case .bmp: "BMP"
+        case .jpegXL: "JPEG XL"
+        case .jpeg2000: "JPEG 2000"
+        case .photoshop: "Photoshop"
+        case .netpbm: "Netpbm"
+        case .cameraRaw: "camera raw"
+        }
+    }
 
     /// Identifies the container from its signature; `nil` when the bytes are not an image.
     public static func sniff(_ bytes: some Collection<UInt8>) -> ImageFormat? {
@@ -18,6 +47,7 @@ public enum ImageFormat: String, Sendable, Codable {
         if starts(Array("RIFF".utf8)) && starts(Array("WEBP".utf8), at: 8) { return .webp }
         if starts(Array("GIF87a".utf8)) || starts(Array("GIF89a".utf8)) { return .gif }
         // TIFF and BigTIFF (camera raw files are TIFF-based too).
+        if starts([0x49, 0x49, 0x2A, 0x00]) && starts(Array("CR".utf8), at: 8) { return .cameraRaw }  // Canon CR2
         if starts([0x49, 0x49, 0x2A, 0x00]) || starts([0x4D, 0x4D, 0x00, 0x2A])
             || starts([0x49, 0x49, 0x2B, 0x00]) || starts([0x4D, 0x4D, 0x00, 0x2B]) { return .tiff }
         if starts(Array("8BPS".utf8)) { return .photoshop }
@@ -49,6 +79,7 @@ public enum ImageFormat: String, Sendable, Codable {
         case .jpeg2000: "jp2"
         case .photoshop: "psd"
         case .netpbm: "pnm"
+        case .cameraRaw: "raw"
         }
     }
 }

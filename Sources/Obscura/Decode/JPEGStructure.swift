@@ -2,12 +2,46 @@
 /// complete, its quantization tables (to keep quality) and its EXIF block (for orientation).
 /// Only structure is read here; pixels are decoded by OpenCV.
 struct JPEGStructure {
+    /// Quantization tables by slot (0...3), in zig-zag order as stored.
+    var quantizationTables: [Int: [Int]] = [:]
+    /// The quantization-table slot of each colour component, from the frame header.
+    var componentTables: [Int] = []
     /// Luminance quantization table in zig-zag order as stored, if present.
-    var luminanceTable: [Int]?
+    var luminanceTable: [Int]? { quantizationTables[componentTables.first ?? 0] ?? quantizationTables[0] }
+
+    /// The tables of each component in natural (row-major) order, as an encoder takes them.
+    var componentTablesInNaturalOrder: [[Int]]? {
+        guard !componentTables.isEmpty else { return nil }
+        var tables: [[Int]] = []
+        for slot in componentTables {
+            guard let zigzagged = quantizationTables[slot] else { return nil }
+            var natural = [Int](repeating: 0, count: 64)
+            for (position, value) in zigzagged.enumerated() { natural[Self.zigzag[position]] = value }
+            tables.append(natural)
+        }
+        return tables
+    }
     /// The TIFF payload of the first `Exif\0\0` APP1 segment.
     var exif: [UInt8]?
     /// True when an end-of-image marker follows the last scan.
     var isComplete = false
+    /// `ICC_PROFILE` APP2 chunks by sequence number (a profile may span several segments).
+    private var profileChunks: [Int: [UInt8]] = [:]
+    /// Sample precision of the frame (8, or 12 for extended JPEGs).
+    var precision = 8
+    /// True for progressive (SOF2) files.
+    var isProgressive = false
+    /// The luma component's sampling factors relative to the chroma components': (2, 2) is
+    /// 4:2:0, (2, 1) 4:2:2, (1, 1) 4:4:4. Nil for greyscale or unusual layouts.
+    var lumaSampling: (horizontal: Int, vertical: Int)?
+
+    /// The embedded ICC profile, its chunks joined in order; nil when absent or incomplete.
+    var iccProfile: [UInt8]? {
+        guard !profileChunks.isEmpty else { return nil }
+        let sequence = profileChunks.keys.sorted()
+        guard sequence == Array(1...sequence.count) else { return nil }
+        return sequence.flatMap { profileChunks[$0]! }
+    }
 
     /// Walks markers and entropy-coded data. Never traps on malformed input.
     init(bytes: [UInt8]) {
@@ -31,6 +65,15 @@ struct JPEGStructure {
             switch marker {
             case 0xDB:
                 readQuantizationTables(Array(bytes[payloadStart..<segmentEnd]))
+            case 0xE2:
+                let payload = bytes[payloadStart..<segmentEnd]
+                let signature = Array("ICC_PROFILE\0".utf8)
+                if payload.starts(with: signature), payload.count > signature.count + 2 {
+                    let sequence = Int(payload[payloadStart + signature.count])
+                    profileChunks[sequence] = Array(payload.dropFirst(signature.count + 2))
+                }
+            case 0xC0...0xCF where marker != 0xC4 && marker != 0xC8 && marker != 0xCC:
+                readFrameHeader(Array(bytes[payloadStart..<segmentEnd]), marker: marker)
             case 0xE1 where exif == nil:
                 let payload = bytes[payloadStart..<segmentEnd]
                 if payload.starts(with: Array("Exif\0\0".utf8)) {
@@ -57,6 +100,25 @@ struct JPEGStructure {
         }
     }
 
+    private mutating func readFrameHeader(_ payload: [UInt8], marker: UInt8) {
+        guard payload.count >= 6 else { return }
+        precision = Int(payload[0])
+        isProgressive = marker == 0xC2 || marker == 0xC6 || marker == 0xCA || marker == 0xCE
+        let components = Int(payload[5])
+        if payload.count >= 6 + components * 3 {
+            componentTables = (0..<components).map { Int(payload[6 + $0 * 3 + 2] & 0x03) }
+        }
+        guard components == 3, payload.count >= 6 + 3 * 3 else { return }
+        let factors = (0..<3).map { index in
+            let byte = payload[6 + index * 3 + 1]
+            return (horizontal: Int(byte >> 4), vertical: Int(byte & 0x0F))
+        }
+        let chroma = factors[1]
+        guard chroma.horizontal > 0, chroma.vertical > 0, factors[2] == chroma,
+              factors[0].horizontal % chroma.horizontal == 0, factors[0].vertical % chroma.vertical == 0 else { return }
+        lumaSampling = (factors[0].horizontal / chroma.horizontal, factors[0].vertical / chroma.vertical)
+    }
+
     private mutating func readQuantizationTables(_ payload: [UInt8]) {
         var index = 0
         while index < payload.count {
@@ -64,8 +126,8 @@ struct JPEGStructure {
             let entrySize = precision == 0 ? 1 : 2
             let end = index + 1 + 64 * entrySize
             guard end <= payload.count else { return }
-            if tableID == 0 && luminanceTable == nil {
-                luminanceTable = (0..<64).map { entry in
+            if tableID < 4 {
+                quantizationTables[Int(tableID)] = (0..<64).map { entry in
                     let at = index + 1 + entry * entrySize
                     return entrySize == 1 ? Int(payload[at]) : Int(payload[at]) << 8 | Int(payload[at + 1])
                 }

@@ -4,7 +4,10 @@ private import CObscuraCV
 /// encoder receives pixels only, so no EXIF, XMP, ICC text, comments, thumbnails or trailing
 /// bytes can reach the output.
 public enum ImageEncoder {
-    public static func encode(_ buffer: PixelBuffer, as format: ImageFormat, quality: Int) throws -> [UInt8] {
+    /// `jpegLayout` keeps a JPEG input's chroma sampling, progression and, when it carries them,
+    /// quantization tables (nil: baseline 4:2:0 at `quality`).
+    public static func encode(_ buffer: PixelBuffer, as format: ImageFormat, quality: Int,
+                              jpegLayout: JPEGLayout? = nil) throws -> [UInt8] {
         let code: Int32
         switch format {
         case .jpeg: code = Int32(OBSCURA_CV_JPEG)
@@ -15,9 +18,25 @@ public enum ImageEncoder {
         var output: UnsafeMutablePointer<UInt8>?
         var length = 0
         var message = [CChar](repeating: 0, count: 256)
+        var layout = obscura_cv_jpeg_layout()
+        if let jpegLayout {
+            layout.luma_horizontal = Int32(jpegLayout.lumaHorizontal)
+            layout.luma_vertical = Int32(jpegLayout.lumaVertical)
+            layout.progressive = jpegLayout.isProgressive ? 1 : 0
+            if let tables = jpegLayout.quantizationTables, tables.count == 1 || tables.count == 3,
+               tables.allSatisfy({ $0.count == 64 }) {
+                layout.table_count = Int32(tables.count)
+                withUnsafeMutableBytes(of: &layout.tables) { raw in
+                    let slots = raw.bindMemory(to: UInt16.self)
+                    for (component, table) in tables.enumerated() {
+                        for (index, value) in table.enumerated() { slots[component * 64 + index] = UInt16(clamping: value) }
+                    }
+                }
+            }
+        }
         let status = buffer.pixels.withUnsafeBufferPointer { pixels in
             obscura_cv_encode(pixels.baseAddress, Int32(buffer.width), Int32(buffer.height), Int32(buffer.channels),
-                              code, Int32(quality), &output, &length, &message, message.count)
+                              code, Int32(quality), &layout, &output, &length, &message, message.count)
         }
         guard status == 0, let output else {
             throw ObscuraError(.encodeFailed, "the \(format.rawValue) encoder failed",

@@ -25,7 +25,8 @@ public enum RegionShape: String, Sendable, Codable, CaseIterable {
 
 /// The container written for each output.
 public enum OutputFormat: String, Sendable, Codable, CaseIterable {
-    /// The input's own format (JPEG, PNG or WebP).
+    /// The input's own format for JPEG, PNG and WebP; HEIF/HEIC, AVIF and TIFF inputs are
+    /// written as JPEG and GIF as PNG (Obscura writes only formats it can keep free of metadata).
     case keep
     case jpeg
     case png

@@ -12,6 +12,8 @@ public struct AnonymizedImage: Sendable {
     public var orientation: ExifOrientation
     public var regions: [Region]
     public var timings: StageTimings
+    /// What changed beyond redaction (colour conversion, bit depth, format mapping).
+    public var notes: [String] = []
 }
 
 /// Milliseconds spent in each stage of one image.
@@ -88,17 +90,26 @@ public final class Anonymizer: Sendable {
 
         let format = Self.resolve(outputFormat ?? options.format, input: decoded.format)
         let quality = Self.quality(for: format, decoded: decoded, requested: options.quality)
-        let bytes = try ImageEncoder.encode(pixels, as: format, quality: quality ?? 101)
+        // A JPEG written from a JPEG keeps its layout, and its own quantization tables unless a
+        // quality was asked for: the size and look stay close to the input's.
+        var layout = decoded.format == .jpeg && format == .jpeg ? decoded.jpegLayout : nil
+        if options.quality != nil { layout?.quantizationTables = nil }
+        let bytes = try ImageEncoder.encode(pixels, as: format, quality: quality ?? 101, jpegLayout: layout)
         timings.encode = lap()
 
+        var notes = decoded.notes
+        if decoded.format != format, !decoded.format.isWritable {
+            notes.append("\(decoded.format.displayName) input written as \(format.displayName)")
+        }
         return AnonymizedImage(bytes: bytes, inputFormat: decoded.format, outputFormat: format, quality: quality,
                                width: pixels.width, height: pixels.height, orientation: decoded.orientation,
-                               regions: regions, timings: timings)
+                               regions: regions, timings: timings, notes: notes)
     }
 
     static func resolve(_ format: OutputFormat, input: ImageFormat) -> ImageFormat {
         switch format {
-        case .keep: [.jpeg, .png, .webp].contains(input) ? input : .jpeg
+        // GIF is lossless and palette-based: PNG keeps it exact. HEIF, AVIF and TIFF become JPEG.
+        case .keep: input.isWritable ? input : input == .gif ? .png : .jpeg
         case .jpeg: .jpeg
         case .png: .png
         case .webp: .webp

@@ -80,20 +80,29 @@ public enum BatchPlanner {
         return items
     }
 
-    /// Relative paths of the regular files below `folder`, sorted, hidden entries skipped.
+    /// Relative paths of the files below `folder` (symbolic links to files included, linked
+    /// folders not followed), sorted, hidden entries skipped.
     static func walk(_ folder: String) throws -> [String] {
         let url = URL(fileURLWithPath: folder, isDirectory: true)
+        let keys: [URLResourceKey] = [.isRegularFileKey, .isSymbolicLinkKey]
         guard let enumerator = FileManager.default.enumerator(
-            at: url, includingPropertiesForKeys: [.isRegularFileKey], options: [.skipsHiddenFiles]) else {
+            at: url, includingPropertiesForKeys: keys, options: [.skipsHiddenFiles]) else {
             throw ObscuraError(.fileSystem, "cannot read the folder '\(folder)'")
         }
-        let basePath = url.standardizedFileURL.resolvingSymlinksInPath().path
+        // The enumerator may report paths under the folder as given or as resolved (macOS /tmp).
+        let bases = Set([url.standardizedFileURL.path, url.standardizedFileURL.resolvingSymlinksInPath().path])
         var files: [String] = []
         for case let file as URL in enumerator {
-            guard (try? file.resourceValues(forKeys: [.isRegularFileKey]))?.isRegularFile == true else { continue }
-            let path = file.standardizedFileURL.resolvingSymlinksInPath().path
-            guard path.hasPrefix(basePath + "/") else { continue }
-            files.append(String(path.dropFirst(basePath.count + 1)))
+            let values = try? file.resourceValues(forKeys: Set(keys))
+            var isFile = values?.isRegularFile == true
+            if !isFile, values?.isSymbolicLink == true {
+                var isDirectory: ObjCBool = false
+                isFile = FileManager.default.fileExists(atPath: file.path, isDirectory: &isDirectory) && !isDirectory.boolValue
+            }
+            guard isFile else { continue }
+            let path = file.standardizedFileURL.path
+            guard let base = bases.first(where: { path.hasPrefix($0 + "/") }) else { continue }
+            files.append(String(path.dropFirst(base.count + 1)))
         }
         return files.sorted()
     }

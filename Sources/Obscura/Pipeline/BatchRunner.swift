@@ -71,7 +71,7 @@ public final class BatchRunner: Sendable {
             var outputPath: String?
             if case .file(let path) = item.destination {
                 let resolved = Anonymizer.resolve(requested, input: inputFormat)
-                let finalPath = item.formatFromName == nil ? Self.path(path, for: resolved, input: inputFormat) : path
+                let finalPath = item.formatFromName == nil ? Self.path(path, for: resolved, input: inputFormat, source: item.source) : path
                 try checkDestination(finalPath, source: item.source, claimed: claimed, overwrite: options.overwrite)
                 outputPath = finalPath
             }
@@ -128,11 +128,30 @@ public final class BatchRunner: Sendable {
         }
     }
 
-    /// Keeps the file name when the format is unchanged, otherwise swaps the extension.
-    static func path(_ path: String, for format: ImageFormat, input: ImageFormat) -> String {
+    /// Keeps the file name when the format is unchanged, otherwise swaps the extension. When
+    /// another image beside the input shares its name stem (`IMG_1.HEIC` next to `IMG_1.JPG`),
+    /// the input's extension joins the stem (`IMG_1-heic.jpg`), so that outputs never collide
+    /// and the name does not depend on which worker finishes first.
+    static func path(_ path: String, for format: ImageFormat, input: ImageFormat, source: BatchItem.Source? = nil) -> String {
         guard format != input else { return path }
-        return ((path as NSString).deletingPathExtension as NSString).appendingPathExtension(format.fileExtension) ?? path
+        var stem = (path as NSString).deletingPathExtension
+        if case .file(let inputPath) = source {
+            let inputStem = (inputPath as NSString).deletingPathExtension
+            let ownExtension = (inputPath as NSString).pathExtension
+            let hasSibling = imageExtensions.contains { candidate in
+                candidate.lowercased() != ownExtension.lowercased()
+                    && FileManager.default.fileExists(atPath: inputStem + "." + candidate)
+            }
+            if hasSibling, !ownExtension.isEmpty { stem += "-" + ownExtension.lowercased() }
+        }
+        return (stem as NSString).appendingPathExtension(format.fileExtension) ?? path
     }
+
+    /// Extensions of images that could sit beside an input under the same stem.
+    static let imageExtensions: [String] = {
+        let names = ["jpg", "jpeg", "jpe", "png", "webp", "gif", "tif", "tiff", "heic", "heif", "hif", "avif"]
+        return names + names.map { $0.uppercased() }
+    }()
 }
 
 /// State the workers of one batch share.

@@ -55,6 +55,9 @@ public struct ReportRecord: Sendable, Codable {
     public var settings: AnonymizeOptions
     public var regions: [RegionEntry]
     public var timingsMs: StageTimings?
+    /// What changed beyond redaction: colour conversion to sRGB, bit-depth reduction, format
+    /// mapping. Never holds metadata values.
+    public var notes: [String]?
     public var obscuraVersion: String
 
     public init(input: String, outcome: Outcome, settings: AnonymizeOptions, models: [ModelDescriptor]) {
@@ -74,6 +77,7 @@ public struct ReportRecord: Sendable, Codable {
         orientationApplied = result.orientation.rawValue
         quality = result.quality
         timingsMs = result.timings
+        notes = result.notes.isEmpty ? nil : result.notes
         regions = result.regions.map { region in
             let x0 = max(region.x0, 0), y0 = max(region.y0, 0)
             let x1 = min(region.x1, result.width), y1 = min(region.y1, result.height)

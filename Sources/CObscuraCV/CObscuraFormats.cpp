@@ -1,0 +1,531 @@
+// Decoders for the formats beyond JPEG/PNG/WebP (HEIF/AVIF through libheif, TIFF through
+// libtiff, GIF through giflib) and colour conversion to sRGB through Little CMS. Same rules as
+// CObscuraCV.cpp: decode completely or fail with a short message, never patch damaged data.
+#include "CObscuraCV.h"
+
+#include <algorithm>
+#include <cstdarg>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include <gif_lib.h>
+#include <lcms2.h>
+#include <libheif/heif.h>
+#include <tiffio.h>
+#include <zlib.h>
+
+namespace {
+
+void put_error(char *error, size_t capacity, const std::string &message) {
+    if (error == nullptr || capacity == 0) return;
+    size_t length = message.size() < capacity - 1 ? message.size() : capacity - 1;
+    std::memcpy(error, message.data(), length);
+    error[length] = '\0';
+}
+
+// The same pixel-count ceiling as the JPEG decoder (512 megapixels).
+bool dimensions_in_range(size_t width, size_t height) {
+    return width > 0 && height > 0 && width * height <= (size_t(1) << 29);
+}
+
+uint8_t *copy_bytes(const void *bytes, size_t length) {
+    if (bytes == nullptr || length == 0) return nullptr;
+    auto *copy = static_cast<uint8_t *>(std::malloc(length));
+    if (copy != nullptr) std::memcpy(copy, bytes, length);
+    return copy;
+}
+
+}  // namespace
+
+// MARK: - HEIF / AVIF
+
+extern "C" int32_t obscura_cv_decode_heif(const uint8_t *bytes, size_t length, obscura_cv_image *out,
+                                          char *error, size_t error_capacity) {
+    std::memset(out, 0, sizeof(*out));
+    heif_context *context = heif_context_alloc();
+    if (context == nullptr) {
+        put_error(error, error_capacity, "out of memory");
+        return 3;
+    }
+    heif_image_handle *handle = nullptr;
+    heif_image *image = nullptr;
+    heif_decoding_options *options = nullptr;
+    int32_t status = 0;
+    auto fail = [&](int32_t code, const std::string &message) {
+        put_error(error, error_capacity, message);
+        status = code;
+    };
+    do {
+        heif_error result = heif_context_read_from_memory_without_copy(context, bytes, length, nullptr);
+        if (result.code != heif_error_Ok) { fail(1, result.message); break; }
+        result = heif_context_get_primary_image_handle(context, &handle);
+        if (result.code != heif_error_Ok) { fail(1, result.message); break; }
+        bool alpha = heif_image_handle_has_alpha_channel(handle) != 0;
+        options = heif_decoding_options_alloc();
+        // The container's rotation, mirroring and crop properties are applied here; EXIF
+        // orientation inside a HEIF is informative only and must not be applied again.
+        options->ignore_transformations = 0;
+        options->convert_hdr_to_8bit = 1;
+        result = heif_decode_image(handle, &image, heif_colorspace_RGB,
+                                   alpha ? heif_chroma_interleaved_RGBA : heif_chroma_interleaved_RGB, options);
+        if (result.code != heif_error_Ok) { fail(1, result.message); break; }
+        int stride = 0;
+        const uint8_t *plane = heif_image_get_plane_readonly(image, heif_channel_interleaved, &stride);
+        int width = heif_image_get_width(image, heif_channel_interleaved);
+        int height = heif_image_get_height(image, heif_channel_interleaved);
+        if (plane == nullptr || !dimensions_in_range(size_t(width), size_t(height))) {
+            fail(2, "image dimensions are out of range");
+            break;
+        }
+        const size_t channels = alpha ? 4 : 3, row = size_t(width) * channels;
+        auto *pixels = static_cast<uint8_t *>(std::malloc(row * height));
+        if (pixels == nullptr) { fail(3, "out of memory"); break; }
+        for (int y = 0; y < height; ++y) std::memcpy(pixels + y * row, plane + size_t(y) * stride, row);
+        out->width = width;
+        out->height = height;
+        out->channels = int32_t(channels);
+        out->pixels = pixels;
+        out->bits_per_sample = heif_image_handle_get_luma_bits_per_pixel(handle);
+        switch (heif_image_handle_get_color_profile_type(handle)) {
+            case heif_color_profile_type_prof:
+            case heif_color_profile_type_rICC: {
+                size_t size = heif_image_handle_get_raw_color_profile_size(handle);
+                std::vector<uint8_t> profile(size);
+                if (size > 0 && heif_image_handle_get_raw_color_profile(handle, profile.data()).code == heif_error_Ok) {
+                    out->icc = copy_bytes(profile.data(), size);
+                    out->icc_length = out->icc != nullptr ? size : 0;
+                }
+                break;
+            }
+            case heif_color_profile_type_nclx: {
+                heif_color_profile_nclx *nclx = nullptr;
+                if (heif_image_handle_get_nclx_color_profile(handle, &nclx).code == heif_error_Ok && nclx != nullptr) {
+                    out->colour_primaries = int32_t(nclx->color_primaries);
+                    out->transfer_characteristics = int32_t(nclx->transfer_characteristics);
+                    heif_nclx_color_profile_free(nclx);
+                }
+                break;
+            }
+            default:
+                break;
+        }
+    } while (false);
+    if (image != nullptr) heif_image_release(image);
+    if (options != nullptr) heif_decoding_options_free(options);
+    if (handle != nullptr) heif_image_handle_release(handle);
+    heif_context_free(context);
+    return status;
+}
+
+// MARK: - TIFF
+
+namespace {
+
+struct tiff_memory {
+    const uint8_t *bytes;
+    size_t length;
+    size_t position;
+};
+
+tsize_t tiff_read(thandle_t handle, tdata_t buffer, tsize_t size) {
+    auto *memory = static_cast<tiff_memory *>(handle);
+    if (size <= 0 || memory->position >= memory->length) return 0;
+    size_t count = std::min(size_t(size), memory->length - memory->position);
+    std::memcpy(buffer, memory->bytes + memory->position, count);
+    memory->position += count;
+    return tsize_t(count);
+}
+
+tsize_t tiff_write(thandle_t, tdata_t, tsize_t) { return 0; }
+
+toff_t tiff_seek(thandle_t handle, toff_t offset, int whence) {
+    auto *memory = static_cast<tiff_memory *>(handle);
+    uint64_t base = whence == SEEK_CUR ? memory->position : whence == SEEK_END ? memory->length : 0;
+    uint64_t target = base + offset;
+    if (target > memory->length) target = memory->length;
+    memory->position = size_t(target);
+    return toff_t(target);
+}
+
+int tiff_close(thandle_t) { return 0; }
+toff_t tiff_size(thandle_t handle) { return static_cast<tiff_memory *>(handle)->length; }
+int tiff_map(thandle_t, tdata_t *, toff_t *) { return 0; }
+void tiff_unmap(thandle_t, tdata_t, toff_t) {}
+
+// libtiff reports through process-wide handlers: keep the last message per thread so each call
+// can return its own, and print nothing.
+thread_local std::string tiff_last_error;
+
+void tiff_error_handler(const char *module, const char *format, va_list arguments) {
+    char text[256];
+    std::vsnprintf(text, sizeof(text), format, arguments);
+    tiff_last_error = text;
+    (void)module;
+}
+
+void tiff_warning_handler(const char *, const char *, va_list) {}
+
+int install_tiff_handlers() {
+    TIFFSetErrorHandler(tiff_error_handler);
+    TIFFSetWarningHandler(tiff_warning_handler);
+    return 0;
+}
+
+}  // namespace
+
+extern "C" int32_t obscura_cv_decode_tiff(const uint8_t *bytes, size_t length, obscura_cv_image *out,
+                                          char *error, size_t error_capacity) {
+    static const int handlers_installed = install_tiff_handlers();
+    (void)handlers_installed;
+    std::memset(out, 0, sizeof(*out));
+    tiff_last_error.clear();
+    tiff_memory memory{bytes, length, 0};
+    // 'm': no memory mapping; 'h': read the header only, directories on demand.
+    TIFF *tiff = TIFFClientOpen("input", "rm", &memory, tiff_read, tiff_write, tiff_seek, tiff_close,
+                                tiff_size, tiff_map, tiff_unmap);
+    if (tiff == nullptr) {
+        put_error(error, error_capacity, tiff_last_error.empty() ? "not a readable TIFF" : tiff_last_error);
+        return 1;
+    }
+    int32_t status = 0;
+    uint32_t *raster = nullptr;
+    do {
+        // Full-resolution pages: reduced-resolution ones (previews) are dropped with the file's
+        // other metadata, but a second real page would be lost silently, so it is refused.
+        int pages = 0, directories = 0;
+        do {
+            uint32_t subfile = 0;
+            TIFFGetField(tiff, TIFFTAG_SUBFILETYPE, &subfile);
+            if (directories == 0 && (subfile & FILETYPE_REDUCEDIMAGE)) {
+                put_error(error, error_capacity, "the first image is a reduced-resolution preview (camera raw or pyramid TIFF)");
+                status = 5;
+                break;
+            }
+            if (!(subfile & FILETYPE_REDUCEDIMAGE)) ++pages;
+            ++directories;
+        } while (directories < 1000 && TIFFReadDirectory(tiff));
+        if (status != 0) break;
+        if (pages > 1) {
+            put_error(error, error_capacity, "multi-page TIFF (" + std::to_string(pages) + " pages): only single images are supported");
+            status = 6;
+            break;
+        }
+        if (!TIFFSetDirectory(tiff, 0)) {
+            put_error(error, error_capacity, "cannot re-read the first TIFF directory");
+            status = 1;
+            break;
+        }
+        char message[1024] = {0};
+        if (!TIFFRGBAImageOK(tiff, message)) {
+            put_error(error, error_capacity, message);
+            status = 1;
+            break;
+        }
+        TIFFRGBAImage image;
+        if (!TIFFRGBAImageBegin(&image, tiff, 1, message)) {
+            put_error(error, error_capacity, message);
+            status = 1;
+            break;
+        }
+        // Read rows as stored; the Swift side applies the Orientation tag like EXIF's.
+        image.req_orientation = image.orientation;
+        const size_t width = image.width, height = image.height;
+        if (!dimensions_in_range(width, height)) {
+            TIFFRGBAImageEnd(&image);
+            put_error(error, error_capacity, "image dimensions are out of range");
+            status = 2;
+            break;
+        }
+        raster = static_cast<uint32_t *>(std::malloc(width * height * sizeof(uint32_t)));
+        if (raster == nullptr) {
+            TIFFRGBAImageEnd(&image);
+            put_error(error, error_capacity, "out of memory");
+            status = 3;
+            break;
+        }
+        int ok = TIFFRGBAImageGet(&image, raster, uint32_t(width), uint32_t(height));
+        const bool alpha = image.alpha != 0;
+        const int orientation = image.orientation;
+        const int bits = image.bitspersample;
+        TIFFRGBAImageEnd(&image);
+        if (!ok || !tiff_last_error.empty()) {
+            put_error(error, error_capacity, tiff_last_error.empty() ? "the TIFF image data could not be read" : tiff_last_error);
+            status = 4;
+            break;
+        }
+        const size_t channels = alpha ? 4 : 3;
+        auto *pixels = static_cast<uint8_t *>(std::malloc(width * height * channels));
+        if (pixels == nullptr) {
+            put_error(error, error_capacity, "out of memory");
+            status = 3;
+            break;
+        }
+        for (size_t i = 0; i < width * height; ++i) {
+            uint32_t abgr = raster[i];
+            uint8_t r = TIFFGetR(abgr), g = TIFFGetG(abgr), b = TIFFGetB(abgr), a = TIFFGetA(abgr);
+            uint8_t *target = pixels + i * channels;
+            if (alpha) {
+                // libtiff hands out premultiplied colour; outputs store straight alpha.
+                if (a != 0 && a != 255) {
+                    r = uint8_t(std::min(255, (r * 255 + a / 2) / a));
+                    g = uint8_t(std::min(255, (g * 255 + a / 2) / a));
+                    b = uint8_t(std::min(255, (b * 255 + a / 2) / a));
+                }
+                target[3] = a;
+            }
+            target[0] = r;
+            target[1] = g;
+            target[2] = b;
+        }
+        out->width = int32_t(width);
+        out->height = int32_t(height);
+        out->channels = int32_t(channels);
+        out->pixels = pixels;
+        out->orientation = orientation;
+        out->bits_per_sample = bits;
+        uint32_t profile_length = 0;
+        void *profile = nullptr;
+        if (TIFFGetField(tiff, TIFFTAG_ICCPROFILE, &profile_length, &profile) && profile_length > 0) {
+            out->icc = copy_bytes(profile, profile_length);
+            out->icc_length = out->icc != nullptr ? profile_length : 0;
+        }
+    } while (false);
+    std::free(raster);
+    TIFFClose(tiff);
+    return status;
+}
+
+// MARK: - GIF
+
+namespace {
+
+struct gif_memory {
+    const uint8_t *bytes;
+    size_t length;
+    size_t position;
+};
+
+int gif_read(GifFileType *gif, GifByteType *buffer, int size) {
+    auto *memory = static_cast<gif_memory *>(gif->UserData);
+    if (size <= 0 || memory->position >= memory->length) return 0;
+    size_t count = std::min(size_t(size), memory->length - memory->position);
+    std::memcpy(buffer, memory->bytes + memory->position, count);
+    memory->position += count;
+    return int(count);
+}
+
+}  // namespace
+
+extern "C" int32_t obscura_cv_decode_gif(const uint8_t *bytes, size_t length, obscura_cv_image *out,
+                                         char *error, size_t error_capacity) {
+    std::memset(out, 0, sizeof(*out));
+    gif_memory memory{bytes, length, 0};
+    int code = 0;
+    GifFileType *gif = DGifOpen(&memory, gif_read, &code);
+    if (gif == nullptr) {
+        put_error(error, error_capacity, GifErrorString(code) ? GifErrorString(code) : "not a readable GIF");
+        return 1;
+    }
+    int32_t status = 0;
+    do {
+        // DGifSlurp reads every frame to the trailer (and de-interlaces), so a file cut short fails.
+        if (DGifSlurp(gif) != GIF_OK) {
+            const char *text = GifErrorString(gif->Error);
+            put_error(error, error_capacity, text ? text : "the GIF data could not be read");
+            status = 4;
+            break;
+        }
+        if (gif->ImageCount < 1) {
+            put_error(error, error_capacity, "the GIF holds no image");
+            status = 4;
+            break;
+        }
+        if (gif->ImageCount > 1) {
+            put_error(error, error_capacity, "animated GIF (" + std::to_string(gif->ImageCount) + " frames): only still images are supported");
+            status = 6;
+            break;
+        }
+        const SavedImage &frame = gif->SavedImages[0];
+        const ColorMapObject *palette = frame.ImageDesc.ColorMap ? frame.ImageDesc.ColorMap : gif->SColorMap;
+        const size_t width = size_t(gif->SWidth), height = size_t(gif->SHeight);
+        if (palette == nullptr || !dimensions_in_range(width, height)) {
+            put_error(error, error_capacity, palette == nullptr ? "the GIF has no colour table" : "image dimensions are out of range");
+            status = 2;
+            break;
+        }
+        GraphicsControlBlock control;
+        control.TransparentColor = NO_TRANSPARENT_COLOR;
+        DGifSavedExtensionToGCB(gif, 0, &control);
+        const long left = frame.ImageDesc.Left, top = frame.ImageDesc.Top;
+        const long frame_width = frame.ImageDesc.Width, frame_height = frame.ImageDesc.Height;
+        const bool covers = left == 0 && top == 0 && size_t(frame_width) == width && size_t(frame_height) == height;
+        // Pixels outside the frame or of the transparent index come out transparent, as viewers show them.
+        const bool alpha = control.TransparentColor != NO_TRANSPARENT_COLOR || !covers;
+        const size_t channels = alpha ? 4 : 3;
+        auto *pixels = static_cast<uint8_t *>(std::calloc(width * height, channels));
+        if (pixels == nullptr) {
+            put_error(error, error_capacity, "out of memory");
+            status = 3;
+            break;
+        }
+        for (long y = 0; y < frame_height; ++y) {
+            long canvas_y = top + y;
+            if (canvas_y < 0 || size_t(canvas_y) >= height) continue;
+            for (long x = 0; x < frame_width; ++x) {
+                long canvas_x = left + x;
+                if (canvas_x < 0 || size_t(canvas_x) >= width) continue;
+                int index = frame.RasterBits[y * frame_width + x];
+                if (index == control.TransparentColor) continue;
+                uint8_t *target = pixels + (size_t(canvas_y) * width + size_t(canvas_x)) * channels;
+                if (index < palette->ColorCount) {
+                    target[0] = palette->Colors[index].Red;
+                    target[1] = palette->Colors[index].Green;
+                    target[2] = palette->Colors[index].Blue;
+                }
+                if (alpha) target[3] = 255;
+            }
+        }
+        out->width = int32_t(width);
+        out->height = int32_t(height);
+        out->channels = int32_t(channels);
+        out->pixels = pixels;
+        out->bits_per_sample = 8;
+    } while (false);
+    DGifCloseFile(gif, &code);
+    return status;
+}
+
+// MARK: - Colour
+
+namespace {
+
+thread_local std::string lcms_last_error;
+
+void lcms_error_handler(cmsContext, cmsUInt32Number, const char *text) {
+    lcms_last_error = text != nullptr ? text : "colour management error";
+}
+
+}  // namespace
+
+extern "C" int32_t obscura_cv_convert_to_srgb(uint8_t *pixels, int32_t width, int32_t height, int32_t channels,
+                                              const uint8_t *icc, size_t icc_length, const double *primaries,
+                                              char *error, size_t error_capacity) {
+    cmsContext context = cmsCreateContext(nullptr, nullptr);
+    if (context == nullptr) {
+        put_error(error, error_capacity, "out of memory");
+        return 3;
+    }
+    lcms_last_error.clear();
+    cmsSetLogErrorHandlerTHR(context, lcms_error_handler);
+    // sRGB's transfer curve as an ICC parametric curve (type 4).
+    const cmsFloat64Number srgb_curve[5] = {2.4, 1.0 / 1.055, 0.055 / 1.055, 1.0 / 12.92, 0.04045};
+    cmsHPROFILE source = nullptr, target = nullptr;
+    cmsHTRANSFORM transform = nullptr;
+    int32_t status = 0;
+    do {
+        if (icc != nullptr && icc_length > 0) {
+            source = cmsOpenProfileFromMemTHR(context, icc, cmsUInt32Number(icc_length));
+        } else if (primaries != nullptr) {
+            cmsToneCurve *curve = cmsBuildParametricToneCurve(context, 4, srgb_curve);
+            cmsToneCurve *curves[3] = {curve, curve, curve};
+            cmsCIExyY white = {primaries[6], primaries[7], 1.0};
+            cmsCIExyYTRIPLE rgb = {{primaries[0], primaries[1], 1.0}, {primaries[2], primaries[3], 1.0},
+                                   {primaries[4], primaries[5], 1.0}};
+            if (curve != nullptr) source = cmsCreateRGBProfileTHR(context, &white, &rgb, curves);
+            if (curve != nullptr) cmsFreeToneCurve(curve);
+        }
+        if (source == nullptr) {
+            put_error(error, error_capacity, lcms_last_error.empty() ? "the colour profile cannot be read" : lcms_last_error);
+            status = 1;
+            break;
+        }
+        cmsColorSpaceSignature space = cmsGetColorSpace(source);
+        bool grey = channels == 1 || channels == 2;
+        if ((grey && space != cmsSigGrayData) || (!grey && space != cmsSigRgbData)) {
+            put_error(error, error_capacity, "the colour profile does not match the image's colour model");
+            status = 2;
+            break;
+        }
+        if (grey) {
+            cmsToneCurve *curve = cmsBuildParametricToneCurve(context, 4, srgb_curve);
+            if (curve != nullptr) target = cmsCreateGrayProfileTHR(context, cmsD50_xyY(), curve);
+            if (curve != nullptr) cmsFreeToneCurve(curve);
+        } else {
+            target = cmsCreate_sRGBProfileTHR(context);
+        }
+        cmsUInt32Number format = channels == 1 ? TYPE_GRAY_8 : channels == 2 ? TYPE_GRAYA_8
+                               : channels == 3 ? TYPE_RGB_8 : TYPE_RGBA_8;
+        if (target != nullptr) {
+            transform = cmsCreateTransformTHR(context, source, format, target, format, INTENT_PERCEPTUAL,
+                                              cmsFLAGS_COPY_ALPHA | cmsFLAGS_NOCACHE);
+        }
+        if (transform == nullptr) {
+            put_error(error, error_capacity, lcms_last_error.empty() ? "no transform to sRGB" : lcms_last_error);
+            status = 1;
+            break;
+        }
+        const size_t row = size_t(width) * channels;
+        for (int32_t y = 0; y < height; ++y) {
+            uint8_t *line = pixels + size_t(y) * row;
+            cmsDoTransform(transform, line, line, cmsUInt32Number(width));
+        }
+    } while (false);
+    if (transform != nullptr) cmsDeleteTransform(transform);
+    if (target != nullptr) cmsCloseProfile(target);
+    if (source != nullptr) cmsCloseProfile(source);
+    cmsDeleteContext(context);
+    return status;
+}
+
+extern "C" int32_t obscura_cv_icc_description(const uint8_t *icc, size_t icc_length, char *description,
+                                              size_t capacity) {
+    if (capacity == 0) return 1;
+    description[0] = '\0';
+    cmsContext context = cmsCreateContext(nullptr, nullptr);
+    if (context == nullptr) return 3;
+    cmsSetLogErrorHandlerTHR(context, lcms_error_handler);
+    cmsHPROFILE profile = cmsOpenProfileFromMemTHR(context, icc, cmsUInt32Number(icc_length));
+    int32_t status = 1;
+    if (profile != nullptr) {
+        cmsUInt32Number written = cmsGetProfileInfoASCII(profile, cmsInfoDescription, "en", "US", description,
+                                                         cmsUInt32Number(capacity));
+        status = written > 0 ? 0 : 2;
+        cmsCloseProfile(profile);
+    }
+    cmsDeleteContext(context);
+    return status;
+}
+
+// MARK: - zlib
+
+extern "C" int32_t obscura_cv_inflate(const uint8_t *bytes, size_t length, size_t limit, uint8_t **out_bytes,
+                                      size_t *out_length) {
+    *out_bytes = nullptr;
+    *out_length = 0;
+    z_stream stream;
+    std::memset(&stream, 0, sizeof(stream));
+    if (inflateInit(&stream) != Z_OK) return 3;
+    std::vector<uint8_t> result;
+    uint8_t chunk[16384];
+    stream.next_in = const_cast<Bytef *>(bytes);
+    stream.avail_in = uInt(length);
+    int code = Z_OK;
+    while (code == Z_OK) {
+        stream.next_out = chunk;
+        stream.avail_out = sizeof(chunk);
+        code = inflate(&stream, Z_NO_FLUSH);
+        if (code != Z_OK && code != Z_STREAM_END) break;
+        result.insert(result.end(), chunk, chunk + (sizeof(chunk) - stream.avail_out));
+        if (result.size() > limit) { code = Z_MEM_ERROR; break; }
+        if (code == Z_OK && stream.avail_in == 0 && stream.avail_out != 0) { code = Z_DATA_ERROR; break; }
+    }
+    inflateEnd(&stream);
+    if (code != Z_STREAM_END) return 1;
+    *out_bytes = copy_bytes(result.data(), result.size());
+    if (*out_bytes == nullptr && !result.empty()) return 3;
+    *out_length = result.size();
+    return 0;
+}

@@ -4,7 +4,8 @@ import PackageDescription
 // OpenCV 4.6 comes from Debian's libopencv-dev (headers under /usr/include/opencv4), for DNN
 // inference and resizing. Images are read and written with libjpeg-turbo, libpng and libwebp
 // directly: damaged data is refused rather than patched over, and the binary does not load the
-// ~130 libraries behind OpenCV's imgcodecs.
+// ~130 libraries behind OpenCV's imgcodecs. Text is recognised with Debian's Tesseract 5
+// (libtesseract-dev) through its C API.
 let openCVLibraries = ["opencv_core", "opencv_imgproc", "opencv_dnn"]
 
 let package = Package(
@@ -24,7 +25,7 @@ let package = Package(
         .target(
             name: "CObscuraCV",
             cxxSettings: [.unsafeFlags(["-I/usr/include/opencv4", "-O2"])],
-            linkerSettings: (openCVLibraries + ["jpeg", "png16", "webp", "stdc++"]).map { .linkedLibrary($0) }
+            linkerSettings: (openCVLibraries + ["jpeg", "png16", "webp", "tesseract", "stdc++"]).map { .linkedLibrary($0) }
         ),
         .target(
             name: "Obscura",

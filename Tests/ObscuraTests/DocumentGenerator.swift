@@ -1,0 +1,120 @@
+@testable import Obscura
+
+/// Deterministic pseudo-random numbers (SplitMix64) for generated test documents.
+struct SeededGenerator: RandomNumberGenerator {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}
+
+/// Valid personal data items and their checksum-invalid look-alikes, generated from a seed.
+enum DocumentGenerator {
+    static func digits(_ count: Int, _ rng: inout SeededGenerator) -> String {
+        String((0..<count).map { _ in Character(String(Int.random(in: 0...9, using: &rng))) })
+    }
+
+    static func grouped(_ text: String, _ sizes: [Int]) -> String {
+        var groups: [String] = [], rest = Substring(text)
+        for size in sizes where !rest.isEmpty { groups.append(String(rest.prefix(size))); rest = rest.dropFirst(size) }
+        if !rest.isEmpty { groups.append(String(rest)) }
+        return groups.joined(separator: " ")
+    }
+
+    /// A Luhn-valid card number (grouped as printed) and the same number with its last digit changed.
+    static func card(_ rng: inout SeededGenerator) -> (valid: String, invalid: String) {
+        let prefixes = ["4", "51", "52", "55", "37", "6011", "35"]
+        let prefix = prefixes.randomElement(using: &rng)!
+        let length = prefix == "37" ? 15 : 16
+        let body = prefix + digits(length - 1 - prefix.count, &rng)
+        let check = (0...9).first { Luhn.isValid(Array(body + String($0))) }!
+        let number = body + String(check)
+        let wrong = body + String((check + Int.random(in: 1...9, using: &rng)) % 10)
+        let sizes = length == 15 ? [4, 6, 5] : [4, 4, 4, 4]
+        return (grouped(number, sizes), grouped(wrong, sizes))
+    }
+
+    /// A valid IBAN for DE, GB, FR or NL (grouped by four) and one with a BBAN digit changed.
+    static func iban(_ rng: inout SeededGenerator) -> (valid: String, invalid: String) {
+        let country = ["DE", "GB", "FR", "NL", "AT", "BE"].randomElement(using: &rng)!
+        let letters = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZ")
+        var bban = ""
+        for kind in IBAN.layouts[country]!.dropFirst(4) {
+            bban += kind == "a" ? String(letters.randomElement(using: &rng)!) : digits(1, &rng)
+        }
+        let check = 98 - IBAN.mod97(Array(bban + country + "00"))
+        let valid = country + (check < 10 ? "0" : "") + String(check) + bban
+        var characters = Array(valid)
+        let position = characters.indices.dropFirst(4).filter { characters[$0].isNumber }.randomElement(using: &rng)!
+        characters[position] = Character(String((characters[position].wholeNumberValue! + Int.random(in: 1...9, using: &rng)) % 10))
+        return (grouped(valid, [4, 4, 4, 4, 4, 4, 4, 4]), grouped(String(characters), [4, 4, 4, 4, 4, 4, 4, 4]))
+    }
+
+    /// A TD3 passport zone with correct check digits, and one whose birth date was changed.
+    static func passport(_ rng: inout SeededGenerator) -> (valid: [String], invalid: [String]) {
+        func pad(_ text: String, _ length: Int) -> String { text + String(repeating: "<", count: max(0, length - text.count)) }
+        func check(_ text: String) -> String { String(MRZ.checkDigit(Array(text))!) }
+        let surnames = ["ERIKSSON", "MUELLER", "DUPONT", "ROSSI", "NOVAK", "SMITH"]
+        let given = ["ANNA", "JONAS", "MARIE", "LUCA", "EVA", "JOHN"]
+        let nation = ["UTO", "D<<", "FRA", "GBR", "ITA"].randomElement(using: &rng)!
+        let line1 = pad("P<" + nation + surnames.randomElement(using: &rng)! + "<<" + given.randomElement(using: &rng)!, 44)
+        let letters = Array("ABCDEFGHJKLMNPRSTUVWXYZ")
+        let document = String((0..<2).map { _ in letters.randomElement(using: &rng)! }) + digits(7, &rng)
+        let birth = String(format: "%02d%02d%02d", Int.random(in: 40...99, using: &rng), Int.random(in: 1...12, using: &rng), Int.random(in: 1...28, using: &rng))
+        let expiry = String(format: "%02d%02d%02d", Int.random(in: 25...35, using: &rng), Int.random(in: 1...12, using: &rng), Int.random(in: 1...28, using: &rng))
+        let sex = ["M", "F"].randomElement(using: &rng)!
+        let optional = pad(digits(Int.random(in: 0...9, using: &rng), &rng), 14)
+        let optionalCheck = optional.allSatisfy { $0 == "<" } ? "<" : check(optional)
+        let body = document + check(document) + nation + birth + check(birth) + sex + expiry + check(expiry) + optional + optionalCheck
+        let composite = check(String(Array(body)[0..<10]) + String(Array(body)[13..<20]) + String(Array(body)[21..<43]))
+        let line2 = body + composite
+        var wrong = Array(line2)
+        wrong[14] = Character(String((wrong[14].wholeNumberValue! + 1) % 10))
+        return ([line1, line2], [line1, String(wrong)])
+    }
+
+    static func email(_ rng: inout SeededGenerator) -> String {
+        let names = ["anna.eriksson", "j.mueller", "marie_dupont", "luca.rossi", "eva.novak", "john.smith42"]
+        let domains = ["example.com", "mail.example.org", "post.example.de", "example.co.uk"]
+        return names.randomElement(using: &rng)! + "@" + domains.randomElement(using: &rng)!
+    }
+
+    static func phone(_ rng: inout SeededGenerator) -> String {
+        switch Int.random(in: 0...4, using: &rng) {
+        case 0: return "+44 20 7946 " + digits(4, &rng)
+        case 1: return "+49 30 " + digits(7, &rng)
+        case 2: return "030 " + digits(7, &rng)
+        case 3: return "(415) 555-" + digits(4, &rng)
+        default: return "+33 1 " + grouped(digits(8, &rng), [2, 2, 2, 2])
+        }
+    }
+
+    /// One document: a mix of valid items and look-alikes, in a seeded font, size and angle.
+    static func document(seed: UInt64) -> DocumentRenderer.Spec {
+        var rng = SeededGenerator(seed: seed)
+        var items: [DocumentRenderer.Item] = []
+        let card = card(&rng), iban = iban(&rng), zone = passport(&rng)
+        items.append(.init(label: "Card", value: card.valid, expected: .card))
+        items.append(.init(label: "Card", value: card.invalid, expected: nil))
+        items.append(.init(label: "IBAN", value: iban.valid, expected: .iban))
+        items.append(.init(label: "IBAN", value: iban.invalid, expected: nil))
+        items.append(.init(label: "E-mail", value: email(&rng), expected: .email))
+        items.append(.init(label: "Phone", value: phone(&rng), expected: .phone))
+        items.append(.init(label: "Order", value: digits(4, &rng) + " " + digits(4, &rng) + " " + digits(4, &rng), expected: nil))
+        if Bool.random(using: &rng) {
+            items += zone.valid.map { .init(label: "", value: $0, expected: .mrz, monospace: true) }
+        } else {
+            items += zone.invalid.map { .init(label: "", value: $0, expected: nil, monospace: true) }
+        }
+        let fonts = ["DejaVu-Sans", "DejaVu-Serif", "DejaVu-Sans-Mono", "DejaVu-Sans-Condensed"]
+        return DocumentRenderer.Spec(
+            width: 1500, font: fonts.randomElement(using: &rng)!, pointSize: [22, 26, 30, 36].randomElement(using: &rng)!,
+            angle: Double(Int.random(in: -20...20, using: &rng)) / 10, noise: Double(Int.random(in: 0...8, using: &rng)) / 10,
+            quality: Int.random(in: 60...92, using: &rng), seed: Int(seed % 1000), items: items)
+    }
+}

@@ -1,0 +1,118 @@
+import Foundation
+import Testing
+@testable import Obscura
+
+/// The matcher on text lines: kinds, boxes, OCR look-alikes confirmed by checksums, and
+/// look-alikes with wrong check digits left alone.
+@Suite struct PIIMatcherTests {
+    /// A line at row `row` whose characters are 10 px wide boxes (monospace layout).
+    static func line(_ text: String, row: Int = 0, x: Double = 0) -> TextLine {
+        let characters = Array(text)
+        let boxes: [Box?] = characters.indices.map { Box(x: x + Double($0) * 10, y: Double(row) * 30, width: 10, height: 20) }
+        return TextLine(text: text, box: Box(x: x, y: Double(row) * 30, width: Double(characters.count) * 10, height: 20),
+                        characterBoxes: boxes)
+    }
+
+    static func kinds(_ text: String, matcher: PIIMatcher? = nil) throws -> [String] {
+        try (matcher ?? PIIMatcher()).matches(in: [line(text)]).map(\.kind.rawValue)
+    }
+
+    @Test("each kind in running text, with the box of just its characters")
+    func kindsAndBoxes() throws {
+        let matcher = try PIIMatcher()
+        let text = "Card 4111 1111 1111 1111 exp 12/27"
+        let matches = matcher.matches(in: [Self.line(text)])
+        #expect(matches.map(\.kind) == [.card])
+        #expect(matches.first?.box == Box(x: 50, y: 0, width: 190, height: 20))
+        #expect(try Self.kinds("IBAN: GB82 WEST 1234 5698 7654 32") == ["pii.iban"])
+        #expect(try Self.kinds("IBAN:DE89370400440532013000") == ["pii.iban"])
+        #expect(try Self.kinds("write to anna.eriksson@example.com today") == ["pii.email"])
+        #expect(try Self.kinds("Tel. +44 20 7946 0958, fax 020 7946 0959.") == ["pii.phone", "pii.phone"])
+        #expect(try Self.kinds("Date of birth: 12 March 1980") == ["pii.dob"])
+        #expect(try Self.kinds("Amex 3782-822463-10005") == ["pii.card"])
+    }
+
+    @Test("checksum-invalid look-alikes are left alone")
+    func lookAlikes() throws {
+        #expect(try Self.kinds("Card 4111 1111 1111 1112 exp 12/27") == [])
+        #expect(try Self.kinds("IBAN: GB82 WEST 1234 5698 7654 33") == [])
+        #expect(try Self.kinds("IBAN DE89 3704 0044 0532 0130 01") == [])
+        #expect(try Self.kinds("Order 1234 5678 9012 3456") == [])
+        #expect(try Self.kinds("Invoice 2024-03-12 total 1.234,56") == [])
+    }
+
+    @Test("OCR look-alikes are read as digits when the checksum then agrees")
+    func ocrConfusions() throws {
+        #expect(try Self.kinds("4111 1111 1111 1lll") == ["pii.card"])
+        #expect(try Self.kinds("55OO OO55 5555 5559") == ["pii.card"])
+        #expect(try Self.kinds("DE89 37O4 OO44 O532 O13O OO") == ["pii.iban"])
+        #expect(try Self.kinds("GB82 WE5T 1234 S698 7654 32") == ["pii.iban"])
+        // The same confusions with a wrong check digit stay unmatched.
+        #expect(try Self.kinds("4111 1111 1111 1ll2") == [])
+        #expect(try Self.kinds("DE89 37O4 OO44 O532 O13O O1") == [])
+        // Words are not digits.
+        #expect(try Self.kinds("BOSS BOOS SOIL ISLE") == [])
+    }
+
+    @Test("an MRZ is found when its check digits agree, with OCR spaces and look-alikes")
+    func machineReadableZones() throws {
+        let matcher = try PIIMatcher()
+        let td3 = [Self.line("P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<", row: 0),
+                   Self.line("L898902C36UTO74O8122F12O4159ZE184226B<<<<< 10", row: 1)]
+        #expect(matcher.matches(in: td3).map(\.kind) == [.mrz, .mrz])
+        let td1 = [Self.line("I<UTOD231458907<<<<<<<<<<<<<<<", row: 0), Self.line("7408122F1204159UTO<<<<<<<<<<<6", row: 1),
+                   Self.line("ERIKSSON<<ANNA<MARIA<<<<<<<<<<", row: 2)]
+        #expect(matcher.matches(in: td1).map(\.line) == [0, 1, 2])
+        // A filler dropped by OCR is put back.
+        let short = [Self.line("P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<", row: 0),
+                     Self.line("L898902C36UTO7408122F1204159ZE184226B<<<<10", row: 1)]
+        #expect(matcher.matches(in: short).count == 2)
+        // Lines given bottom first are paired by position.
+        #expect(matcher.matches(in: td3.reversed()).count == 2)
+        let corrupted = [Self.line("P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<", row: 0),
+                         Self.line("L898902C36UTO7408122F1204169ZE184226B<<<<<10", row: 1)]
+        #expect(matcher.matches(in: corrupted).isEmpty)
+    }
+
+    @Test("a date below its label")
+    func dateBelowLabel() throws {
+        let matches = try PIIMatcher().matches(in: [Self.line("Date of birth", row: 0), Self.line("12.03.1980", row: 1)])
+        #expect(matches.map(\.kind) == [.dateOfBirth])
+        #expect(matches.first?.line == 1)
+    }
+
+    @Test("user rules: patterns and a words file, whole words, case-insensitive")
+    func userRules() throws {
+        let folder = try TestSupport.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let file = folder.appendingPathComponent("words.txt")
+        try "# names\nAnna Eriksson\n\n  Zürich  \n".write(to: file, atomically: true, encoding: .utf8)
+        let rules = PIIRules(patterns: ["AB-\\d{6}"], words: try PIIRules.words(fromFile: file))
+        #expect(rules.words == ["Anna Eriksson", "Zürich"])
+        let matcher = try PIIMatcher(kinds: [], rules: rules)
+        let matches = matcher.matches(in: [Self.line("Ref AB-123456 for ANNA  ERIKSSON in zürich, not Zürichsee")])
+        #expect(matches.map(\.kind) == [.custom, .custom, .custom])
+        #expect(matches.map(\.characters) == [4..<13, 18..<32, 36..<42])
+        #expect(throws: ObscuraError.self) { try PIIMatcher(rules: PIIRules(patterns: ["(unclosed"])) }
+    }
+
+    @Test("kinds can be chosen, and matches never describe their text")
+    func selectionAndPrivacy() throws {
+        let matcher = try PIIMatcher(kinds: [.email])
+        let matches = matcher.matches(in: [Self.line("anna@example.com 4111111111111111")])
+        #expect(matches.map(\.kind) == [.email])
+        #expect(!matches[0].description.contains("anna"))
+        #expect(matches[0].detection.kind == "pii.email")
+    }
+
+    @Test("lines built from OCR words give each match its words' boxes")
+    func wordBoxes() throws {
+        let words = [TextWord(text: "Mail:", box: Box(x: 0, y: 0, width: 50, height: 20)),
+                     TextWord(text: "a@b.org", box: Box(x: 60, y: 0, width: 80, height: 20))]
+        let matches = try PIIMatcher().matches(in: [TextLine(words: words)])
+        #expect(matches.map(\.box) == [Box(x: 60, y: 0, width: 80, height: 20)])
+        // Without character boxes the whole line is painted.
+        let bare = TextLine(text: "Mail: a@b.org", box: Box(x: 0, y: 0, width: 140, height: 20))
+        #expect(try PIIMatcher().matches(in: [bare]).map(\.box) == [bare.box])
+    }
+}

@@ -54,6 +54,7 @@ enum PNGInspector {
                 context.add(.containerChunk, location, tags: [type], bytes: size)
             }
             offset = start + length + 4
+            if offset > bytes.count { context.problem("PNG: chunk \(type) has no CRC (file cut short)") }
             if type == "IEND" { ended = true; break }
         }
         context.add(.imageStructure, "PNG image data", tags: structureTags, bytes: structureBytes, intrinsic: true)

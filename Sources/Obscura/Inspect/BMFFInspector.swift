@@ -251,6 +251,7 @@ struct BMFFInspector {
         guard let extents = locations[item] else { return nil }
         var result: [UInt8] = []
         for (offset, length) in extents {
+            guard context.spend(length / 64) else { return nil }
             let (end, overflow) = offset.addingReportingOverflow(length)
             guard !overflow, offset >= 0, end <= bytes.count, result.count + length <= InspectionContext.maximumScan * 4 else {
                 context.problem("\(format): item \(item) lies outside the file")

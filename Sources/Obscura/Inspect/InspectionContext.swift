@@ -30,14 +30,42 @@ final class InspectionContext {
         return true
     }
 
+    /// How many embedded blocks deep the inspection is (EXIF inside Photoshop resources inside
+    /// EXIF…); blocks beyond `maximumDepth` are reported but not opened.
+    private var nesting = 0
+
+    /// Runs `body` one level deeper; false (with a problem) when that would be too deep.
+    @discardableResult
+    func nested(_ location: String, _ body: () -> Void) -> Bool {
+        guard nesting < Self.maximumDepth else {
+            problem("\(location): embedded blocks nested more than \(Self.maximumDepth) deep; not opened")
+            return false
+        }
+        nesting += 1
+        body()
+        nesting -= 1
+        return true
+    }
+
     func problem(_ message: String) {
         guard problems.count < 200, !problems.contains(message) else { return }
         problems.append(message)
     }
 
+    /// Findings kept before further ones are merged into the last finding of their kind.
+    static let maximumFindings = 5000
+    private var lastIndexOfKind: [MetadataKind: Int] = [:]
+
     func add(_ kind: MetadataKind, _ location: String, tags: [String] = [], bytes: Int,
              values: @autoclosure () -> [String: String]? = nil, intrinsic: Bool = false) {
-        guard findings.count < 5000 else { return }
+        // Past the cap, a finding joins the last one of its kind, so every kind stays listed.
+        if findings.count >= Self.maximumFindings, let index = lastIndexOfKind[kind] {
+            problem("more than \(Self.maximumFindings) findings; later ones are merged into the last finding of their kind")
+            findings[index].byteCount += bytes
+            findings[index].isIntrinsic = findings[index].isIntrinsic && intrinsic
+            return
+        }
+        lastIndexOfKind[kind] = findings.count
         findings.append(MetadataFinding(kind: kind, location: location, tags: tags, byteCount: bytes,
                                         values: includeValues ? values() : nil, isIntrinsic: intrinsic))
     }
@@ -59,6 +87,7 @@ struct TagGroup {
     var structureIsIntrinsic = false
     fileprivate(set) var order: [MetadataKind] = []
     fileprivate(set) var entries: [MetadataKind: (tags: [String], bytes: Int, values: [String: String])] = [:]
+    private var seen: [MetadataKind: Set<String>] = [:]
 
     init(location: String, structureIsIntrinsic: Bool = false) {
         self.location = location
@@ -72,7 +101,7 @@ struct TagGroup {
             entries[kind] = ([], 0, [:])
             order.append(kind)
         }
-        if entries[kind]?.tags.contains(tag) == false, (entries[kind]?.tags.count ?? 0) < 2000 { entries[kind]?.tags.append(tag) }
+        if seen[kind, default: []].insert(tag).inserted, (entries[kind]?.tags.count ?? 0) < 2000 { entries[kind]?.tags.append(tag) }
         entries[kind]?.bytes += bytes
         if let value { entries[kind]?.values[tag] = value }
     }

@@ -226,10 +226,14 @@ enum JPEGInspector {
         }
     }
 
-    /// The NUL-terminated identifier at the start of an APPn payload (printable, short).
+    /// The NUL-terminated identifier at the start of an APPn payload ("Ducky", "GoPro"…), or
+    /// "unknown" when the payload does not start with one (so no content is ever echoed).
     static func identifier(_ payload: [UInt8]) -> String {
-        let head = payload.prefix(24).prefix { $0 >= 0x20 && $0 < 0x7F }
-        return head.isEmpty ? "unknown" : String(decoding: head, as: UTF8.self)
+        let head = payload.prefix(24)
+        guard let nul = head.firstIndex(of: 0), nul > 0,
+              head[..<nul].allSatisfy({ ($0 >= 0x30 && $0 <= 0x39) || ($0 >= 0x41 && $0 <= 0x5A) || ($0 >= 0x61 && $0 <= 0x7A) || $0 == 0x5F || $0 == 0x20 || $0 == 0x2E || $0 == 0x2D })
+        else { return "unknown" }
+        return String(decoding: head[..<nul], as: UTF8.self)
     }
 
     static func contains(_ data: [UInt8], _ text: String) -> Bool { firstIndex(of: Array(text.utf8), in: data) != nil }

@@ -13,7 +13,11 @@ enum PhotoshopResources {
         0x0426: "PrintScaleInfo", 0x0428: "PixelAspectRatio", 0x043A: "PrintInfo2", 0x2710: "PrintFlagsInfo",
     ]
 
-    static func inspect(_ bytes: [UInt8], location: String, context: InspectionContext, depth: Int = 0) {
+    static func inspect(_ bytes: [UInt8], location: String, context: InspectionContext) {
+        context.nested(location) { read(bytes, location: location, context: context) }
+    }
+
+    private static func read(_ bytes: [UInt8], location: String, context: InspectionContext) {
         var group = TagGroup(location: location)
         let reader = ByteReader(bytes)
         var offset = 0

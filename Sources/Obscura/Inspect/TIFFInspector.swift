@@ -151,6 +151,9 @@ struct TIFFView {
 struct TIFFInspector {
     enum Role { case primary, embeddedIFD0, exif, gps, interop, thumbnail, extraImage }
 
+    /// Tags whose value is a whole block that is opened and read.
+    static let embeddedBlocks: Set<UInt16> = [0x927C, 0x02BC, 0x83BB, 0x8649, 0x8773, 0xC634]
+
     let view: TIFFView
     let context: InspectionContext
     /// Names the place, e.g. "JPEG APP1 Exif" or "TIFF".
@@ -174,8 +177,10 @@ struct TIFFInspector {
             context.problem("\(prefix): no TIFF header")
             return
         }
-        var inspector = TIFFInspector(view: view, context: context, prefix: prefix, isFile: isFile)
-        inspector.run()
+        context.nested(prefix) {
+            var inspector = TIFFInspector(view: view, context: context, prefix: prefix, isFile: isFile)
+            inspector.run()
+        }
     }
 
     mutating func run() {
@@ -220,6 +225,12 @@ struct TIFFInspector {
             let tag = entry.tag
             let bytes = entry.byteCount == Int.max ? 0 : entry.byteCount
             func value() -> String? { context.includeValues ? view.printable(entry) : nil }
+            // Embedded blocks cost work in proportion to their size: many tags pointing at the
+            // same large block cannot multiply the work without limit.
+            if Self.embeddedBlocks.contains(tag), entry.dataOffset != nil, !context.spend(bytes / 64) {
+                group.add(.containerChunk, TIFFTags.name(tag), bytes: bytes)
+                continue
+            }
             if role == .gps {
                 group.add(.gps, TIFFTags.gpsNames[tag] ?? TIFFTags.hex(tag), bytes: bytes, value: value())
                 continue

@@ -41,8 +41,9 @@ enum XMPInspector {
     /// Qualified property names in document order, with their text values when asked for.
     static func scan(_ bytes: [UInt8], wantValues: Bool, context: InspectionContext) -> [(String, String?)] {
         let text = Array(bytes.prefix(InspectionContext.maximumScan))
-        guard context.spend(text.count / 1024) else { return [] }
+        guard context.spend(text.count / 32) else { return [] }
         var result: [(String, String?)] = []
+        var positions: [String: Int] = [:]
         var index = 0
         var lastProperty: Int?
         func isNameByte(_ b: UInt8) -> Bool {
@@ -57,12 +58,13 @@ enum XMPInspector {
             guard name.contains(":") else { return nil }
             let prefix = name.split(separator: ":").first ?? ""
             if ["rdf", "x", "xml", "xmlns", "xmpG", "stRef"].contains(prefix) { return nil }
-            if let existing = result.firstIndex(where: { $0.0 == name }) {
+            if let existing = positions[name] {
                 if let value, wantValues { result[existing].1 = join(result[existing].1, value) }
                 return existing
             }
             guard result.count < 2000 else { return nil }
             result.append((name, wantValues ? value : nil))
+            positions[name] = result.count - 1
             return result.count - 1
         }
         while index < text.count {

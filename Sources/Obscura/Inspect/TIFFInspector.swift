@@ -298,6 +298,21 @@ struct TIFFInspector {
             }
         }
         if role == .gps { addDecimalDegrees(entries, to: &group) }
+        if hasImageData, let counts = entries.first(where: { $0.tag == 0x0117 || $0.tag == 0x0145 }) {
+            // The pixel data's own size, from StripByteCounts or TileByteCounts.
+            var total = 0
+            for index in 0..<min(counts.count, 65536) {
+                guard index % 256 != 0 || context.spend(), let count = view.integer(counts, index: index) else { break }
+                total += count
+            }
+            let kind: MetadataKind = switch role {
+            case .primary: .imageStructure
+            case .thumbnail: .thumbnail
+            case .extraImage: .extraImages
+            default: .exif
+            }
+            group.add(kind, TIFFTags.name(counts.tag), bytes: min(total, view.bytes.count))
+        }
         // DNG (0xC612): a reduced-resolution first image with the raw data in SubIFDs is a thumbnail.
         if role == .primary, tags.contains(0xC612), tags.contains(0x014A), hasImageData,
            let subfile = entries.first(where: { $0.tag == 0x00FE }).flatMap({ view.integer($0) }), subfile & 1 == 1 {

@@ -367,6 +367,43 @@ struct InspectPlantedTests {
     }
 }
 
+// MARK: - Colour profiles
+
+struct InspectColourProfileTests {
+    /// A minimal ICC profile of `deviceClass` whose only tag is a `desc` holding `description`.
+    static func profile(_ description: String, deviceClass: String = "mntr") -> [UInt8] {
+        var tag = Array("desc".utf8) + [0, 0, 0, 0] + withUnsafeBytes(of: UInt32(description.utf8.count + 1).bigEndian, Array.init)
+        tag += Array(description.utf8) + [0]
+        var header = [UInt8](repeating: 0, count: 128)
+        header.replaceSubrange(12..<16, with: Array(deviceClass.utf8))
+        header.replaceSubrange(36..<40, with: Array("acsp".utf8))
+        let table: [UInt8] = [0, 0, 0, 1] + Array("desc".utf8) + withUnsafeBytes(of: UInt32(144).bigEndian, Array.init)
+            + withUnsafeBytes(of: UInt32(tag.count).bigEndian, Array.init)
+        return header + table + tag
+    }
+
+    /// The astronaut JPEG with `profile` in an APP2 ICC_PROFILE segment.
+    static func jpeg(with profile: [UInt8]) throws -> [UInt8] {
+        let base = try TestSupport.fixture("astronaut.jpg")
+        let payload = Array("ICC_PROFILE\0".utf8) + [1, 1] + profile
+        let length = payload.count + 2
+        return Array(base.prefix(2)) + [0xFF, 0xE2, UInt8(length >> 8), UInt8(length & 0xFF)] + payload + Array(base.dropFirst(2))
+    }
+
+    @Test("standard colour spaces are intrinsic; device profiles and input-device classes are not", arguments: [
+        ("sRGB IEC61966-2.1", "mntr", true), ("Display P3", "mntr", true), ("Adobe RGB (1998)", "mntr", true),
+        ("Color LCD", "mntr", false), ("Nikon Adobe RGB 4.0.0.3000", "mntr", false), ("sRGB IEC61966-2.1", "scnr", false),
+        ("Jane's calibrated monitor", "mntr", false),
+    ])
+    func classification(description: String, deviceClass: String, intrinsic: Bool) throws {
+        let inventory = try MetadataInspector.inspect(try Self.jpeg(with: Self.profile(description, deviceClass: deviceClass)))
+        let icc = try #require(inventory.findings.first { $0.kind == .iccProfile })
+        #expect(icc.isIntrinsic == intrinsic)
+        #expect(icc.tags == ["desc"])
+        #expect(inventory.leaks.isEmpty == intrinsic)
+    }
+}
+
 // MARK: - Malformed metadata
 
 struct InspectMalformedTests {

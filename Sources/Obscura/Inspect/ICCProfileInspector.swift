@@ -8,6 +8,7 @@ enum ICCProfileInspector {
         "bt.2020", "rec. 709", "rec.709", "itu-r bt.709", "bt.709", "p3 ", "linear srgb", "scrgb", "gray gamma",
         "dot gain", "generic gray", "generic rgb", "colormatch rgb", "apple rgb", "wide gamut rgb", "ecirgb",
         "srgb iec61966-2.1", "iec 61966", "uncoated fogra", "coated fogra", "u.s. web coated", "japan color",
+        "gimp built-in srgb", "gimp built-in linear srgb", "gimp built-in linear grayscale",
     ]
 
     static func inspect(_ bytes: [UInt8], location: String, context: InspectionContext) {
@@ -40,8 +41,9 @@ enum ICCProfileInspector {
         }
         let deviceClass = String(decoding: bytes[12..<16], as: UTF8.self)
         let lower = description.lowercased()
+        // Input-device (scanner/camera, class "scnr") profiles describe one device: never intrinsic.
         let standard = !lower.isEmpty && standardDescriptions.contains { lower.hasPrefix($0) }
-            && ["mntr", "spac", "prtr", "scnr"].contains(deviceClass) && deviceClass != "scnr"
+            && ["mntr", "spac", "prtr"].contains(deviceClass)
         context.add(.iccProfile, location, tags: tags, bytes: bytes.count, values: values, intrinsic: standard)
     }
 

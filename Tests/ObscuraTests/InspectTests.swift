@@ -416,6 +416,56 @@ struct InspectContainerTests {
     }
 }
 
+// MARK: - Compressed PNG text and profiles
+
+struct InspectCompressedTests {
+    /// `data` as a zlib stream of one stored (uncompressed) block.
+    static func storedZlib(_ data: [UInt8]) -> [UInt8] {
+        let length = UInt16(data.count)
+        return [0x78, 0x01, 0x01, UInt8(length & 0xFF), UInt8(length >> 8), UInt8(~length & 0xFF), UInt8(~length >> 8)] + data + [0, 0, 0, 0]
+    }
+
+    @Test("inflate decodes stored and fixed-Huffman streams and reports damaged or oversized ones")
+    func inflate() {
+        let hello: [UInt8] = [0x78, 0xDA, 0xCB, 0x48, 0xCD, 0xC9, 0xC9, 0x57, 0xC8, 0x40, 0x27, 0x01, 0x68, 0x03, 0x08, 0xB1]
+        let decoded = Inflate.zlib(hello[...], limit: 1000)
+        #expect(decoded?.bytes == Array("hello hello hello hello".utf8))
+        #expect(decoded?.complete == true)
+        #expect(Inflate.zlib(Self.storedZlib(Array("plain".utf8))[...], limit: 100)?.bytes == Array("plain".utf8))
+        #expect(Inflate.zlib(hello.prefix(9), limit: 1000)?.complete == false)       // cut short
+        #expect(Inflate.zlib(hello[...], limit: 10)?.complete == false)              // longer than the limit
+        #expect(Inflate.zlib([0x12, 0x34, 0x56][...], limit: 10) == nil)             // not zlib
+    }
+
+    @Test("a PNG iCCP profile is decompressed and judged like any other profile")
+    func iccpChunk() throws {
+        let srgb = InspectColourProfileTests.profile("sRGB IEC61966-2.1")
+        let device = InspectColourProfileTests.profile("Jane's calibrated monitor")
+        for (profile, intrinsic) in [(srgb, true), (device, false)] {
+            let png = try InspectContainerTests.png(inserting: [InspectContainerTests.chunk("iCCP", Array("icc\0\0".utf8) + Self.storedZlib(profile))])
+            let icc = try #require(try MetadataInspector.inspect(png).findings.first { $0.kind == .iccProfile })
+            #expect(icc.isIntrinsic == intrinsic)
+        }
+    }
+
+    @Test("ImageMagick's PNG text (exif:* chunks, zTXt raw XMP profile) is sorted by what it holds",
+          .enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/convert") && TestSupport.exiftoolPath != nil))
+    func imageMagickText() throws {
+        let folder = try TestSupport.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let jpeg = try Planted.jpeg(in: folder)
+        let png = folder.appendingPathComponent("magick.png")
+        let made = try TestSupport.run(URL(fileURLWithPath: "/usr/bin/convert"), [jpeg.path, "-resize", "32x32", png.path])
+        try #require(made.status == 0, "\(made.standardError)")
+        let inventory = try MetadataInspector.inspect([UInt8](try Data(contentsOf: png)), includeValues: true)
+        #expect(inventory.kinds.isSuperset(of: [.gps, .serialNumbers, .authorship, .xmp, .timestamps]), "\(inventory.kinds)")
+        // The XMP inside the compressed zTXt chunk was read: its creator is there, by name and value.
+        let creator = inventory.findings.first { $0.kind == .authorship && $0.tags.contains("dc:creator") }
+        #expect(creator?.values?["dc:creator"] == Planted.xmpCreator)
+        #expect(!inventory.problems.contains { $0.contains("compressed") }, "\(inventory.problems)")
+    }
+}
+
 // MARK: - Colour profiles
 
 struct InspectColourProfileTests {

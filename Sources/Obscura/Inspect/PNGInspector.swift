@@ -37,9 +37,13 @@ enum PNGInspector {
                 TIFFInspector.inspect(data.starts(with: Array("Exif\0\0".utf8)) ? Array(data.dropFirst(6)) : data,
                                       prefix: "PNG eXIf", context: context)
             case "iCCP":
+                // Name, NUL, compression method, zlib data.
                 let name = data.prefix { $0 != 0 }.prefix(79)
-                context.add(.iccProfile, location, tags: ["iCCP"], bytes: size,
-                            values: ["ProfileName": Printable.text(name)])
+                if name.count + 2 <= data.count, let profile = inflate(data[(name.count + 2)...], location: location, context: context) {
+                    ICCProfileInspector.inspect(profile, location: location, context: context)
+                } else {
+                    context.add(.iccProfile, location, tags: ["iCCP"], bytes: size, values: ["ProfileName": Printable.text(name)])
+                }
             case "tIME":
                 let r = ByteReader(data)
                 let value: String? = data.count >= 7
@@ -68,7 +72,16 @@ enum PNGInspector {
 
     /// Kinds of well-known text keywords (compared case-insensitively).
     static func kind(ofKeyword keyword: String) -> MetadataKind {
-        switch keyword.lowercased() {
+        // ImageMagick copies each EXIF tag into its own "exif:Name" text chunk.
+        if keyword.lowercased().hasPrefix("exif:") {
+            let name = String(keyword.dropFirst(5))
+            if name.hasPrefix("GPS") { return .gps }
+            if TIFFTags.timestamps.values.contains(name) || name == "DateTime" || name == "DateTimeDigitized" { return .timestamps }
+            if TIFFTags.serialNumbers.values.contains(name) || name.hasSuffix("SerialNumber") { return .serialNumbers }
+            if TIFFTags.authorship.values.contains(name) || name == "CameraOwnerName" { return .authorship }
+            return .exif
+        }
+        return switch keyword.lowercased() {
         case "xml:com.adobe.xmp", "raw profile type xmp": .xmp
         case "comment": .comment
         case "author", "copyright", "artist", "creator", "owner", "disclaimer": .authorship
@@ -78,6 +91,22 @@ enum PNGInspector {
         case "raw profile type icc", "raw profile type icm": .iccProfile
         default: .text
         }
+    }
+
+    /// The most bytes one compressed chunk is inflated to.
+    static let inflateLimit = 1 << 20
+
+    /// Inflates a compressed chunk payload within the work budget: a fixed cost up front and
+    /// one unit per 16 bytes produced, so many small "zip bombs" cannot add up.
+    static func inflate(_ data: ArraySlice<UInt8>, location: String, context: InspectionContext) -> [UInt8]? {
+        guard context.spend(1024) else { return nil }
+        guard let (bytes, complete) = Inflate.zlib(data, limit: inflateLimit) else {
+            context.problem("\(location): compressed data is not a zlib stream")
+            return nil
+        }
+        _ = context.spend(bytes.count / 16)
+        if !complete { context.problem("\(location): compressed data is damaged or longer than \(inflateLimit) bytes; read in part") }
+        return bytes
     }
 
     private static func inspectText(type: String, _ data: [UInt8], size: Int, context: InspectionContext) {
@@ -95,19 +124,42 @@ enum PNGInspector {
             }
             textStart = at
         }
-        let text = textStart < data.count ? Array(data[textStart...]) : []
         let location = "PNG \(type) \(Printable.text(keyword))"
+        let stored = textStart < data.count ? data[textStart...] : []
+        let text = compressed ? inflate(stored, location: location, context: context) : Array(stored)
         let kind = kind(ofKeyword: keyword)
-        if kind == .xmp && !compressed && keyword.lowercased() == "xml:com.adobe.xmp" {
-            XMPInspector.inspect(text, location: location, context: context)
-            return
+        let lower = keyword.lowercased()
+        if let text {
+            if lower == "xml:com.adobe.xmp" {
+                XMPInspector.inspect(text, location: location, context: context)
+                return
+            }
+            if lower.hasPrefix("raw profile type "), let profile = decodeRawProfile(text) {
+                switch kind {
+                case .exif:
+                    TIFFInspector.inspect(profile.starts(with: Array("Exif\0\0".utf8)) ? Array(profile.dropFirst(6)) : profile,
+                                          prefix: location, context: context)
+                    return
+                case .xmp:
+                    XMPInspector.inspect(profile, location: location, context: context)
+                    return
+                case .iptc:
+                    if profile.starts(with: Array("8BIM".utf8)) {
+                        PhotoshopResources.inspect(profile, location: location, context: context)
+                    } else {
+                        IPTCInspector.inspect(profile, location: location, context: context)
+                    }
+                    context.add(.iptc, location, tags: [Printable.text(keyword)], bytes: size)
+                    return
+                case .iccProfile:
+                    ICCProfileInspector.inspect(profile, location: location, context: context)
+                    return
+                default:
+                    break
+                }
+            }
         }
-        if kind == .exif && !compressed && type == "tEXt", let tiff = decodeRawProfile(text) {
-            let payload = tiff.starts(with: Array("Exif\0\0".utf8)) ? Array(tiff.dropFirst(6)) : tiff
-            TIFFInspector.inspect(payload, prefix: location, context: context)
-            return
-        }
-        let value = compressed ? "<compressed, \(text.count) bytes>" : Printable.text(text)
+        let value = text.map { Printable.text($0) } ?? "<compressed, \(stored.count) bytes>"
         context.add(kind, location, tags: [keyword.isEmpty ? type : Printable.text(keyword)], bytes: size,
                     values: [Printable.text(keyword): value])
     }

@@ -74,6 +74,9 @@ struct AnonymizeCommand: ParsableCommand {
     @Flag(help: "Replace outputs that already exist.")
     var overwrite = false
 
+    @Flag(help: "Re-check each output as 'obscura verify' does (no metadata, no face outside the painted regions) before writing it; a failure keeps no output.")
+    var verify = false
+
     @Option(help: ArgumentHelp("Write a JSON Lines audit record per input to this file.", valueName: "FILE"))
     var report: String?
 
@@ -123,6 +126,7 @@ struct AnonymizeCommand: ParsableCommand {
         options.format = format
         options.quality = quality
         options.overwrite = overwrite
+        options.verify = verify
         return options
     }
 

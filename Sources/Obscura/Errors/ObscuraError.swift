@@ -28,6 +28,8 @@ public struct ObscuraError: Error, Sendable, Equatable, CustomStringConvertible 
         public static let outputIsInput = Code(rawValue: "output.is-input")
         /// Encoding the cleaned pixels failed.
         public static let encodeFailed = Code(rawValue: "encode.failed")
+        /// `--verify` found metadata or an unredacted face in the output; nothing was written.
+        public static let verifyFailed = Code(rawValue: "verify.failed")
         /// The settings are inconsistent or out of range.
         public static let invalidSettings = Code(rawValue: "settings.invalid")
     }

@@ -126,6 +126,11 @@ public struct AnonymizeOptions: Sendable, Codable, Equatable {
     /// Replace outputs that already exist. Default false.
     public var overwrite: Bool = false
 
+    /// Re-check every output before it is written (`obscura verify`: no metadata, complete
+    /// decoding, no face outside the painted regions); a failure is that input's failure and
+    /// no output is kept. Default false.
+    public var verify: Bool = false
+
     public init() {}
 
     /// The strongest cell count that is not reported as weak.

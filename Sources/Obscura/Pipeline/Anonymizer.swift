@@ -14,15 +14,19 @@ public struct AnonymizedImage: Sendable {
     public var timings: StageTimings
     /// What changed beyond redaction (colour conversion, bit depth, format mapping).
     public var notes: [String] = []
+    /// True when the output passed `verify` before being returned.
+    public var verified = false
 }
 
 /// Milliseconds spent in each stage of one image.
 public struct StageTimings: Sendable, Codable, Equatable {
     public var decode = 0.0, detect = 0.0, redact = 0.0, encode = 0.0
+    /// Time spent re-checking the output (`verify`), 0 when not asked for.
+    public var verify = 0.0
 
-    public var total: Double { decode + detect + redact + encode }
+    public var total: Double { decode + detect + redact + encode + verify }
 
-    enum CodingKeys: String, CodingKey { case decode, detect, redact, encode, total }
+    enum CodingKeys: String, CodingKey { case decode, detect, redact, encode, verify, total }
 
     public init() {}
 
@@ -33,6 +37,7 @@ public struct StageTimings: Sendable, Codable, Equatable {
         try container.encode(rounded(detect), forKey: .detect)
         try container.encode(rounded(redact), forKey: .redact)
         try container.encode(rounded(encode), forKey: .encode)
+        if verify > 0 { try container.encode(rounded(verify), forKey: .verify) }
         try container.encode(rounded(total), forKey: .total)
     }
 
@@ -42,6 +47,7 @@ public struct StageTimings: Sendable, Codable, Equatable {
         detect = try container.decode(Double.self, forKey: .detect)
         redact = try container.decode(Double.self, forKey: .redact)
         encode = try container.decode(Double.self, forKey: .encode)
+        verify = try container.decodeIfPresent(Double.self, forKey: .verify) ?? 0
     }
 }
 
@@ -56,7 +62,11 @@ public final class Anonymizer: Sendable {
         try options.validate()
         self.options = options
         faceDetector = try CenterFaceDetector(modelDirectory: modelDirectory)
+        verifier = Verifier(options: VerifyOptions(matching: options), faceDetector: faceDetector)
     }
+
+    /// Checks outputs when `options.verify` is set, with the detector already loaded.
+    let verifier: Verifier
 
     /// Models this anonymizer runs, for reports.
     public var models: [ModelDescriptor] { [faceDetector.model] }
@@ -97,13 +107,24 @@ public final class Anonymizer: Sendable {
         let bytes = try ImageEncoder.encode(pixels, as: format, quality: quality ?? 101, jpegLayout: layout)
         timings.encode = lap()
 
+        if options.verify {
+            // Faces inside painted regions were found and destroyed by this run (whatever the
+            // style); any other face, any metadata or an undecodable output fails the input.
+            let check = verifier.verify(bytes, painted: regions.map(\.paintedBox))
+            guard check.passed else {
+                throw ObscuraError(.verifyFailed, "the output failed verification and was not written",
+                                   cause: Verifier.summary(of: check))
+            }
+            timings.verify = lap()
+        }
+
         var notes = decoded.notes
         if decoded.format != format, !decoded.format.isWritable {
             notes.append("\(decoded.format.displayName) input written as \(format.displayName)")
         }
         return AnonymizedImage(bytes: bytes, inputFormat: decoded.format, outputFormat: format, quality: quality,
                                width: pixels.width, height: pixels.height, orientation: decoded.orientation,
-                               regions: regions, timings: timings, notes: notes)
+                               regions: regions, timings: timings, notes: notes, verified: options.verify)
     }
 
     static func resolve(_ format: OutputFormat, input: ImageFormat) -> ImageFormat {

@@ -82,7 +82,7 @@ public enum BatchPlanner {
 
     /// Relative paths of the files below `folder` (symbolic links to files included, linked
     /// folders not followed), sorted, hidden entries skipped.
-    static func walk(_ folder: String) throws -> [String] {
+    public static func walk(_ folder: String) throws -> [String] {
         let url = URL(fileURLWithPath: folder, isDirectory: true)
         let keys: [URLResourceKey] = [.isRegularFileKey, .isSymbolicLinkKey]
         guard let enumerator = FileManager.default.enumerator(

@@ -63,6 +63,9 @@ public struct Region: Sendable, Equatable {
     public var detection: Detection
     /// Painted rectangle in whole pixels: x0, y0 inclusive, x1, y1 exclusive.
     public var x0: Int, y0: Int, x1: Int, y1: Int
+
+    /// The painted rectangle as a box.
+    public var paintedBox: Box { Box(x: Double(x0), y: Double(y0), width: Double(x1 - x0), height: Double(y1 - y0)) }
     public var shape: RegionShape
     public var style: RedactionStyle
     /// Side of a pixelation cell in pixels.

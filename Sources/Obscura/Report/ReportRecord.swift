@@ -36,6 +36,12 @@ public struct ReportRecord: Sendable, Codable {
         public var message: String
         /// What the underlying library said (a decoder's or OpenCV's message; never pixel data).
         public var cause: String?
+
+        public init(code: String, message: String, cause: String? = nil) {
+            self.code = code
+            self.message = message
+            self.cause = cause
+        }
     }
 
     public var input: String
@@ -58,6 +64,8 @@ public struct ReportRecord: Sendable, Codable {
     /// What changed beyond redaction: colour conversion to sRGB, bit-depth reduction, format
     /// mapping. Never holds metadata values.
     public var notes: [String]?
+    /// True when the output passed `verify` before it was written (`--verify`).
+    public var verified: Bool?
     public var obscuraVersion: String
 
     public init(input: String, outcome: Outcome, settings: AnonymizeOptions, models: [ModelDescriptor]) {
@@ -78,6 +86,7 @@ public struct ReportRecord: Sendable, Codable {
         quality = result.quality
         timingsMs = result.timings
         notes = result.notes.isEmpty ? nil : result.notes
+        verified = result.verified ? true : nil
         regions = result.regions.map { region in
             let x0 = max(region.x0, 0), y0 = max(region.y0, 0)
             let x1 = min(region.x1, result.width), y1 = min(region.y1, result.height)

@@ -1,0 +1,88 @@
+/// Tells a face from a face-shaped area that has already been redacted. The face detector still
+/// fires on a solid ellipse or a coarse mosaic where a face was (a solid black ellipse scores
+/// about 0.36), so `verify` looks at the pixels under each detection: a solid fill has no
+/// gradient at all, and a mosaic changes only along the lines of its cell grid, whereas a real
+/// face has detail spread across the whole area.
+public struct RedactionEvidence: Sendable, Equatable, Codable {
+    /// Mean absolute luma step between neighbours, after ignoring steps below the noise floor.
+    public var meanGradient: Double
+    /// Share of the horizontal (vertical) gradient found in the strongest sixth of the columns
+    /// (rows): near 1 for a mosaic, whose steps all lie on cell edges.
+    public var columnConcentration: Double
+    public var rowConcentration: Double
+    /// Share of neighbour pairs whose luma differs by no more than the noise floor: high
+    /// inside a fill or mosaic cell, lower on skin, hair and eyes.
+    public var flatFraction: Double = 0
+
+    /// Luma steps up to this size are compression noise, not detail.
+    static let noiseFloor = 4
+    /// Below this mean step the area is flat: a solid fill.
+    static let flatGradient = 0.6
+    /// Above this share in both directions the gradient lies on a grid: a mosaic.
+    static let gridConcentration = 0.7
+
+    /// True when the area is flat or changes only along a cell grid.
+    public var looksRedacted: Bool {
+        meanGradient < Self.flatGradient
+            || (columnConcentration >= Self.gridConcentration && rowConcentration >= Self.gridConcentration)
+    }
+
+    /// Measures the central part of `box` (the detector's box may spill past the painted area).
+    public init(pixels: PixelBuffer, box: Box, centralFraction: Double = 0.6) {
+        let inset = (1 - centralFraction) / 2
+        let x0 = max(0, Int((box.x + box.width * inset).rounded(.down)))
+        let y0 = max(0, Int((box.y + box.height * inset).rounded(.down)))
+        let x1 = min(pixels.width, Int((box.maxX - box.width * inset).rounded(.up)))
+        let y1 = min(pixels.height, Int((box.maxY - box.height * inset).rounded(.up)))
+        guard x1 - x0 >= 3, y1 - y0 >= 3 else {
+            // Too small to judge: treat as detail, so that verify errs towards reporting.
+            self.init(meanGradient: 999, columnConcentration: 0, rowConcentration: 0)
+            return
+        }
+        let width = x1 - x0, height = y1 - y0
+        var luma = [Int](repeating: 0, count: width * height)
+        let colour = pixels.colorChannels
+        for y in 0..<height {
+            for x in 0..<width {
+                let at = pixels.offset(x: x0 + x, y: y0 + y)
+                luma[y * width + x] = colour >= 3
+                    ? (Int(pixels.pixels[at]) * 77 + Int(pixels.pixels[at + 1]) * 150 + Int(pixels.pixels[at + 2]) * 29) >> 8
+                    : Int(pixels.pixels[at])
+            }
+        }
+        var columns = [Int](repeating: 0, count: width - 1), rows = [Int](repeating: 0, count: height - 1)
+        var flat = 0
+        for y in 0..<height {
+            for x in 0..<width {
+                let value = luma[y * width + x]
+                if x + 1 < width {
+                    let step = abs(luma[y * width + x + 1] - value)
+                    columns[x] += max(0, step - Self.noiseFloor)
+                    if step <= Self.noiseFloor { flat += 1 }
+                }
+                if y + 1 < height {
+                    let step = abs(luma[(y + 1) * width + x] - value)
+                    rows[y] += max(0, step - Self.noiseFloor)
+                    if step <= Self.noiseFloor { flat += 1 }
+                }
+            }
+        }
+        func concentration(_ energy: [Int]) -> Double {
+            let total = energy.reduce(0, +)
+            guard total > 0 else { return 1 }
+            let top = max(1, (energy.count + 5) / 6)
+            return Double(energy.sorted(by: >).prefix(top).reduce(0, +)) / Double(total)
+        }
+        let steps = Double(columns.count * height + rows.count * width)
+        self.init(meanGradient: Double(columns.reduce(0, +) + rows.reduce(0, +)) / steps,
+                  columnConcentration: concentration(columns), rowConcentration: concentration(rows),
+                  flatFraction: Double(flat) / steps)
+    }
+
+    public init(meanGradient: Double, columnConcentration: Double, rowConcentration: Double, flatFraction: Double = 0) {
+        self.meanGradient = meanGradient
+        self.columnConcentration = columnConcentration
+        self.rowConcentration = rowConcentration
+        self.flatFraction = flatFraction
+    }
+}

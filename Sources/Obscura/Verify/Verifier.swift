@@ -1,0 +1,146 @@
+import Foundation
+
+/// Settings of a verification; `anonymize --verify` uses the anonymization's own threshold and
+/// smallest face, so that a check is as thorough as the run it checks.
+public struct VerifyOptions: Sendable, Codable, Equatable {
+    /// Look for faces (needs the face model). Default true.
+    public var faces = true
+    /// Minimum detector score for a face to count (as `AnonymizeOptions.threshold`).
+    public var threshold = AnonymizeOptions().threshold
+    /// Smallest face searched for, in pixels (as `AnonymizeOptions.minimumFace`).
+    public var minimumFace = AnonymizeOptions().minimumFace
+
+    public init() {}
+
+    public init(matching options: AnonymizeOptions) {
+        threshold = options.threshold
+        minimumFace = options.minimumFace
+    }
+
+    public func validate() throws {
+        guard (0.01...1).contains(threshold) else {
+            throw ObscuraError(.invalidSettings, "--threshold must be between 0.01 and 1")
+        }
+        guard (5...400).contains(minimumFace) else {
+            throw ObscuraError(.invalidSettings, "--min-face must be between 5 and 400 pixels")
+        }
+    }
+}
+
+/// What `verify` found in one file. Never holds metadata values or pixels.
+public struct Verification: Sendable, Codable {
+    public enum Status: String, Sendable, Codable {
+        /// Nothing beyond the allowlist and no unredacted face.
+        case clean
+        /// Metadata, structural problems or faces were found.
+        case leaks
+        /// The file could not be read or decoded completely.
+        case unreadable
+    }
+
+    /// A face the detector found on detail that is not a fill or mosaic.
+    public struct Face: Sendable, Codable, Equatable {
+        public var box: Box
+        public var score: Double
+        public var evidence: RedactionEvidence
+    }
+
+    public var status: Status
+    public var format: String?
+    /// Metadata beyond the allowlist of pixel and container structure.
+    public var metadata: [MetadataFinding] = []
+    /// Structures the inspector could not make sense of: a file that cannot be read fully
+    /// cannot be called clean.
+    public var problems: [String] = []
+    public var faces: [Face] = []
+    /// Detections that lie on an already redacted area (a fill or mosaic), not counted.
+    public var redactedDetections = 0
+    /// False when no face check ran (not asked for, or the model is not installed).
+    public var facesChecked = false
+    public var error: ReportRecord.Failure?
+
+    public init(status: Status) { self.status = status }
+
+    public var passed: Bool { status == .clean }
+}
+
+/// Re-checks a file: metadata beyond the allowlist (by Obscura's own inspector), complete
+/// decoding, and faces left unredacted (by the face detector, ignoring detections on areas that
+/// are already a fill or a mosaic).
+public final class Verifier: Sendable {
+    public let options: VerifyOptions
+    let faceDetector: CenterFaceDetector?
+
+    /// `faceDetector` nil skips the face check (reported as `facesChecked == false`).
+    public init(options: VerifyOptions, faceDetector: CenterFaceDetector?) {
+        self.options = options
+        self.faceDetector = options.faces ? faceDetector : nil
+    }
+
+    /// `painted` lists areas the caller itself redacted (`anonymize --verify`): a detection
+    /// centred in one of them is counted as redacted whatever the style looks like.
+    public func verify(_ bytes: [UInt8], painted: [Box] = []) -> Verification {
+        var result = Verification(status: .clean)
+        do {
+            let inventory = try MetadataInspector.inspect(bytes)
+            result.format = inventory.format
+            result.metadata = inventory.leaks
+            result.problems = inventory.problems
+        } catch {
+            result.status = .unreadable
+            result.error = .init(code: error.code.rawValue, message: error.message, cause: error.cause)
+            return result
+        }
+        let decoded: DecodedImage
+        do {
+            decoded = try ImageDecoder.decode(bytes)
+        } catch let error as ObscuraError {
+            result.status = .unreadable
+            result.error = .init(code: error.code.rawValue, message: error.message, cause: error.cause)
+            return result
+        } catch {
+            result.status = .unreadable
+            return result
+        }
+        if let faceDetector {
+            do {
+                let detections = try faceDetector.detect(in: decoded.pixels, threshold: options.threshold,
+                                                         minimumFace: Double(options.minimumFace))
+                result.facesChecked = true
+                for detection in detections {
+                    let centreX = detection.box.x + detection.box.width / 2, centreY = detection.box.y + detection.box.height / 2
+                    let inPainted = painted.contains { centreX >= $0.x && centreX < $0.maxX && centreY >= $0.y && centreY < $0.maxY }
+                    let evidence = RedactionEvidence(pixels: decoded.pixels, box: detection.box)
+                    if inPainted || evidence.looksRedacted {
+                        result.redactedDetections += 1
+                    } else {
+                        result.faces.append(.init(box: detection.box, score: (detection.score * 1000).rounded() / 1000,
+                                                  evidence: evidence))
+                    }
+                }
+            } catch let error as ObscuraError {
+                result.status = .unreadable
+                result.error = .init(code: error.code.rawValue, message: error.message, cause: error.cause)
+                return result
+            } catch {
+                result.status = .unreadable
+                return result
+            }
+        }
+        if !result.metadata.isEmpty || !result.problems.isEmpty || !result.faces.isEmpty {
+            result.status = .leaks
+        }
+        return result
+    }
+
+    /// One line naming what was found, for errors and logs: kinds and counts, never values.
+    public static func summary(of result: Verification) -> String {
+        var parts: [String] = []
+        let kinds = Set(result.metadata.map(\.kind.rawValue)).sorted()
+        if !kinds.isEmpty { parts.append("metadata: " + kinds.joined(separator: ", ")) }
+        if !result.problems.isEmpty { parts.append("\(result.problems.count) unreadable structure(s)") }
+        if !result.faces.isEmpty { parts.append("\(result.faces.count) unredacted face(s)") }
+        if let error = result.error { parts.append(error.message) }
+        return parts.isEmpty ? "clean" : parts.joined(separator: "; ")
+    }
+}

@@ -15,12 +15,17 @@ public final class PlateDetector: Sendable {
         public var maximumAspect: Double = 8
         /// Smallest text-line box height in pixels (default 8).
         public var minimumHeight: Double = 8
-        /// Largest text-line box as a fraction of the image's height and width (default 0.3, 0.6).
+        /// Largest text-line box as a fraction of the image's height and width (default 0.3, 0.9:
+        /// close-ups fill most of the width).
         public var maximumHeightFraction: Double = 0.3
-        public var maximumWidthFraction: Double = 0.6
-        /// Cascade image pyramid step (default 1.1) and neighbours needed (default 3).
+        public var maximumWidthFraction: Double = 0.9
+        /// Candidates whose mean red excess, R - max(G, B), is above this are lamps, not plates
+        /// (default 60, out of 255; yellow plates have R ≈ G and pass).
+        public var maximumRedExcess: Double = 60
+        /// Cascade image pyramid step (default 1.1) and neighbours needed (default 8: at 3, a
+        /// third of its hits on the plate set lay off the labelled plate and added little).
         public var cascadeScaleFactor: Double = 1.1
-        public var cascadeNeighbours: Int = 3
+        public var cascadeNeighbours: Int = 8
         /// Smallest cascade window in pixels (default 36 × 12).
         public var cascadeMinimumWidth: Int = 36
         public var cascadeMinimumHeight: Int = 12
@@ -63,7 +68,26 @@ public final class PlateDetector: Sendable {
                 Detection(kind: "plate", box: hit.box, score: min(1, 0.35 + 0.065 * Double(hit.neighbours)))
             }
         }
-        return suppressOverlaps(candidates, overlap: 0.3)
+        let rgb = image.rgb()
+        return suppressOverlaps(candidates.filter { redExcess(rgb, $0.box) <= settings.maximumRedExcess }, overlap: 0.3)
+    }
+
+    /// Mean of R - max(G, B) over the box (clipped to the image): high on lit tail lights.
+    func redExcess(_ rgb: PixelBuffer, _ box: Box) -> Double {
+        let x0 = max(0, Int(box.x)), y0 = max(0, Int(box.y))
+        let x1 = min(rgb.width, Int(box.maxX.rounded(.up))), y1 = min(rgb.height, Int(box.maxY.rounded(.up)))
+        guard x1 > x0, y1 > y0 else { return 0 }
+        var sum = 0
+        rgb.pixels.withUnsafeBufferPointer { pixels in
+            for y in y0..<y1 {
+                var at = (y * rgb.width + x0) * 3
+                for _ in x0..<x1 {
+                    sum += Int(pixels[at]) - max(Int(pixels[at + 1]), Int(pixels[at + 2]))
+                    at += 3
+                }
+            }
+        }
+        return Double(sum) / Double((x1 - x0) * (y1 - y0))
     }
 
     func isPlateShaped(_ box: Box, imageWidth: Int, imageHeight: Int) -> Bool {

@@ -16,15 +16,12 @@ public enum DetectionKind: String, Sendable, Codable, CaseIterable {
     /// The default for `--detect`: faces only. Text, PII and plates load further models and take
     /// several times longer per image, so they are asked for by name.
     public static let defaults: [DetectionKind] = [.faces]
-
-    /// True for the kinds that need the text detection model.
-    public var needsTextDetection: Bool { self != .faces }
 }
 
-/// The evidence `--detect plates` combines (`--plate-evidence`). Each one alone is weaker: see
-/// the README's plate figures.
+/// The evidence `--detect plates` combines (`--plate-evidence`). What each adds on the plate set
+/// is in the README's plate figures.
 public enum PlateEvidence: String, Sendable, Codable, CaseIterable {
-    /// PP-OCRv4 text lines of plate-like shape, size and contrast.
+    /// PP-OCRv4 text lines of plate-like shape and size that are not lit lamps.
     case text
     /// Debian's `opencv-data` Haar cascade for plates.
     case cascade
@@ -207,6 +204,12 @@ public struct AnonymizeOptions: Sendable, Codable, Equatable {
         if detect.contains(.plates) && plateEvidence.isEmpty {
             throw ObscuraError(.invalidSettings, "--plate-evidence needs at least one source")
         }
+    }
+
+    /// True when a kind asked for needs the text detection model: `text`, `pii`, and `plates`
+    /// with text evidence.
+    public var needsTextDetection: Bool {
+        detect.contains(.text) || detect.contains(.pii) || (detect.contains(.plates) && plateEvidence.contains(.text))
     }
 
     /// True when the chosen strength is weaker than the irreversible default.

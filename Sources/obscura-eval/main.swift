@@ -13,6 +13,8 @@ struct LabelledImage: Decodable {
     var file: String
     var boxes: [[Double]]
     var flags: [[String]]?
+    /// A group to report separately (the plate set's `br`, `eu`, `us`), when the labels have one.
+    var country: String?
 }
 
 struct Bin: Codable {
@@ -40,11 +42,13 @@ struct Score: Encodable {
     var all = Bin(label: "all")
     var valid = Bin(label: "all except invalid")
     var atLeast20 = Bin(label: ">=20 px")
+    /// Recall per `country`, when the labels carry one.
+    var byCountry: [String: Bin] = [:]
     var paintedPixels = 0
     var paintedOutsideLabels = 0
     var paintedOutsideShare: Double { paintedPixels > 0 ? Double(paintedOutsideLabels) / Double(paintedPixels) : 0 }
 
-    enum CodingKeys: String, CodingKey { case images, missingOutputs, bins, all, valid, atLeast20, paintedPixels, paintedOutsideLabels, paintedOutsideShare }
+    enum CodingKeys: String, CodingKey { case images, missingOutputs, bins, all, valid, atLeast20, byCountry, paintedPixels, paintedOutsideLabels, paintedOutsideShare }
     func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
         try container.encode(images, forKey: .images)
@@ -53,6 +57,7 @@ struct Score: Encodable {
         try container.encode(all, forKey: .all)
         try container.encode(valid, forKey: .valid)
         try container.encode(atLeast20, forKey: .atLeast20)
+        if !byCountry.isEmpty { try container.encode(byCountry, forKey: .byCountry) }
         try container.encode(paintedPixels, forKey: .paintedPixels)
         try container.encode(paintedOutsideLabels, forKey: .paintedOutsideLabels)
         try container.encode((paintedOutsideShare * 10000).rounded() / 10000, forKey: .paintedOutsideShare)
@@ -116,6 +121,10 @@ for image in labels {
         if covered { score.bins[bin].covered += 1; score.all.covered += 1 }
         if !flags.contains("invalid") { score.valid.faces += 1; if covered { score.valid.covered += 1 } }
         if size >= 20 { score.atLeast20.faces += 1; if covered { score.atLeast20.covered += 1 } }
+        if let country = image.country {
+            score.byCountry[country, default: Bin(label: country)].faces += 1
+            if covered { score.byCountry[country, default: Bin(label: country)].covered += 1 }
+        }
         // Painting within half a box of a label counts as on target (heads, hair, loose boxes).
         let dx = box[2] / 2, dy = box[3] / 2
         let nx0 = max(0, Int(box[0] - dx)), ny0 = max(0, Int(box[1] - dy))
@@ -133,6 +142,9 @@ print("images scored: \(score.images)  (missing or unreadable outputs: \(score.m
 print("recall by size (longer side of the labelled box):")
 for bin in score.bins { print("  \(bin.label.padding(toLength: 6, withPad: " ", startingAt: 0)) \(percent(bin.recall).padding(toLength: 7, withPad: " ", startingAt: 0)) (\(bin.covered)/\(bin.faces))") }
 for bin in [score.all, score.valid, score.atLeast20] {
+    print("recall, \(bin.label): \(percent(bin.recall)) (\(bin.covered)/\(bin.faces))")
+}
+for (_, bin) in score.byCountry.sorted(by: { $0.key < $1.key }) {
     print("recall, \(bin.label): \(percent(bin.recall)) (\(bin.covered)/\(bin.faces))")
 }
 print("painted pixels outside labels (dilated by half a box): \(percent(score.paintedOutsideShare))")

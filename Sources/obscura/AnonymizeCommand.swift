@@ -30,6 +30,12 @@ struct AnonymizeCommand: ParsableCommand {
         and GIF as PNG. JPEG quality defaults to the input's own, estimated from its \
         quantization tables, with its chroma sampling and progression; otherwise 90.
 
+        --detect text paints every line of text; --detect pii only personal data read from it \
+        (cards and IBANs by checksum, MRZ check digits, e-mails, phones, labelled dates of birth, \
+        --pii-pattern, --pii-words); both are painted solid by default (--text-style). Reports \
+        name each region's kind (text, plate, pii.iban, ...), never the text. --detect plates \
+        pixelates licence plates like faces (--style).
+
         Exit codes: 0 all done, 1 some inputs failed, 2 usage error, 3 set-up problem (model \
         missing or corrupt; nothing is written).
         """
@@ -41,7 +47,7 @@ struct AnonymizeCommand: ParsableCommand {
     @Option(name: .shortAndLong, help: ArgumentHelp("Output folder, or a file (or '-') for a single input.", valueName: "OUTPUT"))
     var output: String
 
-    @Option(help: ArgumentHelp("Comma-separated kinds to find: \(DetectionKind.allCases.map(\.rawValue).joined(separator: ",")). (default: all implemented)", valueName: "KINDS"))
+    @Option(help: ArgumentHelp("Comma-separated kinds to find: \(DetectionKind.allCases.map(\.rawValue).joined(separator: ",")). (default: \(DetectionKind.defaults.map(\.rawValue).joined(separator: ",")))", valueName: "KINDS"))
     var detect: String?
 
     @Option(help: "Redaction style: solid, pixelate or blur.")
@@ -76,6 +82,18 @@ struct AnonymizeCommand: ParsableCommand {
 
     @Flag(help: "Re-check each output as 'obscura verify' does (no metadata, no face outside the painted regions) before writing it; a failure keeps no output.")
     var verify = false
+
+    @Option(name: .customLong("text-style"), help: "Style for text and PII regions: solid, pixelate or blur. Anything but solid is weak: pixelated text can often be read back.")
+    var textStyle: RedactionStyle = AnonymizeOptions().textStyle
+
+    @Option(name: .customLong("pii-pattern"), help: ArgumentHelp("With --detect pii: also paint text matching this regular expression (ICU syntax; repeatable; written to the report as given).", valueName: "REGEX"))
+    var piiPatterns: [String] = []
+
+    @Option(name: .customLong("pii-words"), help: ArgumentHelp("With --detect pii: also paint these words or phrases, one per line, matched case-insensitively as whole words (the file's contents are never written to the report).", valueName: "FILE"))
+    var piiWords: String?
+
+    @Option(name: .customLong("plate-evidence"), help: ArgumentHelp("With --detect plates: comma-separated evidence to combine: \(PlateEvidence.allCases.map(\.rawValue).joined(separator: ",")). (default: \(PlateEvidence.defaults.map(\.rawValue).joined(separator: ",")))", valueName: "SOURCES"))
+    var plateEvidence: String?
 
     @Option(help: ArgumentHelp("Write a JSON Lines audit record per input to this file.", valueName: "FILE"))
     var report: String?
@@ -127,6 +145,18 @@ struct AnonymizeCommand: ParsableCommand {
         options.quality = quality
         options.overwrite = overwrite
         options.verify = verify
+        options.textStyle = textStyle
+        options.piiPatterns = piiPatterns
+        options.piiWordsFile = piiWords
+        if let plateEvidence {
+            options.plateEvidence = try plateEvidence.split(separator: ",").map { name in
+                let trimmed = name.trimmingCharacters(in: .whitespaces)
+                guard let source = PlateEvidence(rawValue: trimmed) else {
+                    throw ObscuraError(.invalidSettings, "unknown source '\(trimmed)' in --plate-evidence (known: \(PlateEvidence.allCases.map(\.rawValue).joined(separator: ", ")))")
+                }
+                return source
+            }
+        }
         return options
     }
 

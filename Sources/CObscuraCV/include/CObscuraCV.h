@@ -123,6 +123,22 @@ int32_t obscura_cv_net_forward(obscura_cv_net *net, const float *input, int32_t 
                                const size_t *output_capacity, size_t *output_count,
                                char *error, size_t error_capacity);
 
+/// A Haar cascade (OpenCV objdetect), used by one thread at a time.
+typedef struct obscura_cv_cascade obscura_cv_cascade;
+
+/// Loads a cascade XML file (old or new format). Returns NULL and a message on failure.
+obscura_cv_cascade *obscura_cv_cascade_create(const char *path, char *error, size_t error_capacity);
+void obscura_cv_cascade_free(obscura_cv_cascade *cascade);
+
+/// Runs `detectMultiScale` on a tightly packed 8-bit grey image. Writes up to `capacity`
+/// rectangles as x, y, w, h into `rects` (4 per hit) with their neighbour counts, and the
+/// number found into `count` (which may exceed `capacity`).
+int32_t obscura_cv_cascade_detect(obscura_cv_cascade *cascade, const uint8_t *grey, int32_t width,
+                                  int32_t height, double scale_factor, int32_t min_neighbours,
+                                  int32_t min_width, int32_t min_height, int32_t *rects,
+                                  int32_t *neighbours, size_t capacity, size_t *count, char *error,
+                                  size_t error_capacity);
+
 #ifdef __cplusplus
 }
 #endif

@@ -1,9 +1,32 @@
-/// What to look for. `faces` is implemented; later kinds join this list.
+/// What to look for. Report regions name what was found: `face`, `text`, `plate`, `pii.iban`, …
 public enum DetectionKind: String, Sendable, Codable, CaseIterable {
     case faces
+    /// Every line of visible text (PP-OCRv4 text detection). Painted with `textStyle`.
+    case text
+    /// Only text that is personal data, confirmed by checksum where one exists (cards, IBANs,
+    /// MRZ), plus e-mails, phones, labelled dates of birth and the user's rules (Tesseract reads
+    /// the detected lines). Painted with `textStyle`.
+    case pii
+    /// Licence plates (text lines of plate shape and a plate cascade). Painted with `style`.
+    case plates
 
-    /// Every kind this build implements: the default for `--detect`.
-    public static let implemented: [DetectionKind] = [.faces]
+    /// Every kind this build implements.
+    public static let implemented: [DetectionKind] = [.faces, .text, .pii, .plates]
+
+    /// The default for `--detect`: faces only. Text, PII and plates load further models and take
+    /// several times longer per image, so they are asked for by name.
+    public static let defaults: [DetectionKind] = [.faces]
+}
+
+/// The evidence `--detect plates` combines (`--plate-evidence`). What each adds on the plate set
+/// is in the README's plate figures.
+public enum PlateEvidence: String, Sendable, Codable, CaseIterable {
+    /// PP-OCRv4 text lines of plate-like shape and size that are not lit lamps.
+    case text
+    /// Debian's `opencv-data` Haar cascade for plates.
+    case cascade
+
+    public static let defaults: [PlateEvidence] = [.text, .cascade]
 }
 
 /// How a region's pixels are destroyed.
@@ -80,8 +103,8 @@ public struct RGBColor: Sendable, Equatable, Codable, CustomStringConvertible {
 /// Every setting of an anonymization run, declared once: the CLI fills it, the report records it
 /// verbatim, and the same value reproduces the same output bytes.
 public struct AnonymizeOptions: Sendable, Codable, Equatable {
-    /// Kinds of content to find. Default: every implemented kind.
-    public var detect: [DetectionKind] = DetectionKind.implemented
+    /// Kinds of content to find. Default: `faces` (`DetectionKind.defaults`).
+    public var detect: [DetectionKind] = DetectionKind.defaults
 
     /// How regions are destroyed. Default `pixelate`.
     public var style: RedactionStyle = .pixelate
@@ -131,6 +154,22 @@ public struct AnonymizeOptions: Sendable, Codable, Equatable {
     /// no output is kept. Default false.
     public var verify: Bool = false
 
+    /// How `text` and `pii.*` regions are destroyed. Default `solid`: pixelated or blurred text
+    /// can often be read back, so any other style marks these regions `weak`. (`style` applies
+    /// to faces and plates.)
+    public var textStyle: RedactionStyle = .solid
+
+    /// User rules for `--detect pii` (`pii.custom`): regular expressions, ICU syntax. Empty by
+    /// default. They are written to the report as given; put names in `piiWordsFile`.
+    public var piiPatterns: [String] = []
+
+    /// A file of words or phrases for `--detect pii`, one per line, matched case-insensitively
+    /// as whole words. Only its path is recorded, never its contents. Default none.
+    public var piiWordsFile: String?
+
+    /// What `--detect plates` combines. Default: text lines and the cascade.
+    public var plateEvidence: [PlateEvidence] = PlateEvidence.defaults
+
     public init() {}
 
     /// The strongest cell count that is not reported as weak.
@@ -160,6 +199,22 @@ public struct AnonymizeOptions: Sendable, Codable, Equatable {
         if let quality, !(1...100).contains(quality) {
             throw ObscuraError(.invalidSettings, "--quality must be between 1 and 100")
         }
+        if let kind = detect.first(where: { !DetectionKind.implemented.contains($0) }) {
+            throw ObscuraError(.invalidSettings, "--detect \(kind.rawValue) is not implemented in this build")
+        }
+        if (!piiPatterns.isEmpty || piiWordsFile != nil) && !detect.contains(.pii) {
+            throw ObscuraError(.invalidSettings, "--pii-pattern and --pii-words need --detect pii")
+        }
+        _ = try CompiledRules(PIIRules(patterns: piiPatterns))
+        if detect.contains(.plates) && plateEvidence.isEmpty {
+            throw ObscuraError(.invalidSettings, "--plate-evidence needs at least one source")
+        }
+    }
+
+    /// True when a kind asked for needs the text detection model: `text`, `pii`, and `plates`
+    /// with text evidence.
+    public var needsTextDetection: Bool {
+        detect.contains(.text) || detect.contains(.pii) || (detect.contains(.plates) && plateEvidence.contains(.text))
     }
 
     /// True when the chosen strength is weaker than the irreversible default.

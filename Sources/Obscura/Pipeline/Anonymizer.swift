@@ -52,16 +52,36 @@ public struct StageTimings: Sendable, Codable, Equatable {
 }
 
 /// decode → orient → detect → plan regions → redact → encode, for one image held in memory.
-/// Shared by every worker: the detector's model is loaded once.
+/// Shared by every worker: each model is loaded once, and only for the kinds asked for.
 public final class Anonymizer: Sendable {
     public let options: AnonymizeOptions
-    public let faceDetector: CenterFaceDetector
+    /// CenterFace, loaded when `faces` is asked for.
+    public let faceDetector: CenterFaceDetector?
+    /// PP-OCRv4 text detection, loaded for `text`, `pii` and `plates` and run once per image.
+    public let textDetector: TextDetector?
+    /// Tesseract and the PII rules, loaded for `pii`.
+    public let textRecognizer: TextRecognizer?
+    public let piiMatcher: PIIMatcher?
+    /// The plate cascade and filters, loaded for `plates`.
+    public let plateDetector: PlateDetector?
 
     /// Validates the options and loads the models. Throws set-up errors before any image is read.
     public init(options: AnonymizeOptions, modelDirectory: URL = ModelStore.defaultDirectory) throws {
         try options.validate()
         self.options = options
-        faceDetector = try CenterFaceDetector(modelDirectory: modelDirectory)
+        let kinds = Set(options.detect)
+        faceDetector = kinds.contains(.faces) ? try CenterFaceDetector(modelDirectory: modelDirectory) : nil
+        textDetector = options.needsTextDetection ? try TextDetector(modelDirectory: modelDirectory) : nil
+        if kinds.contains(.pii) {
+            let words = try options.piiWordsFile.map { try PIIRules.words(fromFile: URL(fileURLWithPath: $0)) } ?? []
+            piiMatcher = try PIIMatcher(rules: PIIRules(patterns: options.piiPatterns, words: words))
+            textRecognizer = try TextRecognizer()
+        } else {
+            piiMatcher = nil
+            textRecognizer = nil
+        }
+        plateDetector = kinds.contains(.plates)
+            ? try PlateDetector(evidence: options.plateEvidence, modelDirectory: modelDirectory) : nil
         verifier = Verifier(options: VerifyOptions(matching: options), faceDetector: faceDetector)
     }
 
@@ -69,7 +89,10 @@ public final class Anonymizer: Sendable {
     let verifier: Verifier
 
     /// Models this anonymizer runs, for reports.
-    public var models: [ModelDescriptor] { [faceDetector.model] }
+    public var models: [ModelDescriptor] {
+        (faceDetector.map { [$0.model] } ?? []) + (textDetector.map { [$0.model] } ?? [])
+            + (textRecognizer.map { [$0.model] } ?? []) + (plateDetector?.models ?? [])
+    }
 
     /// Anonymizes one encoded image. `outputFormat` overrides `options.format` (used when the
     /// output file name asks for a format).
@@ -89,9 +112,15 @@ public final class Anonymizer: Sendable {
         timings.decode = lap()
 
         var detections: [Detection] = []
-        if options.detect.contains(.faces) {
+        if let faceDetector {
             detections += try faceDetector.detect(in: pixels, threshold: options.threshold, minimumFace: Double(options.minimumFace))
         }
+        let lines = try textDetector?.detect(in: pixels) ?? []
+        if options.detect.contains(.text) { detections += lines }
+        if let textRecognizer, let piiMatcher {
+            detections += piiMatcher.detections(in: try textRecognizer.recognize(in: pixels, boxes: lines.map(\.box)))
+        }
+        if let plateDetector { detections += try plateDetector.detect(in: pixels, textLines: lines) }
         timings.detect = lap()
 
         let regions = RegionPlanner.plan(detections, imageWidth: pixels.width, imageHeight: pixels.height, options: options)

@@ -24,11 +24,20 @@ public final class TextRecognizer: Sendable {
     }
 
     public let settings: Settings
+    /// The language data in use, for reports: its SHA-256 when it is one file found in the
+    /// data folder (Debian's `tesseract-ocr-eng` by default), otherwise empty.
+    public let model: ModelDescriptor
     private let idleEngines = Mutex<[Engine]>([])
 
     /// Starts a first engine so missing language data is reported up front (`model.missing`).
     public init(settings: Settings = Settings()) throws {
         self.settings = settings
+        let folder = settings.dataPath ?? "/usr/share/tesseract-ocr/5/tessdata"
+        let file = "\(settings.language).traineddata"
+        let data = FileManager.default.contents(atPath: (folder as NSString).appendingPathComponent(file))
+        model = ModelDescriptor(id: "tesseract-\(settings.language)", fileName: file,
+                                sha256: data.map { SHA256.hex(of: [UInt8]($0)) } ?? "",
+                                source: "Debian tesseract-ocr-\(settings.language), \(folder)")
         let first = try Engine(settings: settings)
         idleEngines.withLock { $0.append(first) }
     }

@@ -1,0 +1,100 @@
+import Foundation
+
+/// Finds licence plates by combining evidence (`PlateEvidence`):
+/// - **text**: PP-OCRv4 text lines (from `TextDetector`, run once per image and shared with
+///   `--detect text`) whose shape, size and contrast fit a plate;
+/// - **cascade**: Debian's OpenCV plate cascade on the grey image.
+/// Candidates from both are merged (overlapping boxes keep the higher score) and reported as
+/// `Detection(kind: "plate")`. Deterministic.
+public final class PlateDetector: Sendable {
+    /// Filters and search settings, with the values measured on `../shared/eval/plates`.
+    public struct Settings: Sendable, Equatable, Codable {
+        /// Width / height of a text-line box (DB boxes, grown by the unclip distance) that can be
+        /// a plate. Default 1.2...8: square US plates to long one-line EU plates.
+        public var minimumAspect: Double = 1.2
+        public var maximumAspect: Double = 8
+        /// Smallest text-line box height in pixels (default 8).
+        public var minimumHeight: Double = 8
+        /// Largest text-line box as a fraction of the image's height and width (default 0.3, 0.9:
+        /// close-ups fill most of the width).
+        public var maximumHeightFraction: Double = 0.3
+        public var maximumWidthFraction: Double = 0.9
+        /// Candidates whose mean red excess, R - max(G, B), is above this are lamps, not plates
+        /// (default 60, out of 255; yellow plates have R ≈ G and pass).
+        public var maximumRedExcess: Double = 60
+        /// Cascade image pyramid step (default 1.1) and neighbours needed (default 8: at 3, a
+        /// third of its hits on the plate set lay off the labelled plate and added little).
+        public var cascadeScaleFactor: Double = 1.1
+        public var cascadeNeighbours: Int = 8
+        /// Smallest cascade window in pixels (default 36 × 12).
+        public var cascadeMinimumWidth: Int = 36
+        public var cascadeMinimumHeight: Int = 12
+
+        public init() {}
+    }
+
+    public let evidence: [PlateEvidence]
+    public let settings: Settings
+    private let cascade: PlateCascade?
+
+    /// Loads the cascade when `evidence` asks for it (`model.missing` when `opencv-data` is
+    /// absent). The text detector is the caller's, so it loads once for text and plates.
+    public init(evidence: [PlateEvidence] = PlateEvidence.defaults, settings: Settings = Settings(),
+                modelDirectory: URL = ModelStore.defaultDirectory) throws {
+        self.evidence = evidence
+        self.settings = settings
+        cascade = evidence.contains(.cascade) ? try PlateCascade(.plateCascade, modelDirectory: modelDirectory) : nil
+    }
+
+    /// Models this detector runs itself (the text detector is listed by its owner).
+    public var models: [ModelDescriptor] { cascade.map { [$0.model] } ?? [] }
+
+    /// Plates in `image`, given the text lines `TextDetector` found in it (ignored unless
+    /// `evidence` contains `.text`).
+    public func detect(in image: PixelBuffer, textLines: [Detection]) throws -> [Detection] {
+        var candidates: [Detection] = []
+        if evidence.contains(.text) {
+            candidates += textLines.filter { isPlateShaped($0.box, imageWidth: image.width, imageHeight: image.height) }
+                .map { Detection(kind: "plate", box: $0.box, score: $0.score) }
+        }
+        if let cascade {
+            let grey = TextRecognizer.grey(image)
+            let hits = try cascade.detect(in: grey, scaleFactor: settings.cascadeScaleFactor,
+                                          minimumNeighbours: settings.cascadeNeighbours,
+                                          minimumWidth: settings.cascadeMinimumWidth,
+                                          minimumHeight: settings.cascadeMinimumHeight)
+            // More neighbours, more confidence: 3 → 0.5, 10 or more → about 1.
+            candidates += hits.map { hit in
+                Detection(kind: "plate", box: hit.box, score: min(1, 0.35 + 0.065 * Double(hit.neighbours)))
+            }
+        }
+        let rgb = image.rgb()
+        return suppressOverlaps(candidates.filter { redExcess(rgb, $0.box) <= settings.maximumRedExcess }, overlap: 0.3)
+    }
+
+    /// Mean of R - max(G, B) over the box (clipped to the image): high on lit tail lights.
+    func redExcess(_ rgb: PixelBuffer, _ box: Box) -> Double {
+        let x0 = max(0, Int(box.x)), y0 = max(0, Int(box.y))
+        let x1 = min(rgb.width, Int(box.maxX.rounded(.up))), y1 = min(rgb.height, Int(box.maxY.rounded(.up)))
+        guard x1 > x0, y1 > y0 else { return 0 }
+        var sum = 0
+        rgb.pixels.withUnsafeBufferPointer { pixels in
+            for y in y0..<y1 {
+                var at = (y * rgb.width + x0) * 3
+                for _ in x0..<x1 {
+                    sum += Int(pixels[at]) - max(Int(pixels[at + 1]), Int(pixels[at + 2]))
+                    at += 3
+                }
+            }
+        }
+        return Double(sum) / Double((x1 - x0) * (y1 - y0))
+    }
+
+    func isPlateShaped(_ box: Box, imageWidth: Int, imageHeight: Int) -> Bool {
+        guard box.height >= settings.minimumHeight, box.width > 0 else { return false }
+        let aspect = box.width / box.height
+        return aspect >= settings.minimumAspect && aspect <= settings.maximumAspect
+            && box.height <= settings.maximumHeightFraction * Double(imageHeight)
+            && box.width <= settings.maximumWidthFraction * Double(imageWidth)
+    }
+}

@@ -93,6 +93,10 @@ struct MetadataCorpusTests {
             #expect(left.isEmpty, "\((path as NSString).lastPathComponent) keeps \(left)")
         }
 
+        // Obscura's own verify agrees with exiftool on every output (metadata only here).
+        let verified = try TestSupport.obscura(["verify", output.path, "--no-faces", "--quiet"])
+        #expect(verified.status == 0, "\(verified.standardError)")
+
         // File size at matched quality: each camera JPEG (maker notes or a serial number, at
         // least 0.1 MP) against the same file with its metadata removed by exiftool.
         let manifest = try #require(try JSONSerialization.jsonObject(

@@ -16,6 +16,8 @@ public struct AnonymizedImage: Sendable {
     public var notes: [String] = []
     /// True when the output passed `verify` before being returned.
     public var verified = false
+    /// Kinds of metadata the input carried (by Obscura's inspector); the output holds none.
+    public var metadataRemoved: [MetadataKind] = []
 }
 
 /// Milliseconds spent in each stage of one image.
@@ -108,6 +110,8 @@ public final class Anonymizer: Sendable {
         }
 
         let decoded = try ImageDecoder.decode(input)
+        // For the report: the kinds of metadata the input carried, none of which is written.
+        let removed = (try? MetadataInspector.inspect(input))?.leaks.map(\.kind) ?? []
         var pixels = decoded.pixels
         timings.decode = lap()
 
@@ -153,7 +157,8 @@ public final class Anonymizer: Sendable {
         }
         return AnonymizedImage(bytes: bytes, inputFormat: decoded.format, outputFormat: format, quality: quality,
                                width: pixels.width, height: pixels.height, orientation: decoded.orientation,
-                               regions: regions, timings: timings, notes: notes, verified: options.verify)
+                               regions: regions, timings: timings, notes: notes, verified: options.verify,
+                               metadataRemoved: Set(removed).sorted())
     }
 
     static func resolve(_ format: OutputFormat, input: ImageFormat) -> ImageFormat {

@@ -66,6 +66,8 @@ public struct ReportRecord: Sendable, Codable {
     public var notes: [String]?
     /// True when the output passed `verify` before it was written (`--verify`).
     public var verified: Bool?
+    /// Kinds of metadata found in the input and not written (names only, never values).
+    public var metadataRemoved: [MetadataKind]?
     public var obscuraVersion: String
 
     public init(input: String, outcome: Outcome, settings: AnonymizeOptions, models: [ModelDescriptor]) {
@@ -87,6 +89,7 @@ public struct ReportRecord: Sendable, Codable {
         timingsMs = result.timings
         notes = result.notes.isEmpty ? nil : result.notes
         verified = result.verified ? true : nil
+        metadataRemoved = result.metadataRemoved
         regions = result.regions.map { region in
             let x0 = max(region.x0, 0), y0 = max(region.y0, 0)
             let x1 = min(region.x1, result.width), y1 = min(region.y1, result.height)

@@ -13,6 +13,9 @@ public struct RedactionEvidence: Sendable, Equatable, Codable {
     /// Share of neighbour pairs whose luma differs by no more than the noise floor: high
     /// inside a fill or mosaic cell, lower on skin, hair and eyes.
     public var flatFraction: Double = 0
+    /// Share of pixels within the noise floor of the most common luma value: half or more of
+    /// the area under the detection is one solid fill.
+    public var fillShare: Double = 0
 
     /// Luma steps up to this size are compression noise, not detail.
     static let noiseFloor = 4
@@ -21,9 +24,13 @@ public struct RedactionEvidence: Sendable, Equatable, Codable {
     /// Above this share in both directions the gradient lies on a grid: a mosaic.
     static let gridConcentration = 0.7
 
-    /// True when the area is flat or changes only along a cell grid.
+    /// At least this share of one value: the detection leans on a solid fill (the detector
+    /// also fires on a filled ellipse above a collar).
+    static let fillDominance = 0.5
+
+    /// True when the area is flat, mostly one fill, or changes only along a cell grid.
     public var looksRedacted: Bool {
-        meanGradient < Self.flatGradient
+        meanGradient < Self.flatGradient || fillShare >= Self.fillDominance
             || (columnConcentration >= Self.gridConcentration && rowConcentration >= Self.gridConcentration)
     }
 
@@ -67,6 +74,10 @@ public struct RedactionEvidence: Sendable, Equatable, Codable {
                 }
             }
         }
+        var histogram = [Int](repeating: 0, count: 256)
+        for value in luma { histogram[value] += 1 }
+        let mode = histogram.indices.max { histogram[$0] < histogram[$1] } ?? 0
+        let near = histogram[max(0, mode - Self.noiseFloor)...min(255, mode + Self.noiseFloor)].reduce(0, +)
         func concentration(_ energy: [Int]) -> Double {
             let total = energy.reduce(0, +)
             guard total > 0 else { return 1 }
@@ -76,13 +87,15 @@ public struct RedactionEvidence: Sendable, Equatable, Codable {
         let steps = Double(columns.count * height + rows.count * width)
         self.init(meanGradient: Double(columns.reduce(0, +) + rows.reduce(0, +)) / steps,
                   columnConcentration: concentration(columns), rowConcentration: concentration(rows),
-                  flatFraction: Double(flat) / steps)
+                  flatFraction: Double(flat) / steps, fillShare: Double(near) / Double(luma.count))
     }
 
-    public init(meanGradient: Double, columnConcentration: Double, rowConcentration: Double, flatFraction: Double = 0) {
+    public init(meanGradient: Double, columnConcentration: Double, rowConcentration: Double,
+                flatFraction: Double = 0, fillShare: Double = 0) {
         self.meanGradient = meanGradient
         self.columnConcentration = columnConcentration
         self.rowConcentration = rowConcentration
         self.flatFraction = flatFraction
+        self.fillShare = fillShare
     }
 }

@@ -1,0 +1,203 @@
+import Foundation
+import Testing
+@testable import Obscura
+
+/// `obscura verify` catches each kind of leak (planted here with exiftool or byte by byte) and
+/// passes what `anonymize` writes.
+@Suite(.enabled(if: TestSupport.exiftoolPath != nil || TestSupport.modelsRequired, "exiftool not installed (skipped)"),
+       .enabled(if: TestSupport.modelInstalled || TestSupport.modelsRequired, TestSupport.modelMissingMessage))
+struct VerifyTests {
+    /// A clean JPEG without faces, written by Obscura's own encoder.
+    static func cleanJPEG(in folder: URL, name: String = "clean.jpg") throws -> URL {
+        let url = folder.appendingPathComponent(name)
+        try Data(try ImageEncoder.encode(TestSupport.gradient(width: 96, height: 64, channels: 3), as: .jpeg, quality: 90)).write(to: url)
+        return url
+    }
+
+    static func exiftool(_ arguments: [String]) throws {
+        let result = try TestSupport.run(URL(fileURLWithPath: TestSupport.exiftoolPath ?? "/usr/bin/exiftool"),
+                                         ["-q", "-q", "-overwrite_original"] + arguments)
+        guard result.status == 0 else { throw TestFailure("exiftool \(arguments) failed: \(result.standardError)") }
+    }
+
+    static func segment(_ marker: UInt8, _ payload: [UInt8]) -> [UInt8] {
+        [0xFF, marker, UInt8((payload.count + 2) >> 8), UInt8((payload.count + 2) & 0xFF)] + payload
+    }
+
+    /// Inserts JPEG segments right after SOI.
+    static func inserting(_ segments: [UInt8], into url: URL) throws {
+        let bytes = [UInt8](try Data(contentsOf: url))
+        try Data(Array(bytes.prefix(2)) + segments + Array(bytes.dropFirst(2))).write(to: url)
+    }
+
+    struct Outcome {
+        var status: Int32
+        var json: [String: Any]
+        var standardError: String
+        var kinds: Set<String> { Set((json["metadata"] as? [[String: Any]] ?? []).compactMap { $0["kind"] as? String }) }
+    }
+
+    static func verify(_ url: URL, _ extra: [String] = []) throws -> Outcome {
+        let result = try TestSupport.obscura(["verify", url.path, "--json"] + extra)
+        let json = try #require(try JSONSerialization.jsonObject(with: result.standardOutput) as? [String: Any])
+        return Outcome(status: result.status, json: json, standardError: result.standardError)
+    }
+
+    /// The values planted below: none may appear in verify's output.
+    static let secrets = ["48.8583", "Jane Roe", "SN-4711-0815", "PlantedMake", "secret caption", "private words"]
+
+    /// One planted leak per kind: how to plant it, and the kind verify must name.
+    static let plantings: [(kind: String, plant: @Sendable (URL) throws -> Void)] = [
+        ("exif", { try exiftool(["-Make=PlantedMake", "-Model=PlantedModel", $0.path]) }),
+        ("gps", { try exiftool(["-GPSLatitude=48.8583", "-GPSLatitudeRef=N", "-GPSLongitude=2.2945", "-GPSLongitudeRef=E", $0.path]) }),
+        ("timestamps", { try exiftool(["-DateTimeOriginal=2024:05:06 07:08:09", $0.path]) }),
+        ("serial-numbers", { try exiftool(["-SerialNumber=SN-4711-0815", $0.path]) }),
+        ("authorship", { try exiftool(["-Artist=Jane Roe", $0.path]) }),
+        ("xmp", { try exiftool(["-XMP-dc:Subject=private words", $0.path]) }),
+        ("iptc", { try exiftool(["-IPTC:Caption-Abstract=secret caption", $0.path]) }),
+        ("comment", { try exiftool(["-Comment=secret caption", $0.path]) }),
+        ("thumbnail", { url in
+            let thumbnail = url.deletingLastPathComponent().appendingPathComponent("thumb-\(UUID().uuidString).jpg")
+            try Data(try ImageEncoder.encode(TestSupport.gradient(width: 16, height: 12, channels: 3), as: .jpeg, quality: 80)).write(to: thumbnail)
+            try exiftool(["-Make=PlantedMake", "-ThumbnailImage<=\(thumbnail.path)", url.path])
+        }),
+        ("icc-profile", { url in
+            // A profile whose description names a person: never intrinsic.
+            let profile = url.deletingLastPathComponent().appendingPathComponent("profile-\(UUID().uuidString).icc")
+            try Data(ICCProfileWriter.matrixShaper(description: "Jane Roe calibrated monitor",
+                                                   columns: [[0.4361, 0.2225, 0.0139], [0.3851, 0.7169, 0.0971], [0.1431, 0.0606, 0.7141]]))
+                .write(to: profile)
+            try exiftool(["-ICC_Profile<=\(profile.path)", url.path])
+        }),
+        ("maker-notes", { url in
+            // EXIF with a MakerNote (0x927C, UNDEFINED) built byte by byte.
+            let note = Array("PlantedMaker\0".utf8) + [UInt8](repeating: 0x42, count: 24)
+            var tiff: [UInt8] = Array("MM".utf8) + [0, 42, 0, 0, 0, 8, 0, 1]
+            tiff += [0x92, 0x7C, 0, 7] + [0, 0, 0, UInt8(note.count)] + [0, 0, 0, 26]
+            tiff += [0, 0, 0, 0] + note
+            try inserting(segment(0xE1, Array("Exif\0\0".utf8) + tiff), into: url)
+        }),
+        ("c2pa", { url in
+            try inserting(segment(0xEB, Array("JP".utf8) + [0, 0, 0, 0, 0, 1] + Array("jumbc2pa".utf8)), into: url)
+        }),
+        ("extra-images", { url in
+            // An MPF-style second image after the first one's end.
+            let second = try ImageEncoder.encode(TestSupport.gradient(width: 32, height: 32, channels: 3), as: .jpeg, quality: 80)
+            try Data([UInt8](try Data(contentsOf: url)) + second).write(to: url)
+        }),
+        ("trailing-data", { url in
+            try Data([UInt8](try Data(contentsOf: url)) + Array("secret caption appended by a vendor".utf8)).write(to: url)
+        }),
+        ("container-chunk", { url in
+            try inserting(segment(0xE7, Array("Vendor\0private".utf8)), into: url)
+        }),
+    ]
+
+    @Test("verify names each planted kind of metadata, prints no value, and the anonymized file passes",
+          arguments: 0..<plantings.count)
+    func plantedKind(index: Int) throws {
+        let (kind, plant) = Self.plantings[index]
+        let folder = try TestSupport.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let input = try Self.cleanJPEG(in: folder)
+        #expect(try Self.verify(input).status == 0, "the unplanted file is clean")
+        try plant(input)
+
+        let found = try Self.verify(input)
+        #expect(found.status == 1)
+        #expect(found.json["status"] as? String == "leaks")
+        #expect(found.kinds.contains(kind), "\(kind): verify found \(found.kinds)")
+        let human = try TestSupport.obscura(["verify", input.path])
+        #expect(human.status == 1 && human.standardError.contains("LEAKS") && human.standardError.contains(kind))
+        let printed = String(decoding: found.json.description.utf8, as: UTF8.self) + found.standardError + human.standardError
+        for secret in Self.secrets { #expect(!printed.contains(secret), "\(kind): '\(secret)' printed") }
+
+        let output = folder.appendingPathComponent("out.jpg")
+        let anonymized = try TestSupport.obscura(["anonymize", input.path, "-o", output.path, "--quiet"])
+        #expect(anonymized.status == 0)
+        let clean = try Self.verify(output)
+        #expect(clean.status == 0 && clean.json["status"] as? String == "clean", "\(kind): \(clean.json)")
+        #expect(clean.json["facesChecked"] as? Bool == true)
+    }
+
+    @Test("PNG text chunks and WebP EXIF/XMP chunks are leaks; their anonymized outputs pass")
+    func pngAndWebP() throws {
+        let folder = try TestSupport.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        for format in [ImageFormat.png, .webp] {
+            let input = folder.appendingPathComponent("planted.\(format.fileExtension)")
+            try Data(try ImageEncoder.encode(TestSupport.gradient(width: 64, height: 48, channels: 3), as: format, quality: 90)).write(to: input)
+            try Self.exiftool(["-XMP-dc:Creator=Jane Roe", "-EXIF:Artist=Jane Roe", "-GPSLatitude=48.8583", "-GPSLatitudeRef=N",
+                               input.path] + (format == .png ? ["-PNG:Comment=secret caption"] : []))
+            let found = try Self.verify(input)
+            #expect(found.status == 1)
+            #expect(found.kinds.isSuperset(of: ["xmp", "gps", "authorship"]), "\(format): \(found.kinds)")
+            let output = folder.appendingPathComponent("out.\(format.fileExtension)")
+            #expect(try TestSupport.obscura(["anonymize", input.path, "-o", output.path, "--quiet"]).status == 0)
+            #expect(try Self.verify(output).status == 0)
+        }
+    }
+
+    @Test("an unredacted face is a leak; the default anonymized output passes with its mosaic recognised")
+    func faces() throws {
+        let folder = try TestSupport.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let original = TestSupport.fixtures.appendingPathComponent("astronaut.jpg")
+        let found = try Self.verify(original)
+        #expect(found.status == 1)
+        let faces = try #require(found.json["faces"] as? [[String: Any]])
+        #expect(faces.count == 1 && (faces.first?["score"] as? Double ?? 0) > 0.8)
+        // Without the face check the same file is clean: the fixture carries no metadata.
+        #expect(try Self.verify(original, ["--no-faces"]).status == 0)
+
+        for style in ["pixelate", "blur"] {
+            let output = folder.appendingPathComponent("\(style).jpg")
+            #expect(try TestSupport.obscura(["anonymize", original.path, "-o", output.path, "--style", style, "--quiet"]).status == 0)
+            let check = try Self.verify(output)
+            #expect(check.status == 0, "\(style): \(check.json)")
+        }
+    }
+
+    @Test("the mosaic and fill evidence tells painted areas from detail")
+    func evidence() throws {
+        var flat = PixelBuffer(width: 40, height: 40, channels: 3, filledWith: 20)
+        #expect(RedactionEvidence(pixels: flat, box: Box(x: 0, y: 0, width: 40, height: 40)).looksRedacted)
+        // A mosaic of 10-pixel cells with JPEG-like noise inside the cells.
+        var noise = SplitMix64(seed: 7)
+        for y in 0..<40 { for x in 0..<40 {
+            let cell = ((x / 10) * 37 + (y / 10) * 91) % 200
+            let at = flat.offset(x: x, y: y)
+            for c in 0..<3 { flat.pixels[at + c] = UInt8(cell + Int(noise.next() % 3)) }
+        } }
+        #expect(RedactionEvidence(pixels: flat, box: Box(x: 0, y: 0, width: 40, height: 40)).looksRedacted)
+        // The real face of the fixture has detail.
+        let astronaut = try ImageDecoder.decode(try TestSupport.fixture("astronaut.jpg")).pixels
+        let face = RedactionEvidence(pixels: astronaut, box: Box(x: 181, y: 58, width: 88, height: 120))
+        #expect(!face.looksRedacted, "\(face)")
+    }
+
+    @Test("anonymize --verify checks each output and records it in the report")
+    func anonymizeVerify() throws {
+        let folder = try TestSupport.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let input = try Self.cleanJPEG(in: folder)
+        try Self.exiftool(["-GPSLatitude=48.8583", "-GPSLatitudeRef=N", "-Artist=Jane Roe", input.path])
+        let report = folder.appendingPathComponent("report.jsonl")
+        for (name, style) in [("a.jpg", "solid"), ("b.jpg", "blur")] {
+            let source = TestSupport.fixtures.appendingPathComponent("astronaut.jpg")
+            let result = try TestSupport.obscura(["anonymize", source.path, input.path, "-o", folder.appendingPathComponent(name).path + "-out",
+                                                  "--style", style, "--verify", "--report", report.path, "--overwrite", "--quiet"])
+            #expect(result.status == 0, "\(style): \(result.standardError)")
+            let records = try String(contentsOf: report, encoding: .utf8).split(separator: "\n").map {
+                try #require(try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any])
+            }
+            #expect(records.count == 2)
+            for record in records {
+                #expect(record["verified"] as? Bool == true)
+                #expect(((record["timingsMs"] as? [String: Any])?["verify"] as? Double ?? 0) > 0)
+            }
+            let planted = try #require(records.first { ($0["input"] as? String)?.hasSuffix("clean.jpg") == true })
+            #expect(Set(planted["metadataRemoved"] as? [String] ?? []).isSuperset(of: ["gps", "authorship"]))
+        }
+    }
+}

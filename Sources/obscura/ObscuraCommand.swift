@@ -6,11 +6,11 @@ import Obscura
 struct ObscuraCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "obscura",
-        abstract: "Find and destroy faces and hidden metadata in photos, on this machine.",
+        abstract: "Find and destroy faces, plates, text and hidden metadata in photos, on this machine.",
         discussion: """
-        Exit codes: 0 all inputs done (non-images in folders are skipped), 1 some inputs failed \
-        (each named on stderr), 2 usage error, 3 set-up problem (model missing or corrupt; nothing \
-        is written).
+        anonymize writes clean copies; inspect lists what a file carries besides its pixels; \
+        verify re-checks files. Exit codes: 0 success, 1 some inputs failed or have leaks (each \
+        named on stderr), 2 usage error, 3 set-up problem (model missing or corrupt).
         """,
         version: Obscura.version,
         subcommands: [AnonymizeCommand.self, InspectCommand.self, VerifyCommand.self]

@@ -201,3 +201,45 @@ struct VerifyTests {
         }
     }
 }
+
+/// Malformed metadata must never crash or hang inspect, anonymize or verify: the file is cleaned
+/// or refused with a reason.
+@Suite(.enabled(if: TestSupport.modelInstalled || TestSupport.modelsRequired, TestSupport.modelMissingMessage))
+struct MalformedMetadataTests {
+    /// EXIF payloads built byte by byte (big-endian TIFF).
+    static let payloads: [(name: String, tiff: [UInt8])] = [
+        // IFD0's next-IFD offset points back at IFD0.
+        ("IFD loop", Array("MM".utf8) + [0, 42, 0, 0, 0, 8, 0, 1, 0x01, 0x12, 0, 3, 0, 0, 0, 1, 0, 6, 0, 0, 0, 0, 0, 8]),
+        // An ExifIFD pointer (0x8769) that points at IFD0 itself.
+        ("sub-IFD loop", Array("MM".utf8) + [0, 42, 0, 0, 0, 8, 0, 1, 0x87, 0x69, 0, 4, 0, 0, 0, 1, 0, 0, 0, 8, 0, 0, 0, 0]),
+        // An ASCII value whose offset lies far past the end.
+        ("offset past the end", Array("MM".utf8) + [0, 42, 0, 0, 0, 8, 0, 1, 0x01, 0x0F, 0, 2, 0, 0, 0, 100, 0xFF, 0xFF, 0, 0, 0, 0, 0, 0]),
+        // A count of 4 billion RATIONALs.
+        ("huge count", Array("MM".utf8) + [0, 42, 0, 0, 0, 8, 0, 1, 0x01, 0x1A, 0, 5, 0xFF, 0xFF, 0xFF, 0xFF, 0, 0, 0, 26, 0, 0, 0, 0]),
+        // An IFD claiming 65535 entries in a 30-byte payload.
+        ("entry count past the end", Array("MM".utf8) + [0, 42, 0, 0, 0, 8, 0xFF, 0xFF, 0x01, 0x12, 0, 3, 0, 0, 0, 1, 0, 6, 0, 0]),
+        // IFD0 offset past the end.
+        ("IFD offset past the end", Array("MM".utf8) + [0, 42, 0x7F, 0xFF, 0xFF, 0xFF]),
+    ]
+
+    @Test("malformed EXIF: inspect lists problems, anonymize writes a clean output, verify passes it",
+          arguments: 0..<payloads.count)
+    func malformed(index: Int) throws {
+        let (name, tiff) = Self.payloads[index]
+        let folder = try TestSupport.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let input = try VerifyTests.cleanJPEG(in: folder)
+        try VerifyTests.inserting(VerifyTests.segment(0xE1, Array("Exif\0\0".utf8) + tiff), into: input)
+
+        let inspected = try TestSupport.obscura(["inspect", input.path, "--json"])
+        #expect(inspected.status == 0, "\(name): \(inspected.standardError)")
+        let output = folder.appendingPathComponent("out.jpg")
+        let anonymized = try TestSupport.obscura(["anonymize", input.path, "-o", output.path, "--quiet"])
+        #expect(anonymized.status == 0, "\(name): \(anonymized.standardError)")
+        if TestSupport.exiftoolPath != nil {
+            #expect(TestSupport.nonIntrinsicTags(try TestSupport.exiftoolTags(output)).isEmpty, "\(name)")
+        }
+        #expect(try TestSupport.obscura(["verify", output.path]).status == 0, "\(name)")
+        #expect(try TestSupport.obscura(["verify", input.path]).status == 1, "\(name): the input itself is not clean")
+    }
+}

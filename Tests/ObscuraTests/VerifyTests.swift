@@ -202,6 +202,30 @@ struct VerifyTests {
     }
 }
 
+/// A case from the evaluation set where the second look finds a face the first pass left: a
+/// face half hidden at the edge of a crowd, beside the painted ones.
+@Suite(.enabled(if: TestSupport.hasFacesEvaluationSet, "../shared/eval/faces is absent (skipped)"),
+       .enabled(if: TestSupport.modelInstalled || TestSupport.modelsRequired, TestSupport.modelMissingMessage))
+struct VerifyRefusalTests {
+    @Test("anonymize --verify refuses an output with a face outside the painted regions, and writes nothing")
+    func refusal() throws {
+        let folder = try TestSupport.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let input = TestSupport.facesEvaluationSet.appendingPathComponent("images/13--Interview/13_Interview_Interview_2_People_Visible_13_254.jpg")
+        let refused = folder.appendingPathComponent("refused.jpg")
+        let result = try TestSupport.obscura(["anonymize", input.path, "-o", refused.path, "--verify", "--json", "--quiet"])
+        #expect(result.status == 1)
+        let summary = try JSONSerialization.jsonObject(with: result.standardOutput) as? [String: Any]
+        #expect((summary?["failures"] as? [[String: Any]])?.first?["code"] as? String == "verify.failed")
+        #expect(!FileManager.default.fileExists(atPath: refused.path))
+        // Without --verify the output is written, and verify on its own names the face.
+        let written = folder.appendingPathComponent("written.jpg")
+        #expect(try TestSupport.obscura(["anonymize", input.path, "-o", written.path, "--quiet"]).status == 0)
+        let check = try VerifyTests.verify(written)
+        #expect(check.status == 1 && (check.json["faces"] as? [Any])?.isEmpty == false)
+    }
+}
+
 /// Malformed metadata must never crash or hang inspect, anonymize or verify: the file is cleaned
 /// or refused with a reason.
 @Suite(.enabled(if: TestSupport.modelInstalled || TestSupport.modelsRequired, TestSupport.modelMissingMessage))

@@ -75,10 +75,13 @@ public final class TextRecognizer: Sendable {
         var symbols = try engine.recognize(cropBuffer)
         // Machine-readable zones: the general model collapses runs of the filler "<" (or reads
         // them as c, e, k or «), so an MRZ-like line is read again cell by cell.
-        if Self.mightBeMRZ(symbols.map(\.text).joined()) {
-            if let reading = try MRZLineReader.read(grey, box: box, engine: engine) {
-                return TextLine(text: String(reading.characters), box: box, characterBoxes: reading.boxes)
-            }
+        // Long, thin lines are tried too: in noise the general model can read a zone as words.
+        let mrzLike = Self.mightBeMRZ(symbols.map(\.text).joined())
+        if mrzLike || box.width >= 8 * box.height,
+           let reading = try MRZLineReader.read(grey, box: box, engine: engine) {
+            return TextLine(text: String(reading.characters), box: box, characterBoxes: reading.boxes)
+        }
+        if mrzLike {
             // Stretched 1.5× across, the model separates runs of "<" better (measured on rendered
             // zones: runs collapsed at 1×, letters lost at 3×).
             let stretch = 1.5

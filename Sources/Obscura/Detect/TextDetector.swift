@@ -74,7 +74,7 @@ public final class TextDetector: Sendable {
         let scaled = try CenterFaceDetector.resize(rgb, width: layout.scaledWidth, height: layout.scaledHeight)
         let blob = Self.blob(scaled, canvasWidth: layout.canvasWidth, canvasHeight: layout.canvasHeight)
         let network = try borrowNetwork(width: layout.canvasWidth, height: layout.canvasHeight)
-        defer { idleNetworks.withLock { $0.append(network) } }
+        defer { giveBack(network) }
         let probability = try network.forward(blob, outputCount: layout.canvasWidth * layout.canvasHeight)
         let boxes = Self.boxes(probability: probability, mapWidth: layout.canvasWidth,
                                validWidth: layout.scaledWidth, validHeight: layout.scaledHeight, settings: settings)
@@ -86,9 +86,26 @@ public final class TextDetector: Sendable {
         }
     }
 
+    /// Idle networks kept for reuse, at most (the least recently used go first). Each `Net`
+    /// holds its activations for its canvas shape (up to ~100 MB at 960 × 960), and mixed photo
+    /// shapes would otherwise leave one per shape and per worker alive for the whole run.
+    static let idleNetworkLimit = 2
+
+    /// Returns a network to the idle list, dropping the least recently used beyond the limit.
+    private func giveBack(_ network: ONNXNetwork) {
+        let dropped = idleNetworks.withLock { networks -> [ONNXNetwork] in
+            networks.append(network)
+            let excess = networks.count - Self.idleNetworkLimit
+            guard excess > 0 else { return [] }
+            defer { networks.removeFirst(excess) }
+            return Array(networks.prefix(excess))
+        }
+        _ = dropped  // freed here, outside the lock
+    }
+
     private func borrowNetwork(width: Int, height: Int) throws -> ONNXNetwork {
         let idle = idleNetworks.withLock { networks -> ONNXNetwork? in
-            guard let index = networks.firstIndex(where: { $0.width == width && $0.height == height }) else { return nil }
+            guard let index = networks.lastIndex(where: { $0.width == width && $0.height == height }) else { return nil }
             return networks.remove(at: index)
         }
         if let idle { return idle }

@@ -87,34 +87,68 @@ public struct PIIMatcher: Sendable {
     }
 
     /// Zones whose check digits agree; every line of a zone is painted, the name line included.
+    /// The text detector often leaves a name line's trailing run of fillers out of its box, so
+    /// the lines of a zone that carry no check digit (and may not look like an MRZ line once
+    /// cut short) are taken by position, and painted across the whole width of the checked line.
     private func machineReadableZones(_ lines: [TextLine], order: [Int]) -> [PIIMatch] {
         let candidates = order.filter { MRZ.looksLikeMRZ(lines[$0].characters) }
-        var zoneLines = Set<Int>()
+        var boxes: [Int: Box] = [:]
+        func paint(_ line: Int, like reference: Int) {
+            let box = line == reference ? lines[line].box : Self.zoneLineBox(lines[line], reference: lines[reference])
+            boxes[line] = boxes[line].flatMap { Box.union([$0, box]) } ?? box
+        }
         for (position, index) in candidates.enumerated() {
             let next = position + 1 < candidates.count ? candidates[position + 1] : nil
-            let previous = position > 0 ? candidates[position - 1] : nil
             // TD3 / TD2: this is line 2 (all the check digits); the line above is the name line.
             for format in [MRZ.Format.td3, .td2] {
                 guard let second = MRZ.normalised(lines[index].characters, length: format.lineLength) else { continue }
-                let first = previous.flatMap { MRZ.normalised(lines[$0].characters, length: format.lineLength) }
-                if let first, MRZ.validated([first, second], format: format, correctingOCR: true) != nil {
-                    zoneLines.formUnion([previous!, index])
-                } else if MRZ.validated([[], second], format: format, correctingOCR: true) != nil {
-                    zoneLines.insert(index)
-                    if let previous, !zoneLines.contains(previous) { zoneLines.insert(previous) }
-                }
+                // The name line holds fillers ("P<", "I<", between names) even when cut short.
+                let above = lineAbove(index, in: lines, order: order).flatMap { lines[$0].characters.contains { "<«‹".contains($0) } ? $0 : nil }
+                let first = above.flatMap { MRZ.normalised(lines[$0].characters, length: format.lineLength) }
+                let valid = first.map { MRZ.validated([$0, second], format: format, correctingOCR: true) != nil } ?? false
+                    || MRZ.validated([[], second], format: format, correctingOCR: true) != nil
+                guard valid else { continue }
+                paint(index, like: index)
+                if let above { paint(above, like: index) }
             }
-            // TD1: this is line 1 and the next is line 2; the one after is the name line.
+            // TD1: this is line 1 and the next is line 2; the one below that is the name line.
             if let next,
                let first = MRZ.normalised(lines[index].characters, length: 30),
                let second = MRZ.normalised(lines[next].characters, length: 30),
                MRZ.validated([first, second], format: .td1, correctingOCR: true) != nil {
-                zoneLines.formUnion([index, next])
-                if position + 2 < candidates.count { zoneLines.insert(candidates[position + 2]) }
+                paint(index, like: index)
+                paint(next, like: next)
+                if let name = lineBelow(next, in: lines, order: order), lines[name].characters.contains(where: { "<«‹".contains($0) }) {
+                    paint(name, like: next)
+                }
             }
         }
-        return zoneLines.sorted().map { index in
-            PIIMatch(kind: .mrz, box: lines[index].box, line: index, characters: 0..<lines[index].characters.count)
+        return boxes.keys.sorted().map { index in
+            PIIMatch(kind: .mrz, box: boxes[index]!, line: index, characters: 0..<lines[index].characters.count)
         }
+    }
+
+    /// The nearest line whose line below is `line`.
+    private func lineAbove(_ line: Int, in lines: [TextLine], order: [Int]) -> Int? {
+        order.last { other in other != line && lineBelow(other, in: lines, order: order) == line }
+    }
+
+    /// The box of a zone line that shares its length and slant with the checked `reference`
+    /// line: its own box joined with the reference box moved onto it. The reference line's
+    /// first and last character boxes give the slant; without them the line is taken as level.
+    static func zoneLineBox(_ line: TextLine, reference: TextLine) -> Box {
+        var slope = 0.0
+        var anchor = (x: reference.box.x + reference.box.width / 2, y: reference.box.y + reference.box.height / 2)
+        if let characterBoxes = reference.characterBoxes?.compactMap({ $0 }), let first = characterBoxes.first,
+           let last = characterBoxes.last, last.x > first.x {
+            let a = (x: first.x + first.width / 2, y: first.y + first.height / 2)
+            let b = (x: last.x + last.width / 2, y: last.y + last.height / 2)
+            slope = (b.y - a.y) / (b.x - a.x)
+            anchor = a
+        }
+        let middle = (x: line.box.x + line.box.width / 2, y: line.box.y + line.box.height / 2)
+        let shift = middle.y - (anchor.y + slope * (middle.x - anchor.x))
+        let moved = Box(x: reference.box.x, y: reference.box.y + shift, width: reference.box.width, height: reference.box.height)
+        return Box.union([line.box, moved]) ?? line.box
     }
 }

@@ -73,9 +73,15 @@ public final class TextRecognizer: Sendable {
                                                        height: Int((Double(y1 - y0) * scale).rounded()))
         }
         var symbols = try engine.recognize(cropBuffer)
-        // Machine-readable zones are set in OCR-B, whose "<" the general model reads as c, e, k
-        // or «: read MRZ-like lines again with only the MRZ alphabet allowed.
-        if Self.mightBeMRZ(symbols.map(\.text).joined()) {
+        // Machine-readable zones: the general model collapses runs of the filler "<" (or reads
+        // them as c, e, k or «), so an MRZ-like line is read again cell by cell.
+        // Long, thin lines are tried too: in noise the general model can read a zone as words.
+        let mrzLike = Self.mightBeMRZ(symbols.map(\.text).joined())
+        if mrzLike || box.width >= 8 * box.height,
+           let reading = try MRZLineReader.read(grey, box: box, engine: engine) {
+            return TextLine(text: String(reading.characters), box: box, characterBoxes: reading.boxes)
+        }
+        if mrzLike {
             // Stretched 1.5× across, the model separates runs of "<" better (measured on rendered
             // zones: runs collapsed at 1×, letters lost at 3×).
             let stretch = 1.5
@@ -159,7 +165,7 @@ final class Engine: @unchecked Sendable {
         return text.withCString { body($0) }
     }
 
-    func recognize(_ grey: PixelBuffer, whitelist: String? = nil) throws -> [Symbol] {
+    func recognize(_ grey: PixelBuffer, whitelist: String? = nil, pageMode: Int32 = 7) throws -> [Symbol] {
         precondition(grey.channels == 1)
         var capacity = 256
         while true {
@@ -168,7 +174,7 @@ final class Engine: @unchecked Sendable {
             var message = [CChar](repeating: 0, count: 256)
             let status = grey.pixels.withUnsafeBufferPointer { pixels in
                 Self.withOptionalCString(whitelist) { list in
-                    obscura_ocr_recognize(handle, pixels.baseAddress, Int32(grey.width), Int32(grey.height), 7, list,
+                    obscura_ocr_recognize(handle, pixels.baseAddress, Int32(grey.width), Int32(grey.height), pageMode, list,
                                           &symbols, capacity, &count, &message, message.count)
                 }
             }

@@ -13,7 +13,7 @@ struct ObscuraCommand: ParsableCommand {
         is written).
         """,
         version: Obscura.version,
-        subcommands: [AnonymizeCommand.self, InspectCommand.self, VerifyCommand.self]
+        subcommands: [AnonymizeCommand.self, InspectCommand.self, VerifyCommand.self, ServeCommand.self]
     )
 
     /// Maps every failure to the documented exit codes: argument errors are usage errors (2).

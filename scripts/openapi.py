@@ -27,7 +27,8 @@ doc = {
       "requestBody": {"required": True, "content": {"multipart/form-data": {"schema": {"type": "object", "required": ["images"], "properties": {
           "images": {"type": "array", "items": {"type": "string", "format": "binary"}, "description": "The photos (JPEG, PNG, WebP, HEIF/HEIC, AVIF, TIFF, GIF). Any field name with a file name counts."},
           "options": {"type": "string", "description": "A JSON object with any of the Options keys; the rest keep their defaults."},
-          "review": {"type": "string", "enum": ["true", "false"], "default": "false"}}}}}},
+          "review": {"type": "string", "enum": ["true", "false"], "default": "false"},
+          "webhook": {"type": "string", "format": "uri", "description": "Called with a signed JSON POST ({event, job}) when the job waits for review (job.review) and when it finishes (job.finished). Loopback only unless the server allows the host (--webhook-allow); needs the server's webhook secret. Header X-Obscura-Signature: sha256=<hex HMAC-SHA256 of the body>. Retried with doubling delays until the server's attempt limit."}}}}}},
       "responses": {"202": {"description": "The job was stored; images are queued.", "headers": {"Location": {"schema": {"type": "string"}}}, "content": js("Job")},
                     **errs(400, 401, 413, 415, 429)}},
     "get": {"summary": "List jobs", "operationId": "listJobs",
@@ -90,8 +91,10 @@ doc = {
        "id": {"type": "string", "format": "uuid"}, "state": {"$ref": "#/components/schemas/JobState"}, "review": {"type": "boolean"},
        "createdAt": {"type": "string", "format": "date-time"}, "expiresAt": {"type": "string", "format": "date-time"},
        "options": {"$ref": "#/components/schemas/Options"},
+       "webhook": {"$ref": "#/components/schemas/Webhook"},
        "progress": {"type": "object", "properties": {"total": {"type": "integer"}, "pending": {"type": "integer"}, "review": {"type": "integer"}, "done": {"type": "integer"}, "failed": {"type": "integer"}}},
        "images": {"type": "array", "items": {"$ref": "#/components/schemas/ImageStatus"}}, "results": {"type": "string"}}},
+   "Webhook": {"type": "object", "required": ["url", "attempts"], "properties": {"url": {"type": "string"}, "event": {"type": "string", "enum": ["job.review", "job.finished"]}, "state": {"type": "string", "enum": ["pending", "delivered", "failed"]}, "attempts": {"type": "integer"}}},
    "JobList": {"type": "object", "properties": {"jobs": {"type": "array", "items": {"type": "object", "properties": {"id": {"type": "string"}, "state": {"$ref": "#/components/schemas/JobState"}, "images": {"type": "integer"}, "createdAt": {"type": "string", "format": "date-time"}}}}}}
   }
  }

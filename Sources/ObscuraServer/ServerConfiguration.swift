@@ -39,6 +39,19 @@ public struct ServerConfiguration: Sendable {
     /// trying again (an image that stopped the server twice is not tried a third time). Default 2.
     public var maximumAttempts = 2
 
+    /// Secret for the `X-Obscura-Signature` header of webhook calls (HMAC-SHA256 of the body).
+    /// Jobs may name a webhook only when it is set. Never logged.
+    public var webhookSecret: String?
+    /// Hosts a webhook may call besides loopback (`127.0.0.0/8`, `::1`, `localhost`). Empty by
+    /// default: webhooks stay on this machine.
+    public var webhookAllowedHosts: [String] = []
+    /// Calls made for one event before it is given up (`failed`). Default 5.
+    public var webhookMaximumAttempts = 5
+    /// Wait before the first retry, in seconds; doubled after each failure. Default 2.
+    public var webhookRetryDelay: TimeInterval = 2
+    /// Time allowed for one webhook call, in seconds. Default 10.
+    public var webhookTimeout: TimeInterval = 10
+
     public init() {}
 
     public static var defaultDataDirectory: URL {
@@ -50,6 +63,14 @@ public struct ServerConfiguration: Sendable {
         host == "localhost" || host == "::1" || host == "[::1]" || host.hasPrefix("127.")
     }
 
+    /// True when a job may name `url` as its webhook: http or https, to loopback or to an
+    /// allowed host.
+    public func allowsWebhook(_ url: URL) -> Bool {
+        guard let scheme = url.scheme?.lowercased(), scheme == "http" || scheme == "https",
+              let host = url.host?.lowercased(), url.user == nil, url.password == nil else { return false }
+        return Self.isLoopback(host) || webhookAllowedHosts.map { $0.lowercased() }.contains(host)
+    }
+
     /// Refuses settings that cannot work: a public address without a token, limits below 1.
     public func validate() throws {
         if !Self.isLoopback(host), (token ?? "").isEmpty {
@@ -59,6 +80,12 @@ public struct ServerConfiguration: Sendable {
             throw ObscuraError(.invalidSettings, "the token must be at least 16 characters")
         }
         guard (0...65535).contains(port) else { throw ObscuraError(.invalidSettings, "--port must be between 0 and 65535") }
+        if let secret = webhookSecret, secret.count < 16 {
+            throw ObscuraError(.invalidSettings, "the webhook secret must be at least 16 characters")
+        }
+        guard webhookMaximumAttempts >= 1, webhookRetryDelay >= 0, webhookTimeout > 0 else {
+            throw ObscuraError(.invalidSettings, "webhook settings must be positive")
+        }
         guard workers >= 1, maximumUploadBytes >= 1, maximumImagesPerJob >= 1, maximumPixels >= 1,
               maximumActiveJobs >= 1, resultLifetime > 0, maximumAttempts >= 1 else {
             throw ObscuraError(.invalidSettings, "server limits must be positive")

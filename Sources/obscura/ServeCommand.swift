@@ -14,7 +14,9 @@ struct ServeCommand: ParsableCommand {
         image is rendered; results are deleted after --keep hours. The API is described at \
         /openapi.json. Binding to an address other than loopback needs a token (--token or \
         OBSCURA_TOKEN, at least 16 characters); every request must then send \
-        'Authorization: Bearer TOKEN'.
+        'Authorization: Bearer TOKEN'. A job may name a webhook (loopback, or a host given \
+        with --webhook-allow), called with a signed JSON POST when the job finishes or waits \
+        for review, and retried with back-off.
         """
     )
 
@@ -48,6 +50,12 @@ struct ServeCommand: ParsableCommand {
     @Option(help: "Images processed in parallel. (default: the number of cores)")
     var jobs: Int?
 
+    @Option(help: ArgumentHelp("Secret for webhook signatures (HMAC-SHA256), at least 16 characters. (default: $OBSCURA_WEBHOOK_SECRET)", valueName: "S"))
+    var webhookSecret: String?
+
+    @Option(help: ArgumentHelp("A host webhooks may call besides loopback. Repeatable.", valueName: "HOST"))
+    var webhookAllow: [String] = []
+
     @Flag(help: "Print the OpenAPI document and exit.")
     var printOpenapi = false
 
@@ -63,6 +71,8 @@ struct ServeCommand: ParsableCommand {
         configuration.maximumPixels = Int(maxPixels * 1e6)
         configuration.maximumActiveJobs = maxJobs
         if let jobs { configuration.workers = jobs }
+        configuration.webhookSecret = webhookSecret ?? ProcessInfo.processInfo.environment["OBSCURA_WEBHOOK_SECRET"]
+        configuration.webhookAllowedHosts = webhookAllow
         return configuration
     }
 

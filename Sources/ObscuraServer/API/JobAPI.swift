@@ -81,6 +81,18 @@ struct JobAPI: Sendable {
         case "true", "1": review = true
         default: throw APIError.badRequest("upload.invalid", "review must be true or false")
         }
+        var webhook: WebhookStatus?
+        if let field = parts.last(where: { $0.name == "webhook" && $0.fileName == nil }) {
+            let text = String(decoding: field.body, as: UTF8.self).trimmingCharacters(in: .whitespaces)
+            guard let url = URL(string: text), configuration.allowsWebhook(url) else {
+                throw APIError.badRequest("webhook.not-allowed",
+                                          "webhooks must be http(s) URLs on loopback or on a host the server allows (--webhook-allow)")
+            }
+            guard configuration.webhookSecret != nil else {
+                throw APIError.badRequest("webhook.no-secret", "this server has no webhook secret (--webhook-secret or OBSCURA_WEBHOOK_SECRET)")
+            }
+            webhook = WebhookStatus(url: text)
+        }
         let uploads = parts.filter { $0.fileName != nil }
         guard !uploads.isEmpty else { throw APIError.badRequest("upload.no-images", "the upload holds no file parts") }
         guard uploads.count <= configuration.maximumImagesPerJob else {
@@ -90,7 +102,8 @@ struct JobAPI: Sendable {
 
         let now = Date()
         let job = JobRecord(id: UUID().uuidString.lowercased(), createdAt: now,
-                            expiresAt: now.addingTimeInterval(configuration.resultLifetime), options: options, review: review)
+                            expiresAt: now.addingTimeInterval(configuration.resultLifetime), options: options, review: review,
+                            webhook: webhook)
         try files.createFolder(job.id)
         var images: [ImageRecord] = []
         do {
@@ -112,6 +125,8 @@ struct JobAPI: Sendable {
                 images.append(image)
             }
             try store.create(job, images: images, maximumActiveJobs: configuration.maximumActiveJobs)
+            // A job whose images were all refused at upload is finished already.
+            try store.queueWebhookIfDue(jobID: job.id, now: now)
         } catch JobStore.CreateError.tooManyActiveJobs {
             files.removeFolder(job.id)
             throw APIError(.tooManyRequests, "jobs.too-many",

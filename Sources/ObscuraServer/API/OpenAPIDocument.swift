@@ -154,6 +154,9 @@ enum OpenAPIDocument {
           },
           "state": {
             "$ref": "#/components/schemas/JobState"
+          },
+          "webhook": {
+            "$ref": "#/components/schemas/Webhook"
           }
         },
         "required": [
@@ -389,6 +392,36 @@ enum OpenAPIDocument {
           "regions"
         ],
         "type": "object"
+      },
+      "Webhook": {
+        "properties": {
+          "attempts": {
+            "type": "integer"
+          },
+          "event": {
+            "enum": [
+              "job.review",
+              "job.finished"
+            ],
+            "type": "string"
+          },
+          "state": {
+            "enum": [
+              "pending",
+              "delivered",
+              "failed"
+            ],
+            "type": "string"
+          },
+          "url": {
+            "type": "string"
+          }
+        },
+        "required": [
+          "url",
+          "attempts"
+        ],
+        "type": "object"
       }
     },
     "securitySchemes": {
@@ -497,6 +530,11 @@ enum OpenAPIDocument {
                       "true",
                       "false"
                     ],
+                    "type": "string"
+                  },
+                  "webhook": {
+                    "description": "Called with a signed JSON POST ({event, job}) when the job waits for review (job.review) and when it finishes (job.finished). Loopback only unless the server allows the host (--webhook-allow); needs the server's webhook secret. Header X-Obscura-Signature: sha256=<hex HMAC-SHA256 of the body>. Retried with doubling delays until the server's attempt limit.",
+                    "format": "uri",
                     "type": "string"
                   }
                 },

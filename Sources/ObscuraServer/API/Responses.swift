@@ -27,6 +27,7 @@ struct JobStatus: Codable, Sendable {
     var createdAt: Date
     var expiresAt: Date
     var options: AnonymizeOptions
+    var webhook: WebhookStatus?
     var progress: Progress
     var images: [ImageStatus]
     /// Path of the zip of every result.
@@ -39,6 +40,7 @@ struct JobStatus: Codable, Sendable {
         createdAt = job.createdAt
         expiresAt = job.expiresAt
         options = job.options
+        webhook = job.webhook
         results = "/v1/jobs/\(job.id)/results.zip"
         progress = Progress(total: images.count)
         for image in images {

@@ -105,6 +105,19 @@ struct JobRecord: Sendable {
     var options: AnonymizeOptions
     /// When true, images stop after detection and wait for their regions to be reviewed.
     var review: Bool
+    /// Where to announce that the job finished or waits for review.
+    var webhook: WebhookStatus? = nil
+}
+
+/// A job's webhook and its last event, as the job status shows it.
+public struct WebhookStatus: Codable, Sendable, Equatable {
+    public var url: String
+    /// `job.review` or `job.finished`; absent until the first event.
+    public var event: String?
+    /// `pending`, `delivered` or `failed` (given up after the last retry).
+    public var state: String?
+    /// Calls made for the current event.
+    public var attempts: Int = 0
 }
 
 /// A stored image of a job.

@@ -15,6 +15,7 @@ public final class JobRunner: Service, Sendable {
     let logger: Logger
     let anonymizers: AnonymizerCache
     let threadPool: NIOThreadPool
+    let webhooks: WebhookSender
 
     init(store: JobStore, files: JobFiles, configuration: ServerConfiguration, logger: Logger) {
         self.store = store
@@ -23,6 +24,7 @@ public final class JobRunner: Service, Sendable {
         self.logger = logger
         anonymizers = AnonymizerCache(modelDirectory: configuration.modelDirectory)
         threadPool = NIOThreadPool(numberOfThreads: configuration.workers)
+        webhooks = WebhookSender(store: store, configuration: configuration, logger: logger)
     }
 
     /// Puts images that a stopped server had taken back in line (or fails them after
@@ -50,6 +52,7 @@ public final class JobRunner: Service, Sendable {
             await withTaskGroup(of: Void.self) { group in
                 for _ in 0..<self.configuration.workers { group.addTask { await self.work() } }
                 group.addTask { await self.sweep() }
+                group.addTask { await self.webhooks.run() }
             }
         }
         try? await threadPool.shutdownGracefully()
@@ -142,12 +145,14 @@ public final class JobRunner: Service, Sendable {
                     files.removeFolderIfJobGone(job.id, store: store)
                 }
             }
+            try? store.queueWebhookIfDue(jobID: job.id, now: Date())
             logger.info("image \(image.state.rawValue)", metadata: ["job": "\(job.id)", "image": "\(image.index)"])
         } catch {
             let failure = (error as? ObscuraError).map(Failure.init) ?? Failure(code: "server.failed", message: "the image could not be processed")
             image.state = .failed
             image.error = failure
             _ = try? store.update(image, from: stage)
+            try? store.queueWebhookIfDue(jobID: job.id, now: Date())
             files.remove(originalURL)
             files.remove(resultURL)
             logger.info("image failed", metadata: ["job": "\(job.id)", "image": "\(image.index)", "code": "\(failure.code)"])

@@ -47,6 +47,15 @@ public final class JobStore: Sendable {
                 CREATE INDEX image_state ON image(state);
                 """)
         }
+        migrator.registerMigration("v2-webhooks") { db in
+            try db.execute(sql: """
+                ALTER TABLE job ADD COLUMN webhook TEXT;
+                ALTER TABLE job ADD COLUMN webhookEvent TEXT;
+                ALTER TABLE job ADD COLUMN webhookState TEXT;
+                ALTER TABLE job ADD COLUMN webhookAttempts INTEGER NOT NULL DEFAULT 0;
+                ALTER TABLE job ADD COLUMN webhookNextAt DOUBLE;
+                """)
+        }
         return migrator
     }
 
@@ -62,9 +71,9 @@ public final class JobStore: Sendable {
                 SELECT COUNT(DISTINCT jobID) FROM image WHERE state NOT IN ('done', 'failed')
                 """) ?? 0
             guard active < maximumActiveJobs else { throw CreateError.tooManyActiveJobs }
-            try db.execute(sql: "INSERT INTO job (id, createdAt, expiresAt, options, review) VALUES (?, ?, ?, ?, ?)",
+            try db.execute(sql: "INSERT INTO job (id, createdAt, expiresAt, options, review, webhook) VALUES (?, ?, ?, ?, ?, ?)",
                            arguments: [job.id, job.createdAt.timeIntervalSince1970, job.expiresAt.timeIntervalSince1970,
-                                       try Self.json(job.options), job.review])
+                                       try Self.json(job.options), job.review, job.webhook?.url])
             for image in images {
                 try db.execute(sql: """
                     INSERT INTO image (jobID, idx, name, state, errorCode, errorMessage) VALUES (?, ?, ?, ?, ?, ?)
@@ -197,12 +206,68 @@ public final class JobStore: Sendable {
         }
     }
 
+    // MARK: Webhooks
+
+    /// After an image changed state: when the job has just finished, or now waits for review,
+    /// and has a webhook that has not been told, an event is queued (`job.finished`,
+    /// `job.review`). A later event replaces an undelivered earlier one.
+    func queueWebhookIfDue(jobID: String, now: Date) throws {
+        try database.write { db in
+            guard let row = try Row.fetchOne(db, sql: "SELECT webhook, webhookEvent FROM job WHERE id = ?", arguments: [jobID]),
+                  (row["webhook"] as String?) != nil else { return }
+            let states = try String.fetchAll(db, sql: "SELECT state FROM image WHERE jobID = ?", arguments: [jobID])
+                .map { ImageState(rawValue: $0) ?? .failed }
+            let event: String? = switch JobState.of(states) {
+            case .finished: "job.finished"
+            case .review: "job.review"
+            default: nil
+            }
+            guard let event, event != row["webhookEvent"] as String? else { return }
+            try db.execute(sql: """
+                UPDATE job SET webhookEvent = ?, webhookState = 'pending', webhookAttempts = 0, webhookNextAt = ? WHERE id = ?
+                """, arguments: [event, now.timeIntervalSince1970, jobID])
+        }
+    }
+
+    struct WebhookDue: Sendable {
+        var jobID: String
+        var url: String
+        var event: String
+        var attempts: Int
+    }
+
+    /// Events whose next call is due at `now`.
+    func dueWebhooks(at now: Date) throws -> [WebhookDue] {
+        try database.read { db in
+            try Row.fetchAll(db, sql: """
+                SELECT id, webhook, webhookEvent, webhookAttempts FROM job
+                WHERE webhookState = 'pending' AND webhookNextAt <= ? ORDER BY webhookNextAt
+                """, arguments: [now.timeIntervalSince1970]).map {
+                WebhookDue(jobID: $0["id"], url: $0["webhook"], event: $0["webhookEvent"], attempts: $0["webhookAttempts"])
+            }
+        }
+    }
+
+    /// Records one call of `event`: delivered, retried at `retryAt`, or given up (`retryAt` nil).
+    func recordWebhookCall(jobID: String, event: String, delivered: Bool, retryAt: Date?) throws {
+        try database.write { db in
+            let state = delivered ? "delivered" : retryAt == nil ? "failed" : "pending"
+            try db.execute(sql: """
+                UPDATE job SET webhookState = ?, webhookAttempts = webhookAttempts + 1, webhookNextAt = ?
+                WHERE id = ? AND webhookEvent = ? AND webhookState = 'pending'
+                """, arguments: [state, retryAt?.timeIntervalSince1970, jobID, event])
+        }
+    }
+
     // MARK: Rows
 
     private static func job(from row: Row) throws -> JobRecord {
         JobRecord(id: row["id"], createdAt: Date(timeIntervalSince1970: row["createdAt"]),
                   expiresAt: Date(timeIntervalSince1970: row["expiresAt"]),
-                  options: try decode(AnonymizeOptions.self, row["options"]), review: row["review"])
+                  options: try decode(AnonymizeOptions.self, row["options"]), review: row["review"],
+                  webhook: (row["webhook"] as String?).map {
+                      WebhookStatus(url: $0, event: row["webhookEvent"], state: row["webhookState"], attempts: row["webhookAttempts"])
+                  })
     }
 
     private static func image(from row: Row) throws -> ImageRecord {

@@ -17,6 +17,8 @@ doc = {
  "servers": [{"url": "http://127.0.0.1:8080"}],
  "security": [{"bearer": []}],
  "paths": {
+  "/": {"get": {"summary": "The web page", "security": [], "operationId": "page",
+      "responses": {"200": {"description": "A self-contained HTML page (no external resources).", "content": {"text/html": {"schema": {"type": "string"}}}}}}},
   "/healthz": {"get": {"summary": "Liveness check", "security": [], "operationId": "health",
       "responses": {"200": {"description": "The server runs.", "content": {"application/json": {"schema": {"type": "object", "properties": {"status": {"type": "string"}, "version": {"type": "string"}}}}}}}}},
   "/openapi.json": {"get": {"summary": "This document", "security": [], "operationId": "openapi",
@@ -54,6 +56,9 @@ doc = {
   "/v1/jobs/{job}/images/{image}/result": {"parameters": [job_p, img_p],
     "get": {"summary": "Download one clean image", "operationId": "downloadResult",
       "responses": {"200": {"description": "The image: pixels only, no metadata.", "content": {"image/jpeg": {"schema": {"type": "string", "format": "binary"}}, "image/png": {"schema": {"type": "string", "format": "binary"}}, "image/webp": {"schema": {"type": "string", "format": "binary"}}}}, **errs(401, 404, 409)}}},
+  "/v1/jobs/{job}/images/{image}/preview": {"parameters": [job_p, img_p],
+    "get": {"summary": "The unpainted, upright image while it waits for review", "operationId": "getPreview",
+      "responses": {"200": {"description": "A JPEG of the pixels only (no metadata), for drawing regions on.", "content": {"image/jpeg": {"schema": {"type": "string", "format": "binary"}}}}, **errs(401, 404, 409)}}},
   "/v1/jobs/{job}/images/{image}/report": {"parameters": [job_p, img_p],
     "get": {"summary": "The audit record of one rendered image", "operationId": "getReport",
       "responses": {"200": {"description": "The same record as `obscura anonymize --report` writes.", "content": {"application/json": {"schema": {"type": "object"}}}}, **errs(401, 404, 409)}}}

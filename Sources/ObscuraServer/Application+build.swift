@@ -21,12 +21,17 @@ public enum ObscuraServerApp {
 
         let router = Router(context: BasicRequestContext.self)
         if let token = configuration.token, !token.isEmpty {
-            router.add(middleware: TokenMiddleware(token: Array(token.utf8), open: ["/healthz", "/openapi.json"]))
+            router.add(middleware: TokenMiddleware(token: Array(token.utf8), open: ["/", "/healthz", "/openapi.json"]))
         }
         router.get("/healthz") { _, _ in try Response.json(["status": "ok", "version": Obscura.version]) }
         router.get("/openapi.json") { _, _ in
             Response(status: .ok, headers: [.contentType: "application/json"],
                      body: .init(byteBuffer: ByteBuffer(string: OpenAPIDocument.json)))
+        }
+        router.get("/") { _, _ in
+            Response(status: .ok, headers: [.contentType: "text/html; charset=utf-8", .cacheControl: "no-store",
+                                            .contentSecurityPolicy: "default-src 'self'; img-src 'self' blob:; style-src 'unsafe-inline'; script-src 'unsafe-inline'; connect-src 'self'"],
+                     body: .init(byteBuffer: ByteBuffer(string: WebPage.html)))
         }
         JobAPI(store: store, files: files, configuration: configuration).register(on: router)
 

@@ -25,6 +25,18 @@ struct ServeTests {
         }
     }
 
+    @Test func theWebPageIsServedWholeWithNothingFromElsewhere() async throws {
+        try await Serve.app(Serve.configuration { $0.token = "0123456789abcdef-secret" }).test(.router) { client in
+            let page = try await client.execute(uri: "/", method: .get)
+            #expect(page.status == .ok)
+            #expect(page.headers[.contentType] == "text/html; charset=utf-8")
+            #expect(page.headers[.contentSecurityPolicy]?.contains("default-src 'self'") == true)
+            let html = String(buffer: page.body)
+            #expect(html.contains("<canvas") || html.contains("createElement(\"canvas\")"))
+            #expect(!html.contains("http://") && !html.contains("https://") && !html.contains("//cdn"))
+        }
+    }
+
     // MARK: Auth
 
     @Test func aTokenIsRequiredOffLoopbackAndOnEveryRequestWhenSet() async throws {
@@ -132,6 +144,14 @@ struct ServeTests {
             let notYet = try await client.execute(uri: "/v1/jobs/\(id)/images/0/result", method: .get)
             #expect(notYet.status == .conflict)
 
+            // The preview: upright pixels, no metadata, nothing painted.
+            let preview = try await client.execute(uri: "/v1/jobs/\(id)/images/0/preview", method: .get)
+            #expect(preview.status == .ok)
+            #expect(preview.headers[.contentType] == "image/jpeg")
+            let previewCheck = Verifier(options: { var o = VerifyOptions(); o.faces = false; return o }(), faceDetector: nil)
+                .verify(Array(buffer: preview.body), painted: [])
+            #expect(previewCheck.status == .clean)
+
             let found = try Serve.json(try await client.execute(uri: "/v1/jobs/\(id)/images/0/regions", method: .get))
             #expect(found["state"] as? String == "review")
             #expect((found["regions"] as? [Any])?.isEmpty == false)
@@ -170,6 +190,7 @@ struct ServeTests {
                                                  headers: [.contentType: "application/json"], body: ByteBuffer(string: drawn))
             #expect(again.status == .conflict)
             #expect(try Serve.errorCode(again) == "image.not-in-review")
+            #expect(try await client.execute(uri: "/v1/jobs/\(id)/images/0/preview", method: .get).status == .conflict)
         }
     }
 

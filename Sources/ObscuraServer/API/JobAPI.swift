@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import NIOPosix
 import Obscura
 import ZIPFoundation
 
@@ -25,6 +26,9 @@ struct JobAPI: Sendable {
         }
         router.get("/v1/jobs/:job/images/:image/result") { _, context in
             try await result(try jobID(context), try imageIndex(context), context: context)
+        }
+        router.get("/v1/jobs/:job/images/:image/preview") { _, context in
+            try await preview(try jobID(context), try imageIndex(context))
         }
         router.get("/v1/jobs/:job/images/:image/report") { _, context in
             try report(try jobID(context), try imageIndex(context))
@@ -209,6 +213,20 @@ struct JobAPI: Sendable {
         let updated = try existingImage(id, index)
         return try Response.json(RegionsDocument(state: updated.state, width: updated.width, height: updated.height,
                                                  regions: updated.regions ?? []), status: .accepted)
+    }
+
+    /// The upright pixels of an image waiting for review, as a JPEG without metadata and
+    /// without any painting, so a person can see what the regions cover.
+    private func preview(_ id: String, _ index: Int) async throws -> Response {
+        let image = try existingImage(id, index)
+        let gone = APIError(.conflict, "image.no-original", "image \(index) is \(image.state.rawValue): only images waiting for review have a preview")
+        guard image.state == .review || image.state == .approved, let bytes = try? files.read(files.original(id, index)) else { throw gone }
+        let maximumPixels = configuration.maximumPixels
+        let jpeg = try await NIOThreadPool.singleton.runIfActive {
+            try ImageEncoder.encode(try ImageDecoder.decode(bytes, maximumPixels: maximumPixels).pixels.rgb(), as: .jpeg, quality: 85, jpegLayout: nil)
+        }
+        return Response(status: .ok, headers: [.contentType: "image/jpeg", .cacheControl: "no-store"],
+                        body: .init(byteBuffer: ByteBuffer(bytes: jpeg)))
     }
 
     private func report(_ id: String, _ index: Int) throws -> Response {

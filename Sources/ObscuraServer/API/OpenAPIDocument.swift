@@ -438,6 +438,25 @@ enum OpenAPIDocument {
   },
   "openapi": "3.0.3",
   "paths": {
+    "/": {
+      "get": {
+        "operationId": "page",
+        "responses": {
+          "200": {
+            "content": {
+              "text/html": {
+                "schema": {
+                  "type": "string"
+                }
+              }
+            },
+            "description": "A self-contained HTML page (no external resources)."
+          }
+        },
+        "security": [],
+        "summary": "The web page"
+      }
+    },
     "/healthz": {
       "get": {
         "operationId": "health",
@@ -630,6 +649,55 @@ enum OpenAPIDocument {
           "schema": {
             "format": "uuid",
             "type": "string"
+          }
+        }
+      ]
+    },
+    "/v1/jobs/{job}/images/{image}/preview": {
+      "get": {
+        "operationId": "getPreview",
+        "responses": {
+          "200": {
+            "content": {
+              "image/jpeg": {
+                "schema": {
+                  "format": "binary",
+                  "type": "string"
+                }
+              }
+            },
+            "description": "A JPEG of the pixels only (no metadata), for drawing regions on."
+          },
+          "401": {
+            "$ref": "#/components/responses/Error"
+          },
+          "404": {
+            "$ref": "#/components/responses/Error"
+          },
+          "409": {
+            "$ref": "#/components/responses/Error"
+          }
+        },
+        "summary": "The unpainted, upright image while it waits for review"
+      },
+      "parameters": [
+        {
+          "in": "path",
+          "name": "job",
+          "required": true,
+          "schema": {
+            "format": "uuid",
+            "type": "string"
+          }
+        },
+        {
+          "description": "The image's index in the job, from 0.",
+          "in": "path",
+          "name": "image",
+          "required": true,
+          "schema": {
+            "minimum": 0,
+            "type": "integer"
           }
         }
       ]

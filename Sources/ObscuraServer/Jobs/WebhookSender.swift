@@ -33,6 +33,12 @@ struct WebhookSender: Sendable {
     }
 
     func deliver(_ call: JobStore.WebhookDue) async {
+        guard configuration.webhookSecret != nil else {
+            // Started again without a secret: nothing can be signed, so the event is given up.
+            try? store.recordWebhookCall(jobID: call.jobID, event: call.event, delivered: false, retryAt: nil)
+            logger.warning("webhook given up: the server has no webhook secret", metadata: ["job": "\(call.jobID)"])
+            return
+        }
         guard let payload = try? payload(for: call) else { return }
         var request = HTTPClientRequest(url: call.url)
         request.method = .POST

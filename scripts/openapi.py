@@ -13,9 +13,9 @@ def js(ref): return {"application/json": {"schema": {"$ref": "#/components/schem
 doc = {
  "openapi": "3.0.3",
  "info": {"title": "Obscura server", "version": "0.1.0",
-   "description": "The REST API of `obscura serve`: upload photos, let Obscura find faces (and text, PII, plates), review the regions, and download clean images that hold pixels only. Everything runs on this machine. When the server has a token, every path except /healthz and /openapi.json needs `Authorization: Bearer <token>`. Errors are `{\"error\": {\"code\", \"message\"}}` with a stable code."},
+   "description": "The REST API of `obscura serve`: upload photos, let Obscura find faces (and text, PII, plates), review the regions, and download clean images that hold pixels only. Everything runs on this machine. When the server has a token (always, off loopback), every path except /, /healthz and /openapi.json needs `Authorization: Bearer <token>`; without one, no authentication is asked for. Errors are `{\"error\": {\"code\", \"message\"}}` with a stable code."},
  "servers": [{"url": "http://127.0.0.1:8080"}],
- "security": [{"bearer": []}],
+ "security": [{"bearer": []}, {}],
  "paths": {
   "/": {"get": {"summary": "The web page", "security": [], "operationId": "page",
       "responses": {"200": {"description": "A self-contained HTML page (no external resources).", "content": {"text/html": {"schema": {"type": "string"}}}}}}},
@@ -27,7 +27,7 @@ doc = {
     "post": {"summary": "Create a job from one or more images", "operationId": "createJob",
       "description": "Each file part is one image. Non-images and unsupported formats fail at once (with their error code) and are not stored; the other images are queued. With review=true, images stop after detection until their regions are set (PUT …/regions) or the job is rendered (POST …/render).",
       "requestBody": {"required": True, "content": {"multipart/form-data": {"schema": {"type": "object", "required": ["images"], "properties": {
-          "images": {"type": "array", "items": {"type": "string", "format": "binary"}, "description": "The photos (JPEG, PNG, WebP, HEIF/HEIC, AVIF, TIFF, GIF). Any field name with a file name counts."},
+          "images": {"type": "array", "minItems": 1, "items": {"type": "string", "format": "binary"}, "description": "The photos (JPEG, PNG, WebP, HEIF/HEIC, AVIF, TIFF, GIF). Any field name with a file name counts."},
           "options": {"type": "string", "description": "A JSON object with any of the Options keys; the rest keep their defaults."},
           "review": {"type": "string", "enum": ["true", "false"], "default": "false"},
           "webhook": {"type": "string", "format": "uri", "description": "Called with a signed JSON POST ({event, job}) when the job waits for review (job.review) and when it finishes (job.finished). Loopback only unless the server allows the host (--webhook-allow); needs the server's webhook secret. Header X-Obscura-Signature: sha256=<hex HMAC-SHA256 of the body>. Retried with doubling delays until the server's attempt limit."}}}}}},

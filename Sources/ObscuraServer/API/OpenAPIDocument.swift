@@ -432,7 +432,7 @@ enum OpenAPIDocument {
     }
   },
   "info": {
-    "description": "The REST API of `obscura serve`: upload photos, let Obscura find faces (and text, PII, plates), review the regions, and download clean images that hold pixels only. Everything runs on this machine. When the server has a token, every path except /healthz and /openapi.json needs `Authorization: Bearer <token>`. Errors are `{\"error\": {\"code\", \"message\"}}` with a stable code.",
+    "description": "The REST API of `obscura serve`: upload photos, let Obscura find faces (and text, PII, plates), review the regions, and download clean images that hold pixels only. Everything runs on this machine. When the server has a token (always, off loopback), every path except /, /healthz and /openapi.json needs `Authorization: Bearer <token>`; without one, no authentication is asked for. Errors are `{\"error\": {\"code\", \"message\"}}` with a stable code.",
     "title": "Obscura server",
     "version": "0.1.0"
   },
@@ -537,6 +537,7 @@ enum OpenAPIDocument {
                       "format": "binary",
                       "type": "string"
                     },
+                    "minItems": 1,
                     "type": "array"
                   },
                   "options": {
@@ -976,7 +977,8 @@ enum OpenAPIDocument {
   "security": [
     {
       "bearer": []
-    }
+    },
+    {}
   ],
   "servers": [
     {

@@ -21,6 +21,14 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        // `obscura serve`: HTTP server, job store, zip downloads, logging.
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/weichsel/ZIPFoundation", from: "0.9.20"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
     ],
     targets: [
         // The only C++ in the project: a thin, prefixed C API over OpenCV (decode, encode,
@@ -34,10 +42,27 @@ let package = Package(
             name: "Obscura",
             dependencies: ["CObscuraCV"]
         ),
+        // The server behind `obscura serve`: jobs in SQLite, workers, the REST API. The HTTP
+        // edge stays thin; every image still goes through the `Obscura` library.
+        .target(
+            name: "ObscuraServer",
+            dependencies: [
+                "Obscura",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "ZIPFoundation", package: "ZIPFoundation"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ]
+        ),
         .executableTarget(
             name: "obscura",
             dependencies: [
                 "Obscura",
+                "ObscuraServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -50,6 +75,14 @@ let package = Package(
             // The CLI tests run the built `obscura` binary.
             dependencies: ["Obscura", "obscura"],
             resources: [.copy("Fixtures")]
+        ),
+        .testTarget(
+            name: "ObscuraServerTests",
+            dependencies: [
+                "ObscuraServer",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "ZIPFoundation", package: "ZIPFoundation"),
+            ]
         ),
     ],
     cxxLanguageStandard: .cxx17

@@ -13,7 +13,7 @@ struct ObscuraCommand: ParsableCommand {
         named on stderr), 2 usage error, 3 set-up problem (model missing or corrupt).
         """,
         version: Obscura.version,
-        subcommands: [AnonymizeCommand.self, InspectCommand.self, VerifyCommand.self]
+        subcommands: [AnonymizeCommand.self, InspectCommand.self, VerifyCommand.self, ServeCommand.self]
     )
 
     /// Maps every failure to the documented exit codes: argument errors are usage errors (2).

@@ -15,6 +15,8 @@ public struct DecodedImage: Sendable {
     /// What decoding changed beyond orientation (colour conversion, bit depth), for the report.
     /// Never holds metadata values.
     public var notes: [String] = []
+    /// Kinds of metadata the encoded input carried (set by `Anonymizer.detect`), for the report.
+    public var metadataKinds: [MetadataKind] = []
 }
 
 /// How a JPEG is laid out: chroma sampling and scan progression.

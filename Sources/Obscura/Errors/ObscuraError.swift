@@ -20,6 +20,8 @@ public struct ObscuraError: Error, Sendable, Equatable, CustomStringConvertible 
         public static let notAnImage = Code(rawValue: "input.not-image")
         /// The image data is cut short or damaged and cannot be decoded completely.
         public static let decodeFailed = Code(rawValue: "input.undecodable")
+        /// The image has more pixels than the caller allows (`obscura serve`'s limit).
+        public static let tooLarge = Code(rawValue: "input.too-large")
         /// Reading the input or writing the output failed at the file-system level.
         public static let fileSystem = Code(rawValue: "io.failed")
         /// The output exists and `overwrite` was not asked for.

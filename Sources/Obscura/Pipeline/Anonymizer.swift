@@ -97,23 +97,35 @@ public final class Anonymizer: Sendable {
     }
 
     /// Anonymizes one encoded image. `outputFormat` overrides `options.format` (used when the
-    /// output file name asks for a format).
+    /// output file name asks for a format). The same as `detect` followed by `render` with the
+    /// detections found: both paths give the same bytes.
     public func anonymize(_ input: [UInt8], outputFormat: OutputFormat? = nil) throws -> AnonymizedImage {
+        let found = try detect(input)
+        return try render(found.decoded, detections: found.detections, outputFormat: outputFormat,
+                          timings: found.timings)
+    }
+
+    /// What `detect` found in one image: the decoded, upright image and the detector boxes,
+    /// before any margin is added or anything is painted.
+    public struct Detected: Sendable {
+        public var decoded: DecodedImage
+        public var detections: [Detection]
+        public var timings: StageTimings
+    }
+
+    /// Decodes and runs the detectors for the kinds asked for; paints nothing. The detections
+    /// are in upright pixels, as `render` expects them.
+    /// `maximumPixels` refuses larger images (`input.too-large`) before they are decoded where
+    /// the header tells their size.
+    public func detect(_ input: [UInt8], maximumPixels: Int? = nil) throws -> Detected {
         var timings = StageTimings()
         let clock = ContinuousClock()
         var mark = clock.now
-        func lap() -> Double {
-            let now = clock.now
-            defer { mark = now }
-            let elapsed = now - mark
-            return Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15
-        }
-
-        let decoded = try ImageDecoder.decode(input)
+        var decoded = try maximumPixels.map { try ImageDecoder.decode(input, maximumPixels: $0) } ?? ImageDecoder.decode(input)
         // For the report: the kinds of metadata the input carried, none of which is written.
-        let removed = (try? MetadataInspector.inspect(input))?.leaks.map(\.kind) ?? []
-        var pixels = decoded.pixels
-        timings.decode = lap()
+        decoded.metadataKinds = Set((try? MetadataInspector.inspect(input))?.leaks.map(\.kind) ?? []).sorted()
+        timings.decode = Self.milliseconds(since: &mark, clock: clock)
+        let pixels = decoded.pixels
 
         var detections: [Detection] = []
         if let faceDetector {
@@ -125,11 +137,23 @@ public final class Anonymizer: Sendable {
             detections += piiMatcher.detections(in: try textRecognizer.recognize(in: pixels, boxes: lines.map(\.box)))
         }
         if let plateDetector { detections += try plateDetector.detect(in: pixels, textLines: lines) }
-        timings.detect = lap()
+        timings.detect = Self.milliseconds(since: &mark, clock: clock)
+        return Detected(decoded: decoded, detections: detections, timings: timings)
+    }
 
+    /// Paints the given detections into a decoded image and encodes it, without running any
+    /// detector: the entry point for regions a person has reviewed (removed, added or kept).
+    /// Pure integer pixel code, so the same image, detections and options give the same bytes.
+    /// Detections of kind `manual` are painted exactly as given (no margin, a rectangle).
+    public func render(_ decoded: DecodedImage, detections: [Detection], outputFormat: OutputFormat? = nil,
+                       timings: StageTimings = StageTimings()) throws -> AnonymizedImage {
+        var timings = timings
+        let clock = ContinuousClock()
+        var mark = clock.now
+        var pixels = decoded.pixels
         let regions = RegionPlanner.plan(detections, imageWidth: pixels.width, imageHeight: pixels.height, options: options)
         Redactor.redact(&pixels, regions: regions, fill: options.fill)
-        timings.redact = lap()
+        timings.redact = Self.milliseconds(since: &mark, clock: clock)
 
         let format = Self.resolve(outputFormat ?? options.format, input: decoded.format)
         let quality = Self.quality(for: format, decoded: decoded, requested: options.quality)
@@ -138,7 +162,7 @@ public final class Anonymizer: Sendable {
         var layout = decoded.format == .jpeg && format == .jpeg ? decoded.jpegLayout : nil
         if options.quality != nil { layout?.quantizationTables = nil }
         let bytes = try ImageEncoder.encode(pixels, as: format, quality: quality ?? 101, jpegLayout: layout)
-        timings.encode = lap()
+        timings.encode = Self.milliseconds(since: &mark, clock: clock)
 
         if options.verify {
             // Faces inside painted regions were found and destroyed by this run (whatever the
@@ -148,7 +172,7 @@ public final class Anonymizer: Sendable {
                 throw ObscuraError(.verifyFailed, "the output failed verification and was not written",
                                    cause: Verifier.summary(of: check))
             }
-            timings.verify = lap()
+            timings.verify = Self.milliseconds(since: &mark, clock: clock)
         }
 
         var notes = decoded.notes
@@ -158,7 +182,14 @@ public final class Anonymizer: Sendable {
         return AnonymizedImage(bytes: bytes, inputFormat: decoded.format, outputFormat: format, quality: quality,
                                width: pixels.width, height: pixels.height, orientation: decoded.orientation,
                                regions: regions, timings: timings, notes: notes, verified: options.verify,
-                               metadataRemoved: Set(removed).sorted())
+                               metadataRemoved: decoded.metadataKinds)
+    }
+
+    private static func milliseconds(since mark: inout ContinuousClock.Instant, clock: ContinuousClock) -> Double {
+        let now = clock.now
+        defer { mark = now }
+        let elapsed = now - mark
+        return Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15
     }
 
     static func resolve(_ format: OutputFormat, input: ImageFormat) -> ImageFormat {

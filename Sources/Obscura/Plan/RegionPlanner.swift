@@ -23,6 +23,10 @@ public enum RegionPlanner {
         return regions.sorted { ($0.y0, $0.x0, $0.y1, $0.x1) < ($1.y0, $1.x0, $1.y1, $1.x1) }
     }
 
+    /// The kind of a region a person added during review. It is painted with `style` as a
+    /// rectangle, exactly as drawn (no margin).
+    public static let manualKind = "manual"
+
     /// Margin around text, PII and plate boxes on every side, as a fraction of the box height
     /// (0.2): OCR character boxes hug the glyphs, and plate boxes hug the plate.
     public static let textMargin = 0.2
@@ -35,6 +39,8 @@ public enum RegionPlanner {
         -> (style: RedactionStyle, shape: RegionShape, margin: Double, isFace: Bool, isText: Bool) {
         switch kind {
         case "face": (options.style, options.shape, options.margin, true, false)
+        // A region a person drew: painted exactly where it was drawn.
+        case manualKind: (options.style, .rect, 0, true, false)
         case "plate": (options.style, .rect, textMargin, false, false)
         case "text", _ where kind.hasPrefix("pii."): (options.textStyle, .rect, textMargin, false, true)
         default: (options.style, options.shape, options.margin, true, false)

@@ -79,7 +79,8 @@ public struct ReportRecord: Sendable, Codable {
         obscuraVersion = Obscura.version
     }
 
-    mutating func record(_ result: AnonymizedImage) {
+    /// Fills in everything the anonymized image tells: formats, size, regions, timings.
+    public mutating func record(_ result: AnonymizedImage) {
         inputFormat = result.inputFormat.rawValue
         outputFormat = result.outputFormat.rawValue
         width = result.width

@@ -1,0 +1,72 @@
+import Foundation
+import Hummingbird
+import Obscura
+
+/// An error answered to an HTTP client: a status, a stable `code` and a human message, sent as
+/// `{"error": {"code": …, "message": …}}`. Messages never carry pixel data, metadata values,
+/// text read from an image, or paths on the server.
+public struct APIError: HTTPResponseError, Sendable, Equatable {
+    public var status: HTTPResponse.Status
+    public var code: String
+    public var message: String
+
+    public init(_ status: HTTPResponse.Status, _ code: String, _ message: String) {
+        self.status = status
+        self.code = code
+        self.message = message
+    }
+
+    public func response(from request: Request, context: some RequestContext) throws -> Response {
+        var headers: HTTPFields = [.contentType: "application/json"]
+        if status == .unauthorized { headers[.wwwAuthenticate] = "Bearer" }
+        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: body)))
+    }
+
+    /// The JSON body.
+    public var body: [UInt8] {
+        struct Envelope: Encodable { var error: Failure }
+        return (try? Array(JSONCoding.encoder.encode(Envelope(error: Failure(code: code, message: message))))) ?? []
+    }
+
+    public static let unauthorized = APIError(.unauthorized, "auth.required", "this server needs a bearer token (Authorization: Bearer …)")
+    public static func notFound(_ what: String) -> APIError { APIError(.notFound, "not-found", "\(what) not found") }
+    public static func badRequest(_ code: String, _ message: String) -> APIError { APIError(.badRequest, code, message) }
+}
+
+/// A failure as the API writes it, for a request or for one image.
+public struct Failure: Codable, Sendable, Equatable {
+    public var code: String
+    public var message: String
+    public init(code: String, message: String) {
+        self.code = code
+        self.message = message
+    }
+    public init(_ error: ObscuraError) {
+        code = error.code.rawValue
+        message = error.message
+    }
+}
+
+/// One JSON style for the whole API: sorted keys, ISO 8601 dates.
+enum JSONCoding {
+    static var encoder: JSONEncoder {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        encoder.dateEncodingStrategy = .iso8601
+        return encoder
+    }
+    static var decoder: JSONDecoder {
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .iso8601
+        return decoder
+    }
+}
+
+extension Response {
+    /// A JSON response of an `Encodable` value.
+    static func json(_ value: some Encodable, status: HTTPResponse.Status = .ok) throws -> Response {
+        let data = try JSONCoding.encoder.encode(value)
+        return Response(status: status, headers: [.contentType: "application/json"],
+                        body: .init(byteBuffer: ByteBuffer(bytes: data)))
+    }
+}

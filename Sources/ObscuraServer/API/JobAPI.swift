@@ -1,0 +1,304 @@
+import Foundation
+import Hummingbird
+import NIOPosix
+import Obscura
+import ZIPFoundation
+
+/// The REST API under `/v1`. Thin: it checks requests, stores uploads and reads the store; the
+/// workers (`JobRunner`) do the image work through the `Obscura` library.
+struct JobAPI: Sendable {
+    let store: JobStore
+    let files: JobFiles
+    let configuration: ServerConfiguration
+
+    func register(on router: Router<BasicRequestContext>) {
+        router.post("/v1/jobs") { request, context in try await create(request, context: context) }
+        router.get("/v1/jobs") { _, _ in try list() }
+        router.get("/v1/jobs/:job") { _, context in try status(try jobID(context)) }
+        router.delete("/v1/jobs/:job") { _, context in try delete(try jobID(context)) }
+        router.post("/v1/jobs/:job/render") { _, context in try renderAll(try jobID(context)) }
+        router.get("/v1/jobs/:job/results.zip") { _, context in try zip(try jobID(context)) }
+        router.get("/v1/jobs/:job/images/:image/regions") { _, context in
+            try regions(try jobID(context), try imageIndex(context))
+        }
+        router.put("/v1/jobs/:job/images/:image/regions") { request, context in
+            try await replaceRegions(request, context: context)
+        }
+        router.get("/v1/jobs/:job/images/:image/result") { _, context in
+            try await result(try jobID(context), try imageIndex(context), context: context)
+        }
+        router.get("/v1/jobs/:job/images/:image/preview") { _, context in
+            try await preview(try jobID(context), try imageIndex(context))
+        }
+        router.get("/v1/jobs/:job/images/:image/report") { _, context in
+            try report(try jobID(context), try imageIndex(context))
+        }
+    }
+
+    // MARK: Parameters
+
+    /// Job ids are UUIDs; anything else is refused before it reaches a path on disk.
+    private func jobID(_ context: BasicRequestContext) throws -> String {
+        let id = try context.parameters.require("job")
+        guard let uuid = UUID(uuidString: id), uuid.uuidString.lowercased() == id else { throw APIError.notFound("job") }
+        return id
+    }
+
+    private func imageIndex(_ context: BasicRequestContext) throws -> Int {
+        guard let index = context.parameters.get("image", as: Int.self), index >= 0 else { throw APIError.notFound("image") }
+        return index
+    }
+
+    private func existingJob(_ id: String) throws -> JobRecord {
+        guard let job = try store.job(id) else { throw APIError.notFound("job") }
+        return job
+    }
+
+    private func existingImage(_ id: String, _ index: Int) throws -> ImageRecord {
+        _ = try existingJob(id)
+        guard let image = try store.image(of: id, index: index) else { throw APIError.notFound("image") }
+        return image
+    }
+
+    // MARK: Jobs
+
+    private func create(_ request: Request, context: BasicRequestContext) async throws -> Response {
+        guard let contentType = request.headers[.contentType], let boundary = Multipart.boundary(contentType: contentType) else {
+            throw APIError(.unsupportedMediaType, "upload.not-multipart", "send the images as multipart/form-data")
+        }
+        if let length = request.headers[.contentLength].flatMap(Int.init), length > configuration.maximumUploadBytes {
+            throw Self.uploadTooLarge(configuration.maximumUploadBytes)
+        }
+        var request = request
+        let body: ByteBuffer
+        do { body = try await request.collectBody(upTo: configuration.maximumUploadBytes) } catch let error as HTTPError where error.status == .contentTooLarge {
+            throw Self.uploadTooLarge(configuration.maximumUploadBytes)
+        }
+        let parts: [Multipart.Part]
+        do { parts = try Multipart.parse(Array(buffer: body), boundary: boundary) } catch let error as Multipart.Malformed {
+            throw APIError.badRequest("upload.malformed", "the multipart body is malformed: \(error.reason)")
+        }
+        let options = try OptionsInput.parse(parts.last { $0.name == "options" && $0.fileName == nil }.map { Array($0.body) })
+        let review: Bool
+        switch parts.last(where: { $0.name == "review" && $0.fileName == nil }).map({ String(decoding: $0.body, as: UTF8.self) }) {
+        case nil, "false", "0": review = false
+        case "true", "1": review = true
+        default: throw APIError.badRequest("upload.invalid", "review must be true or false")
+        }
+        var webhook: WebhookStatus?
+        if let field = parts.last(where: { $0.name == "webhook" && $0.fileName == nil }) {
+            let text = String(decoding: field.body, as: UTF8.self).trimmingCharacters(in: .whitespaces)
+            guard let url = URL(string: text), configuration.allowsWebhook(url) else {
+                throw APIError.badRequest("webhook.not-allowed",
+                                          "webhooks must be http(s) URLs on loopback or on a host the server allows (--webhook-allow)")
+            }
+            guard configuration.webhookSecret != nil else {
+                throw APIError.badRequest("webhook.no-secret", "this server has no webhook secret (--webhook-secret or OBSCURA_WEBHOOK_SECRET)")
+            }
+            webhook = WebhookStatus(url: text)
+        }
+        let uploads = parts.filter { $0.fileName != nil }
+        guard !uploads.isEmpty else { throw APIError.badRequest("upload.no-images", "the upload holds no file parts") }
+        guard uploads.count <= configuration.maximumImagesPerJob else {
+            throw APIError(.contentTooLarge, "upload.too-many-images",
+                           "a job takes at most \(configuration.maximumImagesPerJob) images; this upload has \(uploads.count)")
+        }
+
+        let now = Date()
+        let job = JobRecord(id: UUID().uuidString.lowercased(), createdAt: now,
+                            expiresAt: now.addingTimeInterval(configuration.resultLifetime), options: options, review: review,
+                            webhook: webhook)
+        try files.createFolder(job.id)
+        var images: [ImageRecord] = []
+        do {
+            for (index, upload) in uploads.enumerated() {
+                var image = ImageRecord(jobID: job.id, index: index, name: Self.cleanName(upload.fileName, index: index),
+                                        state: .queued, attempts: 0)
+                let bytes = Array(upload.body)
+                do {
+                    // Non-images and unsupported formats fail now and are never stored.
+                    _ = try ImageDecoder.supportedFormat(of: bytes)
+                    if let size = DeclaredSize.of(bytes), size.width * size.height > configuration.maximumPixels {
+                        throw ObscuraError(.tooLarge, "the image has \(size.width) × \(size.height) pixels, more than the limit of \(configuration.maximumPixels)")
+                    }
+                    try files.write(bytes, to: files.original(job.id, index))
+                } catch let error as ObscuraError {
+                    image.state = .failed
+                    image.error = Failure(error)
+                }
+                images.append(image)
+            }
+            try store.create(job, images: images, maximumActiveJobs: configuration.maximumActiveJobs)
+            // A job whose images were all refused at upload is finished already.
+            try store.queueWebhookIfDue(jobID: job.id, now: now)
+        } catch JobStore.CreateError.tooManyActiveJobs {
+            files.removeFolder(job.id)
+            throw APIError(.tooManyRequests, "jobs.too-many",
+                           "\(configuration.maximumActiveJobs) jobs are unfinished; wait for one to finish or delete one")
+        } catch {
+            files.removeFolder(job.id)
+            throw error
+        }
+        context.logger.info("job created", metadata: ["job": "\(job.id)", "images": "\(images.count)"])
+        var response = try Response.json(JobStatus(job: job, images: images), status: .accepted)
+        response.headers[.location] = "/v1/jobs/\(job.id)"
+        return response
+    }
+
+    private func list() throws -> Response {
+        let entries = try store.jobIDs().compactMap { id -> JobList.Entry? in
+            guard let job = try store.job(id) else { return nil }
+            let images = try store.images(of: id)
+            return JobList.Entry(id: id, state: JobState.of(images.map(\.state)), images: images.count, createdAt: job.createdAt)
+        }
+        return try Response.json(JobList(jobs: entries))
+    }
+
+    private func status(_ id: String) throws -> Response {
+        let job = try existingJob(id)
+        return try Response.json(JobStatus(job: job, images: try store.images(of: id)))
+    }
+
+    private func delete(_ id: String) throws -> Response {
+        guard try store.delete(id) else { throw APIError.notFound("job") }
+        files.removeFolder(id)
+        return Response(status: .noContent)
+    }
+
+    private func renderAll(_ id: String) throws -> Response {
+        let job = try existingJob(id)
+        _ = try store.approveAll(jobID: id)
+        return try Response.json(JobStatus(job: job, images: try store.images(of: id)), status: .accepted)
+    }
+
+    // MARK: Images
+
+    private func regions(_ id: String, _ index: Int) throws -> Response {
+        let image = try existingImage(id, index)
+        guard let regions = image.regions else {
+            throw APIError(.conflict, "image.not-detected", "image \(index) is \(image.state.rawValue): it has no regions yet")
+        }
+        return try Response.json(RegionsDocument(state: image.state, width: image.width, height: image.height,
+                                                 regions: regions, painted: image.report?.regions))
+    }
+
+    /// Largest number of regions one image may be given.
+    static let maximumRegions = 10_000
+
+    private func replaceRegions(_ request: Request, context: BasicRequestContext) async throws -> Response {
+        let id = try jobID(context), index = try imageIndex(context)
+        let image = try existingImage(id, index)
+        var request = request
+        let body = try await request.collectBody(upTo: 4 << 20)
+        let document: RegionsDocument
+        do { document = try JSONCoding.decoder.decode(RegionsDocument.self, from: body) } catch {
+            throw APIError.badRequest("regions.invalid", "send {\"regions\": [{\"kind\": \"manual\", \"box\": [x, y, width, height]}, …]}")
+        }
+        guard document.regions.count <= Self.maximumRegions else {
+            throw APIError.badRequest("regions.invalid", "at most \(Self.maximumRegions) regions")
+        }
+        for region in document.regions {
+            let b = region.box
+            guard [b.x, b.y, b.width, b.height].allSatisfy({ $0.isFinite && abs($0) < 1e6 }), b.width > 0, b.height > 0,
+                  !region.kind.isEmpty, region.kind.count <= 64 else {
+                throw APIError.badRequest("regions.invalid", "every region needs a kind and a box [x, y, width, height] with width and height above 0")
+            }
+        }
+        guard image.state == .review, try store.approve(jobID: id, index: index, regions: document.regions) else {
+            let reason = image.state == .done || image.state == .failed
+                ? "its original was deleted when it was \(image.state == .done ? "rendered" : "refused"); create the job with review=true to edit regions before rendering"
+                : "it is \(image.state.rawValue); regions can be replaced while it waits for review"
+            throw APIError(.conflict, "image.not-in-review", "image \(index) cannot be re-rendered: \(reason)")
+        }
+        let updated = try existingImage(id, index)
+        return try Response.json(RegionsDocument(state: updated.state, width: updated.width, height: updated.height,
+                                                 regions: updated.regions ?? []), status: .accepted)
+    }
+
+    /// The upright pixels of an image waiting for review, as a JPEG without metadata and
+    /// without any painting, so a person can see what the regions cover.
+    private func preview(_ id: String, _ index: Int) async throws -> Response {
+        let image = try existingImage(id, index)
+        let gone = APIError(.conflict, "image.no-original", "image \(index) is \(image.state.rawValue): only images waiting for review have a preview")
+        guard image.state == .review || image.state == .approved, let bytes = try? files.read(files.original(id, index)) else { throw gone }
+        let maximumPixels = configuration.maximumPixels
+        let jpeg = try await NIOThreadPool.singleton.runIfActive {
+            try ImageEncoder.encode(try ImageDecoder.decode(bytes, maximumPixels: maximumPixels).pixels.rgb(), as: .jpeg, quality: 85, jpegLayout: nil)
+        }
+        return Response(status: .ok, headers: [.contentType: "image/jpeg", .cacheControl: "no-store"],
+                        body: .init(byteBuffer: ByteBuffer(bytes: jpeg)))
+    }
+
+    private func report(_ id: String, _ index: Int) throws -> Response {
+        let image = try existingImage(id, index)
+        guard let report = image.report else {
+            throw APIError(.conflict, "image.not-done", "image \(index) is \(image.state.rawValue): it has no report")
+        }
+        return try Response.json(report)
+    }
+
+    private func result(_ id: String, _ index: Int, context: BasicRequestContext) async throws -> Response {
+        let image = try existingImage(id, index)
+        guard image.state == .done, let name = image.resultName, let format = image.outputFormat else {
+            throw APIError(.conflict, "image.not-done", "image \(index) is \(image.state.rawValue): it has no result")
+        }
+        let body = try await FileIO().loadFile(path: files.result(id, index).path, context: context)
+        return Response(status: .ok, headers: [.contentType: Self.mediaType(format),
+                                               .contentDisposition: "attachment; filename=\"\(Self.headerSafe(name))\""],
+                        body: body)
+    }
+
+    private func zip(_ id: String) throws -> Response {
+        _ = try existingJob(id)
+        let done = try store.images(of: id).filter { $0.state == .done }
+        guard !done.isEmpty else { throw APIError(.conflict, "job.no-results", "no image of this job is done yet") }
+        let zipURL = files.folder(id).appendingPathComponent(".\(UUID().uuidString).zip")
+        defer { files.remove(zipURL) }
+        var used = Set<String>()
+        do {
+            let archive = try Archive(url: zipURL, accessMode: .create)
+            for image in done {
+                var name = image.resultName ?? "image-\(image.index + 1)"
+                if used.contains(name) { name = "\(image.index + 1)-\(name)" }
+                used.insert(name)
+                let data = try Data(contentsOf: files.result(id, image.index))
+                try archive.addEntry(with: name, type: .file, uncompressedSize: Int64(data.count),
+                                     modificationDate: Date(timeIntervalSince1970: 315_532_800)) { position, size in
+                    data.subdata(in: Int(position)..<Int(position) + size)
+                }
+            }
+        } catch {
+            throw APIError(.internalServerError, "io.failed", "the zip could not be written")
+        }
+        let bytes = try Data(contentsOf: zipURL)
+        return Response(status: .ok, headers: [.contentType: "application/zip",
+                                               .contentDisposition: "attachment; filename=\"obscura-\(id.prefix(8)).zip\""],
+                        body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
+    }
+
+    // MARK: Helpers
+
+    static func uploadTooLarge(_ limit: Int) -> APIError {
+        APIError(.contentTooLarge, "upload.too-large", "the upload is larger than the limit of \(limit) bytes")
+    }
+
+    /// The client's file name, last path component only, without control characters.
+    static func cleanName(_ name: String?, index: Int) -> String {
+        let last = (name ?? "").split(whereSeparator: { $0 == "/" || $0 == "\\" }).last.map(String.init) ?? ""
+        let clean = String(last.unicodeScalars.filter { $0.value >= 32 && $0.value != 127 }.map(Character.init).prefix(200))
+        return clean.isEmpty || clean == "." || clean == ".." ? "image-\(index + 1)" : clean
+    }
+
+    static func headerSafe(_ name: String) -> String {
+        String(name.unicodeScalars.map { $0.isASCII && $0 != "\"" && $0 != "\\" ? Character($0) : "_" })
+    }
+
+    static func mediaType(_ format: String) -> String {
+        switch format {
+        case "jpeg": "image/jpeg"
+        case "png": "image/png"
+        case "webp": "image/webp"
+        default: "application/octet-stream"
+        }
+    }
+}

@@ -1,0 +1,51 @@
+import Foundation
+import Hummingbird
+import Logging
+import Obscura
+
+/// Builds the `obscura serve` application: the job store in `<data>/obscura.sqlite`, the
+/// workers, and the routes. The command and the tests both call this (tests with port 0).
+public enum ObscuraServerApp {
+    public typealias App = Application<RouterResponder<BasicRequestContext>>
+
+    /// Checks the configuration, opens the store, recovers interrupted images and returns the
+    /// application, ready to `runService()`. `onServerRunning` receives the bound port.
+    public static func build(_ configuration: ServerConfiguration, logger: Logger,
+                             onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }) throws -> App {
+        try configuration.validate()
+        try FileManager.default.createDirectory(at: configuration.dataDirectory, withIntermediateDirectories: true)
+        let store = try JobStore(path: configuration.dataDirectory.appendingPathComponent("obscura.sqlite").path)
+        let files = try JobFiles(dataDirectory: configuration.dataDirectory)
+        let runner = JobRunner(store: store, files: files, configuration: configuration, logger: logger)
+        try runner.recover()
+
+        let router = Router(context: BasicRequestContext.self)
+        if let token = configuration.token, !token.isEmpty {
+            router.add(middleware: TokenMiddleware(token: Array(token.utf8), open: ["/", "/healthz", "/openapi.json"]))
+        }
+        router.get("/healthz") { _, _ in try Response.json(["status": "ok", "version": Obscura.version]) }
+        router.get("/openapi.json") { _, _ in
+            Response(status: .ok, headers: [.contentType: "application/json"],
+                     body: .init(byteBuffer: ByteBuffer(string: OpenAPIDocument.json)))
+        }
+        router.get("/") { _, _ in
+            Response(status: .ok, headers: [.contentType: "text/html; charset=utf-8", .cacheControl: "no-store",
+                                            .contentSecurityPolicy: "default-src 'self'; img-src 'self' blob:; style-src 'unsafe-inline'; script-src 'unsafe-inline'; connect-src 'self'"],
+                     body: .init(byteBuffer: ByteBuffer(string: WebPage.html)))
+        }
+        JobAPI(store: store, files: files, configuration: configuration).register(on: router)
+
+        return Application(
+            router: router,
+            configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "obscura"),
+            services: [runner],
+            onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? configuration.port) },
+            logger: logger
+        )
+    }
+}
+
+extension ObscuraServerApp {
+    /// The OpenAPI 3 document served at `/openapi.json` (committed as docs/openapi.json).
+    public static var openAPIDocument: String { OpenAPIDocument.json }
+}

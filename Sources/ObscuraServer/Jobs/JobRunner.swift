@@ -1,0 +1,168 @@
+import Foundation
+import Logging
+import NIOPosix
+import Obscura
+import ServiceLifecycle
+
+/// The workers of `obscura serve`, as a service: each takes the oldest waiting image from the
+/// store, runs the library on it in a thread pool (never on the event loop), stores the result
+/// and deletes the original. Also deletes expired jobs. Logs carry job ids, image numbers,
+/// states and error codes only: never file names, pixels, metadata or text from images.
+public final class JobRunner: Service, Sendable {
+    let store: JobStore
+    let files: JobFiles
+    let configuration: ServerConfiguration
+    let logger: Logger
+    let anonymizers: AnonymizerCache
+    let threadPool: NIOThreadPool
+    let webhooks: WebhookSender
+
+    init(store: JobStore, files: JobFiles, configuration: ServerConfiguration, logger: Logger) {
+        self.store = store
+        self.files = files
+        self.configuration = configuration
+        self.logger = logger
+        anonymizers = AnonymizerCache(modelDirectory: configuration.modelDirectory)
+        threadPool = NIOThreadPool(numberOfThreads: configuration.workers)
+        webhooks = WebhookSender(store: store, configuration: configuration, logger: logger)
+    }
+
+    /// Puts images that a stopped server had taken back in line (or fails them after
+    /// `maximumAttempts`), and removes files that belong to no job. Runs before the server
+    /// accepts requests.
+    func recover() throws {
+        let outcome = try store.recoverInterrupted(maximumAttempts: configuration.maximumAttempts)
+        if outcome.requeued + outcome.failed > 0 {
+            logger.notice("recovered interrupted images", metadata: ["requeued": "\(outcome.requeued)", "failed": "\(outcome.failed)"])
+        }
+        let jobIDs = try store.jobIDs()
+        for orphan in files.orphans(known: Set(jobIDs)) { files.removeFolder(orphan) }
+        // Originals of finished images (failed by recovery, or left by a stop just after the
+        // state was stored) are deleted now.
+        for id in jobIDs {
+            for image in try store.images(of: id) where image.state.isFinal {
+                files.remove(files.original(id, image.index))
+            }
+        }
+    }
+
+    public func run() async throws {
+        threadPool.start()
+        await cancelWhenGracefulShutdown {
+            await withTaskGroup(of: Void.self) { group in
+                for _ in 0..<self.configuration.workers { group.addTask { await self.work() } }
+                group.addTask { await self.sweep() }
+                group.addTask { await self.webhooks.run() }
+            }
+        }
+        try? await threadPool.shutdownGracefully()
+    }
+
+    private func work() async {
+        while !Task.isCancelled {
+            let claim: JobStore.Claim?
+            do { claim = try store.claimNext() } catch {
+                logger.error("job store unavailable", metadata: ["error": "\(type(of: error))"])
+                claim = nil
+            }
+            if let claim {
+                await process(claim)
+            } else {
+                try? await Task.sleep(for: .seconds(configuration.pollInterval))
+            }
+        }
+    }
+
+    private func sweep() async {
+        while !Task.isCancelled {
+            deleteExpired(at: Date())
+            try? await Task.sleep(for: .seconds(configuration.sweepInterval))
+        }
+    }
+
+    /// Deletes every job whose results have expired at `now`, rows and files.
+    func deleteExpired(at now: Date) {
+        for id in (try? store.expiredJobIDs(at: now)) ?? [] {
+            _ = try? store.delete(id)
+            files.removeFolder(id)
+            logger.info("job expired", metadata: ["job": "\(id)"])
+        }
+    }
+
+    private enum Outcome: Sendable {
+        case detected(Anonymizer.Detected)
+        case rendered(AnonymizedImage, models: [ModelDescriptor])
+    }
+
+    /// Runs one claimed image to its next state. Any failure fails this image only.
+    func process(_ claim: JobStore.Claim) async {
+        let job = claim.job
+        var image = claim.image
+        let stage = claim.stage
+        let originalURL = files.original(job.id, image.index)
+        let resultURL = files.result(job.id, image.index)
+        let maximumPixels = configuration.maximumPixels
+        do {
+            let bytes = try files.read(originalURL)
+            let regions = image.regions ?? []
+            let outcome = try await threadPool.runIfActive { [anonymizers] () throws -> Outcome in
+                let anonymizer = try anonymizers.anonymizer(for: job.options)
+                if stage == .detecting {
+                    let found = try anonymizer.detect(bytes, maximumPixels: maximumPixels)
+                    if job.review { return .detected(found) }
+                    return .rendered(try anonymizer.render(found.decoded, detections: found.detections, timings: found.timings),
+                                     models: anonymizer.models)
+                }
+                let decoded = try ImageDecoder.decode(bytes, maximumPixels: maximumPixels)
+                return .rendered(try anonymizer.render(decoded, detections: regions.map(\.detection)), models: anonymizer.models)
+            }
+            switch outcome {
+            case .detected(let found):
+                image.state = .review
+                image.attempts = 0
+                image.width = found.decoded.pixels.width
+                image.height = found.decoded.pixels.height
+                image.regions = found.detections.map(RegionInput.init)
+                if try !store.update(image, from: stage) { files.removeFolderIfJobGone(job.id, store: store) }
+            case .rendered(let result, let models):
+                try files.write(result.bytes, to: resultURL)
+                image.state = .done
+                image.width = result.width
+                image.height = result.height
+                if stage == .detecting { image.regions = result.regions.map { RegionInput($0.detection) } }
+                image.outputFormat = result.outputFormat.rawValue
+                image.resultBytes = result.bytes.count
+                var report = ReportRecord(input: image.name, outcome: .written, settings: job.options, models: models)
+                report.record(result)
+                report.inputSHA256 = SHA256.hex(of: bytes)
+                report.output = image.resultName
+                report.outputSHA256 = SHA256.hex(of: result.bytes)
+                image.report = report
+                if try store.update(image, from: stage) {
+                    files.remove(originalURL)
+                } else {
+                    files.remove(resultURL)
+                    files.removeFolderIfJobGone(job.id, store: store)
+                }
+            }
+            try? store.queueWebhookIfDue(jobID: job.id, now: Date())
+            logger.info("image \(image.state.rawValue)", metadata: ["job": "\(job.id)", "image": "\(image.index)"])
+        } catch {
+            let failure = (error as? ObscuraError).map(Failure.init) ?? Failure(code: "server.failed", message: "the image could not be processed")
+            image.state = .failed
+            image.error = failure
+            _ = try? store.update(image, from: stage)
+            try? store.queueWebhookIfDue(jobID: job.id, now: Date())
+            files.remove(originalURL)
+            files.remove(resultURL)
+            logger.info("image failed", metadata: ["job": "\(job.id)", "image": "\(image.index)", "code": "\(failure.code)"])
+        }
+    }
+}
+
+extension JobFiles {
+    /// A worker finished an image whose job was deleted meanwhile: its files go too.
+    func removeFolderIfJobGone(_ jobID: String, store: JobStore) {
+        if (try? store.job(jobID)) == nil { removeFolder(jobID) }
+    }
+}

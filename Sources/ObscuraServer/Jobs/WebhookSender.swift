@@ -1,0 +1,64 @@
+import AsyncHTTPClient
+import Foundation
+import Logging
+import NIOCore
+
+/// Calls each job's webhook when the job finishes or waits for review: a JSON POST of
+/// `{"event", "job"}` (the job status) with `X-Obscura-Signature: sha256=<HMAC-SHA256 of the
+/// body with the server's webhook secret>`. A call that fails (no answer, or not 2xx) is
+/// retried after `webhookRetryDelay`, doubled each time, until `webhookMaximumAttempts`.
+/// Events are kept in the store, so a restart carries on with pending ones.
+struct WebhookSender: Sendable {
+    let store: JobStore
+    let configuration: ServerConfiguration
+    let logger: Logger
+
+    func run() async {
+        while !Task.isCancelled {
+            let due = (try? store.dueWebhooks(at: Date())) ?? []
+            for call in due where !Task.isCancelled { await deliver(call) }
+            try? await Task.sleep(for: .seconds(configuration.pollInterval))
+        }
+    }
+
+    /// The body of one call, and its signature.
+    func payload(for call: JobStore.WebhookDue) throws -> (body: [UInt8], signature: String)? {
+        guard let job = try store.job(call.jobID), let secret = configuration.webhookSecret else { return nil }
+        struct Event: Encodable {
+            var event: String
+            var job: JobStatus
+        }
+        let body = Array(try JSONCoding.encoder.encode(Event(event: call.event, job: JobStatus(job: job, images: try store.images(of: call.jobID)))))
+        return (body, "sha256=" + HMACSHA256.hex(for: body, key: Array(secret.utf8)))
+    }
+
+    func deliver(_ call: JobStore.WebhookDue) async {
+        guard configuration.webhookSecret != nil else {
+            // Started again without a secret: nothing can be signed, so the event is given up.
+            try? store.recordWebhookCall(jobID: call.jobID, event: call.event, delivered: false, retryAt: nil)
+            logger.warning("webhook given up: the server has no webhook secret", metadata: ["job": "\(call.jobID)"])
+            return
+        }
+        guard let payload = try? payload(for: call) else { return }
+        var request = HTTPClientRequest(url: call.url)
+        request.method = .POST
+        request.headers.add(name: "Content-Type", value: "application/json")
+        request.headers.add(name: "X-Obscura-Event", value: call.event)
+        request.headers.add(name: "X-Obscura-Signature", value: payload.signature)
+        request.body = .bytes(ByteBuffer(bytes: payload.body))
+        var delivered = false
+        var status = "no answer"
+        do {
+            let response = try await HTTPClient.shared.execute(request, timeout: .milliseconds(Int64(configuration.webhookTimeout * 1000)))
+            delivered = (200..<300).contains(Int(response.status.code))
+            status = "\(response.status.code)"
+            _ = try? await response.body.collect(upTo: 64 << 10)
+        } catch {}
+        let attempt = call.attempts + 1
+        let retryAt: Date? = delivered || attempt >= configuration.webhookMaximumAttempts
+            ? nil : Date().addingTimeInterval(configuration.webhookRetryDelay * pow(2, Double(attempt - 1)))
+        try? store.recordWebhookCall(jobID: call.jobID, event: call.event, delivered: delivered, retryAt: retryAt)
+        logger.info("webhook \(delivered ? "delivered" : retryAt == nil ? "given up" : "will be retried")",
+                    metadata: ["job": "\(call.jobID)", "event": "\(call.event)", "attempt": "\(attempt)", "status": "\(status)"])
+    }
+}

@@ -1,0 +1,94 @@
+import Foundation
+import Obscura
+
+/// Every setting of `obscura serve`, declared once with its default; the command fills it and
+/// the tests build servers from it (port 0 picks a free port).
+public struct ServerConfiguration: Sendable {
+    /// Address to bind. Default `127.0.0.1`. Any address that is not loopback needs `token`.
+    public var host = "127.0.0.1"
+    /// TCP port; 0 lets the system pick one. Default 8080.
+    public var port = 8080
+    /// Folder for the job database and the files of unfinished and finished jobs. Created if
+    /// absent. Default `~/.cache/obscura/serve`.
+    public var dataDirectory = ServerConfiguration.defaultDataDirectory
+    /// Bearer token every API request must carry (`Authorization: Bearer T`). Optional on
+    /// loopback, required elsewhere. Compared in constant time; never logged.
+    public var token: String?
+    /// Where the models are (as `obscura anonymize --models`).
+    public var modelDirectory = ModelStore.defaultDirectory
+
+    /// Largest request body accepted, in bytes (all files of one job together). Default 256 MiB.
+    public var maximumUploadBytes = 256 << 20
+    /// Most images in one job. Default 100.
+    public var maximumImagesPerJob = 100
+    /// Most pixels in one image (width × height), checked from the header before decoding where
+    /// the format allows. Default 50 million (a 8660 × 5773 photo).
+    public var maximumPixels = 50_000_000
+    /// Most jobs that may be unfinished (queued, running or waiting for review) at once; more
+    /// get 429. Default 64.
+    public var maximumActiveJobs = 64
+    /// How long a job's results are kept after it is created, in seconds. Default 24 h.
+    public var resultLifetime: TimeInterval = 24 * 3600
+    /// Images processed in parallel. Default: the number of cores.
+    public var workers = ProcessInfo.processInfo.activeProcessorCount
+    /// How often a worker with nothing to do looks for queued images, in seconds. Default 0.1.
+    public var pollInterval: TimeInterval = 0.1
+    /// How often expired jobs are deleted, in seconds. Default 60.
+    public var sweepInterval: TimeInterval = 60
+    /// How many times an image may be started before a restart marks it failed instead of
+    /// trying again (an image that stopped the server twice is not tried a third time). Default 2.
+    public var maximumAttempts = 2
+
+    /// Secret for the `X-Obscura-Signature` header of webhook calls (HMAC-SHA256 of the body).
+    /// Jobs may name a webhook only when it is set. Never logged.
+    public var webhookSecret: String?
+    /// Hosts a webhook may call besides loopback (`127.0.0.0/8`, `::1`, `localhost`). Empty by
+    /// default: webhooks stay on this machine.
+    public var webhookAllowedHosts: [String] = []
+    /// Calls made for one event before it is given up (`failed`). Default 5.
+    public var webhookMaximumAttempts = 5
+    /// Wait before the first retry, in seconds; doubled after each failure. Default 2.
+    public var webhookRetryDelay: TimeInterval = 2
+    /// Time allowed for one webhook call, in seconds. Default 10.
+    public var webhookTimeout: TimeInterval = 10
+
+    public init() {}
+
+    public static var defaultDataDirectory: URL {
+        FileManager.default.homeDirectoryForCurrentUser.appendingPathComponent(".cache/obscura/serve", isDirectory: true)
+    }
+
+    /// True for `localhost`, `127.0.0.0/8` and `::1`.
+    public static func isLoopback(_ host: String) -> Bool {
+        host == "localhost" || host == "::1" || host == "[::1]" || host.hasPrefix("127.")
+    }
+
+    /// True when a job may name `url` as its webhook: http or https, to loopback or to an
+    /// allowed host.
+    public func allowsWebhook(_ url: URL) -> Bool {
+        guard let scheme = url.scheme?.lowercased(), scheme == "http" || scheme == "https",
+              let host = url.host?.lowercased(), url.user == nil, url.password == nil else { return false }
+        return Self.isLoopback(host) || webhookAllowedHosts.map { $0.lowercased() }.contains(host)
+    }
+
+    /// Refuses settings that cannot work: a public address without a token, limits below 1.
+    public func validate() throws {
+        if !Self.isLoopback(host), (token ?? "").isEmpty {
+            throw ObscuraError(.invalidSettings, "--host \(host) is not a loopback address: set --token or OBSCURA_TOKEN")
+        }
+        if let token, !token.isEmpty, token.count < 16 {
+            throw ObscuraError(.invalidSettings, "the token must be at least 16 characters")
+        }
+        guard (0...65535).contains(port) else { throw ObscuraError(.invalidSettings, "--port must be between 0 and 65535") }
+        if let secret = webhookSecret, secret.count < 16 {
+            throw ObscuraError(.invalidSettings, "the webhook secret must be at least 16 characters")
+        }
+        guard webhookMaximumAttempts >= 1, webhookRetryDelay >= 0, webhookTimeout > 0 else {
+            throw ObscuraError(.invalidSettings, "webhook settings must be positive")
+        }
+        guard workers >= 1, maximumUploadBytes >= 1, maximumImagesPerJob >= 1, maximumPixels >= 1,
+              maximumActiveJobs >= 1, resultLifetime > 0, maximumAttempts >= 1 else {
+            throw ObscuraError(.invalidSettings, "server limits must be positive")
+        }
+    }
+}

@@ -1,0 +1,111 @@
+import ArgumentParser
+import Foundation
+import Logging
+import Obscura
+import ObscuraServer
+
+struct ServeCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "serve",
+        abstract: "Serve the REST API on this machine (loopback by default).",
+        discussion: """
+        Jobs are kept in DIR/obscura.sqlite, so a restart keeps them: images that were being \
+        processed are queued again (or failed after 2 tries). Originals are deleted once an \
+        image is rendered; results are deleted after --keep hours. The API is described at \
+        /openapi.json. Binding to an address other than loopback needs a token (--token or \
+        OBSCURA_TOKEN, at least 16 characters); every request must then send \
+        'Authorization: Bearer TOKEN'. A job may name a webhook (loopback, or a host given \
+        with --webhook-allow), called with a signed JSON POST when the job finishes or waits \
+        for review, and retried with back-off.
+        """
+    )
+
+    @Option(help: "Address to listen on.")
+    var host = ServerConfiguration().host
+
+    @Option(help: "Port to listen on (0 picks a free one).")
+    var port = ServerConfiguration().port
+
+    @Option(help: ArgumentHelp("Folder for the job database and files. (default: ~/.cache/obscura/serve)", valueName: "DIR"))
+    var data: String?
+
+    @Option(help: ArgumentHelp("API token. (default: $OBSCURA_TOKEN)", valueName: "T"))
+    var token: String?
+
+    @Option(help: ArgumentHelp("Folder holding the models. (default: $OBSCURA_MODELS or ~/.cache/obscura/models)", valueName: "DIR"))
+    var models: String?
+
+    @Option(help: ArgumentHelp("Hours results are kept.", valueName: "H"))
+    var keep: Double = ServerConfiguration().resultLifetime / 3600
+
+    @Option(help: ArgumentHelp("Largest upload (all files of one job), in MiB.", valueName: "MIB"))
+    var maxUpload: Int = ServerConfiguration().maximumUploadBytes >> 20
+
+    @Option(help: ArgumentHelp("Most pixels in one image, in millions.", valueName: "MP"))
+    var maxPixels: Double = Double(ServerConfiguration().maximumPixels) / 1e6
+
+    @Option(help: "Most unfinished jobs at once; more get 429.")
+    var maxJobs: Int = ServerConfiguration().maximumActiveJobs
+
+    @Option(help: "Images processed in parallel. (default: the number of cores)")
+    var jobs: Int?
+
+    @Option(help: ArgumentHelp("Secret for webhook signatures (HMAC-SHA256), at least 16 characters. (default: $OBSCURA_WEBHOOK_SECRET)", valueName: "S"))
+    var webhookSecret: String?
+
+    @Option(help: ArgumentHelp("A host webhooks may call besides loopback. Repeatable.", valueName: "HOST"))
+    var webhookAllow: [String] = []
+
+    @Flag(help: "Print the OpenAPI document and exit.")
+    var printOpenapi = false
+
+    func makeConfiguration() -> ServerConfiguration {
+        var configuration = ServerConfiguration()
+        configuration.host = host
+        configuration.port = port
+        if let data { configuration.dataDirectory = URL(fileURLWithPath: data, isDirectory: true) }
+        configuration.token = token ?? ProcessInfo.processInfo.environment["OBSCURA_TOKEN"]
+        if let models { configuration.modelDirectory = URL(fileURLWithPath: models, isDirectory: true) }
+        configuration.resultLifetime = keep * 3600
+        configuration.maximumUploadBytes = maxUpload << 20
+        configuration.maximumPixels = Int(maxPixels * 1e6)
+        configuration.maximumActiveJobs = maxJobs
+        if let jobs { configuration.workers = jobs }
+        configuration.webhookSecret = webhookSecret ?? ProcessInfo.processInfo.environment["OBSCURA_WEBHOOK_SECRET"]
+        configuration.webhookAllowedHosts = webhookAllow
+        return configuration
+    }
+
+    func validate() throws {
+        do { try makeConfiguration().validate() } catch let error as ObscuraError {
+            throw ValidationError(error.message)
+        }
+    }
+
+    func run() throws {
+        if printOpenapi {
+            print(ObscuraServerApp.openAPIDocument)
+            return
+        }
+        let configuration = makeConfiguration()
+        var logger = Logger(label: "obscura.serve")
+        logger.logLevel = ProcessInfo.processInfo.environment["LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .info
+        let host = configuration.host.contains(":") ? "[\(configuration.host)]" : configuration.host
+        let app = try ObscuraServerApp.build(configuration, logger: logger) { port in
+            let line = "Obscura is serving on http://\(host):\(port)/ (API description: http://\(host):\(port)/openapi.json)\n"
+            FileHandle.standardOutput.write(Data(line.utf8))
+        }
+        let finished = DispatchSemaphore(value: 0)
+        let failure = FailureBox()
+        Task {
+            do { try await app.runService() } catch { failure.error = error }
+            finished.signal()
+        }
+        finished.wait()
+        if let error = failure.error { throw error }
+    }
+}
+
+private final class FailureBox: @unchecked Sendable {
+    var error: (any Error)?
+}

@@ -1,0 +1,54 @@
+import Foundation
+import Testing
+@testable import Obscura
+
+/// `Anonymizer.render`: regions a person reviewed, painted without running a detector.
+@Suite struct RenderTests {
+    @Test(.enabled(if: TestSupport.modelInstalled || TestSupport.modelsRequired, TestSupport.modelMissingMessage))
+    func detectThenRenderGivesTheBytesOfAnonymize() throws {
+        let photo = try TestSupport.fixture("astronaut.jpg")
+        let anonymizer = try TestSupport.anonymizer()
+        let found = try anonymizer.detect(photo)
+        #expect(!found.detections.isEmpty)
+        let rendered = try anonymizer.render(found.decoded, detections: found.detections)
+        #expect(rendered.bytes == (try anonymizer.anonymize(photo)).bytes)
+        // Rendering needs no detector and repeats exactly.
+        let again = try anonymizer.render(try ImageDecoder.decode(photo), detections: found.detections)
+        #expect(again.bytes == rendered.bytes)
+        #expect(again.regions == rendered.regions)
+    }
+
+    @Test func manualRegionsArePaintedExactlyAsDrawn() throws {
+        var options = AnonymizeOptions()
+        options.detect = [.text]  // no face model needed to render
+        options.style = .solid
+        options.fill = RGBColor(red: 255, green: 0, blue: 255)
+        options.format = .png
+        let image = PixelBuffer(width: 64, height: 48, channels: 3, filledWith: 100)
+        let png = try ImageEncoder.encode(image, as: .png, quality: 101, jpegLayout: nil)
+        let decoded = try ImageDecoder.decode(png)
+        let regions = RegionPlanner.plan([Detection(kind: RegionPlanner.manualKind, box: Box(x: 5, y: 6, width: 10, height: 7), score: 1)],
+                                         imageWidth: 64, imageHeight: 48, options: options)
+        #expect(regions.map { [$0.x0, $0.y0, $0.x1, $0.y1] } == [[5, 6, 15, 13]])
+        #expect(regions.first?.shape == .rect)
+        var painted = decoded.pixels
+        Redactor.redact(&painted, regions: regions, fill: options.fill)
+        let magenta = (0..<64 * 48).filter { i in painted.pixels[i * 3] == 255 && painted.pixels[i * 3 + 1] == 0 }.count
+        #expect(magenta == 10 * 7)
+    }
+
+    @Test func declaredSizesAreReadFromHeadersAndLimitDecoding() throws {
+        let photo = try TestSupport.fixture("astronaut.jpg")
+        #expect(DeclaredSize.of(photo).map { [$0.width, $0.height] } == [512, 512])
+        let image = PixelBuffer(width: 30, height: 20, channels: 3, filledWith: 7)
+        for format in [ImageFormat.png, .webp, .jpeg] {
+            let bytes = try ImageEncoder.encode(image, as: format, quality: format == .png ? 101 : 90, jpegLayout: nil)
+            #expect(DeclaredSize.of(bytes).map { [$0.width, $0.height] } == [30, 20], "\(format)")
+            #expect(throws: ObscuraError(.tooLarge, "the image has 30 × 20 pixels, more than the limit of 599")) {
+                try ImageDecoder.decode(bytes, maximumPixels: 599)
+            }
+            #expect(try ImageDecoder.decode(bytes, maximumPixels: 600).pixels.width == 30)
+        }
+        #expect(DeclaredSize.of([1, 2, 3]) == nil)
+    }
+}

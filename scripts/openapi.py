@@ -1,0 +1,111 @@
+#!/usr/bin/env python3
+# Writes the OpenAPI 3 document of `obscura serve` to docs/openapi.json and to
+# Sources/ObscuraServer/API/OpenAPIDocument.swift (served at /openapi.json). ServeTests checks that
+# the served document equals the committed one. Run it after changing the API.
+import os
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+import json
+err = {"$ref": "#/components/responses/Error"}
+def errs(*codes): return {str(c): err for c in codes}
+job_p = {"name": "job", "in": "path", "required": True, "schema": {"type": "string", "format": "uuid"}}
+img_p = {"name": "image", "in": "path", "required": True, "description": "The image's index in the job, from 0.", "schema": {"type": "integer", "minimum": 0}}
+def js(ref): return {"application/json": {"schema": {"$ref": "#/components/schemas/" + ref}}}
+doc = {
+ "openapi": "3.0.3",
+ "info": {"title": "Obscura server", "version": "0.1.0",
+   "description": "The REST API of `obscura serve`: upload photos, let Obscura find faces (and text, PII, plates), review the regions, and download clean images that hold pixels only. Everything runs on this machine. When the server has a token (always, off loopback), every path except /, /healthz and /openapi.json needs `Authorization: Bearer <token>`; without one, no authentication is asked for. Errors are `{\"error\": {\"code\", \"message\"}}` with a stable code."},
+ "servers": [{"url": "http://127.0.0.1:8080"}],
+ "security": [{"bearer": []}, {}],
+ "paths": {
+  "/": {"get": {"summary": "The web page", "security": [], "operationId": "page",
+      "responses": {"200": {"description": "A self-contained HTML page (no external resources).", "content": {"text/html": {"schema": {"type": "string"}}}}}}},
+  "/healthz": {"get": {"summary": "Liveness check", "security": [], "operationId": "health",
+      "responses": {"200": {"description": "The server runs.", "content": {"application/json": {"schema": {"type": "object", "properties": {"status": {"type": "string"}, "version": {"type": "string"}}}}}}}}},
+  "/openapi.json": {"get": {"summary": "This document", "security": [], "operationId": "openapi",
+      "responses": {"200": {"description": "OpenAPI 3 document.", "content": {"application/json": {"schema": {"type": "object"}}}}}}},
+  "/v1/jobs": {
+    "post": {"summary": "Create a job from one or more images", "operationId": "createJob",
+      "description": "Each file part is one image. Non-images and unsupported formats fail at once (with their error code) and are not stored; the other images are queued. With review=true, images stop after detection until their regions are set (PUT …/regions) or the job is rendered (POST …/render).",
+      "requestBody": {"required": True, "content": {"multipart/form-data": {"schema": {"type": "object", "required": ["images"], "properties": {
+          "images": {"type": "array", "minItems": 1, "items": {"type": "string", "format": "binary"}, "description": "The photos (JPEG, PNG, WebP, HEIF/HEIC, AVIF, TIFF, GIF). Any field name with a file name counts."},
+          "options": {"type": "string", "description": "A JSON object with any of the Options keys; the rest keep their defaults."},
+          "review": {"type": "string", "enum": ["true", "false"], "default": "false"},
+          "webhook": {"type": "string", "format": "uri", "description": "Called with a signed JSON POST ({event, job}) when the job waits for review (job.review) and when it finishes (job.finished). Loopback only unless the server allows the host (--webhook-allow); needs the server's webhook secret. Header X-Obscura-Signature: sha256=<hex HMAC-SHA256 of the body>. Retried with doubling delays until the server's attempt limit."}}}}}},
+      "responses": {"202": {"description": "The job was stored; images are queued.", "headers": {"Location": {"schema": {"type": "string"}}}, "content": js("Job")},
+                    **errs(400, 401, 413, 415, 429)}},
+    "get": {"summary": "List jobs", "operationId": "listJobs",
+      "responses": {"200": {"description": "Every job, oldest first.", "content": js("JobList")}, **errs(401)}}},
+  "/v1/jobs/{job}": {"parameters": [job_p],
+    "get": {"summary": "Job status with per-image progress", "operationId": "getJob",
+      "responses": {"200": {"description": "The job.", "content": js("Job")}, **errs(401, 404)}},
+    "delete": {"summary": "Delete a job, its originals and its results", "operationId": "deleteJob",
+      "responses": {"204": {"description": "Deleted."}, **errs(401, 404)}}},
+  "/v1/jobs/{job}/render": {"parameters": [job_p],
+    "post": {"summary": "Render every image waiting for review with the regions it has", "operationId": "renderJob",
+      "responses": {"202": {"description": "Those images are queued for rendering.", "content": js("Job")}, **errs(401, 404)}}},
+  "/v1/jobs/{job}/results.zip": {"parameters": [job_p],
+    "get": {"summary": "Download every finished result as a zip", "operationId": "downloadZip",
+      "responses": {"200": {"description": "A zip of the done images.", "content": {"application/zip": {"schema": {"type": "string", "format": "binary"}}}}, **errs(401, 404, 409)}}},
+  "/v1/jobs/{job}/images/{image}/regions": {"parameters": [job_p, img_p],
+    "get": {"summary": "The regions found (or set) for an image", "operationId": "getRegions",
+      "responses": {"200": {"description": "Regions, in pixels of the upright image, before the margin.", "content": js("Regions")}, **errs(401, 404, 409)}},
+    "put": {"summary": "Replace an image's regions and render it", "operationId": "replaceRegions",
+      "description": "Only while the image waits for review (jobs created with review=true): the original is deleted once an image is rendered. Regions of kind `manual` are painted exactly as drawn; others get the job's margin and style. Leave a region out to keep that area as it is.",
+      "requestBody": {"required": True, "content": js("RegionsInput")},
+      "responses": {"202": {"description": "The regions were stored and the image is queued for rendering.", "content": js("Regions")}, **errs(400, 401, 404, 409)}}},
+  "/v1/jobs/{job}/images/{image}/result": {"parameters": [job_p, img_p],
+    "get": {"summary": "Download one clean image", "operationId": "downloadResult",
+      "responses": {"200": {"description": "The image: pixels only, no metadata.", "content": {"image/jpeg": {"schema": {"type": "string", "format": "binary"}}, "image/png": {"schema": {"type": "string", "format": "binary"}}, "image/webp": {"schema": {"type": "string", "format": "binary"}}}}, **errs(401, 404, 409)}}},
+  "/v1/jobs/{job}/images/{image}/preview": {"parameters": [job_p, img_p],
+    "get": {"summary": "The unpainted, upright image while it waits for review", "operationId": "getPreview",
+      "responses": {"200": {"description": "A JPEG of the pixels only (no metadata), for drawing regions on.", "content": {"image/jpeg": {"schema": {"type": "string", "format": "binary"}}}}, **errs(401, 404, 409)}}},
+  "/v1/jobs/{job}/images/{image}/report": {"parameters": [job_p, img_p],
+    "get": {"summary": "The audit record of one rendered image", "operationId": "getReport",
+      "responses": {"200": {"description": "The same record as `obscura anonymize --report` writes.", "content": {"application/json": {"schema": {"type": "object"}}}}, **errs(401, 404, 409)}}}
+ },
+ "components": {
+  "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
+  "responses": {"Error": {"description": "An error with a stable code.", "content": js("Error")}},
+  "schemas": {
+   "Error": {"type": "object", "required": ["error"], "properties": {"error": {"$ref": "#/components/schemas/Failure"}}},
+   "Failure": {"type": "object", "required": ["code", "message"], "properties": {"code": {"type": "string", "example": "input.undecodable"}, "message": {"type": "string"}}},
+   "Box": {"type": "array", "items": {"type": "number"}, "minItems": 4, "maxItems": 4, "description": "[x, y, width, height] in pixels of the upright image."},
+   "Region": {"type": "object", "required": ["kind", "box"], "properties": {"kind": {"type": "string", "example": "face", "description": "face, plate, text, pii.… as found, or manual for a region a person drew."}, "box": {"$ref": "#/components/schemas/Box"}, "score": {"type": "number"}}},
+   "RegionsInput": {"type": "object", "required": ["regions"], "properties": {"regions": {"type": "array", "maxItems": 10000, "items": {"$ref": "#/components/schemas/Region"}}}},
+   "Regions": {"type": "object", "required": ["regions"], "properties": {"state": {"$ref": "#/components/schemas/ImageState"}, "width": {"type": "integer"}, "height": {"type": "integer"}, "regions": {"type": "array", "items": {"$ref": "#/components/schemas/Region"}}, "painted": {"type": "array", "items": {"type": "object"}, "description": "What was painted (margins added, clipped), once rendered: the report's regions."}}},
+   "ImageState": {"type": "string", "enum": ["queued", "detecting", "review", "approved", "rendering", "done", "failed"]},
+   "JobState": {"type": "string", "enum": ["queued", "running", "review", "finished"]},
+   "Options": {"type": "object", "description": "AnonymizeOptions, as `obscura anonymize` takes them and the report records them.", "additionalProperties": False, "properties": {
+       "detect": {"type": "array", "items": {"type": "string", "enum": ["faces", "text", "pii", "plates"]}, "default": ["faces"]},
+       "style": {"type": "string", "enum": ["solid", "pixelate", "blur"], "default": "pixelate"},
+       "fill": {"type": "string", "pattern": "^[0-9a-fA-F]{6}$", "default": "000000"},
+       "shape": {"type": "string", "enum": ["rect", "ellipse"], "default": "ellipse"},
+       "margin": {"type": "number", "minimum": 0, "maximum": 2, "default": 0.25},
+       "threshold": {"type": "number", "minimum": 0.01, "maximum": 1, "default": 0.2},
+       "minimumFace": {"type": "integer", "minimum": 5, "maximum": 400, "default": 10},
+       "cellsAcross": {"type": "integer", "minimum": 1, "maximum": 64, "default": 6},
+       "format": {"type": "string", "enum": ["keep", "jpeg", "png", "webp"], "default": "keep"},
+       "quality": {"type": "integer", "minimum": 1, "maximum": 100},
+       "overwrite": {"type": "boolean", "default": False},
+       "verify": {"type": "boolean", "default": False},
+       "textStyle": {"type": "string", "enum": ["solid", "pixelate", "blur"], "default": "solid"},
+       "piiPatterns": {"type": "array", "items": {"type": "string"}, "default": []},
+       "plateEvidence": {"type": "array", "items": {"type": "string", "enum": ["text", "cascade"]}, "default": ["text", "cascade"]}}},
+   "ImageStatus": {"type": "object", "required": ["index", "name", "state"], "properties": {"index": {"type": "integer"}, "name": {"type": "string"}, "state": {"$ref": "#/components/schemas/ImageState"}, "error": {"$ref": "#/components/schemas/Failure"}, "width": {"type": "integer"}, "height": {"type": "integer"}, "regions": {"type": "integer"}, "resultName": {"type": "string"}, "result": {"type": "string"}}},
+   "Job": {"type": "object", "required": ["id", "state", "review", "createdAt", "expiresAt", "options", "progress", "images", "results"], "properties": {
+       "id": {"type": "string", "format": "uuid"}, "state": {"$ref": "#/components/schemas/JobState"}, "review": {"type": "boolean"},
+       "createdAt": {"type": "string", "format": "date-time"}, "expiresAt": {"type": "string", "format": "date-time"},
+       "options": {"$ref": "#/components/schemas/Options"},
+       "webhook": {"$ref": "#/components/schemas/Webhook"},
+       "progress": {"type": "object", "properties": {"total": {"type": "integer"}, "pending": {"type": "integer"}, "review": {"type": "integer"}, "done": {"type": "integer"}, "failed": {"type": "integer"}}},
+       "images": {"type": "array", "items": {"$ref": "#/components/schemas/ImageStatus"}}, "results": {"type": "string"}}},
+   "Webhook": {"type": "object", "required": ["url", "attempts"], "properties": {"url": {"type": "string"}, "event": {"type": "string", "enum": ["job.review", "job.finished"]}, "state": {"type": "string", "enum": ["pending", "delivered", "failed"]}, "attempts": {"type": "integer"}}},
+   "JobList": {"type": "object", "properties": {"jobs": {"type": "array", "items": {"type": "object", "properties": {"id": {"type": "string"}, "state": {"$ref": "#/components/schemas/JobState"}, "images": {"type": "integer"}, "createdAt": {"type": "string", "format": "date-time"}}}}}}
+  }
+ }
+}
+text = json.dumps(doc, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+assert '"""' not in text and '\\(' not in text
+open(os.path.join(ROOT, 'docs/openapi.json'), 'w').write(text)
+swift = '// Written by scripts/openapi.py, with docs/openapi.json (ServeTests checks the two are equal).\n\n/// The OpenAPI 3 description of the API, served at `/openapi.json`.\nenum OpenAPIDocument {\n    static let json = #"""\n' + text + '"""#\n}\n'
+open(os.path.join(ROOT, 'Sources/ObscuraServer/API/OpenAPIDocument.swift'), 'w').write(swift)

@@ -21,9 +21,16 @@ enum Serve {
             || FileManager.default.fileExists(atPath: ModelStore.defaultDirectory.appendingPathComponent(ModelDescriptor.centerFace.fileName).path)
     }
 
-    /// A fresh data folder under the system's temporary folder.
+    /// One folder for this test process, removed when it exits.
+    static let temporaryRoot: URL = {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("obscura-serve-tests-\(getpid())", isDirectory: true)
+        atexit { try? FileManager.default.removeItem(at: Serve.temporaryRoot) }
+        return url
+    }()
+
+    /// A fresh data folder, inside `temporaryRoot`.
     static func dataDirectory() -> URL {
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("obscura-serve-tests-\(UUID().uuidString)", isDirectory: true)
+        let url = temporaryRoot.appendingPathComponent(UUID().uuidString, isDirectory: true)
         try? FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
         return url
     }

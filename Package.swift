@@ -9,7 +9,7 @@ import PackageDescription
 // with Debian's Tesseract 5 (libtesseract-dev) through its C API.
 let openCVLibraries = ["opencv_core", "opencv_imgproc", "opencv_dnn", "opencv_objdetect"]
 // Codecs and colour management, all from Debian: HEIF/AVIF (libheif), TIFF, GIF, ICC (lcms2).
-let codecLibraries = ["jpeg", "png16", "webp", "heif", "tiff", "gif", "lcms2", "z"]
+let codecLibraries = ["jpeg", "png16", "webp", "heif", "tiff", "gif", "lcms2"]
 
 let package = Package(
     name: "Obscura",

@@ -15,7 +15,6 @@
 #include <lcms2.h>
 #include <libheif/heif.h>
 #include <tiffio.h>
-#include <zlib.h>
 
 namespace {
 
@@ -497,35 +496,4 @@ extern "C" int32_t obscura_cv_icc_description(const uint8_t *icc, size_t icc_len
     }
     cmsDeleteContext(context);
     return status;
-}
-
-// MARK: - zlib
-
-extern "C" int32_t obscura_cv_inflate(const uint8_t *bytes, size_t length, size_t limit, uint8_t **out_bytes,
-                                      size_t *out_length) {
-    *out_bytes = nullptr;
-    *out_length = 0;
-    z_stream stream;
-    std::memset(&stream, 0, sizeof(stream));
-    if (inflateInit(&stream) != Z_OK) return 3;
-    std::vector<uint8_t> result;
-    uint8_t chunk[16384];
-    stream.next_in = const_cast<Bytef *>(bytes);
-    stream.avail_in = uInt(length);
-    int code = Z_OK;
-    while (code == Z_OK) {
-        stream.next_out = chunk;
-        stream.avail_out = sizeof(chunk);
-        code = inflate(&stream, Z_NO_FLUSH);
-        if (code != Z_OK && code != Z_STREAM_END) break;
-        result.insert(result.end(), chunk, chunk + (sizeof(chunk) - stream.avail_out));
-        if (result.size() > limit) { code = Z_MEM_ERROR; break; }
-        if (code == Z_OK && stream.avail_in == 0 && stream.avail_out != 0) { code = Z_DATA_ERROR; break; }
-    }
-    inflateEnd(&stream);
-    if (code != Z_STREAM_END) return 1;
-    *out_bytes = copy_bytes(result.data(), result.size());
-    if (*out_bytes == nullptr && !result.empty()) return 3;
-    *out_length = result.size();
-    return 0;
 }

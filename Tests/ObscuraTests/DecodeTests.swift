@@ -155,7 +155,8 @@ import Testing
 }
 
 /// A small seeded generator, so the damaged files are the same on every run.
-struct SplitMix64 {
+/// Deterministic pseudo-random numbers for damaged files and generated documents.
+struct SplitMix64: RandomNumberGenerator {
     var state: UInt64
     init(seed: UInt64) { state = seed }
     mutating func next() -> UInt64 {

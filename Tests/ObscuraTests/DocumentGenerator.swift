@@ -1,21 +1,8 @@
 @testable import Obscura
 
-/// Deterministic pseudo-random numbers (SplitMix64) for generated test documents.
-struct SeededGenerator: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
-
 /// Valid personal data items and their checksum-invalid look-alikes, generated from a seed.
 enum DocumentGenerator {
-    static func digits(_ count: Int, _ rng: inout SeededGenerator) -> String {
+    static func digits(_ count: Int, _ rng: inout SplitMix64) -> String {
         String((0..<count).map { _ in Character(String(Int.random(in: 0...9, using: &rng))) })
     }
 
@@ -27,7 +14,7 @@ enum DocumentGenerator {
     }
 
     /// A Luhn-valid card number (grouped as printed) and the same number with its last digit changed.
-    static func card(_ rng: inout SeededGenerator) -> (valid: String, invalid: String) {
+    static func card(_ rng: inout SplitMix64) -> (valid: String, invalid: String) {
         let prefixes = ["4", "51", "52", "55", "37", "6011", "35"]
         let prefix = prefixes.randomElement(using: &rng)!
         let length = prefix == "37" ? 15 : 16
@@ -40,7 +27,7 @@ enum DocumentGenerator {
     }
 
     /// A valid IBAN for DE, GB, FR or NL (grouped by four) and one with a BBAN digit changed.
-    static func iban(_ rng: inout SeededGenerator) -> (valid: String, invalid: String) {
+    static func iban(_ rng: inout SplitMix64) -> (valid: String, invalid: String) {
         let country = ["DE", "GB", "FR", "NL", "AT", "BE"].randomElement(using: &rng)!
         let letters = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZ")
         var bban = ""
@@ -56,7 +43,7 @@ enum DocumentGenerator {
     }
 
     /// A TD3 passport zone with correct check digits, and one whose birth date was changed.
-    static func passport(_ rng: inout SeededGenerator) -> (valid: [String], invalid: [String]) {
+    static func passport(_ rng: inout SplitMix64) -> (valid: [String], invalid: [String]) {
         func pad(_ text: String, _ length: Int) -> String { text + String(repeating: "<", count: max(0, length - text.count)) }
         func check(_ text: String) -> String { String(MRZ.checkDigit(Array(text))!) }
         let surnames = ["ERIKSSON", "MUELLER", "DUPONT", "ROSSI", "NOVAK", "SMITH"]
@@ -78,13 +65,13 @@ enum DocumentGenerator {
         return ([line1, line2], [line1, String(wrong)])
     }
 
-    static func email(_ rng: inout SeededGenerator) -> String {
+    static func email(_ rng: inout SplitMix64) -> String {
         let names = ["anna.eriksson", "j.mueller", "marie_dupont", "luca.rossi", "eva.novak", "john.smith42"]
         let domains = ["example.com", "mail.example.org", "post.example.de", "example.co.uk"]
         return names.randomElement(using: &rng)! + "@" + domains.randomElement(using: &rng)!
     }
 
-    static func phone(_ rng: inout SeededGenerator) -> String {
+    static func phone(_ rng: inout SplitMix64) -> String {
         switch Int.random(in: 0...4, using: &rng) {
         case 0: return "+44 20 7946 " + digits(4, &rng)
         case 1: return "+49 30 " + digits(7, &rng)
@@ -96,7 +83,7 @@ enum DocumentGenerator {
 
     /// One document: a mix of valid items and look-alikes, in a seeded font, size and angle.
     static func document(seed: UInt64) -> DocumentRenderer.Spec {
-        var rng = SeededGenerator(seed: seed)
+        var rng = SplitMix64(seed: seed)
         var items: [DocumentRenderer.Item] = []
         let card = card(&rng), iban = iban(&rng), zone = passport(&rng)
         items.append(.init(label: "Card", value: card.valid, expected: .card))

@@ -22,9 +22,7 @@ struct FormatTests {
         return result
     }
 
-    static func exiftool(_ arguments: [String]) throws {
-        try tool(URL(fileURLWithPath: TestSupport.exiftoolPath ?? "/usr/bin/exiftool"), ["-q", "-q", "-overwrite_original"] + arguments)
-    }
+    static func exiftool(_ arguments: [String]) throws { try TestSupport.exiftoolWrite(arguments) }
 
     /// Plants the kinds of metadata phones and cameras write.
     static let plantedTags = [

@@ -249,11 +249,7 @@ enum Planted {
         return url
     }
 
-    static func exiftool(_ arguments: [String]) throws {
-        let exiftool = URL(fileURLWithPath: try #require(TestSupport.exiftoolPath))
-        let result = try TestSupport.run(exiftool, ["-overwrite_original"] + arguments)
-        try #require(result.status == 0, "exiftool: \(result.standardError)")
-    }
+    static func exiftool(_ arguments: [String]) throws { try TestSupport.exiftoolWrite(arguments) }
 
     /// A small PNG or WebP of the astronaut, written by Obscura's own encoder.
     static func encoded(_ format: ImageFormat, in folder: URL) throws -> URL {

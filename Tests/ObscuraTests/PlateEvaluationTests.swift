@@ -36,17 +36,7 @@ struct PlateEvaluationTests {
             let input = [UInt8](try Data(contentsOf: PlateSet.folder.appendingPathComponent(image.file)))
             let output = try ImageDecoder.decode(try anonymizer.anonymize(input, outputFormat: .png).bytes).pixels
             for box in image.boxes {
-                let x0 = max(0, Int(box[0])), y0 = max(0, Int(box[1]))
-                let x1 = min(output.width, Int((box[0] + box[2]).rounded(.up))), y1 = min(output.height, Int((box[1] + box[3]).rounded(.up)))
-                var inside = 0, painted = 0
-                for y in y0..<y1 {
-                    for x in x0..<x1 {
-                        inside += 1
-                        let at = output.offset(x: x, y: y)
-                        if output.pixels[at] == 255 && output.pixels[at + 1] == 0 && output.pixels[at + 2] == 255 { painted += 1 }
-                    }
-                }
-                let covered = inside > 0 && painted * 2 >= inside
+                let covered = TestSupport.isHalfPaintedMagenta(output, box: box)
                 plates[image.country, default: (0, 0)].0 += 1
                 if covered { plates[image.country, default: (0, 0)].1 += 1 } else { missed.append(image.file) }
             }

@@ -99,6 +99,28 @@ enum TestSupport {
         return url
     }
 
+    /// True when at least half of a labelled box `[x, y, w, h]` is painted magenta (ff00ff), the
+    /// fill the evaluation runs use: how `obscura-eval` scores a face or plate as covered.
+    static func isHalfPaintedMagenta(_ output: PixelBuffer, box: [Double]) -> Bool {
+        let x0 = max(0, Int(box[0])), y0 = max(0, Int(box[1]))
+        let x1 = min(output.width, Int((box[0] + box[2]).rounded(.up))), y1 = min(output.height, Int((box[1] + box[3]).rounded(.up)))
+        var inside = 0, painted = 0
+        for y in y0..<max(y0, y1) {
+            for x in x0..<max(x0, x1) {
+                inside += 1
+                let at = output.offset(x: x, y: y)
+                if output.pixels[at] == 255 && output.pixels[at + 1] == 0 && output.pixels[at + 2] == 255 { painted += 1 }
+            }
+        }
+        return inside > 0 && painted * 2 >= inside
+    }
+
+    /// Writes tags with exiftool (in place), failing the test with exiftool's message.
+    static func exiftoolWrite(_ arguments: [String]) throws {
+        let result = try run(URL(fileURLWithPath: exiftoolPath ?? "/usr/bin/exiftool"), ["-q", "-q", "-overwrite_original"] + arguments)
+        guard result.status == 0 else { throw TestFailure("exiftool \(arguments) failed: \(result.standardError)") }
+    }
+
     /// exiftool's view of a file as `Group:Tag` keys (`-a -G1 -u`, composite tags left out).
     static func exiftoolTags(_ file: URL) throws -> [String: Any] {
         guard let exiftool = exiftoolPath else { throw TestFailure("exiftool is not installed") }

@@ -14,11 +14,7 @@ struct VerifyTests {
         return url
     }
 
-    static func exiftool(_ arguments: [String]) throws {
-        let result = try TestSupport.run(URL(fileURLWithPath: TestSupport.exiftoolPath ?? "/usr/bin/exiftool"),
-                                         ["-q", "-q", "-overwrite_original"] + arguments)
-        guard result.status == 0 else { throw TestFailure("exiftool \(arguments) failed: \(result.standardError)") }
-    }
+    static func exiftool(_ arguments: [String]) throws { try TestSupport.exiftoolWrite(arguments) }
 
     static func segment(_ marker: UInt8, _ payload: [UInt8]) -> [UInt8] {
         [0xFF, marker, UInt8((payload.count + 2) >> 8), UInt8((payload.count + 2) & 0xFF)] + payload

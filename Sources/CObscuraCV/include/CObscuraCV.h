@@ -71,11 +71,6 @@ int32_t obscura_cv_convert_to_srgb(uint8_t *pixels, int32_t width, int32_t heigh
 /// Writes an ICC profile's English description (e.g. "sRGB IEC61966-2.1") into `description`.
 int32_t obscura_cv_icc_description(const uint8_t *icc, size_t icc_length, char *description, size_t capacity);
 
-/// Inflates a zlib stream completely, refusing output beyond `limit` bytes. Release the result
-/// with `obscura_cv_buffer_free`.
-int32_t obscura_cv_inflate(const uint8_t *bytes, size_t length, size_t limit, uint8_t **out_bytes,
-                           size_t *out_length);
-
 /// Releases the pixels of an image filled by one of the decoders.
 void obscura_cv_image_free(obscura_cv_image *image);
 

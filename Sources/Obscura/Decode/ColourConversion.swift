@@ -77,15 +77,4 @@ enum ColourConversion {
         11: [0.680, 0.320, 0.265, 0.690, 0.150, 0.060, 0.314, 0.351],   // DCI-P3
         12: [0.680, 0.320, 0.265, 0.690, 0.150, 0.060, 0.3127, 0.3290], // Display P3
     ]
-
-    /// Inflates a PNG `iCCP` payload (profiles are small; 16 MB is far beyond any real one).
-    static func inflate(_ bytes: [UInt8], limit: Int = 16 << 20) -> [UInt8]? {
-        var output: UnsafeMutablePointer<UInt8>?
-        var length = 0
-        let status = bytes.withUnsafeBufferPointer { obscura_cv_inflate($0.baseAddress, $0.count, limit, &output, &length) }
-        guard status == 0 else { return nil }
-        defer { obscura_cv_buffer_free(output) }
-        guard let output else { return [] }
-        return Array(UnsafeBufferPointer(start: output, count: length))
-    }
 }

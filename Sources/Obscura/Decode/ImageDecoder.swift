@@ -79,7 +79,9 @@ public enum ImageDecoder {
             }
             complete = facts.isComplete
             exif = facts.exif
-            if let compressed = facts.compressedProfile { profile = ColourConversion.inflate(compressed) }
+            if let compressed = facts.compressedProfile, let inflated = Inflate.zlib(compressed[...], limit: 16 << 20), inflated.complete {
+                profile = inflated.bytes
+            }
             if facts.bitDepth == 16 { notes.append("16-bit samples reduced to 8-bit") }
             lossless = true
         case .webp:

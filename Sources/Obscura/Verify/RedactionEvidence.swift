@@ -10,9 +10,6 @@ public struct RedactionEvidence: Sendable, Equatable, Codable {
     /// (rows): near 1 for a mosaic, whose steps all lie on cell edges.
     public var columnConcentration: Double
     public var rowConcentration: Double
-    /// Share of neighbour pairs whose luma differs by no more than the noise floor: high
-    /// inside a fill or mosaic cell, lower on skin, hair and eyes.
-    public var flatFraction: Double = 0
     /// Share of pixels within the noise floor of the most common luma value: half or more of
     /// the area under the detection is one solid fill.
     public var fillShare: Double = 0
@@ -58,19 +55,16 @@ public struct RedactionEvidence: Sendable, Equatable, Codable {
             }
         }
         var columns = [Int](repeating: 0, count: width - 1), rows = [Int](repeating: 0, count: height - 1)
-        var flat = 0
         for y in 0..<height {
             for x in 0..<width {
                 let value = luma[y * width + x]
                 if x + 1 < width {
                     let step = abs(luma[y * width + x + 1] - value)
                     columns[x] += max(0, step - Self.noiseFloor)
-                    if step <= Self.noiseFloor { flat += 1 }
                 }
                 if y + 1 < height {
                     let step = abs(luma[(y + 1) * width + x] - value)
                     rows[y] += max(0, step - Self.noiseFloor)
-                    if step <= Self.noiseFloor { flat += 1 }
                 }
             }
         }
@@ -87,15 +81,14 @@ public struct RedactionEvidence: Sendable, Equatable, Codable {
         let steps = Double(columns.count * height + rows.count * width)
         self.init(meanGradient: Double(columns.reduce(0, +) + rows.reduce(0, +)) / steps,
                   columnConcentration: concentration(columns), rowConcentration: concentration(rows),
-                  flatFraction: Double(flat) / steps, fillShare: Double(near) / Double(luma.count))
+                  fillShare: Double(near) / Double(luma.count))
     }
 
     public init(meanGradient: Double, columnConcentration: Double, rowConcentration: Double,
-                flatFraction: Double = 0, fillShare: Double = 0) {
+                fillShare: Double = 0) {
         self.meanGradient = meanGradient
         self.columnConcentration = columnConcentration
         self.rowConcentration = rowConcentration
-        self.flatFraction = flatFraction
         self.fillShare = fillShare
     }
 }

@@ -86,24 +86,8 @@ public final class Verifier: Sendable {
             result.format = inventory.format
             result.metadata = inventory.leaks
             result.problems = inventory.problems
-        } catch {
-            result.status = .unreadable
-            result.error = .init(code: error.code.rawValue, message: error.message, cause: error.cause)
-            return result
-        }
-        let decoded: DecodedImage
-        do {
-            decoded = try ImageDecoder.decode(bytes)
-        } catch let error as ObscuraError {
-            result.status = .unreadable
-            result.error = .init(code: error.code.rawValue, message: error.message, cause: error.cause)
-            return result
-        } catch {
-            result.status = .unreadable
-            return result
-        }
-        if let faceDetector {
-            do {
+            let decoded = try ImageDecoder.decode(bytes)
+            if let faceDetector {
                 let detections = try faceDetector.detect(in: decoded.pixels, threshold: options.threshold,
                                                          minimumFace: Double(options.minimumFace))
                 result.facesChecked = true
@@ -118,14 +102,14 @@ public final class Verifier: Sendable {
                                                   evidence: evidence))
                     }
                 }
-            } catch let error as ObscuraError {
-                result.status = .unreadable
-                result.error = .init(code: error.code.rawValue, message: error.message, cause: error.cause)
-                return result
-            } catch {
-                result.status = .unreadable
-                return result
             }
+        } catch {
+            // Not inspectable, not decodable completely, or the detector failed: not clean.
+            result.status = .unreadable
+            if let error = error as? ObscuraError {
+                result.error = .init(code: error.code.rawValue, message: error.message, cause: error.cause)
+            }
+            return result
         }
         if !result.metadata.isEmpty || !result.problems.isEmpty || !result.faces.isEmpty {
             result.status = .leaks

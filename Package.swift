@@ -1,13 +1,14 @@
 // swift-tools-version:6.0
 import PackageDescription
 
-// OpenCV 4.6 comes from Debian's libopencv-dev (headers under /usr/include/opencv4), for DNN
-// inference, resizing and objdetect's Haar cascades (licence plates; the cascade files come from
-// Debian's opencv-data). Images are read and written with libjpeg-turbo, libpng, libwebp,
+// Every network model runs through OpenVINO's C API (COpenVINO, loaded at run time from the
+// runtime scripts/setup.sh unpacks from the openvino==2026.4.1 wheel). OpenCV 4.6 comes from
+// Debian's libopencv-dev (headers under /usr/include/opencv4) for area resizing and objdetect's
+// Haar cascades (licence plates; the cascade files come from Debian's opencv-data). Images are read and written with libjpeg-turbo, libpng, libwebp,
 // libheif, libtiff and giflib directly: damaged data is refused rather than patched over, and
 // the binary does not load the ~130 libraries behind OpenCV's imgcodecs. Text is recognised
 // with Debian's Tesseract 5 (libtesseract-dev) through its C API.
-let openCVLibraries = ["opencv_core", "opencv_imgproc", "opencv_dnn", "opencv_objdetect"]
+let openCVLibraries = ["opencv_core", "opencv_imgproc", "opencv_objdetect"]
 // Codecs and colour management, all from Debian: HEIF/AVIF (libheif), TIFF, GIF, ICC (lcms2).
 let codecLibraries = ["jpeg", "png16", "webp", "heif", "tiff", "gif", "lcms2"]
 
@@ -31,16 +32,22 @@ let package = Package(
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
     ],
     targets: [
-        // The only C++ in the project: a thin, prefixed C API over OpenCV (decode, encode,
-        // resize, DNN inference). Everything that decides what gets removed lives in Swift.
+        // A thin, prefixed C API over OpenCV (resize, cascade), the codecs and Tesseract.
+        // Everything that decides what gets removed lives in Swift.
         .target(
             name: "CObscuraCV",
             cxxSettings: [.unsafeFlags(["-I/usr/include/opencv4", "-O2"])],
             linkerSettings: (openCVLibraries + codecLibraries + ["tesseract", "stdc++"]).map { .linkedLibrary($0) }
         ),
+        // A thin, prefixed C API over OpenVINO's C API, which it loads with dlopen: the build
+        // needs nothing from the wheel, and a missing runtime is a set-up error at run time.
+        .target(
+            name: "COpenVINO",
+            linkerSettings: [.linkedLibrary("dl"), .linkedLibrary("pthread")]
+        ),
         .target(
             name: "Obscura",
-            dependencies: ["CObscuraCV"]
+            dependencies: ["CObscuraCV", "COpenVINO"]
         ),
         // The server behind `obscura serve`: jobs in SQLite, workers, the REST API. The HTTP
         // edge stays thin; every image still goes through the `Obscura` library.

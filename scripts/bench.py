@@ -4,15 +4,20 @@
 Run through scripts/bench.sh (make bench), which builds Obscura and prepares the virtual
 environment with deface, onnxruntime and onnx from PyPI. This script:
 
-  1. copies the dataset's images as PNG into two identical flat input folders (deface reads flat
-     folders and writes `NAME_anonymized.png` beside each input), so both tools get the same
-     pixels and write lossless outputs that the scorer can read exactly;
-  2. runs each tool's batch on them, alternating which goes first, `--rounds` times, recording
-     wall time and peak resident memory (from wait4) and keeping the faster round;
+  1. normal use, as a new user of either tool would run it: the dataset's own JPEGs in, JPEG
+     out, each tool with its defaults over all files in one process (`obscura anonymize IN -o OUT`
+     and `deface FILES...`), alternating which goes first, `--rounds` times, keeping each tool's
+     faster round;
+  2. for recall: PNG copies into two identical flat input folders (deface reads flat folders and
+     writes `NAME_anonymized.png` beside each input), each tool painting solid magenta so the
+     scorer can read the outputs exactly (deface with `--replacewith img`, which is slower than
+     its default);
   3. times one 1280 px photo end to end (process start included), alternating, median of 5;
   4. times a 12-megapixel photo (4000 x 3000) for each; both are JPEGs (quality 92), as photos
      from cameras and phones are;
-  5. measures Obscura's peak memory on 10 and on 1,000 small images (memory must not grow);
+  5. measures Obscura's peak memory on 10 and on 1,000 small images (memory must not grow), the
+     12 MP photo with every kind (`--detect faces,plates,text,pii`), and the resident memory of
+     an idle `obscura serve` after jobs with faces and with every kind;
   6. scores both tools' batch outputs with obscura-eval (same rule for both);
   7. prints a Markdown table and writes everything to WORK/bench.json.
 
@@ -20,6 +25,7 @@ Obscura also runs once more with `--min-face 20` (the search stops at half resol
 what the small-face search costs.
 """
 import argparse
+import glob
 import json
 import os
 import platform
@@ -27,7 +33,10 @@ import shutil
 import statistics
 import subprocess
 import sys
+import socket
 import time
+import urllib.request
+import uuid
 
 import cv2
 import numpy as np
@@ -60,6 +69,62 @@ def run_measured(command, cwd=None):
         sys.stderr.write(stderr.decode(errors="replace")[-2000:])
         raise SystemExit(f"bench: {' '.join(command[:3])} failed with {code}")
     return seconds, usage.ru_maxrss / 1024
+
+
+def prepare_jpeg_inputs(dataset, work):
+    """Flat copies of the dataset's own JPEG files, byte for byte, one folder per tool."""
+    labels = json.load(open(os.path.join(dataset, "labels.json")))
+    for folder in ("jpeg-obscura", "jpeg-deface"):
+        shutil.rmtree(os.path.join(work, folder), ignore_errors=True)
+        os.makedirs(os.path.join(work, folder))
+        for label in labels:
+            shutil.copyfile(os.path.join(dataset, label["file"]), os.path.join(work, folder, label["file"].replace("/", "__")))
+    return len(labels)
+
+
+def idle_server_memory(obscura, photo, work):
+    """Resident memory (MB) of `obscura serve` left idle after a faces job, then after a job with
+    every kind: what a server holds between jobs."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    data = os.path.join(work, "serve-data")
+    shutil.rmtree(data, ignore_errors=True)
+    server = subprocess.Popen([obscura, "serve", "--port", str(port), "--data", data],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(100):
+            try:
+                urllib.request.urlopen(base + "/healthz", timeout=1).read()
+                break
+            except OSError:
+                time.sleep(0.1)
+        body = open(photo, "rb").read()
+        measured = {}
+        for label, options in (("faces", "{}"), ("all kinds", '{"detect": ["faces", "plates", "text", "pii"]}')):
+            boundary = uuid.uuid4().hex
+            parts = [f'--{boundary}\r\nContent-Disposition: form-data; name="options"\r\n\r\n{options}\r\n'.encode()]
+            for index in range(3):
+                parts.append(f'--{boundary}\r\nContent-Disposition: form-data; name="images"; filename="p{index}.jpg"\r\n'
+                             f'Content-Type: image/jpeg\r\n\r\n'.encode() + body + b"\r\n")
+            parts.append(f"--{boundary}--\r\n".encode())
+            request = urllib.request.Request(base + "/v1/jobs", data=b"".join(parts), method="POST",
+                                             headers={"Content-Type": f"multipart/form-data; boundary={boundary}"})
+            job = json.load(urllib.request.urlopen(request, timeout=30))
+            while True:
+                status = json.load(urllib.request.urlopen(f"{base}/v1/jobs/{job['id']}", timeout=10))
+                if status["progress"]["done"] + status["progress"]["failed"] == status["progress"]["total"]:
+                    break
+                time.sleep(0.2)
+            time.sleep(2)
+            with open(f"/proc/{server.pid}/status") as proc:
+                rss = next(int(line.split()[1]) for line in proc if line.startswith("VmRSS:"))
+            measured[label] = rss / 1024
+        return measured
+    finally:
+        server.terminate()
+        server.wait()
 
 
 def prepare_inputs(dataset, work):
@@ -110,6 +175,23 @@ def main():
     cores = os.cpu_count()
     magenta = os.path.join(work, "magenta.png")
     cv2.imwrite(magenta, np.full((8, 8, 3), (255, 0, 255), np.uint8))
+
+    # 1. Normal use: JPEG in, JPEG out, defaults, one process over all files.
+    print(f"bench: copying the JPEGs of {args.dataset}", file=sys.stderr)
+    jpeg_count = prepare_jpeg_inputs(args.dataset, work)
+    normal = {"obscura": [], "deface": []}
+    for round_number in range(args.rounds):
+        order = ["obscura", "deface"] if round_number % 2 == 0 else ["deface", "obscura"]
+        for tool in order:
+            print(f"bench: round {round_number + 1}, {tool} with its defaults on {jpeg_count} JPEGs", file=sys.stderr)
+            if tool == "obscura":
+                normal[tool].append(run_measured([args.obscura, "anonymize", os.path.join(work, "jpeg-obscura"), "-o",
+                                                  os.path.join(work, "jpeg-out-obscura"), "--overwrite", "--quiet"]))
+            else:
+                for stale in glob.glob(os.path.join(work, "jpeg-deface", "*_anonymized.jpg")):
+                    os.remove(stale)
+                inputs = sorted(glob.glob(os.path.join(work, "jpeg-deface", "*.jpg")))
+                normal[tool].append(run_measured([args.deface] + inputs))
 
     print(f"bench: preparing PNG copies of {args.dataset}", file=sys.stderr)
     names = prepare_inputs(args.dataset, work)
@@ -169,6 +251,14 @@ def main():
         single[label] = {tool: {"seconds": statistics.median(t for t, _ in values), "peakMB": max(m for _, m in values)}
                          for tool, values in times.items()}
 
+    # Every kind on the 12 MP photo, and an idle server after jobs.
+    every_kind = [run_measured([args.obscura, "anonymize", os.path.join(work, "photo-12mp.jpg"), "-o",
+                                os.path.join(work, "single-all-kinds.jpg"), "--overwrite", "--quiet",
+                                "--detect", "faces,plates,text,pii"]) for _ in range(2)]
+    all_kinds = {"seconds": min(t for t, _ in every_kind), "peakMB": max(m for _, m in every_kind)}
+    print("bench: obscura serve, idle after jobs", file=sys.stderr)
+    server_idle = idle_server_memory(args.obscura, os.path.join(work, "photo-1280.jpg"), work)
+
     # Memory against batch length: 10 and 1,000 small images.
     small = cv2.resize(first, (320, 240), interpolation=cv2.INTER_AREA)
     memory = {}
@@ -183,12 +273,16 @@ def main():
         memory[str(length)] = {"seconds": seconds, "peakMB": peak}
 
     best = {tool: min(runs, key=lambda r: r[0]) for tool, runs in batch.items()}
+    best_normal = {tool: min(runs, key=lambda r: r[0]) for tool, runs in normal.items()}
     result = {
         "machine": {"cores": cores, "processor": platform.processor() or platform.machine(), "system": platform.platform()},
         "dataset": args.dataset, "images": count,
         "batch": {tool: {"seconds": s, "imagesPerSecond": count / s, "peakMB": m, "runs": [r[0] for r in batch[tool]]}
                   for tool, (s, m) in best.items()},
+        "normalUse": {tool: {"seconds": s, "imagesPerSecond": jpeg_count / s, "peakMB": m, "runs": [r[0] for r in normal[tool]]}
+                      for tool, (s, m) in best_normal.items()},
         "single": single, "memoryByBatchLength": memory, "obscuraStageMs": split,
+        "allKinds12mp": all_kinds, "serverIdleMB": server_idle,
         "recall": {tool: {"all": s["all"]["recall"], "valid": s["valid"]["recall"], "atLeast20": s["atLeast20"]["recall"],
                           "bins": {b["label"]: b["recall"] for b in s["bins"]}, "paintedOutside": s["paintedOutsideShare"]}
                    for tool, s in scores.items()},
@@ -201,6 +295,15 @@ def main():
     row = lambda title, cells: print(f"| {title} | " + " | ".join(cells) + " |")
     print(f"\nMachine: {cores} cores, {result['machine']['system']}; {count} images from {args.dataset}\n")
     print("Ratios are speed relative to deface (above 1: faster).\n")
+    n = result["normalUse"]
+    print("Normal use (JPEG in and out, each tool's defaults, one process over all files):\n")
+    print("| | Obscura | deface 1.5.0 |")
+    print("|---|---|---|")
+    row(f"batch of {jpeg_count} JPEGs, seconds", [f"{n[t]['seconds']:.1f} s" for t in ("obscura", "deface")])
+    row("images/s (ratio to deface)", [f"{n[t]['imagesPerSecond']:.2f} ({n[t]['imagesPerSecond'] / n['deface']['imagesPerSecond']:.2f}x)"
+                                       for t in ("obscura", "deface")])
+    row("peak memory", [f"{n[t]['peakMB']:.0f} MB" for t in ("obscura", "deface")])
+    print("\nBoth painting solid magenta, PNG in and out (deface with --replacewith img), for recall:\n")
     print("| | Obscura (defaults) | deface 1.5.0 (ONNX Runtime) | Obscura `--min-face 20` |")
     print("|---|---|---|---|")
     row("batch, images/s (ratio to deface)", [f"{b[t]['imagesPerSecond']:.2f} ({b[t]['imagesPerSecond'] / b['deface']['imagesPerSecond']:.2f}x)" for t in tools])
@@ -218,6 +321,10 @@ def main():
           f"detect {split['detect']:.0f}, redact {split['redact']:.0f}, encode {split['encode']:.0f}")
     print(f"Obscura peak memory: {memory['10']['peakMB']:.0f} MB for 10 images, {memory['1000']['peakMB']:.0f} MB for 1,000 "
           f"({memory['1000']['seconds']:.0f} s)")
+    print(f"Obscura on the 12 MP photo with --detect faces,plates,text,pii: {all_kinds['seconds']:.2f} s, "
+          f"peak memory {all_kinds['peakMB']:.0f} MB")
+    print("Idle `obscura serve` after three 1280 px photos: " +
+          ", ".join(f"{label} {mb:.0f} MB" for label, mb in server_idle.items()))
     print(f"\nWritten to {os.path.join(work, 'bench.json')}")
 
 

@@ -2,7 +2,6 @@
 
 #include <opencv2/core.hpp>
 #include <opencv2/core/utils/logger.hpp>
-#include <opencv2/dnn.hpp>
 #include <opencv2/imgproc.hpp>
 
 #include <csetjmp>
@@ -46,9 +45,6 @@ const int logging_silenced = silence_opencv_logging();
 
 }  // namespace
 
-struct obscura_cv_net {
-    cv::dnn::Net net;
-};
 
 namespace {
 
@@ -457,59 +453,3 @@ extern "C" int32_t obscura_cv_resize(const uint8_t *source, int32_t width, int32
 
 extern "C" void obscura_cv_set_threads(int32_t count) { cv::setNumThreads(count > 0 ? count : -1); }
 
-extern "C" obscura_cv_net *obscura_cv_net_create(const uint8_t *onnx, size_t length, char *error,
-                                                 size_t error_capacity) {
-    try {
-        std::vector<uchar> buffer(onnx, onnx + length);
-        cv::dnn::Net net = cv::dnn::readNetFromONNX(buffer);
-        if (net.empty()) {
-            write_error(error, error_capacity, "OpenCV could not build a network from the model");
-            return nullptr;
-        }
-        net.setPreferableBackend(cv::dnn::DNN_BACKEND_OPENCV);
-        net.setPreferableTarget(cv::dnn::DNN_TARGET_CPU);
-        return new obscura_cv_net{net};
-    } catch (const std::exception &exception) {
-        write_error(error, error_capacity, describe(exception));
-        return nullptr;
-    }
-}
-
-extern "C" void obscura_cv_net_free(obscura_cv_net *net) { delete net; }
-
-extern "C" int32_t obscura_cv_net_forward(obscura_cv_net *net, const float *input, int32_t channels,
-                                          int32_t height, int32_t width, int32_t output_total,
-                                          const char *const *output_names, float *const *outputs,
-                                          const size_t *output_capacity, size_t *output_count,
-                                          char *error, size_t error_capacity) {
-    try {
-        int shape[4] = {1, channels, height, width};
-        cv::Mat blob(4, shape, CV_32F, const_cast<float *>(input));
-        net->net.setInput(blob);
-        std::vector<cv::String> names(output_names, output_names + output_total);
-        std::vector<cv::Mat> results;
-        net->net.forward(results, names);
-        if (static_cast<int32_t>(results.size()) != output_total) {
-            write_error(error, error_capacity, "the network returned an unexpected number of outputs");
-            return 1;
-        }
-        for (int32_t i = 0; i < output_total; ++i) {
-            cv::Mat result = results[i].isContinuous() ? results[i] : results[i].clone();
-            if (result.depth() != CV_32F) {
-                write_error(error, error_capacity, "the network returned non-float output");
-                return 2;
-            }
-            size_t count = result.total();
-            if (count > output_capacity[i]) {
-                write_error(error, error_capacity, "a network output is larger than expected");
-                return 3;
-            }
-            std::memcpy(outputs[i], result.ptr<float>(), count * sizeof(float));
-            output_count[i] = count;
-        }
-        return 0;
-    } catch (const std::exception &exception) {
-        write_error(error, error_capacity, describe(exception));
-        return 4;
-    }
-}

@@ -9,14 +9,17 @@ public enum ObscuraServerApp {
     public typealias App = Application<RouterResponder<BasicRequestContext>>
 
     /// Checks the configuration, opens the store, recovers interrupted images and returns the
-    /// application, ready to `runService()`. `onServerRunning` receives the bound port.
-    public static func build(_ configuration: ServerConfiguration, logger: Logger,
+    /// application, ready to `runService()`. `onServerRunning` receives the bound port. Every job
+    /// runs with `models` (by default a set for `configuration.modelDirectory`), whatever its
+    /// options: each model is loaded once per process.
+    public static func build(_ configuration: ServerConfiguration, logger: Logger, models: ModelSet? = nil,
                              onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }) throws -> App {
         try configuration.validate()
         try FileManager.default.createDirectory(at: configuration.dataDirectory, withIntermediateDirectories: true)
         let store = try JobStore(path: configuration.dataDirectory.appendingPathComponent("obscura.sqlite").path)
         let files = try JobFiles(dataDirectory: configuration.dataDirectory)
-        let runner = JobRunner(store: store, files: files, configuration: configuration, logger: logger)
+        let runner = JobRunner(store: store, files: files, configuration: configuration, logger: logger,
+                               models: models ?? ModelSet(modelDirectory: configuration.modelDirectory))
         try runner.recover()
 
         let router = Router(context: BasicRequestContext.self)

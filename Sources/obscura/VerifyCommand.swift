@@ -84,7 +84,7 @@ struct VerifyCommand: ParsableCommand {
         if options.faces {
             let directory = models.map { URL(fileURLWithPath: $0, isDirectory: true) } ?? ModelStore.defaultDirectory
             do {
-                detector = try CenterFaceDetector(modelDirectory: directory)
+                detector = try ModelSet(modelDirectory: directory).faceDetector()
             } catch let error as ObscuraError where error.code == .modelMissing {
                 console.error("obscura: faces not checked: \(error.message) (run scripts/setup.sh); checking metadata only")
             } catch let error as ObscuraError {
@@ -97,23 +97,18 @@ struct VerifyCommand: ParsableCommand {
 
         let results = Mutex([Verification?](repeating: nil, count: files.count))
         let progress = Progress(total: files.count, console: console)
-        let next = Atomic<Int>(0)
-        let workers = min(jobs ?? ProcessInfo.processInfo.activeProcessorCount, max(files.count, 1))
-        DispatchQueue.concurrentPerform(iterations: workers) { _ in
-            while true {
-                let index = next.add(1, ordering: .relaxed).oldValue
-                guard index < paths.count else { return }
-                let result: Verification
-                if let data = FileManager.default.contents(atPath: paths[index]) {
-                    result = verifier.verify([UInt8](data))
-                } else {
-                    var unreadable = Verification(status: .unreadable)
-                    unreadable.error = .init(code: ObscuraError.Code.fileSystem.rawValue, message: "cannot read the file")
-                    result = unreadable
-                }
-                results.withLock { $0[index] = result }
-                progress.advance(result.passed ? .written : .failed)
+        let pool = WorkerPool(threads: min(jobs ?? ProcessInfo.processInfo.activeProcessorCount, max(files.count, 1)))
+        pool.forEach(paths.count) { index in
+            let result: Verification
+            if let data = FileManager.default.contents(atPath: paths[index]) {
+                result = verifier.verify([UInt8](data))
+            } else {
+                var unreadable = Verification(status: .unreadable)
+                unreadable.error = .init(code: ObscuraError.Code.fileSystem.rawValue, message: "cannot read the file")
+                result = unreadable
             }
+            results.withLock { $0[index] = result }
+            progress.advance(result.passed ? .written : .failed)
         }
         progress.finish()
 

@@ -46,8 +46,9 @@ enum Serve {
         return configuration
     }
 
-    static func app(_ configuration: ServerConfiguration, logs: LogCapture = LogCapture()) throws -> ObscuraServerApp.App {
-        try ObscuraServerApp.build(configuration, logger: logs.logger)
+    static func app(_ configuration: ServerConfiguration, logs: LogCapture = LogCapture(),
+                    models: ModelSet? = nil) throws -> ObscuraServerApp.App {
+        try ObscuraServerApp.build(configuration, logger: logs.logger, models: models)
     }
 
     struct Upload {

@@ -44,17 +44,25 @@ struct PipelineTests {
         let input = folder.appendingPathComponent("in")
         try FileManager.default.createDirectory(at: input, withIntermediateDirectories: true)
         let photo = try TestSupport.fixture("astronaut.jpg")
-        for name in ["a.jpg", "b.jpg", "c.jpg"] { try Data(photo).write(to: input.appendingPathComponent(name)) }
+        // Three sizes, so concurrent requests run the one compiled model on different input
+        // shapes (1300 px is searched in tiles).
+        try Data(photo).write(to: input.appendingPathComponent("a.jpg"))
+        let pixels = try ImageDecoder.decode(photo).pixels
+        for (name, side) in [("b.jpg", 1300), ("c.jpg", 300)] {
+            let resized = try CenterFaceDetector.resize(pixels, width: side, height: side)
+            try Data(try ImageEncoder.encode(resized, as: .jpeg, quality: 90)).write(to: input.appendingPathComponent(name))
+        }
         let anonymizer = try TestSupport.anonymizer()
         var digests: [[String]] = []
-        for jobs in [1, 2, 1] {
+        for jobs in [1, 2, 1, 3] {
             let output = folder.appendingPathComponent("out-\(digests.count)")
             let items = try BatchPlanner.plan(inputs: [input.path], output: output.path)
             let summary = BatchRunner(anonymizer: anonymizer, jobs: jobs).run(items) { _ in }
             #expect(summary.written == 3)
             digests.append(try ["a.jpg", "b.jpg", "c.jpg"].map { SHA256.hex(of: [UInt8](try Data(contentsOf: output.appendingPathComponent($0)))) })
         }
-        #expect(Set(digests.flatMap { $0 }).count == 1)
+        #expect(Set(digests).count == 1)
+        #expect(Set(digests[0]).count == 3)
         // And not merely a copy of the input.
         #expect(digests[0][0] != SHA256.hex(of: photo))
     }

@@ -2,23 +2,23 @@ import Testing
 @testable import Obscura
 
 @Suite struct ScaleSearchTests {
-    @Test("tile counts: a coarse pass, then 3x finer passes down to the smallest face asked for")
+    @Test("passes: a coarse pass, then 3x finer passes down to the smallest face asked for, each in as few tiles as fit")
     func tileCounts() {
         #expect(ScaleSearch(width: 512, height: 512).tiles.count == 1)            // fits one tile at native size
-        #expect(ScaleSearch(width: 1024, height: 768).tiles.count == 5)           // 1 coarse + 2 x 2 native
+        #expect(ScaleSearch(width: 1024, height: 768).tiles.count == 2)           // the coarse pass and the whole native frame
         #expect(ScaleSearch(width: 1024, height: 768, minimumFace: 20).tiles.count == 1)
-        #expect(ScaleSearch(width: 4000, height: 3000).tiles.count == 58)         // 1 + 9 at 0.4 + 48 native
-        #expect(ScaleSearch(width: 4000, height: 3000, minimumFace: 20).tiles.count == 19)  // 1 + 6 + 12
-        #expect(ScaleSearch(width: 512, height: 512, minimumFace: 5).tiles.count == 5)  // native + 2x upscaled
-        #expect(ScaleSearch(width: 1024, height: 768).tiles.map(\.scale) == [0.625, 1, 1, 1, 1])
+        #expect(ScaleSearch(width: 4000, height: 3000).tiles.count == 1 + 4 + 20)   // 1 + 2 x 2 at 0.4 + 5 x 4 native
+        #expect(ScaleSearch(width: 4000, height: 3000, minimumFace: 20).tiles.count == 1 + 2 + 6)
+        #expect(ScaleSearch(width: 512, height: 512, minimumFace: 5).tiles.count == 2)  // native + 2x upscaled
+        #expect(ScaleSearch(width: 1024, height: 768).tiles.map(\.scale) == [0.625, 1])
         let scales = Set(ScaleSearch(width: 4000, height: 3000).tiles.map(\.scale)).sorted()
         #expect(scales.count == 3 && abs(scales[0] - 0.16) < 1e-9 && abs(scales[1] - 0.4) < 1e-9 && scales[2] == 1)
         // No two passes more than 3x apart.
         for (a, b) in zip(scales, scales.dropFirst()) { #expect(b / a <= ScaleSearch.passRatio + 1e-9) }
     }
 
-    @Test("tiles stay inside the scaled image and neighbours overlap by at least the overlap",
-          arguments: [(1024, 768), (1280, 960), (4000, 3000), (3000, 4000), (641, 5000)])
+    @Test("tiles stay inside the scaled image, within the limit, and neighbours overlap by at least the overlap",
+          arguments: [(1024, 768), (1280, 960), (4000, 3000), (3000, 4000), (641, 5000), (1025, 1025)])
     func coverage(width: Int, height: Int) {
         let search = ScaleSearch(width: width, height: height)
         for scale in Set(search.tiles.map(\.scale)) {
@@ -26,12 +26,15 @@ import Testing
             for tile in pass {
                 #expect(tile.x >= 0 && tile.y >= 0 && tile.width > 0 && tile.height > 0)
                 #expect(tile.x + tile.width <= tile.scaledWidth && tile.y + tile.height <= tile.scaledHeight)
-                #expect(tile.width <= ScaleSearch.tileSize && tile.height <= ScaleSearch.tileSize)
+                #expect(tile.inputWidth <= ScaleSearch.tileLimit && tile.inputHeight <= ScaleSearch.tileLimit)
+                #expect(tile.inputWidth % ScaleSearch.inputStep == 0 && tile.inputHeight % ScaleSearch.inputStep == 0)
             }
             let xs = Set(pass.map(\.x)).sorted(), ys = Set(pass.map(\.y)).sorted()
-            for (a, b) in zip(xs, xs.dropFirst()) { #expect(a + ScaleSearch.tileSize - b >= ScaleSearch.overlap) }
-            for (a, b) in zip(ys, ys.dropFirst()) { #expect(a + ScaleSearch.tileSize - b >= ScaleSearch.overlap) }
-            // The last tile reaches the far edges.
+            let tileWidth = pass[0].width, tileHeight = pass[0].height
+            for (a, b) in zip(xs, xs.dropFirst()) { #expect(a + tileWidth - b >= ScaleSearch.overlap) }
+            for (a, b) in zip(ys, ys.dropFirst()) { #expect(a + tileHeight - b >= ScaleSearch.overlap) }
+            // The first tile starts at the near edges and the last reaches the far ones.
+            #expect(pass.contains { $0.x == 0 && $0.y == 0 })
             #expect(pass.contains { $0.x + $0.width == $0.scaledWidth && $0.y + $0.height == $0.scaledHeight })
         }
     }

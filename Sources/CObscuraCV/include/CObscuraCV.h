@@ -1,4 +1,4 @@
-// CObscuraCV: the project's only C++ code, a thin C API over OpenCV 4.6 (DNN inference, resizing)
+// CObscuraCV: a thin C API over OpenCV 4.6 (resizing, the plate cascade)
 // and the codec libraries (libjpeg-turbo, libpng, libwebp), used directly rather than through
 // OpenCV's imgcodecs, which links some 130 further libraries and patches over damaged data.
 // Every symbol is prefixed `obscura_cv_`. Pixel buffers cross the boundary as tightly packed,
@@ -98,25 +98,8 @@ void obscura_cv_buffer_free(uint8_t *bytes);
 int32_t obscura_cv_resize(const uint8_t *source, int32_t width, int32_t height, int32_t channels,
                           uint8_t *destination, int32_t new_width, int32_t new_height);
 
-/// Caps OpenCV's own worker threads (DNN layers, resize). 0 lets OpenCV decide.
+/// Caps OpenCV's own worker threads (resize, cascade). 0 lets OpenCV decide.
 void obscura_cv_set_threads(int32_t count);
-
-/// An ONNX network for one fixed input shape (OpenCV 4.6 returns wrong outputs when a Net is
-/// reused after its input size changes, so callers keep one Net per shape).
-typedef struct obscura_cv_net obscura_cv_net;
-
-obscura_cv_net *obscura_cv_net_create(const uint8_t *onnx, size_t length,
-                                      char *error, size_t error_capacity);
-void obscura_cv_net_free(obscura_cv_net *net);
-
-/// Runs the network on an NCHW float blob of shape 1 x channels x height x width and copies the
-/// outputs named in `output_names` into `outputs[i]`, which must hold `output_capacity[i]`
-/// floats; `output_count[i]` receives the number of floats written.
-int32_t obscura_cv_net_forward(obscura_cv_net *net, const float *input, int32_t channels,
-                               int32_t height, int32_t width, int32_t output_total,
-                               const char *const *output_names, float *const *outputs,
-                               const size_t *output_capacity, size_t *output_count,
-                               char *error, size_t error_capacity);
 
 /// A Haar cascade (OpenCV objdetect), used by one thread at a time.
 typedef struct obscura_cv_cascade obscura_cv_cascade;

@@ -27,9 +27,14 @@ public enum ModelStore {
         if let override = environment["OBSCURA_MODELS"], !override.isEmpty {
             return URL(fileURLWithPath: override, isDirectory: true)
         }
-        let cache = environment["XDG_CACHE_HOME"].flatMap { $0.isEmpty ? nil : $0 }
+        return cacheDirectory.appendingPathComponent("obscura/models", isDirectory: true)
+    }
+
+    /// `$XDG_CACHE_HOME`, or `~/.cache`: where the set-up script puts models and the runtime.
+    static var cacheDirectory: URL {
+        let cache = ProcessInfo.processInfo.environment["XDG_CACHE_HOME"].flatMap { $0.isEmpty ? nil : $0 }
             ?? (NSHomeDirectory() as NSString).appendingPathComponent(".cache")
-        return URL(fileURLWithPath: cache, isDirectory: true).appendingPathComponent("obscura/models", isDirectory: true)
+        return URL(fileURLWithPath: cache, isDirectory: true)
     }
 
     /// Reads a model and checks its SHA-256. Throws `modelMissing` or `modelCorrupt` (set-up

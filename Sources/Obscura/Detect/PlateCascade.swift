@@ -44,7 +44,7 @@ public final class PlateCascade: Sendable {
         init(path: String, modelName: String) throws {
             var message = [CChar](repeating: 0, count: 512)
             guard let created = obscura_cv_cascade_create(path, &message, message.count) else {
-                throw ObscuraError(.modelCorrupt, "OpenCV could not load the \(modelName) cascade", cause: ONNXNetwork.text(message))
+                throw ObscuraError(.modelCorrupt, "OpenCV could not load the \(modelName) cascade", cause: messageText(message))
             }
             handle = created
         }
@@ -63,7 +63,7 @@ public final class PlateCascade: Sendable {
                                           &rects, &neighbours, capacity, &count, &message, message.count)
             }
             guard status == 0 else {
-                throw ObscuraError(.detectionFailed, "plate detection failed", cause: ONNXNetwork.text(message))
+                throw ObscuraError(.detectionFailed, "plate detection failed", cause: messageText(message))
             }
             return (0..<min(count, capacity)).map { i in
                 (Box(x: Double(rects[i * 4]), y: Double(rects[i * 4 + 1]), width: Double(rects[i * 4 + 2]),

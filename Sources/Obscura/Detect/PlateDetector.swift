@@ -39,11 +39,17 @@ public final class PlateDetector: Sendable {
 
     /// Loads the cascade when `evidence` asks for it (`model.missing` when `opencv-data` is
     /// absent). The text detector is the caller's, so it loads once for text and plates.
+    public convenience init(evidence: [PlateEvidence] = PlateEvidence.defaults, settings: Settings = Settings(),
+                            modelDirectory: URL = ModelStore.defaultDirectory) throws {
+        try self.init(evidence: evidence, settings: settings, models: ModelSet(modelDirectory: modelDirectory))
+    }
+
+    /// The same, with the cascade taken from (and shared through) `models`.
     public init(evidence: [PlateEvidence] = PlateEvidence.defaults, settings: Settings = Settings(),
-                modelDirectory: URL = ModelStore.defaultDirectory) throws {
+                models: ModelSet) throws {
         self.evidence = evidence
         self.settings = settings
-        cascade = evidence.contains(.cascade) ? try PlateCascade(.plateCascade, modelDirectory: modelDirectory) : nil
+        cascade = evidence.contains(.cascade) ? try models.plateCascade() : nil
     }
 
     /// Models this detector runs itself (the text detector is listed by its owner).

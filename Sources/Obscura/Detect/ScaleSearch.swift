@@ -1,19 +1,24 @@
 import Foundation
 
-/// Where the face detector looks: an image pyramid cut into overlapping, fixed-size tiles.
+/// Where the face detector looks: an image pyramid, each pass cut into as few tiles as its size
+/// allows.
 ///
-/// The first pass shrinks the whole image into one tile and finds large faces; each further
+/// The first pass fits the whole image into `coarseSide` and finds large faces; each further
 /// pass is up to `passRatio` times finer, down to the scale at which the smallest face asked for
 /// (`minimumFace`, 10 px by default: native resolution) reaches the size CenterFace needs. There
-/// small and background faces that a single downscaled pass misses are found (CenterFace reports 78.2 single-scale vs
-/// 87.5 multi-scale on WIDER hard). A pass larger than a tile is cut into tiles overlapping by
-/// `overlap`, so every face smaller than the overlap lies wholly inside some tile; larger ones
-/// are found whole by a coarser pass.
+/// small and background faces that a single downscaled pass misses are found (CenterFace reports
+/// 78.2 single-scale vs 87.5 multi-scale on WIDER hard).
 ///
-/// Every network input is one `tileSize` square (zero-padded). OpenCV 4.6 needs one Net per
-/// input shape, and a Net holds its layer buffers: about 100 MB at 640 x 640 against 185 MB at
-/// 1024 x 768 (measured). Per-image shapes made the WIDER run 20% faster but peaked at 1.8 GB of
-/// memory with two workers; one shape keeps memory at one Net per worker.
+/// OpenVINO runs one compiled model on any input shape, so a pass is one tile when it fits in
+/// `tileLimit` on both sides, and otherwise the fewest equal tiles of at most that size,
+/// overlapping by `overlap`: every face up to the overlap lies wholly inside some tile, and
+/// larger ones are seen whole by a coarser pass (at a third of the size they are still at least
+/// `overlap / passRatio` px, which CenterFace finds). The limit bounds the activations one
+/// request holds: a whole 12 MP frame would need about 12 times those of a 1024 px tile.
+/// Measured on `../shared/eval/faces`, a whole native frame finds as many faces as 1024 px
+/// tiles; what the old 640 px tiles overlapping by 160 px gained came from looking at most
+/// faces several times, which `CenterFaceDetector`'s second looks now do for the candidates
+/// that need it.
 public struct ScaleSearch: Sendable, Equatable {
     public struct Tile: Sendable, Equatable {
         /// Pass scale: scaled image = original * scale.
@@ -21,18 +26,27 @@ public struct ScaleSearch: Sendable, Equatable {
         /// Size of the whole image at that scale.
         public var scaledWidth: Int, scaledHeight: Int
         /// Tile origin and size in scaled pixels.
-        /// (Every network input is `tileSize` square; a smaller tile is zero-padded.)
         public var x: Int, y: Int, width: Int, height: Int
+
+        /// The network input: the tile padded with zeros to multiples of `inputStep`.
+        public var inputWidth: Int { ScaleSearch.padded(width) }
+        public var inputHeight: Int { ScaleSearch.padded(height) }
     }
 
-    public static let tileSize = 640
-    public static let overlap = 160
-    /// CenterFace finds faces from about 10 px to a few hundred px in one tile, so a 3x step
+    /// The longest side of the first, whole-image pass.
+    public static let coarseSide = 640
+    /// The longest tile side: larger passes are split.
+    public static let tileLimit = 1024
+    /// Overlap between neighbouring tiles of one pass, in that pass's pixels.
+    public static let overlap = 64
+    /// CenterFace finds faces from about 10 px to a few hundred px in one input, so a 3x step
     /// between passes leaves no gap in face size.
     public static let passRatio = 3.0
     /// Face size (px) that CenterFace still finds reliably in its input (its heat map has a
     /// 4 px stride).
     public static let detectableFace = 10.0
+    /// CenterFace's input sides must be multiples of its coarsest feature stride.
+    public static let inputStep = 32
 
     public let tiles: [Tile]
 
@@ -41,7 +55,7 @@ public struct ScaleSearch: Sendable, Equatable {
     ///   the work); 5 searches at twice the native resolution.
     public init(width: Int, height: Int, minimumFace: Double = 10) {
         let longSide = Double(max(width, height))
-        let coarsest = min(1.0, Double(Self.tileSize) / longSide)
+        let coarsest = min(1.0, Double(Self.coarseSide) / longSide)
         let finest = max(coarsest, Self.detectableFace / minimumFace)
         // Evenly spaced in log scale, no step wider than `passRatio`: no face size falls between
         // passes, and no pass nearly repeats another.
@@ -53,21 +67,29 @@ public struct ScaleSearch: Sendable, Equatable {
         for scale in scales {
             let scaledWidth = max(1, Int((Double(width) * scale).rounded()))
             let scaledHeight = max(1, Int((Double(height) * scale).rounded()))
-            for y in Self.origins(length: scaledHeight) {
-                for x in Self.origins(length: scaledWidth) {
-                    tiles.append(Tile(scale: scale, scaledWidth: scaledWidth, scaledHeight: scaledHeight, x: x, y: y,
-                                      width: min(Self.tileSize, scaledWidth - x), height: min(Self.tileSize, scaledHeight - y)))
+            for (y, tileHeight) in Self.spans(length: scaledHeight) {
+                for (x, tileWidth) in Self.spans(length: scaledWidth) {
+                    tiles.append(Tile(scale: scale, scaledWidth: scaledWidth, scaledHeight: scaledHeight,
+                                      x: x, y: y, width: tileWidth, height: tileHeight))
                 }
             }
         }
         self.tiles = tiles
     }
 
-    /// Tile origins along one axis: evenly spread, neighbours overlapping by at least `overlap`.
-    static func origins(length: Int) -> [Int] {
-        if length <= tileSize { return [0] }
-        let stride = tileSize - overlap
-        let count = Int((Double(length - tileSize) / Double(stride)).rounded(.up)) + 1
-        return (0..<count).map { index in ((length - tileSize) * index) / (count - 1) }
+    /// Pixels fed to the network over all tiles, padding included.
+    public var inputPixels: Int { tiles.reduce(0) { $0 + $1.inputWidth * $1.inputHeight } }
+
+    /// Tile spans along one axis: the fewest equal spans of at most `tileLimit`, evenly spread,
+    /// neighbours overlapping by at least `overlap`.
+    static func spans(length: Int) -> [(origin: Int, length: Int)] {
+        if length <= tileLimit { return [(0, length)] }
+        let count = Int((Double(length - overlap) / Double(tileLimit - overlap)).rounded(.up))
+        // Equal spans, rounded up to the input step where the image allows (less padding).
+        let span = min(length, padded((length + (count - 1) * overlap + count - 1) / count))
+        return (0..<count).map { index in ((length - span) * index / (count - 1), span) }
     }
+
+    static func padded(_ side: Int) -> Int { (side + inputStep - 1) / inputStep * inputStep }
 }
+

@@ -1,15 +1,12 @@
 import Foundation
-import Synchronization
 
 /// Finds lines of text with PP-OCRv4's DB detector (see `ModelDescriptor.textDetection`)
-/// through OpenCV's DNN module, with the DB post-processing done here: OpenCV 4.6's
-/// `TextDetectionModel_DB` mis-reads this model's 1 × 1 × H × W output.
+/// through OpenVINO, with the DB post-processing done here.
 ///
 /// The image is scaled (never enlarged) so its longer side is at most `maximumSide`, normalised
 /// as PaddleOCR does (BGR, ImageNet mean and deviation), and placed at the top left of a canvas
-/// whose sides are multiples of `canvasStep`; only these few canvas shapes ever reach a network,
-/// and each shape has its own networks (one per worker), built on first use from model bytes read
-/// and hash-checked once per detector. The probability map is binarised at `binaryThreshold`;
+/// whose sides are multiples of `canvasStep`. One compiled model with free height and width
+/// serves every canvas shape and every worker. The probability map is binarised at `binaryThreshold`;
 /// each 8-connected component scoring at least `boxThreshold` (its mean probability) becomes a
 /// box grown by the DB unclip distance (`area × unclipRatio / perimeter`). Deterministic.
 public final class TextDetector: Sendable {
@@ -18,8 +15,8 @@ public final class TextDetector: Sendable {
         /// Longer side of the network input in pixels (32...4096, default 960). Larger finds
         /// smaller text at a higher cost.
         public var maximumSide: Int = 960
-        /// Canvas sides are multiples of this (32...1024, default 320): fewer shapes, fewer Nets.
-        public var canvasStep: Int = 320
+        /// Canvas sides are multiples of this (32...1024, default 32, the model's coarsest stride).
+        public var canvasStep: Int = 32
         /// Probability above which a pixel is text (0...1, default 0.3).
         public var binaryThreshold: Float = 0.3
         /// Minimum mean probability of a kept box (0...1, default 0.6).
@@ -34,21 +31,20 @@ public final class TextDetector: Sendable {
 
     public let model: ModelDescriptor
     public let settings: Settings
-    private let modelBytes: [UInt8]
-    private let idleNetworks = Mutex<[ONNXNetwork]>([])
+    private let network: InferenceModel
+    private let probabilityOutput: Int
 
     public static let outputName = "sigmoid_0.tmp_0"
 
-    /// Loads and verifies the model and builds a first network, so a model OpenCV cannot load
-    /// is reported before any image is read (`model.missing` / `model.corrupt`).
-    public init(modelDirectory: URL = ModelStore.defaultDirectory, settings: Settings = Settings()) throws {
+    /// Loads, verifies and compiles the model, so a model that cannot load is reported before
+    /// any image is read (`model.missing` / `model.corrupt`, `runtime.missing`).
+    public init(modelDirectory: URL = ModelStore.defaultDirectory, settings: Settings = Settings(),
+                runtimeDirectory: URL = InferenceRuntime.defaultDirectory) throws {
         model = .textDetection
         self.settings = settings
-        modelBytes = try ModelStore.load(.textDetection, from: modelDirectory)
-        let side = max(32, settings.canvasStep)
-        let first = try ONNXNetwork(onnx: modelBytes, channels: 3, height: side, width: side,
-                                    outputName: Self.outputName, modelName: model.id)
-        idleNetworks.withLock { $0.append(first) }
+        let bytes = try ModelStore.load(.textDetection, from: modelDirectory)
+        network = try InferenceModel(.textDetection, bytes: bytes, runtimeDirectory: runtimeDirectory)
+        probabilityOutput = try network.outputIndex(Self.outputName)
     }
 
     /// The network input layout for an image: scale, scaled size and canvas size.
@@ -73,44 +69,23 @@ public final class TextDetector: Sendable {
         let layout = Self.layout(width: rgb.width, height: rgb.height, settings: settings)
         let scaled = try CenterFaceDetector.resize(rgb, width: layout.scaledWidth, height: layout.scaledHeight)
         let blob = Self.blob(scaled, canvasWidth: layout.canvasWidth, canvasHeight: layout.canvasHeight)
-        let network = try borrowNetwork(width: layout.canvasWidth, height: layout.canvasHeight)
-        defer { giveBack(network) }
-        let probability = try network.forward(blob, outputCount: layout.canvasWidth * layout.canvasHeight)
-        let boxes = Self.boxes(probability: probability, mapWidth: layout.canvasWidth,
-                               validWidth: layout.scaledWidth, validHeight: layout.scaledHeight, settings: settings)
+        let shape = [1, 3, layout.canvasHeight, layout.canvasWidth]
+        let boxes = try blob.withUnsafeBufferPointer { input in
+            try network.run(input, shape: shape) { outputs in
+                let probability = try outputs.output(probabilityOutput)
+                guard probability.shape == [1, 1, layout.canvasHeight, layout.canvasWidth] else {
+                    throw ObscuraError(.detectionFailed, "text detection returned an output of an unexpected shape")
+                }
+                return Self.boxes(probability: probability.values, mapWidth: layout.canvasWidth,
+                                  validWidth: layout.scaledWidth, validHeight: layout.scaledHeight, settings: settings)
+            }
+        }
         return boxes.compactMap { found in
             let x0 = max(0, found.box.x / layout.scale), y0 = max(0, found.box.y / layout.scale)
             let x1 = min(Double(rgb.width), found.box.maxX / layout.scale), y1 = min(Double(rgb.height), found.box.maxY / layout.scale)
             guard x1 > x0, y1 > y0 else { return nil }
             return Detection(kind: "text", box: Box(x: x0, y: y0, width: x1 - x0, height: y1 - y0), score: found.score)
         }
-    }
-
-    /// Idle networks kept for reuse, at most (the least recently used go first). Each `Net`
-    /// holds its activations for its canvas shape (up to ~100 MB at 960 × 960), and mixed photo
-    /// shapes would otherwise leave one per shape and per worker alive for the whole run.
-    static let idleNetworkLimit = 2
-
-    /// Returns a network to the idle list, dropping the least recently used beyond the limit.
-    private func giveBack(_ network: ONNXNetwork) {
-        let dropped = idleNetworks.withLock { networks -> [ONNXNetwork] in
-            networks.append(network)
-            let excess = networks.count - Self.idleNetworkLimit
-            guard excess > 0 else { return [] }
-            defer { networks.removeFirst(excess) }
-            return Array(networks.prefix(excess))
-        }
-        _ = dropped  // freed here, outside the lock
-    }
-
-    private func borrowNetwork(width: Int, height: Int) throws -> ONNXNetwork {
-        let idle = idleNetworks.withLock { networks -> ONNXNetwork? in
-            guard let index = networks.lastIndex(where: { $0.width == width && $0.height == height }) else { return nil }
-            return networks.remove(at: index)
-        }
-        if let idle { return idle }
-        return try ONNXNetwork(onnx: modelBytes, channels: 3, height: height, width: width,
-                               outputName: Self.outputName, modelName: model.id)
     }
 
     /// Planar BGR floats normalised as PaddleOCR (`(v / 255 - mean) / std`, ImageNet values in
@@ -142,7 +117,7 @@ public final class TextDetector: Sendable {
     /// DB post-processing on a probability map: 8-connected components of pixels above the
     /// binary threshold inside the valid (unpadded) area, scored by their mean probability,
     /// grown by the unclip distance. Boxes are in map pixels, sorted top to bottom.
-    static func boxes(probability: [Float], mapWidth: Int, validWidth: Int, validHeight: Int,
+    static func boxes(probability: UnsafeBufferPointer<Float>, mapWidth: Int, validWidth: Int, validHeight: Int,
                       settings: Settings) -> [(box: Box, score: Double)] {
         var label = [Int32](repeating: 0, count: validWidth * validHeight)
         var found: [(box: Box, score: Double)] = []

@@ -12,6 +12,8 @@ public struct ObscuraError: Error, Sendable, Equatable, CustomStringConvertible 
         public static let modelMissing = Code(rawValue: "model.missing")
         /// The model file does not have the expected SHA-256 or does not load.
         public static let modelCorrupt = Code(rawValue: "model.corrupt")
+        /// The inference runtime (OpenVINO) is not installed or does not load.
+        public static let runtimeMissing = Code(rawValue: "runtime.missing")
         /// Inference failed while processing an image.
         public static let detectionFailed = Code(rawValue: "detect.failed")
         /// The input is an image, but not one of the formats Obscura reads.
@@ -47,7 +49,7 @@ public struct ObscuraError: Error, Sendable, Equatable, CustomStringConvertible 
     }
 
     /// Set-up problems stop a whole run before anything is written.
-    public var isSetupProblem: Bool { code == .modelMissing || code == .modelCorrupt }
+    public var isSetupProblem: Bool { code == .modelMissing || code == .modelCorrupt || code == .runtimeMissing }
 
     public var description: String {
         if let cause { return "\(message) (\(cause)) [\(code)]" }

@@ -54,7 +54,8 @@ public struct StageTimings: Sendable, Codable, Equatable {
 }
 
 /// decode → orient → detect → plan regions → redact → encode, for one image held in memory.
-/// Shared by every worker: each model is loaded once, and only for the kinds asked for.
+/// Cheap to make: the models come from a `ModelSet`, loaded once per process and only for the
+/// kinds asked for, and shared by anonymizers of any options.
 public final class Anonymizer: Sendable {
     public let options: AnonymizeOptions
     /// CenterFace, loaded when `faces` is asked for.
@@ -67,24 +68,29 @@ public final class Anonymizer: Sendable {
     /// The plate cascade and filters, loaded for `plates`.
     public let plateDetector: PlateDetector?
 
-    /// Validates the options and loads the models. Throws set-up errors before any image is read.
-    public init(options: AnonymizeOptions, modelDirectory: URL = ModelStore.defaultDirectory) throws {
+    /// Validates the options and takes the models the kinds need from `models` (loading them
+    /// there on first use). Throws set-up errors before any image is read.
+    public init(options: AnonymizeOptions, models: ModelSet) throws {
         try options.validate()
         self.options = options
         let kinds = Set(options.detect)
-        faceDetector = kinds.contains(.faces) ? try CenterFaceDetector(modelDirectory: modelDirectory) : nil
-        textDetector = options.needsTextDetection ? try TextDetector(modelDirectory: modelDirectory) : nil
+        faceDetector = kinds.contains(.faces) ? try models.faceDetector() : nil
+        textDetector = options.needsTextDetection ? try models.textDetector() : nil
         if kinds.contains(.pii) {
             let words = try options.piiWordsFile.map { try PIIRules.words(fromFile: URL(fileURLWithPath: $0)) } ?? []
             piiMatcher = try PIIMatcher(rules: PIIRules(patterns: options.piiPatterns, words: words))
-            textRecognizer = try TextRecognizer()
+            textRecognizer = try models.textRecognizer()
         } else {
             piiMatcher = nil
             textRecognizer = nil
         }
-        plateDetector = kinds.contains(.plates)
-            ? try PlateDetector(evidence: options.plateEvidence, modelDirectory: modelDirectory) : nil
+        plateDetector = kinds.contains(.plates) ? try PlateDetector(evidence: options.plateEvidence, models: models) : nil
         verifier = Verifier(options: VerifyOptions(matching: options), faceDetector: faceDetector)
+    }
+
+    /// The same with a model set of its own (one anonymizer per process, as in tests).
+    public convenience init(options: AnonymizeOptions, modelDirectory: URL = ModelStore.defaultDirectory) throws {
+        try self.init(options: options, models: ModelSet(modelDirectory: modelDirectory))
     }
 
     /// Checks outputs when `options.verify` is set, with the detector already loaded.

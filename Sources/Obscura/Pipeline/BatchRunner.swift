@@ -10,48 +10,40 @@ public struct BatchSummary: Sendable, Equatable {
     public var total: Int { written + failed + skipped }
 }
 
-/// Runs work items on a fixed number of worker threads. Each item is read, anonymized and
-/// written on its own; a failing item is recorded and the batch carries on.
+/// Runs work items on the worker pool. Each item is read, anonymized and written on its own; a
+/// failing item is recorded and the batch carries on.
 public final class BatchRunner: Sendable {
     public let anonymizer: Anonymizer
-    public let jobs: Int
+    public let pool: WorkerPool
 
     /// `jobs`: worker count (default: the number of cores).
-    public init(anonymizer: Anonymizer, jobs: Int? = nil) {
+    public convenience init(anonymizer: Anonymizer, jobs: Int? = nil) {
+        self.init(anonymizer: anonymizer, pool: WorkerPool(threads: jobs ?? ProcessInfo.processInfo.activeProcessorCount))
+    }
+
+    public init(anonymizer: Anonymizer, pool: WorkerPool) {
         self.anonymizer = anonymizer
-        self.jobs = max(1, jobs ?? ProcessInfo.processInfo.activeProcessorCount)
+        self.pool = pool
     }
 
     /// Processes every item and calls `onRecord` (from worker threads, one call at a time) as
     /// each finishes.
     public func run(_ items: [BatchItem], onRecord: @escaping @Sendable (ReportRecord) -> Void) -> BatchSummary {
-        let workers = min(jobs, max(1, items.count))
-        // Workers × OpenCV threads should not exceed the cores.
+        // Workers × OpenCV threads (resizing, the cascade) should not exceed the cores.
+        let workers = min(pool.threads, max(1, items.count))
         obscura_cv_set_threads(Int32(max(1, ProcessInfo.processInfo.activeProcessorCount / workers)))
         let shared = SharedBatchState()
-        let group = DispatchGroup()
-        for _ in 0..<workers {
-            group.enter()
-            let thread = Thread { [self] in
-                while true {
-                    let index = shared.next.add(1, ordering: .relaxed).oldValue
-                    guard index < items.count else { break }
-                    let record = process(items[index], claimed: shared)
-                    shared.summary.withLock { summary in
-                        switch record.outcome {
-                        case .written: summary.written += 1
-                        case .failed: summary.failed += 1
-                        case .skipped: summary.skipped += 1
-                        }
-                        onRecord(record)
-                    }
+        pool.forEach(items.count) { [self] index in
+            let record = process(items[index], claimed: shared)
+            shared.summary.withLock { summary in
+                switch record.outcome {
+                case .written: summary.written += 1
+                case .failed: summary.failed += 1
+                case .skipped: summary.skipped += 1
                 }
-                group.leave()
+                onRecord(record)
             }
-            thread.stackSize = 8 << 20
-            thread.start()
         }
-        group.wait()
         return shared.summary.withLock { $0 }
     }
 
@@ -156,8 +148,6 @@ public final class BatchRunner: Sendable {
 
 /// State the workers of one batch share.
 final class SharedBatchState: Sendable {
-    /// Index of the next item to take.
-    let next = Atomic<Int>(0)
     let summary = Mutex(BatchSummary())
     /// Output paths already taken in this batch.
     let outputs = Mutex(Set<String>())

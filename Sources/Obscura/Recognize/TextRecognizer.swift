@@ -153,7 +153,7 @@ final class Engine: @unchecked Sendable {
         }
         guard let created else {
             throw ObscuraError(.modelMissing, "Tesseract could not start; run scripts/setup.sh (tesseract-ocr-eng)",
-                               cause: ONNXNetwork.text(message))
+                               cause: messageText(message))
         }
         handle = created
     }
@@ -179,7 +179,7 @@ final class Engine: @unchecked Sendable {
                 }
             }
             guard status == 0 else {
-                throw ObscuraError(.detectionFailed, "text recognition failed", cause: ONNXNetwork.text(message))
+                throw ObscuraError(.detectionFailed, "text recognition failed", cause: messageText(message))
             }
             if count > capacity { capacity = count; continue }
             return symbols.prefix(count).map { symbol in

@@ -5,7 +5,8 @@ import Obscura
 import ServiceLifecycle
 
 /// The workers of `obscura serve`, as a service: each takes the oldest waiting image from the
-/// store, runs the library on it in a thread pool (never on the event loop), stores the result
+/// store, runs the library on it on the worker pool (never on the event loop) with the one
+/// model set of the process (a job's options never reload a model), stores the result
 /// and deletes the original. Also deletes expired jobs. Logs carry job ids, image numbers,
 /// states and error codes only: never file names, pixels, metadata or text from images.
 public final class JobRunner: Service, Sendable {
@@ -13,17 +14,18 @@ public final class JobRunner: Service, Sendable {
     let files: JobFiles
     let configuration: ServerConfiguration
     let logger: Logger
-    let anonymizers: AnonymizerCache
-    let threadPool: NIOThreadPool
+    /// The models, loaded once and shared by every job whatever its options.
+    let models: ModelSet
+    let pool: WorkerPool
     let webhooks: WebhookSender
 
-    init(store: JobStore, files: JobFiles, configuration: ServerConfiguration, logger: Logger) {
+    init(store: JobStore, files: JobFiles, configuration: ServerConfiguration, logger: Logger, models: ModelSet) {
         self.store = store
         self.files = files
         self.configuration = configuration
         self.logger = logger
-        anonymizers = AnonymizerCache(modelDirectory: configuration.modelDirectory)
-        threadPool = NIOThreadPool(numberOfThreads: configuration.workers)
+        self.models = models
+        pool = WorkerPool(threads: configuration.workers)
         webhooks = WebhookSender(store: store, configuration: configuration, logger: logger)
     }
 
@@ -47,7 +49,6 @@ public final class JobRunner: Service, Sendable {
     }
 
     public func run() async throws {
-        threadPool.start()
         await cancelWhenGracefulShutdown {
             await withTaskGroup(of: Void.self) { group in
                 for _ in 0..<self.configuration.workers { group.addTask { await self.work() } }
@@ -55,7 +56,6 @@ public final class JobRunner: Service, Sendable {
                 group.addTask { await self.webhooks.run() }
             }
         }
-        try? await threadPool.shutdownGracefully()
     }
 
     private func work() async {
@@ -105,8 +105,8 @@ public final class JobRunner: Service, Sendable {
         do {
             let bytes = try files.read(originalURL)
             let regions = image.regions ?? []
-            let outcome = try await threadPool.runIfActive { [anonymizers] () throws -> Outcome in
-                let anonymizer = try anonymizers.anonymizer(for: job.options)
+            let outcome = try await pool.run { [models] () throws -> Outcome in
+                let anonymizer = try Anonymizer(options: job.options, models: models)
                 if stage == .detecting {
                     let found = try anonymizer.detect(bytes, maximumPixels: maximumPixels)
                     if job.review { return .detected(found) }

@@ -1,0 +1,113 @@
+import Foundation
+import Synchronization
+private import COpenVINO
+
+/// One network model compiled once by OpenVINO for the CPU, in f32, with free height and width:
+/// any input shape runs on the same compiled model. Each run borrows an inference request from a
+/// small pool (a request serves one thread at a time), so any number of workers can share it.
+final class InferenceModel: @unchecked Sendable {
+    let descriptor: ModelDescriptor
+    /// Names of the model's outputs, in index order.
+    let outputNames: [String]
+    private let handle: OpaquePointer
+    private let idleRequests = Mutex<[InferenceRequest]>([])
+
+    /// Compiles `bytes` (already read and hash-checked by `ModelStore`). Throws `runtime.missing`
+    /// when OpenVINO cannot be loaded and `model.corrupt` when the model does not compile.
+    /// - Parameter dynamicFrom: the first input dimension left free (2 for N × C × H × W).
+    init(_ descriptor: ModelDescriptor, bytes: [UInt8], dynamicFrom: Int = 2,
+         runtimeDirectory: URL = InferenceRuntime.defaultDirectory) throws {
+        try InferenceRuntime.load(from: runtimeDirectory)
+        self.descriptor = descriptor
+        var message = [CChar](repeating: 0, count: 512)
+        let created = bytes.withUnsafeBufferPointer { buffer in
+            obscura_ov_model_create(buffer.baseAddress, buffer.count, "onnx", Int32(dynamicFrom),
+                                    Int32(InferenceRuntime.threads), 1, &message, message.count)
+        }
+        guard let created else {
+            throw ObscuraError(.modelCorrupt, "OpenVINO could not load the \(descriptor.id) model",
+                               cause: messageText(message))
+        }
+        handle = created
+        outputNames = (0..<Int(obscura_ov_model_output_count(created))).map { index in
+            var name = [CChar](repeating: 0, count: 256)
+            _ = obscura_ov_model_output_name(created, Int32(index), &name, name.count)
+            return messageText(name)
+        }
+        // A first request now, so a model that compiles but cannot run fails at set-up.
+        idleRequests.withLock { $0.append(contentsOf: [try? InferenceRequest(model: created)].compactMap { $0 }) }
+    }
+
+    deinit {
+        idleRequests.withLock { $0.removeAll() }
+        obscura_ov_model_free(handle)
+    }
+
+    /// The index of the output called `name`, or a `detect.failed` error.
+    func outputIndex(_ name: String) throws -> Int {
+        guard let index = outputNames.firstIndex(of: name) else {
+            throw ObscuraError(.modelCorrupt, "the \(descriptor.id) model has no output '\(name)'")
+        }
+        return index
+    }
+
+    /// Runs the model on one f32 input of `shape` and hands `body` the outputs, which are valid
+    /// only inside `body` (they live in the request's memory; no copy is made).
+    func run<Result>(_ input: UnsafeBufferPointer<Float>, shape: [Int],
+                     _ body: (InferenceOutputs) throws -> Result) throws -> Result {
+        precondition(input.count == shape.reduce(1, *), "input does not match its shape")
+        let request = try borrowRequest()
+        defer { idleRequests.withLock { $0.append(request) } }
+        var message = [CChar](repeating: 0, count: 512)
+        let dimensions = shape.map(Int64.init)
+        let status = obscura_ov_request_run(request.handle, input.baseAddress, dimensions, Int32(dimensions.count),
+                                            &message, message.count)
+        guard status == 0 else {
+            throw ObscuraError(.detectionFailed, "\(descriptor.id) inference failed", cause: messageText(message))
+        }
+        return try body(InferenceOutputs(request: request, modelID: descriptor.id))
+    }
+
+    private func borrowRequest() throws -> InferenceRequest {
+        if let idle = idleRequests.withLock({ $0.popLast() }) { return idle }
+        return try InferenceRequest(model: handle)
+    }
+}
+
+/// The outputs of one run, read in place.
+struct InferenceOutputs {
+    fileprivate let request: InferenceRequest
+    fileprivate let modelID: String
+
+    /// Output `index`: its shape and its f32 values, valid until the run's body returns.
+    func output(_ index: Int) throws -> (shape: [Int], values: UnsafeBufferPointer<Float>) {
+        var data: UnsafePointer<Float>?
+        var dimensions = [Int64](repeating: 0, count: 8)
+        var rank: Int32 = 0
+        var message = [CChar](repeating: 0, count: 512)
+        let status = obscura_ov_request_output(request.handle, Int32(index), &data, &dimensions, 8, &rank,
+                                               &message, message.count)
+        guard status == 0, let data, rank > 0, rank <= 8 else {
+            throw ObscuraError(.detectionFailed, "\(modelID) inference returned no usable output",
+                               cause: messageText(message))
+        }
+        let shape = dimensions.prefix(Int(rank)).map(Int.init)
+        return (shape, UnsafeBufferPointer(start: data, count: shape.reduce(1, *)))
+    }
+}
+
+/// One OpenVINO inference request, used by one thread at a time.
+final class InferenceRequest: @unchecked Sendable {
+    fileprivate let handle: OpaquePointer
+
+    fileprivate init(model: OpaquePointer) throws {
+        var message = [CChar](repeating: 0, count: 512)
+        guard let created = obscura_ov_request_create(model, &message, message.count) else {
+            throw ObscuraError(.detectionFailed, "OpenVINO could not create an inference request",
+                               cause: messageText(message))
+        }
+        handle = created
+    }
+
+    deinit { obscura_ov_request_free(handle) }
+}

@@ -1,0 +1,104 @@
+import Foundation
+import Testing
+@testable import Obscura
+
+/// OpenVINO as the inference runtime: failing closed, one compiled model shared, any shape.
+@Suite(.enabled(if: TestSupport.modelInstalled || TestSupport.modelsRequired, TestSupport.modelMissingMessage))
+struct InferenceTests {
+    @Test("a missing OpenVINO runtime exits with 3, names runtime.missing and writes nothing")
+    func missingRuntime() throws {
+        let folder = try TestSupport.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let output = folder.appendingPathComponent("out")
+        let result = try TestSupport.obscura(["anonymize", TestSupport.fixtures.appendingPathComponent("astronaut.jpg").path,
+                                              "-o", output.path],
+                                             environment: ["OBSCURA_OPENVINO": folder.appendingPathComponent("no-runtime").path])
+        #expect(result.status == 3)
+        #expect(result.standardError.contains("runtime.missing"))
+        #expect(result.standardError.contains("setup.sh"))
+        #expect(!FileManager.default.fileExists(atPath: output.path))
+    }
+
+    @Test("a damaged OpenVINO runtime (a file that is no library) exits with 3 and writes nothing")
+    func damagedRuntime() throws {
+        let folder = try TestSupport.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let runtime = folder.appendingPathComponent("runtime")
+        try FileManager.default.createDirectory(at: runtime, withIntermediateDirectories: true)
+        try Data(repeating: 0x7f, count: 4096).write(to: runtime.appendingPathComponent("libopenvino_c.so.2641"))
+        let output = folder.appendingPathComponent("out.jpg")
+        let result = try TestSupport.obscura(["anonymize", TestSupport.fixtures.appendingPathComponent("astronaut.jpg").path,
+                                              "-o", output.path], environment: ["OBSCURA_OPENVINO": runtime.path])
+        #expect(result.status == 3)
+        #expect(result.standardError.contains("runtime.missing"))
+        #expect(!FileManager.default.fileExists(atPath: output.path))
+    }
+
+    @Test("bytes OpenVINO cannot read as a model are model.corrupt, not a crash")
+    func unreadableModel() throws {
+        for bytes in [[UInt8](repeating: 0, count: 64), Array("not a model".utf8),
+                      Array(try Data(contentsOf: ModelStore.defaultDirectory.appendingPathComponent("centerface.onnx")).prefix(100_000))] {
+            #expect(throws: ObscuraError.self) {
+                do { _ = try InferenceModel(.centerFace, bytes: bytes) } catch let error as ObscuraError {
+                    #expect(error.code == .modelCorrupt)
+                    throw error
+                }
+            }
+        }
+    }
+
+    @Test("anonymizers of different options share the model set's one compiled detector")
+    func sharedModelSet() throws {
+        let models = ModelSet()
+        var solid = AnonymizeOptions()
+        solid.style = .solid
+        var wide = AnonymizeOptions()
+        wide.margin = 0.6
+        let first = try Anonymizer(options: solid, models: models)
+        let second = try Anonymizer(options: wide, models: models)
+        #expect(first.faceDetector === second.faceDetector)
+        #expect(models.loadedCount == 1)
+        let photo = try TestSupport.fixture("astronaut.jpg")
+        #expect(try first.anonymize(photo).bytes != second.anonymize(photo).bytes)
+        #expect(models.loadedCount == 1)
+    }
+
+    @Test("one compiled model serves any input shape: the face is found at every size, tiled or whole")
+    func anyShape() throws {
+        let detector = try ModelSet().faceDetector()
+        let photo = try ImageDecoder.decode(try TestSupport.fixture("astronaut.jpg")).pixels
+        // 512 px: one whole pass; 1500 px and 2600 px: passes cut into tiles of other shapes.
+        var found: [Box] = []
+        for side in [512, 1500, 2600, 700] {
+            let scaled = try CenterFaceDetector.resize(photo, width: side, height: side)
+            let faces = try detector.detect(in: scaled, threshold: 0.5)
+            let best = try #require(faces.max { $0.score < $1.score }, "no face at \(side) px")
+            let factor = 512 / Double(side)
+            found.append(Box(x: best.box.x * factor, y: best.box.y * factor,
+                             width: best.box.width * factor, height: best.box.height * factor))
+        }
+        // The same face, in the same place, at every size.
+        for box in found.dropFirst() { #expect(box.intersectionOverUnion(with: found[0]) > 0.7, "\(box) vs \(found[0])") }
+    }
+
+    @Test("the scale search feeds the network little more than the photo at native resolution")
+    func leanSearch() {
+        let phone = ScaleSearch(width: 4000, height: 3000)
+        // The native pass plus the coarser ones: far below the 2.6x of 640 px tiles overlapping 160 px.
+        #expect(Double(phone.inputPixels) < 1.4 * 4000 * 3000)
+        let wider = ScaleSearch(width: 1024, height: 768)
+        #expect(Double(wider.inputPixels) < 1.5 * 1024 * 768)
+        // Every tile is within the limit, and the tiles of each pass cover it.
+        for search in [phone, wider, ScaleSearch(width: 5000, height: 700, minimumFace: 5)] {
+            for tile in search.tiles {
+                #expect(tile.inputWidth <= ScaleSearch.tileLimit && tile.inputHeight <= ScaleSearch.tileLimit)
+                #expect(tile.x + tile.width <= tile.scaledWidth && tile.y + tile.height <= tile.scaledHeight)
+            }
+            for scale in Set(search.tiles.map(\.scale)) {
+                let pass = search.tiles.filter { $0.scale == scale }
+                let area = pass.reduce(0) { $0 + $1.width * $1.height }
+                #expect(area >= pass[0].scaledWidth * pass[0].scaledHeight)
+            }
+        }
+    }
+}

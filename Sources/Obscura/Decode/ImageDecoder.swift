@@ -17,6 +17,11 @@ public struct DecodedImage: Sendable {
     public var notes: [String] = []
     /// Kinds of metadata the encoded input carried (set by `Anonymizer.detect`), for the report.
     public var metadataKinds: [MetadataKind] = []
+    /// A JPEG input's encoded bytes, which the coefficient path copies blocks from.
+    public var jpegSource: [UInt8]?
+    /// True when the pixels were converted to sRGB from an embedded profile: they are then no
+    /// longer the colours the input's coefficients hold.
+    public var colourConverted = false
 }
 
 /// How a JPEG is laid out: chroma sampling and scan progression.
@@ -149,7 +154,10 @@ public enum ImageDecoder {
         case .tiff: orientation = ExifOrientation(rawValue: Int(image.orientation)) ?? .up
         default: orientation = exif.map(ExifOrientation.read(fromTIFF:)) ?? .up
         }
-        return DecodedImage(pixels: stored.applying(orientation), format: format, orientation: orientation,
-                            estimatedQuality: quality, isLossless: lossless, jpegLayout: layout, notes: notes)
+        var decoded = DecodedImage(pixels: stored.applying(orientation), format: format, orientation: orientation,
+                                   estimatedQuality: quality, isLossless: lossless, jpegLayout: layout, notes: notes)
+        decoded.jpegSource = format == .jpeg ? bytes : nil
+        decoded.colourConverted = colour == .converted
+        return decoded
     }
 }

@@ -179,7 +179,7 @@ bool encode_patch(j_compress_ptr destination, jvirt_barray_ptr *arrays, j_common
 extern "C" int32_t obscura_jpeg_redact_coefficients(const uint8_t *bytes, size_t length, int32_t orientation,
                                                      const uint8_t *pixels, int32_t width, int32_t height,
                                                      int32_t channels, const int32_t *rects, size_t rect_count,
-                                                     uint8_t **out_bytes, size_t *out_length,
+                                                     const uint8_t *icc, size_t icc_length, uint8_t **out_bytes, size_t *out_length,
                                                      char *error_text, size_t error_capacity) {
     *out_bytes = nullptr;
     *out_length = 0;
@@ -343,6 +343,7 @@ extern "C" int32_t obscura_jpeg_redact_coefficients(const uint8_t *bytes, size_t
 
     status = 2;
     jpeg_write_coefficients(&destination, arrays);
+    if (icc != nullptr && icc_length > 0) jpeg_write_icc_profile(&destination, icc, static_cast<unsigned int>(icc_length));
     jpeg_finish_compress(&destination);
     jpeg_destroy_compress(&destination);
     jpeg_finish_decompress(&source);

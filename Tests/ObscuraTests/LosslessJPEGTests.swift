@@ -28,7 +28,8 @@ struct LosslessJPEGTests {
 
     /// What `Anonymizer.render` does for JPEG to JPEG: decode, paint the rectangles as given
     /// (x0, y0, x1, y1), copy.
-    static func copy(_ jpeg: [UInt8], rects: [[Int]], style: RedactionStyle = .pixelate) throws -> Copy {
+    static func copy(_ jpeg: [UInt8], rects: [[Int]], style: RedactionStyle = .pixelate,
+                     standardProfiles: [String: String] = StandardColourProfile.known) throws -> Copy {
         let decoded = try ImageDecoder.decode(jpeg)
         var options = AnonymizeOptions()
         options.style = style
@@ -37,7 +38,8 @@ struct LosslessJPEGTests {
         let regions = RegionPlanner.plan(detections, imageWidth: decoded.pixels.width, imageHeight: decoded.pixels.height, options: options)
         var redacted = decoded.pixels
         Redactor.redact(&redacted, regions: regions, fill: options.fill)
-        let outcome = JPEGCoefficientEncoder.copy(decoded, redacted: redacted, regions: regions, to: .jpeg, requestedQuality: nil)
+        let outcome = JPEGCoefficientEncoder.copy(decoded, redacted: redacted, regions: regions, fill: options.fill, to: .jpeg,
+                                                  requestedQuality: nil, standardProfiles: standardProfiles)
         return Copy(decoded: decoded, redacted: redacted, regions: regions, outcome: outcome)
     }
 
@@ -182,7 +184,8 @@ struct LosslessJPEGTests {
         decodedB.pixels = pixels
         var redactedB = pixels
         Redactor.redact(&redactedB, regions: copyA.regions, fill: AnonymizeOptions().fill)
-        let outcomeB = JPEGCoefficientEncoder.copy(decodedB, redacted: redactedB, regions: copyA.regions, to: .jpeg, requestedQuality: nil)
+        let outcomeB = JPEGCoefficientEncoder.copy(decodedB, redacted: redactedB, regions: copyA.regions, fill: AnonymizeOptions().fill,
+                                                   to: .jpeg, requestedQuality: nil)
         let outputA = try #require(copyA.bytes)
         #expect(outcomeB == .copied(outputA), "the outputs differ: something of the input survived inside the region")
         #expect(outputA != bytesA)
@@ -268,7 +271,7 @@ struct LosslessJPEGTests {
         #expect(cmykCopy.reason?.contains("CMYK") == true)
     }
 
-    @Test("an sRGB profile is dropped and the copy stays lossless; another profile means converting")
+    @Test("profile rule: sRGB is dropped, a standard profile known by its hash is kept, any other means converting")
     func profileRule() throws {
         let folder = try TestSupport.temporaryFolder()
         defer { try? FileManager.default.removeItem(at: folder) }
@@ -291,6 +294,39 @@ struct LosslessJPEGTests {
         let converted = try Self.copy(Array(try Data(contentsOf: input)), rects: [[10, 10, 60, 60]])
         #expect(converted.bytes == nil)
         #expect(converted.reason?.contains("converted to sRGB") == true)
+
+        // A profile known by its ID, whose bytes hash to that ID, is kept with the colours as
+        // stored. (The test's own P3 profile stands in for Apple's: its ID is added to the list.)
+        var profile = ICCProfileWriter.displayP3()
+        let id = StandardColourProfile.profileID(of: profile)
+        for (index, byte) in stride(from: 0, to: 32, by: 2).map({ UInt8(id.dropFirst($0).prefix(2), radix: 16)! }).enumerated() {
+            profile[84 + index] = byte
+        }
+        #expect(StandardColourProfile.name(of: profile, known: [id: "Display P3"]) == "Display P3")
+        #expect(StandardColourProfile.name(of: profile) == nil)
+        var forged = profile
+        forged[200] ^= 1  // the same ID over other bytes is not trusted
+        #expect(StandardColourProfile.name(of: forged, known: [id: "Display P3"]) == nil)
+        let known = folder.appendingPathComponent("known.icc")
+        try Data(profile).write(to: known)
+        try TestSupport.exiftoolWrite(["-ICC_Profile<=\(known.path)", input.path])
+        let stored = Array(try Data(contentsOf: input))
+        let kept = try Self.copy(stored, rects: [[10, 10, 60, 60]], standardProfiles: [id: "Display P3"])
+        let keptOutput = try #require(kept.bytes, "fell back: \(kept.reason ?? "")")
+        #expect(JPEGStructure(bytes: keptOutput).iccProfile == profile)
+        // Untouched blocks decode to the stored (unconverted) colours, bit for bit.
+        let asStored = try ImageDecoder.decodeJPEGWithoutConversion(stored)
+        let blocks = Self.untouchedBlocks(asStored, try ImageDecoder.decodeJPEGWithoutConversion(keptOutput), rects: [[10, 10, 60, 60]])
+        #expect(blocks.same == blocks.total && blocks.total > 50)
+        let inventory = try MetadataInspector.inspect(keptOutput)
+        #expect(inventory.leaks.isEmpty, "\(inventory.leaks.map(\.kind))")
+    }
+
+    @Test func md5MatchesPublishedVectors() {
+        func hex(_ s: String) -> String { MD5.digest(Array(s.utf8)).map { String(format: "%02x", $0) }.joined() }
+        #expect(hex("") == "d41d8cd98f00b204e9800998ecf8427e")
+        #expect(hex("abc") == "900150983cd24fb0d6963f7d28e17f72")
+        #expect(hex(String(repeating: "1234567890", count: 8)) == "57edf4a22be3c955ac49da2e2107b67a")
     }
 
     @Test("the report says lossless for JPEG to JPEG and why not otherwise",

@@ -51,6 +51,22 @@ public enum ImageDecoder {
         return format
     }
 
+    /// A JPEG's pixels as stored: not oriented, no colour conversion (the coefficient path
+    /// paints these when it keeps a standard profile).
+    static func decodeJPEGWithoutConversion(_ bytes: [UInt8]) throws -> PixelBuffer {
+        var image = obscura_cv_image()
+        var message = [CChar](repeating: 0, count: 256)
+        let status = bytes.withUnsafeBufferPointer { obscura_cv_decode_jpeg($0.baseAddress, $0.count, &image, &message, message.count) }
+        defer { obscura_cv_image_free(&image) }
+        guard status == 0, let raw = image.pixels else {
+            throw ObscuraError(.decodeFailed, "the image data could not be decoded",
+                               cause: String(decoding: message.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self))
+        }
+        let width = Int(image.width), height = Int(image.height), channels = Int(image.channels)
+        return PixelBuffer(width: width, height: height, channels: channels,
+                           pixels: Array(UnsafeBufferPointer(start: raw, count: width * height * channels)))
+    }
+
     /// Decodes, orients and converts an encoded image to sRGB. Throws `notAnImage`,
     /// `unsupportedFormat` or `decodeFailed`; a stream that is cut short is refused rather than
     /// decoded partially.

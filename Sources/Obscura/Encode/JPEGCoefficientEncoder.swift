@@ -14,18 +14,37 @@ public enum JPEGCoefficientEncoder {
     }
 
     /// Tries the coefficient path for one output. `redacted` is the painted upright image,
-    /// `regions` what was painted into it. Falls back (never throws) when the output is not a
-    /// JPEG from a JPEG at the input's own quality, when the pixels were colour-converted, or
-    /// when the input cannot be copied exactly (CMYK, an orientation that moves partial MCUs).
-    public static func copy(_ decoded: DecodedImage, redacted: PixelBuffer, regions: [Region],
+    /// `regions` what was painted into it with `fill`. Falls back (never throws) when the output
+    /// is not a JPEG from a JPEG at the input's own quality, when the input's profile is neither
+    /// sRGB nor a known standard one (`StandardColourProfile`), or when the input cannot be
+    /// copied exactly (CMYK, an orientation that moves partial MCUs).
+    public static func copy(_ decoded: DecodedImage, redacted: PixelBuffer, regions: [Region], fill: RGBColor,
                             to format: ImageFormat, requestedQuality: Int?) -> Outcome {
+        copy(decoded, redacted: redacted, regions: regions, fill: fill, to: format, requestedQuality: requestedQuality,
+             standardProfiles: StandardColourProfile.known)
+    }
+
+    static func copy(_ decoded: DecodedImage, redacted: PixelBuffer, regions: [Region], fill: RGBColor,
+                     to format: ImageFormat, requestedQuality: Int?, standardProfiles: [String: String]) -> Outcome {
         guard decoded.format == .jpeg else { return .reencode(reason: "the input is not a JPEG") }
         guard requestedQuality == nil else { return .reencode(reason: "a quality was asked for") }
         guard format == .jpeg else { return .reencode(reason: "the output is not a JPEG") }
-        guard !decoded.colourConverted else {
-            return .reencode(reason: "the embedded colour profile is not sRGB; pixels were converted to sRGB")
-        }
         guard let source = decoded.jpegSource else { return .reencode(reason: "the encoded input is not available") }
+        var redacted = redacted
+        var keptProfile: [UInt8] = []
+        if decoded.colourConverted {
+            // The copied blocks hold the profile's colours, not sRGB: keep the profile, and paint
+            // the same regions into the pixels as decoded, before conversion.
+            guard let profile = JPEGStructure(bytes: source).iccProfile,
+                  StandardColourProfile.name(of: profile, known: standardProfiles) != nil,
+                  var unconverted = try? ImageDecoder.decodeJPEGWithoutConversion(source).applying(decoded.orientation),
+                  unconverted.width == redacted.width, unconverted.height == redacted.height else {
+                return .reencode(reason: "the embedded colour profile is not sRGB or a known standard profile; pixels were converted to sRGB")
+            }
+            Redactor.redact(&unconverted, regions: regions, fill: fill)
+            redacted = unconverted
+            keptProfile = profile
+        }
         var rectangles: [Int32] = []
         for region in regions {
             rectangles += [region.x0, region.y0, region.x1, region.y1].map { Int32(clamping: $0) }
@@ -38,7 +57,7 @@ public enum JPEGCoefficientEncoder {
                 obscura_jpeg_redact_coefficients(input.baseAddress, input.count, Int32(decoded.orientation.rawValue),
                                                  pixels.baseAddress, Int32(redacted.width), Int32(redacted.height),
                                                  Int32(redacted.channels), rectangles, rectangles.count / 4,
-                                                 &output, &length, &message, message.count)
+                                                 keptProfile.isEmpty ? nil : keptProfile, keptProfile.count, &output, &length, &message, message.count)
             }
         }
         let reason = String(decoding: message.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)

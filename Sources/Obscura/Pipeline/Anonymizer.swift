@@ -167,7 +167,7 @@ public final class Anonymizer: Sendable {
         var layout = decoded.format == .jpeg && format == .jpeg ? decoded.jpegLayout : nil
         if options.quality != nil { layout?.quantizationTables = nil }
         // JPEG from JPEG at its own quality: copy every block redaction did not touch.
-        let copy = JPEGCoefficientEncoder.copy(decoded, redacted: pixels, regions: regions, to: format,
+        let copy = JPEGCoefficientEncoder.copy(decoded, redacted: pixels, regions: regions, fill: options.fill, to: format,
                                                requestedQuality: options.quality)
         let bytes: [UInt8]
         var fallback: String?

@@ -191,6 +191,11 @@ public final class Anonymizer: Sendable {
         }
 
         var notes = decoded.notes
+        if case .copied = copy, decoded.colourConverted {
+            // The copy kept the input's standard profile and its colours: nothing was converted.
+            notes.removeAll { $0.hasPrefix("colours converted to sRGB") }
+            notes.append("the standard colour profile was kept with the copied blocks")
+        }
         if decoded.format != format, !decoded.format.isWritable {
             notes.append("\(decoded.format.displayName) input written as \(format.displayName)")
         }

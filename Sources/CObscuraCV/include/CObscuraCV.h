@@ -94,6 +94,23 @@ int32_t obscura_cv_encode(const uint8_t *pixels, int32_t width, int32_t height, 
                           uint8_t **out_bytes, size_t *out_length, char *error, size_t error_capacity);
 void obscura_cv_buffer_free(uint8_t *bytes);
 
+/// Writes a JPEG input again without decoding what redaction does not touch: its DCT
+/// coefficients are copied, turned upright for EXIF `orientation` (1...8) in the coefficient
+/// domain, and only the MCUs that one of the `rect_count` painted rectangles (x0, y0, x1, y1 in
+/// upright pixels, 4 int32 each) touches are encoded again from `pixels` (the redacted upright
+/// image, 1 or 3 channels, `width` x `height`) with the input's own tables and sampling.
+/// Progression, restart interval and standard or optimised Huffman coding follow the input;
+/// nothing else from it is written (no APPn other than JFIF, COM, MPF image or trailer) except
+/// `icc` when it is not NULL: a standard profile the caller recognised, kept with the colours.
+/// Returns 7 with the reason in `error` when the input cannot be copied losslessly (CMYK/YCCK,
+/// an orientation that would move partial MCUs, 12-bit data): the caller encodes pixels then.
+/// The bytes are malloc'd: release them with `obscura_cv_buffer_free`.
+int32_t obscura_jpeg_redact_coefficients(const uint8_t *bytes, size_t length, int32_t orientation,
+                                         const uint8_t *pixels, int32_t width, int32_t height,
+                                         int32_t channels, const int32_t *rects, size_t rect_count,
+                                         const uint8_t *icc, size_t icc_length, uint8_t **out_bytes, size_t *out_length,
+                                         char *error, size_t error_capacity);
+
 /// Resizes with area averaging when shrinking and bilinear interpolation when enlarging.
 int32_t obscura_cv_resize(const uint8_t *source, int32_t width, int32_t height, int32_t channels,
                           uint8_t *destination, int32_t new_width, int32_t new_height);

@@ -17,6 +17,11 @@ public struct DecodedImage: Sendable {
     public var notes: [String] = []
     /// Kinds of metadata the encoded input carried (set by `Anonymizer.detect`), for the report.
     public var metadataKinds: [MetadataKind] = []
+    /// A JPEG input's encoded bytes, which the coefficient path copies blocks from.
+    public var jpegSource: [UInt8]?
+    /// True when the pixels were converted to sRGB from an embedded profile: they are then no
+    /// longer the colours the input's coefficients hold.
+    public var colourConverted = false
 }
 
 /// How a JPEG is laid out: chroma sampling and scan progression.
@@ -44,6 +49,22 @@ public enum ImageDecoder {
             throw ObscuraError(.unsupportedFormat, "camera raw images are not supported (JPEG, PNG, WebP, HEIF/HEIC, AVIF, TIFF and GIF are)")
         }
         return format
+    }
+
+    /// A JPEG's pixels as stored: not oriented, no colour conversion (the coefficient path
+    /// paints these when it keeps a standard profile).
+    static func decodeJPEGWithoutConversion(_ bytes: [UInt8]) throws -> PixelBuffer {
+        var image = obscura_cv_image()
+        var message = [CChar](repeating: 0, count: 256)
+        let status = bytes.withUnsafeBufferPointer { obscura_cv_decode_jpeg($0.baseAddress, $0.count, &image, &message, message.count) }
+        defer { obscura_cv_image_free(&image) }
+        guard status == 0, let raw = image.pixels else {
+            throw ObscuraError(.decodeFailed, "the image data could not be decoded",
+                               cause: String(decoding: message.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self))
+        }
+        let width = Int(image.width), height = Int(image.height), channels = Int(image.channels)
+        return PixelBuffer(width: width, height: height, channels: channels,
+                           pixels: Array(UnsafeBufferPointer(start: raw, count: width * height * channels)))
     }
 
     /// Decodes, orients and converts an encoded image to sRGB. Throws `notAnImage`,
@@ -149,7 +170,10 @@ public enum ImageDecoder {
         case .tiff: orientation = ExifOrientation(rawValue: Int(image.orientation)) ?? .up
         default: orientation = exif.map(ExifOrientation.read(fromTIFF:)) ?? .up
         }
-        return DecodedImage(pixels: stored.applying(orientation), format: format, orientation: orientation,
-                            estimatedQuality: quality, isLossless: lossless, jpegLayout: layout, notes: notes)
+        var decoded = DecodedImage(pixels: stored.applying(orientation), format: format, orientation: orientation,
+                                   estimatedQuality: quality, isLossless: lossless, jpegLayout: layout, notes: notes)
+        decoded.jpegSource = format == .jpeg ? bytes : nil
+        decoded.colourConverted = colour == .converted
+        return decoded
     }
 }

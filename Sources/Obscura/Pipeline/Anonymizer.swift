@@ -18,6 +18,11 @@ public struct AnonymizedImage: Sendable {
     public var verified = false
     /// Kinds of metadata the input carried (by Obscura's inspector); the output holds none.
     public var metadataRemoved: [MetadataKind] = []
+    /// For JPEG outputs: true when untouched blocks were copied from the input
+    /// (`JPEGCoefficientEncoder`), false when the pixels were encoded again; nil otherwise.
+    public var lossless: Bool?
+    /// Why a JPEG output was encoded from pixels (nil when copied or not a JPEG).
+    public var losslessFallback: String?
 }
 
 /// Milliseconds spent in each stage of one image.
@@ -167,7 +172,17 @@ public final class Anonymizer: Sendable {
         // quality was asked for: the size and look stay close to the input's.
         var layout = decoded.format == .jpeg && format == .jpeg ? decoded.jpegLayout : nil
         if options.quality != nil { layout?.quantizationTables = nil }
-        let bytes = try ImageEncoder.encode(pixels, as: format, quality: quality ?? 101, jpegLayout: layout)
+        // JPEG from JPEG at its own quality: copy every block redaction did not touch.
+        let copy = JPEGCoefficientEncoder.copy(decoded, redacted: pixels, regions: regions, fill: options.fill, to: format,
+                                               requestedQuality: options.quality)
+        let bytes: [UInt8]
+        var fallback: String?
+        switch copy {
+        case .copied(let copied): bytes = copied
+        case .reencode(let reason):
+            bytes = try ImageEncoder.encode(pixels, as: format, quality: quality ?? 101, jpegLayout: layout)
+            fallback = reason
+        }
         timings.encode = Self.milliseconds(since: &mark, clock: clock)
 
         if options.verify {
@@ -182,13 +197,20 @@ public final class Anonymizer: Sendable {
         }
 
         var notes = decoded.notes
+        if case .copied = copy, decoded.colourConverted {
+            // The copy kept the input's standard profile and its colours: nothing was converted.
+            notes.removeAll { $0.hasPrefix("colours converted to sRGB") }
+            notes.append("the standard colour profile was kept with the copied blocks")
+        }
         if decoded.format != format, !decoded.format.isWritable {
             notes.append("\(decoded.format.displayName) input written as \(format.displayName)")
         }
         return AnonymizedImage(bytes: bytes, inputFormat: decoded.format, outputFormat: format, quality: quality,
                                width: pixels.width, height: pixels.height, orientation: decoded.orientation,
                                regions: regions, timings: timings, notes: notes, verified: options.verify,
-                               metadataRemoved: decoded.metadataKinds)
+                               metadataRemoved: decoded.metadataKinds,
+                               lossless: format == .jpeg ? fallback == nil : nil,
+                               losslessFallback: format == .jpeg ? fallback : nil)
     }
 
     private static func milliseconds(since mark: inout ContinuousClock.Instant, clock: ContinuousClock) -> Double {

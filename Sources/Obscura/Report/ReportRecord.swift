@@ -68,6 +68,11 @@ public struct ReportRecord: Sendable, Codable {
     public var verified: Bool?
     /// Kinds of metadata found in the input and not written (names only, never values).
     public var metadataRemoved: [MetadataKind]?
+    /// JPEG outputs only: true when every block redaction did not touch was copied from the
+    /// input unchanged, false when the whole image was encoded again from pixels.
+    public var lossless: Bool?
+    /// Why a JPEG output was encoded again from pixels (only when `lossless` is false).
+    public var losslessFallback: String?
     public var obscuraVersion: String
 
     public init(input: String, outcome: Outcome, settings: AnonymizeOptions, models: [ModelDescriptor]) {
@@ -91,6 +96,8 @@ public struct ReportRecord: Sendable, Codable {
         notes = result.notes.isEmpty ? nil : result.notes
         verified = result.verified ? true : nil
         metadataRemoved = result.metadataRemoved
+        lossless = result.lossless
+        losslessFallback = result.losslessFallback
         regions = result.regions.map { region in
             let x0 = max(region.x0, 0), y0 = max(region.y0, 0)
             let x1 = min(region.x1, result.width), y1 = min(region.y1, result.height)

@@ -1,0 +1,70 @@
+private import CObscuraCV
+
+/// JPEG to JPEG without a second generation. The input's DCT coefficients are copied; only the
+/// MCUs that a painted rectangle touches are encoded again, from the redacted pixels, with the
+/// input's own quantization tables and chroma sampling. Every other block of the output is the
+/// input's, bit for bit, and decodes to the same pixels. EXIF orientation is applied by moving
+/// blocks when that is exact. Nothing else from the input is written (only a JFIF header).
+public enum JPEGCoefficientEncoder {
+    /// Whether the output was copied in the coefficient domain, and why not when it was not.
+    public enum Outcome: Sendable, Equatable {
+        case copied([UInt8])
+        /// The pixel encoder has to write this output; the reason goes into the report.
+        case reencode(reason: String)
+    }
+
+    /// Tries the coefficient path for one output. `redacted` is the painted upright image,
+    /// `regions` what was painted into it with `fill`. Falls back (never throws) when the output
+    /// is not a JPEG from a JPEG at the input's own quality, when the input's profile is neither
+    /// sRGB nor a known standard one (`StandardColourProfile`), or when the input cannot be
+    /// copied exactly (CMYK, an orientation that moves partial MCUs).
+    public static func copy(_ decoded: DecodedImage, redacted: PixelBuffer, regions: [Region], fill: RGBColor,
+                            to format: ImageFormat, requestedQuality: Int?) -> Outcome {
+        copy(decoded, redacted: redacted, regions: regions, fill: fill, to: format, requestedQuality: requestedQuality,
+             standardProfiles: StandardColourProfile.known)
+    }
+
+    static func copy(_ decoded: DecodedImage, redacted: PixelBuffer, regions: [Region], fill: RGBColor,
+                     to format: ImageFormat, requestedQuality: Int?, standardProfiles: [String: String]) -> Outcome {
+        guard decoded.format == .jpeg else { return .reencode(reason: "the input is not a JPEG") }
+        guard requestedQuality == nil else { return .reencode(reason: "a quality was asked for") }
+        guard format == .jpeg else { return .reencode(reason: "the output is not a JPEG") }
+        guard let source = decoded.jpegSource else { return .reencode(reason: "the encoded input is not available") }
+        var redacted = redacted
+        var keptProfile: [UInt8] = []
+        if decoded.colourConverted {
+            // The copied blocks hold the profile's colours, not sRGB: keep the profile, and paint
+            // the same regions into the pixels as decoded, before conversion.
+            guard let profile = JPEGStructure(bytes: source).iccProfile,
+                  StandardColourProfile.name(of: profile, known: standardProfiles) != nil,
+                  var unconverted = try? ImageDecoder.decodeJPEGWithoutConversion(source).applying(decoded.orientation),
+                  unconverted.width == redacted.width, unconverted.height == redacted.height else {
+                return .reencode(reason: "the embedded colour profile is not sRGB or a known standard profile; pixels were converted to sRGB")
+            }
+            Redactor.redact(&unconverted, regions: regions, fill: fill)
+            redacted = unconverted
+            keptProfile = profile
+        }
+        var rectangles: [Int32] = []
+        for region in regions {
+            rectangles += [region.x0, region.y0, region.x1, region.y1].map { Int32(clamping: $0) }
+        }
+        var output: UnsafeMutablePointer<UInt8>?
+        var length = 0
+        var message = [CChar](repeating: 0, count: 256)
+        let status = source.withUnsafeBufferPointer { input in
+            redacted.pixels.withUnsafeBufferPointer { pixels in
+                obscura_jpeg_redact_coefficients(input.baseAddress, input.count, Int32(decoded.orientation.rawValue),
+                                                 pixels.baseAddress, Int32(redacted.width), Int32(redacted.height),
+                                                 Int32(redacted.channels), rectangles, rectangles.count / 4,
+                                                 keptProfile.isEmpty ? nil : keptProfile, keptProfile.count, &output, &length, &message, message.count)
+            }
+        }
+        let reason = String(decoding: message.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        guard status == 0, let output else {
+            return .reencode(reason: status == 7 ? reason : "the coefficient copy failed (\(reason))")
+        }
+        defer { obscura_cv_buffer_free(output) }
+        return .copied(Array(UnsafeBufferPointer(start: output, count: length)))
+    }
+}

@@ -31,8 +31,8 @@ public final class CenterFaceDetector: Sendable {
     /// best of several looks (the 640 px tiles that overlapped by 160 px gave up to four looks
     /// per face, at 2.6 times the photo's pixels). So candidates scoring between `lookFloor`
     /// times the threshold and the threshold get a second look of their own: a window around each,
-    /// enlarged until the face is about `lookFace` px, all windows of an image in one mosaic
-    /// input. A candidate is kept when that look scores at least the threshold too.
+    /// enlarged until the face is about `lookFace` px, the windows packed into mosaic inputs. A
+    /// candidate is kept when that look scores at least the threshold too.
     public func detect(in image: PixelBuffer, threshold: Double, minimumFace: Double = 10) throws -> [Detection] {
         let rgb = image.rgb()
         let search = ScaleSearch(width: rgb.width, height: rgb.height, minimumFace: minimumFace)
@@ -57,7 +57,15 @@ public final class CenterFaceDetector: Sendable {
         let sure = merged.filter { $0.score >= threshold }
         let candidates = merged.filter { $0.score < threshold }
         guard !candidates.isEmpty else { return sure }
-        return sure + (try secondLooks(at: candidates, in: rgb, threshold: threshold))
+        // At most `lookColumns` × `lookColumns` windows a run: a bounded input (768 × 768 at
+        // most, in one of 6 shapes), however crowded the photo.
+        var confirmed: [Detection] = []
+        let chunk = Self.lookColumns * Self.lookColumns
+        for start in stride(from: 0, to: candidates.count, by: chunk) {
+            confirmed += try secondLooks(at: Array(candidates[start..<min(candidates.count, start + chunk)]),
+                                         in: rgb, threshold: threshold)
+        }
+        return sure + confirmed
     }
 
     /// Candidates below the threshold get a second look when they score at least this fraction

@@ -5,12 +5,13 @@ import Testing
     @Test("passes: a coarse pass, then 3x finer passes down to the smallest face asked for, each in as few tiles as fit")
     func tileCounts() {
         #expect(ScaleSearch(width: 512, height: 512).tiles.count == 1)            // fits one tile at native size
-        #expect(ScaleSearch(width: 1024, height: 768).tiles.count == 2)           // the coarse pass and the whole native frame
+        #expect(ScaleSearch(width: 768, height: 768).tiles.count == 1)            // the whole native frame
+        #expect(ScaleSearch(width: 1024, height: 768).tiles.count == 3)           // the coarse pass and two 544 x 768 native tiles
         #expect(ScaleSearch(width: 1024, height: 768, minimumFace: 20).tiles.count == 1)
-        #expect(ScaleSearch(width: 4000, height: 3000).tiles.count == 1 + 4 + 20)   // 1 + 2 x 2 at 0.4 + 5 x 4 native
-        #expect(ScaleSearch(width: 4000, height: 3000, minimumFace: 20).tiles.count == 1 + 2 + 6)
-        #expect(ScaleSearch(width: 512, height: 512, minimumFace: 5).tiles.count == 2)  // native + 2x upscaled
-        #expect(ScaleSearch(width: 1024, height: 768).tiles.map(\.scale) == [0.625, 1])
+        #expect(ScaleSearch(width: 4000, height: 3000).tiles.count == 1 + 6 + 30)   // 1 + 3 x 2 at 0.4 + 6 x 5 native
+        #expect(ScaleSearch(width: 4000, height: 3000, minimumFace: 20).tiles.count == 1 + 4 + 9)
+        #expect(ScaleSearch(width: 512, height: 512, minimumFace: 5).tiles.count == 5)  // native + 2 x 2 at 2x
+        #expect(ScaleSearch(width: 1024, height: 768).tiles.map(\.scale) == [0.625, 1, 1])
         let scales = Set(ScaleSearch(width: 4000, height: 3000).tiles.map(\.scale)).sorted()
         #expect(scales.count == 3 && abs(scales[0] - 0.16) < 1e-9 && abs(scales[1] - 0.4) < 1e-9 && scales[2] == 1)
         // No two passes more than 3x apart.

@@ -5,7 +5,7 @@ import Testing
     @Test("passes: a coarse pass, then 3x finer passes down to the smallest face asked for, each in as few tiles as fit")
     func tileCounts() {
         #expect(ScaleSearch(width: 512, height: 512).tiles.count == 1)            // fits one tile at native size
-        #expect(ScaleSearch(width: 768, height: 768).tiles.count == 1)            // the whole native frame
+        #expect(ScaleSearch(width: 768, height: 768).tiles.count == 2)            // the coarse pass and the whole native frame
         #expect(ScaleSearch(width: 1024, height: 768).tiles.count == 3)           // the coarse pass and two 544 x 768 native tiles
         #expect(ScaleSearch(width: 1024, height: 768, minimumFace: 20).tiles.count == 1)
         #expect(ScaleSearch(width: 4000, height: 3000).tiles.count == 1 + 6 + 30)   // 1 + 3 x 2 at 0.4 + 6 x 5 native

@@ -1,4 +1,5 @@
 #include "CObscuraCV.h"
+#include "CObscuraMessage.hpp"
 
 #include <opencv2/core.hpp>
 #include <opencv2/core/utils/logger.hpp>
@@ -23,12 +24,7 @@ extern "C" {
 
 namespace {
 
-void write_error(char *error, size_t capacity, const std::string &message) {
-    if (error == nullptr || capacity == 0) return;
-    size_t length = message.size() < capacity - 1 ? message.size() : capacity - 1;
-    std::memcpy(error, message.data(), length);
-    error[length] = '\0';
-}
+constexpr auto write_error = obscura::write_message;
 
 // OpenCV's messages name the failing function and condition, never pixel values.
 std::string describe(const std::exception &exception) {

@@ -2,6 +2,7 @@
 // libtiff, GIF through giflib) and colour conversion to sRGB through Little CMS. Same rules as
 // CObscuraCV.cpp: decode completely or fail with a short message, never patch damaged data.
 #include "CObscuraCV.h"
+#include "CObscuraMessage.hpp"
 
 #include <algorithm>
 #include <cstdarg>
@@ -18,12 +19,7 @@
 
 namespace {
 
-void put_error(char *error, size_t capacity, const std::string &message) {
-    if (error == nullptr || capacity == 0) return;
-    size_t length = message.size() < capacity - 1 ? message.size() : capacity - 1;
-    std::memcpy(error, message.data(), length);
-    error[length] = '\0';
-}
+constexpr auto put_error = obscura::write_message;
 
 // The same pixel-count ceiling as the JPEG decoder (512 megapixels).
 bool dimensions_in_range(size_t width, size_t height) {

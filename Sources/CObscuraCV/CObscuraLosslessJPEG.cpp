@@ -5,6 +5,7 @@
 // holds whole MCUs. Nothing from the input but the coefficients, tables and JFIF density is
 // written: no APPn, COM, MPF second image or trailing bytes.
 #include "CObscuraCV.h"
+#include "CObscuraMessage.hpp"
 
 #include <algorithm>
 #include <csetjmp>
@@ -21,12 +22,7 @@ extern "C" {
 
 namespace {
 
-void put_message(char *error, size_t capacity, const std::string &message) {
-    if (error == nullptr || capacity == 0) return;
-    size_t length = message.size() < capacity - 1 ? message.size() : capacity - 1;
-    std::memcpy(error, message.data(), length);
-    error[length] = '\0';
-}
+constexpr auto put_message = obscura::write_message;
 
 // Fatal errors longjmp back; warnings that mean damaged data (emit_message(-1)) fail the input,
 // as in the pixel decoder, except those that the pixel decoder tolerates too.

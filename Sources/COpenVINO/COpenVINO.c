@@ -165,10 +165,8 @@ struct obscura_ov_model {
     char **output_names;
 };
 
-obscura_ov_model *obscura_ov_model_create(const uint8_t *bytes, size_t length, const char *format_hint,
-                                          int32_t dynamic_from, int32_t threads, int32_t streams,
-                                          char *error, size_t error_capacity) {
-    (void)format_hint;
+obscura_ov_model *obscura_ov_model_create(const uint8_t *bytes, size_t length, int32_t dynamic_from,
+                                          int32_t threads, int32_t streams, char *error, size_t error_capacity) {
     if (load_state != 1) {
         write_error(error, error_capacity, "the OpenVINO runtime is not loaded");
         return NULL;

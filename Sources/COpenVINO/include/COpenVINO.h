@@ -33,12 +33,11 @@ int32_t obscura_ov_load(const char *library_dir, char *error, size_t error_capac
 /// later left free, shared by any number of requests.
 typedef struct obscura_ov_model obscura_ov_model;
 
-/// Reads a model from memory (ONNX or a TensorFlow frozen graph; `format_hint` "onnx" or "pb" names the
-/// frontend), makes input dimensions from index `dynamic_from` on dynamic (-1 leaves the model's
-/// shape), and compiles it with `threads` inference threads per request and `streams` streams.
-obscura_ov_model *obscura_ov_model_create(const uint8_t *bytes, size_t length, const char *format_hint,
-                                          int32_t dynamic_from, int32_t threads, int32_t streams,
-                                          char *error, size_t error_capacity);
+/// Reads a model from memory (OpenVINO picks the reader: ONNX here), makes input dimensions
+/// from index `dynamic_from` on dynamic (-1 leaves the model's shape), and compiles it with
+/// `threads` inference threads per request and `streams` streams.
+obscura_ov_model *obscura_ov_model_create(const uint8_t *bytes, size_t length, int32_t dynamic_from,
+                                          int32_t threads, int32_t streams, char *error, size_t error_capacity);
 void obscura_ov_model_free(obscura_ov_model *model);
 /// Number of outputs of the model.
 int32_t obscura_ov_model_output_count(const obscura_ov_model *model);

@@ -96,19 +96,8 @@ public final class CenterFaceDetector: Sendable {
             let crop = try Self.window(rgb, x: x, y: y, side: side, cell: Self.lookCell)
             let originX = (index % columns) * pitch + Self.lookGap / 2
             let originY = (index / columns) * pitch + Self.lookGap / 2
-            blob.withUnsafeMutableBufferPointer { target in
-                for row in 0..<Self.lookCell {
-                    var from = row * Self.lookCell * 3
-                    var to = (originY + row) * width + originX
-                    for _ in 0..<Self.lookCell {
-                        target[to] = Float(crop[from])
-                        target[plane + to] = Float(crop[from + 1])
-                        target[2 * plane + to] = Float(crop[from + 2])
-                        from += 3
-                        to += 1
-                    }
-                }
-            }
+            Self.copyPlanar(crop, sourceWidth: Self.lookCell, x: 0, y: 0, width: Self.lookCell, height: Self.lookCell,
+                            into: &blob, inputWidth: width, plane: plane, atX: originX, atY: originY)
         }
         let shape = [1, 3, height, width]
         let looks: [[Detection]] = try blob.withUnsafeBufferPointer { input in
@@ -184,13 +173,21 @@ public final class CenterFaceDetector: Sendable {
     static func fill(_ blob: inout [Float], from image: PixelBuffer, tile: ScaleSearch.Tile) {
         let width = tile.inputWidth, plane = width * tile.inputHeight
         if blob.count != 3 * plane { blob = [Float](repeating: 0, count: 3 * plane) }
+        blob.withUnsafeMutableBufferPointer { $0.update(repeating: 0) }
+        copyPlanar(image.pixels, sourceWidth: image.width, x: tile.x, y: tile.y, width: tile.width, height: tile.height,
+                   into: &blob, inputWidth: width, plane: plane, atX: 0, atY: 0)
+    }
+
+    /// Copies the `width` × `height` RGB area at (x, y) of `source` (rows of `sourceWidth`
+    /// pixels) into the planar float input at (atX, atY), one plane of `plane` floats a channel.
+    static func copyPlanar(_ source: [UInt8], sourceWidth: Int, x: Int, y: Int, width: Int, height: Int,
+                           into blob: inout [Float], inputWidth: Int, plane: Int, atX: Int, atY: Int) {
         blob.withUnsafeMutableBufferPointer { target in
-            target.update(repeating: 0)
-            image.pixels.withUnsafeBufferPointer { source in
-                for row in 0..<tile.height {
-                    var from = ((tile.y + row) * image.width + tile.x) * 3
-                    var to = row * width
-                    for _ in 0..<tile.width {
+            source.withUnsafeBufferPointer { source in
+                for row in 0..<height {
+                    var from = ((y + row) * sourceWidth + x) * 3
+                    var to = (atY + row) * inputWidth + atX
+                    for _ in 0..<width {
                         target[to] = Float(source[from])
                         target[plane + to] = Float(source[from + 1])
                         target[2 * plane + to] = Float(source[from + 2])

@@ -14,8 +14,9 @@ import Foundation
 /// overlapping by `overlap`: every face up to the overlap lies wholly inside some tile, and
 /// larger ones are seen whole by a coarser pass (at a third of the size they are still at least
 /// `overlap / passRatio` px, which CenterFace finds). The limit bounds the activations one
-/// request holds (measured peak: 305 MB for a 1024 × 1024 input, 169 MB for 640 × 640; 1024 px
-/// tiles peaked at 640 MB over the WIDER batch against 440 MB for 768 px, 2% faster).
+/// request holds (measured peak: 305 MB for a 1024 × 1024 input, 169 MB for 640 × 640). Over the
+/// 161 WIDER JPEGs, a 1024 px limit peaked at 640 MB; 768 px peaks at 498 MB (`make bench`).
+/// With the CPU plugin's shape cache off, 768 px tiles took 2% longer than 1024 px ones.
 /// Measured on `../shared/eval/faces`, a whole native frame finds as many faces as 1024 px
 /// tiles; what the old 640 px tiles overlapping by 160 px gained came from looking at most
 /// faces several times, which `CenterFaceDetector`'s second looks now do for the candidates

@@ -21,7 +21,7 @@ final class InferenceModel: @unchecked Sendable {
         self.descriptor = descriptor
         var message = [CChar](repeating: 0, count: 512)
         let created = bytes.withUnsafeBufferPointer { buffer in
-            obscura_ov_model_create(buffer.baseAddress, buffer.count, "onnx", Int32(dynamicFrom),
+            obscura_ov_model_create(buffer.baseAddress, buffer.count, Int32(dynamicFrom),
                                     Int32(InferenceRuntime.threads), 1, &message, message.count)
         }
         guard let created else {
@@ -35,7 +35,8 @@ final class InferenceModel: @unchecked Sendable {
             return messageText(name)
         }
         // A first request now, so a model that compiles but cannot run fails at set-up.
-        idleRequests.withLock { $0.append(contentsOf: [try? InferenceRequest(model: created)].compactMap { $0 }) }
+        let first = try InferenceRequest(model: created)
+        idleRequests.withLock { $0.append(first) }
     }
 
     deinit {
@@ -43,7 +44,7 @@ final class InferenceModel: @unchecked Sendable {
         obscura_ov_model_free(handle)
     }
 
-    /// The index of the output called `name`, or a `detect.failed` error.
+    /// The index of the output called `name`; a model without it is `model.corrupt`.
     func outputIndex(_ name: String) throws -> Int {
         guard let index = outputNames.firstIndex(of: name) else {
             throw ObscuraError(.modelCorrupt, "the \(descriptor.id) model has no output '\(name)'")

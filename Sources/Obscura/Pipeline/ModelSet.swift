@@ -23,48 +23,36 @@ public final class ModelSet: Sendable {
         self.runtimeDirectory = runtimeDirectory
     }
 
-    /// CenterFace, compiled on first use. Loading happens under the lock, so concurrent callers
-    /// never compile a model twice; set-up errors are thrown to every caller until one succeeds.
+    /// CenterFace, compiled on first use.
     public func faceDetector() throws -> CenterFaceDetector {
-        try faces.withLock { loaded in
-            if let loaded { return loaded }
-            let detector = try CenterFaceDetector(modelDirectory: modelDirectory, runtimeDirectory: runtimeDirectory)
-            loads.withLock { $0 += 1 }
-            loaded = detector
-            return detector
-        }
+        try loadOnce(faces) { try CenterFaceDetector(modelDirectory: modelDirectory, runtimeDirectory: runtimeDirectory) }
     }
 
     /// PP-OCRv4 text detection, compiled on first use.
     public func textDetector() throws -> TextDetector {
-        try text.withLock { loaded in
-            if let loaded { return loaded }
-            let detector = try TextDetector(modelDirectory: modelDirectory, runtimeDirectory: runtimeDirectory)
-            loads.withLock { $0 += 1 }
-            loaded = detector
-            return detector
-        }
+        try loadOnce(text) { try TextDetector(modelDirectory: modelDirectory, runtimeDirectory: runtimeDirectory) }
     }
 
     /// Tesseract with Debian's English data, started on first use.
     public func textRecognizer() throws -> TextRecognizer {
-        try recognizer.withLock { loaded in
-            if let loaded { return loaded }
-            let started = try TextRecognizer()
-            loads.withLock { $0 += 1 }
-            loaded = started
-            return started
-        }
+        try loadOnce(recognizer) { try TextRecognizer() }
     }
 
     /// The plate cascade, loaded on first use.
     public func plateCascade() throws -> PlateCascade {
-        try cascade.withLock { loaded in
+        try loadOnce(cascade) { try PlateCascade(.plateCascade, modelDirectory: modelDirectory) }
+    }
+
+    /// The model in `slot`, loading it first if needed. Loading happens under the slot's lock,
+    /// so concurrent callers never load a model twice; set-up errors are thrown to every caller
+    /// until a load succeeds.
+    private func loadOnce<Model: Sendable>(_ slot: borrowing Mutex<Model?>, _ load: () throws -> Model) throws -> Model {
+        try slot.withLock { loaded in
             if let loaded { return loaded }
-            let found = try PlateCascade(.plateCascade, modelDirectory: modelDirectory)
+            let model = try load()
+            loaded = model
             loads.withLock { $0 += 1 }
-            loaded = found
-            return found
+            return model
         }
     }
 }

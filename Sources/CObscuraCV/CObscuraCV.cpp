@@ -1,4 +1,5 @@
 #include "CObscuraCV.h"
+#include "CObscuraJPEGError.hpp"
 #include "CObscuraMessage.hpp"
 
 #include <opencv2/core.hpp>
@@ -137,32 +138,9 @@ extern "C" int32_t obscura_cv_decode_webp(const uint8_t *bytes, size_t length, o
 
 namespace {
 
-// libjpeg reports fatal errors through error_exit (we longjmp back) and recoverable damage
-// through emit_message(-1); both end the decode here.
-struct strict_jpeg_error {
-    jpeg_error_mgr manager;
-    jmp_buf jump;
-    bool damaged;
-    char message[JMSG_LENGTH_MAX];
-};
-
-void strict_error_exit(j_common_ptr info) {
-    auto *error = reinterpret_cast<strict_jpeg_error *>(info->err);
-    (*info->err->format_message)(info, error->message);
-    longjmp(error->jump, 1);
-}
-
-void strict_emit_message(j_common_ptr info, int level) {
-    if (level != -1) return;  // trace messages
-    auto *error = reinterpret_cast<strict_jpeg_error *>(info->err);
-    int code = info->err->msg_code;
-    if (code == JWRN_EXTRANEOUS_DATA || code == JWRN_JFIF_MAJOR || code == JWRN_ADOBE_XFORM) return;
-#ifdef JWRN_BOGUS_ICC
-    if (code == JWRN_BOGUS_ICC) return;
-#endif
-    if (!error->damaged) (*info->err->format_message)(info, error->message);
-    error->damaged = true;
-}
+using obscura::strict_emit_message;
+using obscura::strict_error_exit;
+using obscura::strict_jpeg_error;
 
 }  // namespace
 

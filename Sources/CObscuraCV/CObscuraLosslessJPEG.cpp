@@ -5,6 +5,7 @@
 // holds whole MCUs. Nothing from the input but the coefficients, tables and JFIF density is
 // written: no APPn, COM, MPF second image or trailing bytes.
 #include "CObscuraCV.h"
+#include "CObscuraJPEGError.hpp"
 #include "CObscuraMessage.hpp"
 
 #include <algorithm>
@@ -24,32 +25,9 @@ namespace {
 
 constexpr auto put_message = obscura::write_message;
 
-// Fatal errors longjmp back; warnings that mean damaged data (emit_message(-1)) fail the input,
-// as in the pixel decoder, except those that the pixel decoder tolerates too.
-struct coefficient_error {
-    jpeg_error_mgr manager;
-    jmp_buf jump;
-    bool damaged;
-    char message[JMSG_LENGTH_MAX];
-};
-
-void coefficient_error_exit(j_common_ptr info) {
-    auto *error = reinterpret_cast<coefficient_error *>(info->err);
-    (*info->err->format_message)(info, error->message);
-    longjmp(error->jump, 1);
-}
-
-void coefficient_emit_message(j_common_ptr info, int level) {
-    if (level != -1) return;
-    auto *error = reinterpret_cast<coefficient_error *>(info->err);
-    int code = info->err->msg_code;
-    if (code == JWRN_EXTRANEOUS_DATA || code == JWRN_JFIF_MAJOR || code == JWRN_ADOBE_XFORM) return;
-#ifdef JWRN_BOGUS_ICC
-    if (code == JWRN_BOGUS_ICC) return;
-#endif
-    if (!error->damaged) (*info->err->format_message)(info, error->message);
-    error->damaged = true;
-}
+using obscura::strict_emit_message;
+using obscura::strict_error_exit;
+using obscura::strict_jpeg_error;
 
 long divide_round_up(long a, long b) { return (a + b - 1) / b; }
 
@@ -102,10 +80,10 @@ bool encode_patch(j_compress_ptr destination, jvirt_barray_ptr *arrays, j_common
                   const uint8_t *pixels, int32_t stride_pixels, int32_t channels, int32_t width, int32_t height,
                   long mcu_x, long mcu_y, std::string &failure) {
     jpeg_compress_struct patch;
-    coefficient_error error;
+    strict_jpeg_error error;
     std::memset(&error, 0, sizeof(error));
     patch.err = jpeg_std_error(&error.manager);
-    error.manager.error_exit = coefficient_error_exit;
+    error.manager.error_exit = strict_error_exit;
     unsigned char *volatile encoded = nullptr;
     unsigned long size = 0;
     jpeg_decompress_struct reader;
@@ -181,11 +159,11 @@ extern "C" int32_t obscura_jpeg_redact_coefficients(const uint8_t *bytes, size_t
     *out_length = 0;
     jpeg_decompress_struct source;
     jpeg_compress_struct destination;
-    coefficient_error error;
+    strict_jpeg_error error;
     std::memset(&error, 0, sizeof(error));
     source.err = jpeg_std_error(&error.manager);
-    error.manager.error_exit = coefficient_error_exit;
-    error.manager.emit_message = coefficient_emit_message;
+    error.manager.error_exit = strict_error_exit;
+    error.manager.emit_message = strict_emit_message;
     unsigned char *volatile target = nullptr;
     unsigned long size = 0;
     volatile bool destination_created = false;

@@ -21,17 +21,26 @@ struct ObscuraCommand: ParsableCommand {
         do {
             var command = try parseAsRoot()
             try command.run()
+            finish(ExitStatus.success)
         } catch let exit as ExitCode {
-            Foundation.exit(exit.rawValue)
+            finish(exit.rawValue)
         } catch {
             let code = exitCode(for: error)
             if code == .success {
                 print(fullMessage(for: error))
-                Foundation.exit(0)
+                finish(ExitStatus.success)
             }
             FileHandle.standardError.write(Data((fullMessage(for: error) + "\n").utf8))
-            Foundation.exit(ExitStatus.usage)
+            finish(ExitStatus.usage)
         }
+    }
+
+    /// Flushes what was printed and ends the process without running exit-time destructors: the
+    /// OpenVINO runtime (loaded with dlopen, with TBB's threads) is not torn down while worker
+    /// threads may still be waking, which once made a finished run exit with a signal.
+    static func finish(_ status: Int32) -> Never {
+        fflush(nil)  // every open output stream
+        _exit(status)
     }
 }
 

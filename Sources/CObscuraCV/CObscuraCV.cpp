@@ -1,4 +1,8 @@
 #include "CObscuraCV.h"
+
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
 #include "CObscuraJPEGError.hpp"
 #include "CObscuraMessage.hpp"
 
@@ -426,4 +430,10 @@ extern "C" int32_t obscura_cv_resize(const uint8_t *source, int32_t width, int32
 }
 
 extern "C" void obscura_cv_set_threads(int32_t count) { cv::setNumThreads(count > 0 ? count : -1); }
+
+extern "C" void obscura_release_free_memory(void) {
+#if defined(__GLIBC__)
+    malloc_trim(0);
+#endif
+}
 

@@ -4,6 +4,7 @@
 #include <opencv2/core.hpp>
 #include <opencv2/objdetect.hpp>
 
+#include <algorithm>
 #include <cstring>
 #include <string>
 #include <vector>
@@ -38,16 +39,19 @@ extern "C" obscura_cv_cascade *obscura_cv_cascade_create(const char *path, char 
 extern "C" void obscura_cv_cascade_free(obscura_cv_cascade *cascade) { delete cascade; }
 
 extern "C" int32_t obscura_cv_cascade_detect(obscura_cv_cascade *cascade, const uint8_t *grey, int32_t width,
-                                             int32_t height, double scale_factor, int32_t min_neighbours,
-                                             int32_t min_width, int32_t min_height, int32_t *rects,
+                                             int32_t height, int32_t row_bytes, double scale_factor,
+                                             int32_t min_neighbours, int32_t min_width, int32_t min_height,
+                                             int32_t max_width, int32_t *rects,
                                              int32_t *neighbours, size_t capacity, size_t *count, char *error,
                                              size_t error_capacity) {
     try {
-        cv::Mat image(height, width, CV_8UC1, const_cast<uint8_t *>(grey));
+        cv::Mat image(height, width, CV_8UC1, const_cast<uint8_t *>(grey), static_cast<size_t>(row_bytes));
+        // The largest window keeps the cascade's own 3:1 shape; 0 leaves it to the image size.
+        cv::Size largest = max_width > 0 ? cv::Size(max_width, max_width * min_height / std::max(1, min_width)) : cv::Size();
         std::vector<cv::Rect> found;
         std::vector<int> levels;
         cascade->classifier.detectMultiScale(image, found, levels, scale_factor, min_neighbours, 0,
-                                             cv::Size(min_width, min_height));
+                                             cv::Size(min_width, min_height), largest);
         *count = found.size();
         for (size_t i = 0; i < found.size() && i < capacity; ++i) {
             rects[i * 4] = found[i].x;

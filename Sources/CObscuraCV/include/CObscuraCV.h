@@ -118,6 +118,9 @@ int32_t obscura_cv_resize(const uint8_t *source, int32_t width, int32_t height, 
 /// Caps OpenCV's own worker threads (resize, cascade). 0 lets OpenCV decide.
 void obscura_cv_set_threads(int32_t count);
 
+/// Returns the free parts of the C heap to the system (glibc's malloc_trim; nothing elsewhere).
+void obscura_release_free_memory(void);
+
 /// A Haar cascade (OpenCV objdetect), used by one thread at a time.
 typedef struct obscura_cv_cascade obscura_cv_cascade;
 
@@ -125,12 +128,13 @@ typedef struct obscura_cv_cascade obscura_cv_cascade;
 obscura_cv_cascade *obscura_cv_cascade_create(const char *path, char *error, size_t error_capacity);
 void obscura_cv_cascade_free(obscura_cv_cascade *cascade);
 
-/// Runs `detectMultiScale` on a tightly packed 8-bit grey image. Writes up to `capacity`
-/// rectangles as x, y, w, h into `rects` (4 per hit) with their neighbour counts, and the
-/// number found into `count` (which may exceed `capacity`).
+/// Runs `detectMultiScale` on an 8-bit grey image whose rows are `row_bytes` apart (a tile of
+/// a larger image), with windows from `min_width` × `min_height` up to `max_width` wide (0: no
+/// limit). Writes up to `capacity` rectangles as x, y, w, h into `rects` (4 per hit) with their
+/// neighbour counts, and the number found into `count` (which may exceed `capacity`).
 int32_t obscura_cv_cascade_detect(obscura_cv_cascade *cascade, const uint8_t *grey, int32_t width,
-                                  int32_t height, double scale_factor, int32_t min_neighbours,
-                                  int32_t min_width, int32_t min_height, int32_t *rects,
+                                  int32_t height, int32_t row_bytes, double scale_factor, int32_t min_neighbours,
+                                  int32_t min_width, int32_t min_height, int32_t max_width, int32_t *rects,
                                   int32_t *neighbours, size_t capacity, size_t *count, char *error,
                                   size_t error_capacity);
 

@@ -85,11 +85,7 @@ public struct ScaleSearch: Sendable, Equatable {
     /// Tile spans along one axis: the fewest equal spans of at most `tileLimit`, evenly spread,
     /// neighbours overlapping by at least `overlap`.
     static func spans(length: Int) -> [(origin: Int, length: Int)] {
-        if length <= tileLimit { return [(0, length)] }
-        let count = Int((Double(length - overlap) / Double(tileLimit - overlap)).rounded(.up))
-        // Equal spans, rounded up to the input step where the image allows (less padding).
-        let span = min(length, padded((length + (count - 1) * overlap + count - 1) / count))
-        return (0..<count).map { index in ((length - span) * index / (count - 1), span) }
+        Tiling.spans(length: length, limit: tileLimit, overlap: overlap, step: inputStep)
     }
 
     static func padded(_ side: Int) -> Int { (side + inputStep - 1) / inputStep * inputStep }

@@ -1,16 +1,21 @@
 import Foundation
-import Synchronization
 private import COpenVINO
 
 /// One network model compiled once by OpenVINO for the CPU, in f32, with free height and width:
-/// any input shape runs on the same compiled model. Each run borrows an inference request from a
-/// small pool (a request serves one thread at a time), so any number of workers can share it.
+/// any input shape runs on the same compiled model.
+///
+/// It has one inference request, and workers take turns with it: the model is compiled for one
+/// stream on all cores, whose intermediate buffers every request of that stream shares, so a
+/// second request could only wait or compete for the same cores (measured: `--jobs 2` no faster
+/// than 1). Other workers decode, redact and encode while one runs the network.
 final class InferenceModel: @unchecked Sendable {
     let descriptor: ModelDescriptor
     /// Names of the model's outputs, in index order.
     let outputNames: [String]
     private let handle: OpaquePointer
-    private let idleRequests = Mutex<[InferenceRequest]>([])
+    private let request: InferenceRequest
+    /// Held for a whole run: the request, its input and its outputs serve one caller at a time.
+    private let turn = NSLock()
 
     /// Compiles `bytes` (already read and hash-checked by `ModelStore`). Throws `runtime.missing`
     /// when OpenVINO cannot be loaded and `model.corrupt` when the model does not compile.
@@ -34,13 +39,18 @@ final class InferenceModel: @unchecked Sendable {
             _ = obscura_ov_model_output_name(created, Int32(index), &name, name.count)
             return messageText(name)
         }
-        // A first request now, so a model that compiles but cannot run fails at set-up.
-        let first = try InferenceRequest(model: created)
-        idleRequests.withLock { $0.append(first) }
+        // The request now, so a model that compiles but cannot run fails at set-up.
+        do {
+            request = try InferenceRequest(model: created)
+        } catch {
+            obscura_ov_model_free(created)
+            throw error
+        }
     }
 
     deinit {
-        idleRequests.withLock { $0.removeAll() }
+        // The request before the compiled model it belongs to.
+        request.free()
         obscura_ov_model_free(handle)
     }
 
@@ -57,8 +67,8 @@ final class InferenceModel: @unchecked Sendable {
     func run<Result>(_ input: UnsafeBufferPointer<Float>, shape: [Int],
                      _ body: (InferenceOutputs) throws -> Result) throws -> Result {
         precondition(input.count == shape.reduce(1, *), "input does not match its shape")
-        let request = try borrowRequest()
-        defer { idleRequests.withLock { $0.append(request) } }
+        turn.lock()
+        defer { turn.unlock() }
         var message = [CChar](repeating: 0, count: 512)
         let dimensions = shape.map(Int64.init)
         let status = obscura_ov_request_run(request.handle, input.baseAddress, dimensions, Int32(dimensions.count),
@@ -69,10 +79,6 @@ final class InferenceModel: @unchecked Sendable {
         return try body(InferenceOutputs(request: request, modelID: descriptor.id))
     }
 
-    private func borrowRequest() throws -> InferenceRequest {
-        if let idle = idleRequests.withLock({ $0.popLast() }) { return idle }
-        return try InferenceRequest(model: handle)
-    }
 }
 
 /// The outputs of one run, read in place.
@@ -97,9 +103,9 @@ struct InferenceOutputs {
     }
 }
 
-/// One OpenVINO inference request, used by one thread at a time.
+/// One OpenVINO inference request, used by one thread at a time; its model frees it.
 final class InferenceRequest: @unchecked Sendable {
-    fileprivate let handle: OpaquePointer
+    fileprivate private(set) var handle: OpaquePointer?
 
     fileprivate init(model: OpaquePointer) throws {
         var message = [CChar](repeating: 0, count: 512)
@@ -110,5 +116,8 @@ final class InferenceRequest: @unchecked Sendable {
         handle = created
     }
 
-    deinit { obscura_ov_request_free(handle) }
+    fileprivate func free() {
+        if let handle { obscura_ov_request_free(handle) }
+        handle = nil
+    }
 }

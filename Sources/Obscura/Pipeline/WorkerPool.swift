@@ -1,4 +1,5 @@
 import Foundation
+private import CObscuraCV
 
 /// The one executor for blocking image work: a fixed set of threads that take work in order.
 /// The batch CLI (`BatchRunner`), `verify` and the server's job runner all run on it, so
@@ -72,7 +73,12 @@ public final class WorkerPool: Sendable {
         }
 
         func work() {
-            while let next = take() { next() }
+            while let next = take() {
+                next()
+                // An image's buffers are tens of MB, freed in an order that leaves holes glibc
+                // keeps; hand them back so a batch, or an idle server, does not hold the peak.
+                obscura_release_free_memory()
+            }
         }
 
         private func take() -> (@Sendable () -> Void)? {

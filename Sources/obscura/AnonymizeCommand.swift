@@ -14,8 +14,9 @@ struct AnonymizeCommand: ParsableCommand {
         discussion: """
         Each image under a folder is written under OUTPUT with the same relative path; files that \
         are not images are skipped and counted. A single input may go to a file (-o out.jpg) and \
-        '-' reads standard input or writes standard output. Inputs are never overwritten, outputs \
-        only with --overwrite, and every write is atomic.
+        '-' reads standard input or writes standard output; an output file's name must end in \
+        .jpg, .jpeg, .png or .webp, matching --format when given. Inputs are never overwritten, \
+        outputs only with --overwrite, and every write is atomic.
 
         Strength: pixelate cells are never smaller than 1/6 of a region's shorter side and never \
         below 8 px, so a face cannot be recovered from them; blur first reduces a region to the same \
@@ -126,7 +127,9 @@ struct AnonymizeCommand: ParsableCommand {
             options.detect = try detect.split(separator: ",").map { name in
                 let trimmed = name.trimmingCharacters(in: .whitespaces)
                 guard let kind = DetectionKind(rawValue: trimmed) else {
-                    throw ObscuraError(.invalidSettings, "unknown kind '\(trimmed)' in --detect (known: \(DetectionKind.allCases.map(\.rawValue).joined(separator: ", ")))")
+                    let known = DetectionKind.allCases.map(\.rawValue)
+                    throw ObscuraError(.invalidSettings, "unknown kind '\(trimmed)' in --detect (known: \(known.joined(separator: ", ")))"
+                                       + Suggestion.hint(for: trimmed, among: known))
                 }
                 return kind
             }
@@ -152,7 +155,9 @@ struct AnonymizeCommand: ParsableCommand {
             options.plateEvidence = try plateEvidence.split(separator: ",").map { name in
                 let trimmed = name.trimmingCharacters(in: .whitespaces)
                 guard let source = PlateEvidence(rawValue: trimmed) else {
-                    throw ObscuraError(.invalidSettings, "unknown source '\(trimmed)' in --plate-evidence (known: \(PlateEvidence.allCases.map(\.rawValue).joined(separator: ", ")))")
+                    let known = PlateEvidence.allCases.map(\.rawValue)
+                    throw ObscuraError(.invalidSettings, "unknown source '\(trimmed)' in --plate-evidence (known: \(known.joined(separator: ", ")))"
+                                       + Suggestion.hint(for: trimmed, among: known))
                 }
                 return source
             }
@@ -165,7 +170,7 @@ struct AnonymizeCommand: ParsableCommand {
         let options = try makeOptions()
         let items: [BatchItem]
         do {
-            items = try BatchPlanner.plan(inputs: inputs, output: output)
+            items = try BatchPlanner.plan(inputs: inputs, output: output, format: options.format)
         } catch let error as ObscuraError {
             console.error("obscura: \(error.message)")
             throw ExitCode(ExitStatus.usage)

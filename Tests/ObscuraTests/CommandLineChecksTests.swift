@@ -47,4 +47,11 @@ import Testing
             #expect(!FileManager.default.fileExists(atPath: output.path))
         }
     }
+
+    @Test("--skip-existing and --overwrite together are a usage error")
+    func skipAndOverwrite() throws {
+        let result = try TestSupport.obscura(["anonymize", photo, "-o", "unused", "--skip-existing", "--overwrite"])
+        #expect(result.status == 2)
+        #expect(result.standardError.contains("--skip-existing"))
+    }
 }

@@ -5,7 +5,7 @@ import Obscura
 import Testing
 @testable import ObscuraServer
 
-/// The audit records and messages of reviewed jobs.
+/// The audit records and messages of reviewed jobs, and what the README promises about the API.
 @Suite struct ServeReportTests {
     /// The astronaut with an EXIF block holding a camera make, a GPS IFD and an IFD1 thumbnail,
     /// built here byte by byte (little-endian TIFF inside APP1).
@@ -74,5 +74,19 @@ import Testing
             #expect(!messages[1].contains("review=true"), "\(messages[1])")
             #expect(messages[1].contains("rendered"), "\(messages[1])")
         }
+    }
+
+    @Test func theReadmeListsEveryOptionKeyTheAPITakesAndNumbersImagesFromZero() throws {
+        let readme = try String(contentsOf: Serve.repositoryRoot.appendingPathComponent("README.md"), encoding: .utf8)
+        let server = try #require(readme.components(separatedBy: "## Server and API").dropFirst().first?
+            .components(separatedBy: "\n## ").first)
+        let encoded = try JSONSerialization.jsonObject(with: try JSONEncoder().encode(AnonymizeOptions())) as? [String: Any]
+        // quality has no default, so it is not encoded; piiWordsFile is refused by the API.
+        let keys = Set((encoded ?? [:]).keys).union(["quality"])
+        #expect(keys.count >= 14)
+        for key in keys.sorted() {
+            #expect(server.contains("`\(key)`"), "the README's server section does not name the option key `\(key)`")
+        }
+        #expect(server.contains("from 0"))
     }
 }

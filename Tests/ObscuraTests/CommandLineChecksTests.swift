@@ -54,4 +54,13 @@ import Testing
         #expect(result.status == 2)
         #expect(result.standardError.contains("--skip-existing"))
     }
+
+    @Test("serve --help says that the review page exists and where")
+    func serveHelp() throws {
+        let result = try TestSupport.obscura(["serve", "--help"])
+        #expect(result.status == 0)
+        let text = String(decoding: result.standardOutput, as: UTF8.self)
+        #expect(text.contains("review page"))
+        #expect(text.contains("http://127.0.0.1:8080/"))
+    }
 }

@@ -202,9 +202,8 @@ struct AnonymizeCommand: ParsableCommand {
         let summary = runner.run(items, onStart: { progress.start($0.displayName) }) { record in
             recorder.add(record)
             if record.outcome == .failed {
-                progress.clearLine()
                 let cause = record.error?.cause.map { " (\($0))" } ?? ""
-                console.error("obscura: failed: \(record.input): \(record.error?.message ?? "unknown error")\(cause) [\(record.error?.code ?? "")]")
+                progress.print("obscura: failed: \(record.input): \(record.error?.message ?? "unknown error")\(cause) [\(record.error?.code ?? "")]")
             }
             reportWriter?.append(record)
             progress.advance(record.input, record.outcome, regionKinds: record.regions.map(\.kind))

@@ -62,9 +62,11 @@ final class Progress: Sendable {
         draw()
     }
 
-    /// Clears the line so a message can be printed in its place; the next draw restores it.
-    func clearLine() {
-        if enabled { write("\r\u{1B}[K") }
+    /// Prints `line` on stderr (always, as errors are) in place of the progress line, which the
+    /// next draw restores; under the lock, so the ticker cannot draw into the middle of it.
+    func print(_ line: String) {
+        guard enabled else { return write(line + "\n") }
+        state.withLock { _ in write("\r\u{1B}[K" + line + "\n") }
     }
 
     /// Draws the final line and moves past it.

@@ -14,8 +14,14 @@ struct AnonymizeCommand: ParsableCommand {
         discussion: """
         Each image under a folder is written under OUTPUT with the same relative path; files that \
         are not images are skipped and counted. A single input may go to a file (-o out.jpg) and \
-        '-' reads standard input or writes standard output. Inputs are never overwritten, outputs \
-        only with --overwrite, and every write is atomic.
+        '-' reads standard input or writes standard output; an output file's name must end in \
+        .jpg, .jpeg, .png or .webp, matching --format when given. Inputs are never overwritten, \
+        outputs only with --overwrite, and every write is atomic. --skip-existing leaves outputs \
+        that exist alone, so an interrupted run into the same folder resumes.
+
+        On a terminal a progress line names the file being worked on, the time taken and left, \
+        and the regions found so far. The summary names the photos in which no face was found: \
+        check those, since a face the detector missed is not painted.
 
         Strength: pixelate cells are never smaller than 1/6 of a region's shorter side and never \
         below 8 px, so a face cannot be recovered from them; blur first reduces a region to the same \
@@ -80,6 +86,9 @@ struct AnonymizeCommand: ParsableCommand {
     @Flag(help: "Replace outputs that already exist.")
     var overwrite = false
 
+    @Flag(name: .customLong("skip-existing"), help: "Keep outputs that already exist and count their inputs as skipped, so an interrupted run can resume. An existing --report file is extended.")
+    var skipExisting = false
+
     @Flag(help: "Re-check each output as 'obscura verify' does (no metadata, no face outside the painted regions) before writing it; a failure keeps no output.")
     var verify = false
 
@@ -113,6 +122,7 @@ struct AnonymizeCommand: ParsableCommand {
     func validate() throws {
         if let jobs, jobs < 1 { throw ValidationError("--jobs must be at least 1") }
         if json && output == "-" { throw ValidationError("--json cannot be used when the image goes to standard output") }
+        if skipExisting && overwrite { throw ValidationError("--skip-existing and --overwrite contradict each other; choose one") }
         do {
             try makeOptions().validate()
         } catch let error as ObscuraError {
@@ -126,7 +136,9 @@ struct AnonymizeCommand: ParsableCommand {
             options.detect = try detect.split(separator: ",").map { name in
                 let trimmed = name.trimmingCharacters(in: .whitespaces)
                 guard let kind = DetectionKind(rawValue: trimmed) else {
-                    throw ObscuraError(.invalidSettings, "unknown kind '\(trimmed)' in --detect (known: \(DetectionKind.allCases.map(\.rawValue).joined(separator: ", ")))")
+                    let known = DetectionKind.allCases.map(\.rawValue)
+                    throw ObscuraError(.invalidSettings, "unknown kind '\(trimmed)' in --detect (known: \(known.joined(separator: ", ")))"
+                                       + Suggestion.hint(for: trimmed, among: known))
                 }
                 return kind
             }
@@ -152,7 +164,9 @@ struct AnonymizeCommand: ParsableCommand {
             options.plateEvidence = try plateEvidence.split(separator: ",").map { name in
                 let trimmed = name.trimmingCharacters(in: .whitespaces)
                 guard let source = PlateEvidence(rawValue: trimmed) else {
-                    throw ObscuraError(.invalidSettings, "unknown source '\(trimmed)' in --plate-evidence (known: \(PlateEvidence.allCases.map(\.rawValue).joined(separator: ", ")))")
+                    let known = PlateEvidence.allCases.map(\.rawValue)
+                    throw ObscuraError(.invalidSettings, "unknown source '\(trimmed)' in --plate-evidence (known: \(known.joined(separator: ", ")))"
+                                       + Suggestion.hint(for: trimmed, among: known))
                 }
                 return source
             }
@@ -165,7 +179,7 @@ struct AnonymizeCommand: ParsableCommand {
         let options = try makeOptions()
         let items: [BatchItem]
         do {
-            items = try BatchPlanner.plan(inputs: inputs, output: output)
+            items = try BatchPlanner.plan(inputs: inputs, output: output, format: options.format)
         } catch let error as ObscuraError {
             console.error("obscura: \(error.message)")
             throw ExitCode(ExitStatus.usage)
@@ -180,36 +194,29 @@ struct AnonymizeCommand: ParsableCommand {
             throw ExitCode(error.isSetupProblem ? ExitStatus.setup : ExitStatus.usage)
         }
 
-        let reportWriter = try report.map { try ReportWriter(path: $0, overwrite: overwrite) }
-        let progress = Progress(total: items.count, console: console)
-        let failures = Mutex<[ReportRecord]>([])
-        let summary = BatchRunner(anonymizer: anonymizer, jobs: jobs).run(items) { record in
+        let reportWriter = try report.map { try ReportWriter(path: $0, overwrite: overwrite, extend: skipExisting) }
+        // Standard output carries the image: the terminal line would only get in the way.
+        let progress = Progress(total: output == "-" ? 0 : items.count, console: console, asked: options.detect)
+        let recorder = RunRecorder(asked: options.detect)
+        let runner = BatchRunner(anonymizer: anonymizer, jobs: jobs, skipExisting: skipExisting)
+        let summary = runner.run(items, onStart: { progress.start($0.displayName) }) { record in
+            recorder.add(record)
             if record.outcome == .failed {
-                failures.withLock { $0.append(record) }
-                progress.clearLine()
                 let cause = record.error?.cause.map { " (\($0))" } ?? ""
-                console.error("obscura: failed: \(record.input): \(record.error?.message ?? "unknown error")\(cause) [\(record.error?.code ?? "")]")
+                progress.print("obscura: failed: \(record.input): \(record.error?.message ?? "unknown error")\(cause) [\(record.error?.code ?? "")]")
             }
             reportWriter?.append(record)
-            progress.advance(record.outcome)
+            progress.advance(record.input, record.outcome, regionKinds: record.regions.map(\.kind))
         }
         progress.finish()
         try reportWriter?.close()
 
         if json {
-            console.json(JSONSummary(written: summary.written, failed: summary.failed, skipped: summary.skipped,
-                                     failures: failures.withLock { $0 }.map {
-                                         .init(input: $0.input, code: $0.error?.code ?? "", message: $0.error?.message ?? "")
-                                     }))
-        } else if output != "-" {
-            console.info("obscura: \(summary.written) written, \(summary.failed) failed, \(summary.skipped) skipped (not images)")
+            console.json(recorder.json(summary))
+        } else {
+            // Standard output's reader wants the image, but not a missed face to go unnoticed.
+            for line in recorder.lines(summary).dropFirst(output == "-" ? 1 : 0) { console.info(line) }
         }
         if summary.failed > 0 { throw ExitCode(ExitStatus.someFailed) }
     }
-}
-
-struct JSONSummary: Encodable {
-    struct Failure: Encodable { var input: String, code: String, message: String }
-    var written: Int, failed: Int, skipped: Int
-    var failures: [Failure]
 }

@@ -24,37 +24,6 @@ struct Console: Sendable {
     }
 }
 
-/// A single updating progress line on a terminal, for batches of more than one image.
-final class Progress: Sendable {
-    private let total: Int
-    private let console: Console
-    private let counts = Mutex((done: 0, failed: 0, skipped: 0))
-    private var enabled: Bool { !console.quiet && console.isTerminal && total > 1 }
-
-    init(total: Int, console: Console) {
-        self.total = total
-        self.console = console
-    }
-
-    func advance(_ outcome: ReportRecord.Outcome) {
-        let line = counts.withLock { counts -> String in
-            counts.done += 1
-            if outcome == .failed { counts.failed += 1 }
-            if outcome == .skipped { counts.skipped += 1 }
-            return "\r[\(counts.done)/\(total)] \(counts.failed) failed, \(counts.skipped) skipped"
-        }
-        if enabled { FileHandle.standardError.write(Data(line.utf8)) }
-    }
-
-    func clearLine() {
-        if enabled { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
-    }
-
-    func finish() {
-        if enabled { FileHandle.standardError.write(Data("\n".utf8)) }
-    }
-}
-
 /// Streams JSON Lines records into a temporary file that becomes the report on `close()`.
 final class ReportWriter: Sendable {
     private let path: String
@@ -62,21 +31,26 @@ final class ReportWriter: Sendable {
     private let handle: Mutex<FileHandle?>
     private let overwrite: Bool
 
-    init(path: String, overwrite: Bool) throws {
+    /// `extend`: an existing report keeps its lines and gets this run's after them (a resumed
+    /// run, `--skip-existing`).
+    init(path: String, overwrite: Bool, extend: Bool = false) throws {
         self.path = path
         self.overwrite = overwrite
-        if !overwrite && FileManager.default.fileExists(atPath: path) {
+        let existing = FileManager.default.fileExists(atPath: path)
+        if existing && !overwrite && !extend {
             FileHandle.standardError.write(Data("obscura: the report '\(path)' already exists; pass --overwrite to replace it\n".utf8))
             throw ExitCode(ExitStatus.usage)
         }
         let url = URL(fileURLWithPath: path)
         try? FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
         temporary = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).obscura-\(UUID().uuidString).tmp").path
-        guard FileManager.default.createFile(atPath: temporary, contents: nil),
+        let earlier = existing && extend ? FileManager.default.contents(atPath: path) : nil
+        guard !(existing && extend && earlier == nil), FileManager.default.createFile(atPath: temporary, contents: earlier),
               let file = FileHandle(forWritingAtPath: temporary) else {
             FileHandle.standardError.write(Data("obscura: cannot write the report '\(path)'\n".utf8))
             throw ExitCode(ExitStatus.usage)
         }
+        _ = try? file.seekToEnd()
         handle = Mutex(file)
     }
 

@@ -7,8 +7,12 @@ import ObscuraServer
 struct ServeCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "serve",
-        abstract: "Serve the REST API on this machine (loopback by default).",
+        abstract: "Serve the review page and the REST API on this machine (loopback by default).",
         discussion: """
+        The review page is at the server's root, http://127.0.0.1:8080/ by default: open it in a \
+        browser to choose photos, check and change the regions found, render them and download \
+        the results. The REST API is under /v1.
+
         Jobs are kept in DIR/obscura.sqlite, so a restart keeps them: images that were being \
         processed are queued again (or failed after 2 tries). Originals are deleted once an \
         image is rendered; results are deleted after --keep hours. The API is described at \
@@ -92,7 +96,7 @@ struct ServeCommand: ParsableCommand {
         logger.logLevel = ProcessInfo.processInfo.environment["LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .info
         let host = configuration.host.contains(":") ? "[\(configuration.host)]" : configuration.host
         let app = try ObscuraServerApp.build(configuration, logger: logger) { port in
-            let line = "Obscura is serving on http://\(host):\(port)/ (API description: http://\(host):\(port)/openapi.json)\n"
+            let line = "Obscura is serving on http://\(host):\(port)/ (the review page; API description: http://\(host):\(port)/openapi.json)\n"
             FileHandle.standardOutput.write(Data(line.utf8))
         }
         let finished = DispatchSemaphore(value: 0)

@@ -96,9 +96,10 @@ struct VerifyCommand: ParsableCommand {
         let paths = files
 
         let results = Mutex([Verification?](repeating: nil, count: files.count))
-        let progress = Progress(total: files.count, console: console)
+        let progress = Progress(total: files.count, console: console, failedLabel: "not clean")
         let pool = WorkerPool(threads: min(jobs ?? ProcessInfo.processInfo.activeProcessorCount, max(files.count, 1)))
         pool.forEach(paths.count) { index in
+            progress.start(paths[index])
             let result: Verification
             if let data = FileManager.default.contents(atPath: paths[index]) {
                 result = verifier.verify([UInt8](data))
@@ -108,7 +109,7 @@ struct VerifyCommand: ParsableCommand {
                 result = unreadable
             }
             results.withLock { $0[index] = result }
-            progress.advance(result.passed ? .written : .failed)
+            progress.advance(paths[index], result.passed ? .written : .failed)
         }
         progress.finish()
 

@@ -711,14 +711,17 @@ struct InspectCommandTests {
         #expect(record.findings.contains { $0.kind == .thumbnail })
     }
 
-    @Test("the table groups findings by kind and marks intrinsic ones")
+    @Test("the table groups findings by kind; intrinsic ones are counted, and marked with --all")
     func table() throws {
-        let result = try TestSupport.obscura(["inspect", TestSupport.fixtures.appendingPathComponent("astronaut.jpg").path])
+        let path = TestSupport.fixtures.appendingPathComponent("astronaut.jpg").path
+        let result = try TestSupport.obscura(["inspect", path])
         #expect(result.status == 0)
         let text = String(decoding: result.standardOutput, as: UTF8.self)
         #expect(text.contains("JPEG, 2 findings, 0 not intrinsic"))
-        #expect(text.contains("(intrinsic)"))
-        #expect(text.contains("KIND"))
+        #expect(text.contains("nothing but the image itself (2 intrinsic items; --all lists them)"))
+        let all = String(decoding: try TestSupport.obscura(["inspect", "--all", path]).standardOutput, as: UTF8.self)
+        #expect(all.contains("(intrinsic)"))
+        #expect(all.contains("KIND"))
     }
 
     @Test("unreadable files exit with 1 and are named with their code; usage errors exit with 2")

@@ -18,6 +18,8 @@ public struct ObscuraError: Error, Sendable, Equatable, CustomStringConvertible 
         public static let detectionFailed = Code(rawValue: "detect.failed")
         /// The input is an image, but not one of the formats Obscura reads.
         public static let unsupportedFormat = Code(rawValue: "input.unsupported")
+        /// An input path names no file or folder.
+        public static let inputMissing = Code(rawValue: "input.missing")
         /// The input is not an image at all.
         public static let notAnImage = Code(rawValue: "input.not-image")
         /// The image data is cut short or damaged and cannot be decoded completely.

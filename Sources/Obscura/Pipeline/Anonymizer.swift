@@ -132,9 +132,7 @@ public final class Anonymizer: Sendable {
         var timings = StageTimings()
         let clock = ContinuousClock()
         var mark = clock.now
-        var decoded = try maximumPixels.map { try ImageDecoder.decode(input, maximumPixels: $0) } ?? ImageDecoder.decode(input)
-        // For the report: the kinds of metadata the input carried, none of which is written.
-        decoded.metadataKinds = Set((try? MetadataInspector.inspect(input))?.leaks.map(\.kind) ?? []).sorted()
+        let decoded = try Self.decode(input, maximumPixels: maximumPixels)
         timings.decode = Self.milliseconds(since: &mark, clock: clock)
         let pixels = decoded.pixels
 
@@ -150,6 +148,15 @@ public final class Anonymizer: Sendable {
         if let plateDetector { detections += try plateDetector.detect(in: pixels, textLines: lines) }
         timings.detect = Self.milliseconds(since: &mark, clock: clock)
         return Detected(decoded: decoded, detections: detections, timings: timings)
+    }
+
+    /// Decodes an input for `render` with what its report needs: the kinds of metadata it
+    /// carried (`metadataKinds`), none of which is written. `detect` decodes through here, and
+    /// so must anything that renders an input decoded again later (a reviewed server job).
+    public static func decode(_ input: [UInt8], maximumPixels: Int? = nil) throws -> DecodedImage {
+        var decoded = try maximumPixels.map { try ImageDecoder.decode(input, maximumPixels: $0) } ?? ImageDecoder.decode(input)
+        decoded.metadataKinds = Set((try? MetadataInspector.inspect(input))?.leaks.map(\.kind) ?? []).sorted()
+        return decoded
     }
 
     /// Paints the given detections into a decoded image and encodes it, without running any

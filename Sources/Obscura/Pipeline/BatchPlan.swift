@@ -34,12 +34,18 @@ public struct BatchItem: Sendable, Equatable {
 /// - A folder input is walked recursively (sorted, hidden entries skipped); with a single input
 ///   its files keep their relative paths under the output folder, with several inputs each
 ///   folder gets a sub-folder of its own name.
-/// - A single file (or `-`) may go to a file path (`-o out.jpg`) or `-` (standard output).
+/// - A single file (or `-`) may go to a file path (`-o out.jpg`) or `-` (standard output). The
+///   file's extension must name a format Obscura writes and agree with `format` unless that is
+///   `keep`, so a file never holds another format than its name says.
+/// - Every input path must exist (`input.missing`): a typo is caught before any work starts.
 public enum BatchPlanner {
-    public static func plan(inputs: [String], output: String) throws -> [BatchItem] {
+    public static func plan(inputs: [String], output: String, format: OutputFormat = .keep) throws -> [BatchItem] {
         guard !inputs.isEmpty else { throw ObscuraError(.invalidSettings, "no input given") }
         let fileManager = FileManager.default
         var isDirectory: ObjCBool = false
+        if let missing = inputs.first(where: { $0 != "-" && !fileManager.fileExists(atPath: $0) }) {
+            throw ObscuraError(.inputMissing, "no such file or folder: '\(missing)'")
+        }
         let singleInput = inputs.count == 1
         let firstIsFile = inputs[0] == "-" || (fileManager.fileExists(atPath: inputs[0], isDirectory: &isDirectory) && !isDirectory.boolValue)
         let outputIsFile = output == "-" || (singleInput && firstIsFile && !output.hasSuffix("/")
@@ -53,7 +59,7 @@ public enum BatchPlanner {
             let source: BatchItem.Source = inputs[0] == "-" ? .standardInput : .file(inputs[0])
             let destination: BatchItem.Destination = output == "-" ? .standardOutput : .file(output)
             return [BatchItem(source: source, destination: destination, foundInFolder: false,
-                              formatFromName: output == "-" ? nil : formatForExtension(output))]
+                              formatFromName: output == "-" ? nil : try formatForName(output, format: format))]
         }
 
         var items: [BatchItem] = []
@@ -61,12 +67,7 @@ public enum BatchPlanner {
             if input == "-" {
                 throw ObscuraError(.invalidSettings, "standard input ('-') needs a single output file or '-' as output")
             }
-            guard fileManager.fileExists(atPath: input, isDirectory: &isDirectory) else {
-                items.append(BatchItem(source: .file(input), destination: .file(join(output, (input as NSString).lastPathComponent)),
-                                       foundInFolder: false, formatFromName: nil))
-                continue
-            }
-            if isDirectory.boolValue {
+            if fileManager.fileExists(atPath: input, isDirectory: &isDirectory), isDirectory.boolValue {
                 let base = singleInput ? output : join(output, (standardized(input) as NSString).lastPathComponent)
                 for relative in try walk(input) {
                     items.append(BatchItem(source: .file(join(input, relative)), destination: .file(join(base, relative)),
@@ -105,6 +106,22 @@ public enum BatchPlanner {
             files.append(String(path.dropFirst(base.count + 1)))
         }
         return files.sorted()
+    }
+
+    /// The format an output file's name asks for, refused when the extension is not one Obscura
+    /// writes or contradicts `--format`.
+    static func formatForName(_ path: String, format: OutputFormat) throws -> OutputFormat {
+        let written = "Obscura writes .jpg (or .jpeg), .png and .webp"
+        let suffix = (path as NSString).pathExtension
+        guard let named = formatForExtension(path) else {
+            throw ObscuraError(.invalidSettings, "the output name '\(path)' ends in .\(suffix), but \(written); "
+                               + "end it with '/' to make it a folder")
+        }
+        if format != .keep && format != named {
+            throw ObscuraError(.invalidSettings, "--format \(format.rawValue) contradicts the output name '\(path)' "
+                               + "(.\(suffix)); rename the output or drop --format")
+        }
+        return named
     }
 
     static func formatForExtension(_ path: String) -> OutputFormat? {

@@ -7,6 +7,8 @@ public struct BatchSummary: Sendable, Equatable {
     public var written = 0
     public var failed = 0
     public var skipped = 0
+    /// Of `skipped`: inputs whose output existed (`skipExisting`).
+    public var existing = 0
     public var total: Int { written + failed + skipped }
 }
 
@@ -15,31 +17,41 @@ public struct BatchSummary: Sendable, Equatable {
 public final class BatchRunner: Sendable {
     public let anonymizer: Anonymizer
     public let pool: WorkerPool
+    /// Leave outputs that exist alone and count their inputs as skipped, so a stopped run into
+    /// the same folder can resume. Default false (an existing output fails its input unless
+    /// the options ask to overwrite).
+    public let skipExisting: Bool
 
     /// `jobs`: worker count (default: the number of cores).
-    public convenience init(anonymizer: Anonymizer, jobs: Int? = nil) {
-        self.init(anonymizer: anonymizer, pool: WorkerPool(threads: jobs ?? ProcessInfo.processInfo.activeProcessorCount))
+    public convenience init(anonymizer: Anonymizer, jobs: Int? = nil, skipExisting: Bool = false) {
+        self.init(anonymizer: anonymizer, pool: WorkerPool(threads: jobs ?? ProcessInfo.processInfo.activeProcessorCount),
+                  skipExisting: skipExisting)
     }
 
-    public init(anonymizer: Anonymizer, pool: WorkerPool) {
+    public init(anonymizer: Anonymizer, pool: WorkerPool, skipExisting: Bool = false) {
         self.anonymizer = anonymizer
         self.pool = pool
+        self.skipExisting = skipExisting
     }
 
-    /// Processes every item and calls `onRecord` (from worker threads, one call at a time) as
-    /// each finishes.
-    public func run(_ items: [BatchItem], onRecord: @escaping @Sendable (ReportRecord) -> Void) -> BatchSummary {
+    /// Processes every item; calls `onStart` as a worker takes an item and `onRecord` as each
+    /// finishes (both from worker threads; `onRecord` one call at a time).
+    public func run(_ items: [BatchItem], onStart: (@Sendable (BatchItem) -> Void)? = nil,
+                    onRecord: @escaping @Sendable (ReportRecord) -> Void) -> BatchSummary {
         // Workers × OpenCV threads (resizing, the cascade) should not exceed the cores.
         let workers = min(pool.threads, max(1, items.count))
         obscura_cv_set_threads(Int32(max(1, ProcessInfo.processInfo.activeProcessorCount / workers)))
         let shared = SharedBatchState()
         pool.forEach(items.count) { [self] index in
+            onStart?(items[index])
             let record = process(items[index], claimed: shared)
             shared.summary.withLock { summary in
                 switch record.outcome {
                 case .written: summary.written += 1
                 case .failed: summary.failed += 1
-                case .skipped: summary.skipped += 1
+                case .skipped:
+                    summary.skipped += 1
+                    if record.skipReason == .outputExists { summary.existing += 1 }
                 }
                 onRecord(record)
             }
@@ -55,6 +67,7 @@ public final class BatchRunner: Sendable {
             record.inputSHA256 = SHA256.hex(of: input)
             if item.foundInFolder && ImageFormat.sniff(input) == nil {
                 record.outcome = .skipped
+                record.skipReason = .notAnImage
                 return record
             }
             // Refuse unreadable formats before an output path is claimed for them.
@@ -64,7 +77,12 @@ public final class BatchRunner: Sendable {
             if case .file(let path) = item.destination {
                 let resolved = Anonymizer.resolve(requested, input: inputFormat)
                 let finalPath = item.formatFromName == nil ? Self.path(path, for: resolved, input: inputFormat, source: item.source) : path
-                try checkDestination(finalPath, source: item.source, claimed: claimed, overwrite: options.overwrite)
+                guard try claim(finalPath, source: item.source, claimed: claimed, overwrite: options.overwrite) else {
+                    record.outcome = .skipped
+                    record.skipReason = .outputExists
+                    record.output = finalPath
+                    return record
+                }
                 outputPath = finalPath
             }
             let result = try anonymizer.anonymize(input, outputFormat: requested)
@@ -104,8 +122,9 @@ public final class BatchRunner: Sendable {
     }
 
     /// Refuses outputs that would replace an input, that another item already claimed, or
-    /// that exist when overwriting was not asked for.
-    private func checkDestination(_ path: String, source: BatchItem.Source, claimed: SharedBatchState, overwrite: Bool) throws {
+    /// that exist when overwriting was not asked for. Returns false for an existing output that
+    /// `skipExisting` leaves alone.
+    private func claim(_ path: String, source: BatchItem.Source, claimed: SharedBatchState, overwrite: Bool) throws -> Bool {
         let target = URL(fileURLWithPath: path).standardizedFileURL.resolvingSymlinksInPath().path
         if case .file(let inputPath) = source,
            URL(fileURLWithPath: inputPath).standardizedFileURL.resolvingSymlinksInPath().path == target {
@@ -116,8 +135,10 @@ public final class BatchRunner: Sendable {
             throw ObscuraError(.outputExists, "another input in this batch already writes '\(path)'")
         }
         if !overwrite && FileManager.default.fileExists(atPath: path) {
-            throw ObscuraError(.outputExists, "'\(path)' already exists; pass --overwrite to replace it")
+            if skipExisting { return false }
+            throw ObscuraError(.outputExists, "'\(path)' already exists; pass --overwrite to replace it or --skip-existing to keep it")
         }
+        return true
     }
 
     /// Keeps the file name when the format is unchanged, otherwise swaps the extension. When

@@ -7,8 +7,16 @@ public struct ReportRecord: Sendable, Codable {
         case written
         /// The input could not be handled; nothing was written for it.
         case failed
-        /// Not an image (found while walking a folder); left alone.
+        /// Left alone: not an image (found while walking a folder), or its output exists and
+        /// the run resumes (`skipReason` says which).
         case skipped
+    }
+
+    /// Why an input was skipped.
+    public enum SkipReason: String, Sendable, Codable {
+        case notAnImage = "not-image"
+        /// The output exists and `--skip-existing` keeps it (a resumed run).
+        case outputExists = "output-exists"
     }
 
     public struct ModelUse: Sendable, Codable, Equatable {
@@ -49,6 +57,8 @@ public struct ReportRecord: Sendable, Codable {
     public var output: String?
     public var outputSHA256: String?
     public var outcome: Outcome
+    /// Set when `outcome` is `skipped`.
+    public var skipReason: SkipReason?
     public var error: Failure?
     public var inputFormat: String?
     public var outputFormat: String?

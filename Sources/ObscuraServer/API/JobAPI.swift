@@ -187,6 +187,7 @@ struct JobAPI: Sendable {
 
     private func replaceRegions(_ request: Request, context: BasicRequestContext) async throws -> Response {
         let id = try jobID(context), index = try imageIndex(context)
+        let job = try existingJob(id)
         let image = try existingImage(id, index)
         var request = request
         let body = try await request.collectBody(upTo: 4 << 20)
@@ -205,10 +206,8 @@ struct JobAPI: Sendable {
             }
         }
         guard image.state == .review, try store.approve(jobID: id, index: index, regions: document.regions) else {
-            let reason = image.state == .done || image.state == .failed
-                ? "its original was deleted when it was \(image.state == .done ? "rendered" : "refused"); create the job with review=true to edit regions before rendering"
-                : "it is \(image.state.rawValue); regions can be replaced while it waits for review"
-            throw APIError(.conflict, "image.not-in-review", "image \(index) cannot be re-rendered: \(reason)")
+            throw APIError(.conflict, "image.not-in-review",
+                           "image \(index) cannot be re-rendered: \(Self.notInReviewReason(image.state, review: job.review))")
         }
         let updated = try existingImage(id, index)
         return try Response.json(RegionsDocument(state: updated.state, width: updated.width, height: updated.height,
@@ -277,6 +276,23 @@ struct JobAPI: Sendable {
     }
 
     // MARK: Helpers
+
+    /// Why an image's regions cannot be replaced now. Only a job created without review is told
+    /// to use review=true.
+    static func notInReviewReason(_ state: ImageState, review: Bool) -> String {
+        switch state {
+        case .done:
+            review ? "it was rendered and its original deleted, so its regions can no longer change; upload the photo again to review it afresh"
+                : "its original was deleted when it was rendered; create the job with review=true to edit regions before rendering"
+        case .failed:
+            "it failed and its original was deleted; upload the photo again"
+        case .approved, .rendering:
+            "it is \(state.rawValue): its regions were set and it is being rendered"
+        case .queued, .detecting, .review:
+            review ? "it is \(state.rawValue); its regions can be replaced once it waits for review"
+                : "the job was created without review=true, so it is rendered as soon as it is detected"
+        }
+    }
 
     static func uploadTooLarge(_ limit: Int) -> APIError {
         APIError(.contentTooLarge, "upload.too-large", "the upload is larger than the limit of \(limit) bytes")

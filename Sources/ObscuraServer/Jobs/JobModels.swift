@@ -137,6 +137,9 @@ struct ImageRecord: Sendable {
     var report: ReportRecord?
     var outputFormat: String?
     var resultBytes: Int?
+    /// Decode and detect times of the detection stage, for the report of a reviewed image
+    /// (rendered later, by another claim).
+    var detectionTimings: StageTimings? = nil
 
     /// The name of the result: the original's name with the output format's extension.
     var resultName: String? {

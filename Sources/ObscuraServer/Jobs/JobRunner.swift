@@ -105,6 +105,7 @@ public final class JobRunner: Service, Sendable {
         do {
             let bytes = try files.read(originalURL)
             let regions = image.regions ?? []
+            let detectionTimings = image.detectionTimings ?? StageTimings()
             let outcome = try await pool.run { [models] () throws -> Outcome in
                 let anonymizer = try Anonymizer(options: job.options, models: models)
                 if stage == .detecting {
@@ -113,8 +114,15 @@ public final class JobRunner: Service, Sendable {
                     return .rendered(try anonymizer.render(found.decoded, detections: found.detections, timings: found.timings),
                                      models: anonymizer.models)
                 }
-                let decoded = try ImageDecoder.decode(bytes, maximumPixels: maximumPixels)
-                return .rendered(try anonymizer.render(decoded, detections: regions.map(\.detection)), models: anonymizer.models)
+                // A reviewed image is decoded again (the pixels are not kept between stages): its
+                // report counts both decodes and the detection stage's time, and names the
+                // metadata removed, as a direct job's does.
+                let clock = ContinuousClock(), start = clock.now
+                let decoded = try Anonymizer.decode(bytes, maximumPixels: maximumPixels)
+                var timings = detectionTimings
+                timings.decode += Self.milliseconds(clock.now - start)
+                return .rendered(try anonymizer.render(decoded, detections: regions.map(\.detection), timings: timings),
+                                 models: anonymizer.models)
             }
             switch outcome {
             case .detected(let found):
@@ -123,6 +131,7 @@ public final class JobRunner: Service, Sendable {
                 image.width = found.decoded.pixels.width
                 image.height = found.decoded.pixels.height
                 image.regions = found.detections.map(RegionInput.init)
+                image.detectionTimings = found.timings
                 if try !store.update(image, from: stage) { files.removeFolderIfJobGone(job.id, store: store) }
             case .rendered(let result, let models):
                 try files.write(result.bytes, to: resultURL)
@@ -157,6 +166,12 @@ public final class JobRunner: Service, Sendable {
             files.remove(resultURL)
             logger.info("image failed", metadata: ["job": "\(job.id)", "image": "\(image.index)", "code": "\(failure.code)"])
         }
+    }
+}
+
+extension JobRunner {
+    static func milliseconds(_ duration: Duration) -> Double {
+        Double(duration.components.seconds) * 1000 + Double(duration.components.attoseconds) / 1e15
     }
 }
 

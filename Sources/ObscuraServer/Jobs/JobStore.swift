@@ -56,6 +56,11 @@ public final class JobStore: Sendable {
                 ALTER TABLE job ADD COLUMN webhookNextAt DOUBLE;
                 """)
         }
+        // The detection stage's timings, kept until a reviewed image is rendered so its report
+        // counts decoding and detection as a direct job's does.
+        migrator.registerMigration("v3-detection-timings") { db in
+            try db.execute(sql: "ALTER TABLE image ADD COLUMN timings TEXT")
+        }
         return migrator
     }
 
@@ -159,11 +164,12 @@ public final class JobStore: Sendable {
         try database.write { db in
             try db.execute(sql: """
                 UPDATE image SET state = ?, attempts = ?, errorCode = ?, errorMessage = ?, width = ?, height = ?,
-                    regions = ?, report = ?, outputFormat = ?, resultBytes = ?
+                    regions = ?, report = ?, outputFormat = ?, resultBytes = ?, timings = ?
                 WHERE jobID = ? AND idx = ? AND state = ?
                 """, arguments: [image.state.rawValue, image.attempts, image.error?.code, image.error?.message,
                                  image.width, image.height, try image.regions.map { try Self.json($0.map(StoredRegion.init)) }, try image.report.map(Self.json),
-                                 image.outputFormat, image.resultBytes, image.jobID, image.index, expected.rawValue])
+                                 image.outputFormat, image.resultBytes, try image.detectionTimings.map(Self.json),
+                                 image.jobID, image.index, expected.rawValue])
             return db.changesCount > 0
         }
     }
@@ -275,6 +281,7 @@ public final class JobStore: Sendable {
         let message: String? = row["errorMessage"]
         let regions: String? = row["regions"]
         let report: String? = row["report"]
+        let timings: String? = row["timings"]
         let state: String = row["state"]
         return ImageRecord(jobID: row["jobID"], index: row["idx"], name: row["name"],
                            state: ImageState(rawValue: state) ?? .failed, attempts: row["attempts"],
@@ -282,7 +289,8 @@ public final class JobStore: Sendable {
                            width: row["width"], height: row["height"],
                            regions: try regions.map { try decode([StoredRegion].self, $0).compactMap(\.region) },
                            report: try report.map { try decode(ReportRecord.self, $0) },
-                           outputFormat: row["outputFormat"], resultBytes: row["resultBytes"])
+                           outputFormat: row["outputFormat"], resultBytes: row["resultBytes"],
+                           detectionTimings: try timings.map { try decode(StageTimings.self, $0) })
     }
 
     private static func json(_ value: some Encodable) throws -> String {

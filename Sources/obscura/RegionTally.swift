@@ -1,0 +1,56 @@
+import Obscura
+
+/// Counts of regions found, by what a person would call them: "3 faces, 1 plate, 2 PII".
+/// Every kind asked for is shown, 0 included, so "0 faces" is visible while a run goes on.
+struct RegionTally: Sendable {
+    private(set) var counts: [Group: Int] = [:]
+    private let asked: [Group]
+
+    enum Group: Int, Sendable, CaseIterable, Comparable {
+        case faces, plates, text, pii, other
+
+        init(kind: String) {
+            switch kind {
+            case "face": self = .faces
+            case "plate": self = .plates
+            case "text": self = .text
+            default: self = kind.hasPrefix("pii.") ? .pii : .other
+            }
+        }
+
+        init(_ kind: DetectionKind) {
+            switch kind {
+            case .faces: self = .faces
+            case .plates: self = .plates
+            case .text: self = .text
+            case .pii: self = .pii
+            }
+        }
+
+        func describe(_ count: Int) -> String {
+            switch self {
+            case .faces: count == 1 ? "1 face" : "\(count) faces"
+            case .plates: count == 1 ? "1 plate" : "\(count) plates"
+            case .text: count == 1 ? "1 text line" : "\(count) text lines"
+            case .pii: "\(count) PII"
+            case .other: count == 1 ? "1 other region" : "\(count) other regions"
+            }
+        }
+
+        static func < (lhs: Group, rhs: Group) -> Bool { lhs.rawValue < rhs.rawValue }
+    }
+
+    init(asked: [DetectionKind]) {
+        self.asked = asked.map(Group.init)
+    }
+
+    mutating func add(kinds: [String]) {
+        for kind in kinds { counts[Group(kind: kind), default: 0] += 1 }
+    }
+
+    /// "3 faces, 1 plate": the kinds asked for, then any other kind that turned up.
+    var description: String {
+        let groups = Set(asked).union(counts.keys).sorted()
+        return groups.map { $0.describe(counts[$0] ?? 0) }.joined(separator: ", ")
+    }
+}

@@ -1,0 +1,89 @@
+import Foundation
+import Obscura
+import Synchronization
+
+/// What `anonymize` gathers from the records while a run goes on, for its summary: failures,
+/// regions found, and the photos in which nothing was found. A missed face is the failure that
+/// matters, so those photos are named for a person to look at.
+final class RunRecorder: Sendable {
+    private struct State {
+        var failures: [ReportRecord] = []
+        var nothingFound: [String] = []
+        var tally: RegionTally
+    }
+
+    private let state: Mutex<State>
+    /// With faces asked for, a photo counts as "nothing found" when no face was found in it,
+    /// whatever else was; otherwise when no region at all was.
+    private let facesAsked: Bool
+
+    init(asked: [DetectionKind]) {
+        state = Mutex(State(tally: RegionTally(asked: asked)))
+        facesAsked = asked.contains(.faces)
+    }
+
+    func add(_ record: ReportRecord) {
+        state.withLock { state in
+            switch record.outcome {
+            case .failed: state.failures.append(record)
+            case .skipped: break
+            case .written:
+                state.tally.add(kinds: record.regions.map(\.kind))
+                let found = facesAsked ? record.regions.contains { $0.kind == "face" } : !record.regions.isEmpty
+                if !found { state.nothingFound.append(record.input) }
+            }
+        }
+    }
+
+    /// The summary for `--json`.
+    func json(_ summary: BatchSummary) -> JSONSummary {
+        state.withLock { state in
+            var regions: [String: Int] = [:]
+            for (group, count) in state.tally.counts { regions[String(describing: group), default: 0] += count }
+            return JSONSummary(written: summary.written, failed: summary.failed, skipped: summary.skipped,
+                               skippedExisting: summary.existing, regions: regions,
+                               nothingFound: state.nothingFound.sorted(),
+                               failures: state.failures.map {
+                                   .init(input: $0.input, code: $0.error?.code ?? "", message: $0.error?.message ?? "")
+                               })
+        }
+    }
+
+    /// The closing lines on stderr: counts and regions, then the photos to check (at most
+    /// `listed` of them named; `--json` names all).
+    func lines(_ summary: BatchSummary, listed: Int = 20) -> [String] {
+        state.withLock { state in
+            var skipped = "\(summary.skipped) skipped"
+            let notImages = summary.skipped - summary.existing
+            switch (notImages, summary.existing) {
+            case (0, 0): break
+            case (_, 0): skipped += " (not images)"
+            case (0, _): skipped += " (output already there)"
+            default: skipped += " (\(notImages) not \(notImages == 1 ? "an image" : "images"), \(summary.existing) output already there)"
+            }
+            var lines = ["obscura: \(summary.written) written, \(summary.failed) failed, \(skipped); found \(state.tally.description)"]
+            let missing = state.nothingFound.sorted()
+            if !missing.isEmpty {
+                let what = facesAsked ? "0 faces" : "nothing found"
+                let photos = missing.count == 1 ? "1 photo" : "\(missing.count) photos"
+                lines.append("obscura: \(what) in \(photos); check \(missing.count == 1 ? "it" : "these") (a missed face is not painted):")
+                lines += missing.prefix(listed).map { "  \($0)" }
+                if missing.count > listed { lines.append("  … and \(missing.count - listed) more (--json lists them all)") }
+            }
+            return lines
+        }
+    }
+}
+
+/// The `--json` summary of `anonymize`.
+struct JSONSummary: Encodable {
+    struct Failure: Encodable { var input: String, code: String, message: String }
+    var written: Int, failed: Int, skipped: Int
+    /// Of `skipped`: inputs whose output existed (`--skip-existing`).
+    var skippedExisting: Int
+    /// Regions painted, by group: faces, plates, text, pii.
+    var regions: [String: Int]
+    /// Written photos with no face found (no region at all when faces were not asked for).
+    var nothingFound: [String]
+    var failures: [Failure]
+}

@@ -44,7 +44,8 @@ final class RunRecorder: Sendable {
                                skippedExisting: summary.existing, regions: regions,
                                nothingFound: state.nothingFound.sorted(),
                                failures: state.failures.map {
-                                   .init(input: $0.input, code: $0.error?.code ?? "", message: $0.error?.message ?? "")
+                                   .init(input: $0.input, code: $0.error?.code ?? "", message: $0.error?.message ?? "",
+                                         cause: $0.error?.cause)
                                })
         }
     }
@@ -77,7 +78,11 @@ final class RunRecorder: Sendable {
 
 /// The `--json` summary of `anonymize`.
 struct JSONSummary: Encodable {
-    struct Failure: Encodable { var input: String, code: String, message: String }
+    struct Failure: Encodable {
+        var input: String, code: String, message: String
+        /// The detail behind the message (for `verify.failed`: the faces' boxes and scores).
+        var cause: String?
+    }
     var written: Int, failed: Int, skipped: Int
     /// Of `skipped`: inputs whose output existed (`--skip-existing`).
     var skippedExisting: Int

@@ -212,7 +212,12 @@ struct VerifyRefusalTests {
         let result = try TestSupport.obscura(["anonymize", input.path, "-o", refused.path, "--verify", "--json", "--quiet"])
         #expect(result.status == 1)
         let summary = try JSONSerialization.jsonObject(with: result.standardOutput) as? [String: Any]
-        #expect((summary?["failures"] as? [[String: Any]])?.first?["code"] as? String == "verify.failed")
+        let failure = (summary?["failures"] as? [[String: Any]])?.first
+        #expect(failure?["code"] as? String == "verify.failed")
+        // The reason names where the face is and its score, so a person can look.
+        let reason = "\(failure?["message"] ?? "") \(failure?["cause"] ?? "")"
+        #expect(reason.range(of: #"unredacted face\(s\): \d+×\d+ px at \(\d+, \d+\), score 0\.\d\d"#, options: .regularExpression) != nil,
+                "\(reason)")
         #expect(!FileManager.default.fileExists(atPath: refused.path))
         // Without --verify the output is written, and verify on its own names the face.
         let written = folder.appendingPathComponent("written.jpg")

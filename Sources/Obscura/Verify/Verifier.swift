@@ -123,7 +123,15 @@ public final class Verifier: Sendable {
         let kinds = Set(result.metadata.map(\.kind.rawValue)).sorted()
         if !kinds.isEmpty { parts.append("metadata: " + kinds.joined(separator: ", ")) }
         if !result.problems.isEmpty { parts.append("\(result.problems.count) unreadable structure(s)") }
-        if !result.faces.isEmpty { parts.append("\(result.faces.count) unredacted face(s)") }
+        if !result.faces.isEmpty {
+            // Where and how sure, so a person can look (boxes and scores carry no pixels).
+            let named = result.faces.prefix(5).map { face in
+                "\(Int(face.box.width.rounded()))×\(Int(face.box.height.rounded())) px at (\(Int(face.box.x.rounded())), "
+                    + "\(Int(face.box.y.rounded()))), score \(String(format: "%.2f", face.score))"
+            }
+            let more = result.faces.count > 5 ? ", and \(result.faces.count - 5) more" : ""
+            parts.append("\(result.faces.count) unredacted face(s): " + named.joined(separator: "; ") + more)
+        }
         if let error = result.error { parts.append(error.message) }
         return parts.isEmpty ? "clean" : parts.joined(separator: "; ")
     }

@@ -89,8 +89,12 @@ struct AnonymizeCommand: ParsableCommand {
     @Flag(name: .customLong("skip-existing"), help: "Keep outputs that already exist and count their inputs as skipped, so an interrupted run can resume. An existing --report file is extended.")
     var skipExisting = false
 
-    @Flag(help: "Re-check each output as 'obscura verify' does (no metadata, no face outside the painted regions) before writing it; a failure keeps no output.")
+    @Flag(help: "Re-check each output as 'obscura verify' does (no metadata, no face outside the painted regions) before writing it; a failure keeps no output and names each face's box and score. --verify=warn writes such an output anyway and flags it (on stderr, in --json and in the report).")
     var verify = false
+
+    /// `--verify=warn`, rewritten by `ObscuraCommand.main` (a flag cannot take a value).
+    @Flag(name: .customLong("verify-warn"), help: .hidden)
+    var verifyWarn = false
 
     @Option(name: .customLong("text-style"), help: "Style for text and PII regions: solid, pixelate or blur. Anything but solid is weak: pixelated text can often be read back.")
     var textStyle: RedactionStyle = AnonymizeOptions().textStyle
@@ -156,7 +160,7 @@ struct AnonymizeCommand: ParsableCommand {
         options.format = format
         options.quality = quality
         options.overwrite = overwrite
-        options.verify = verify
+        options.verify = verify || verifyWarn
         options.textStyle = textStyle
         options.piiPatterns = piiPatterns
         options.piiWordsFile = piiWords
@@ -188,7 +192,7 @@ struct AnonymizeCommand: ParsableCommand {
         let anonymizer: Anonymizer
         do {
             let directory = models.map { URL(fileURLWithPath: $0, isDirectory: true) } ?? ModelStore.defaultDirectory
-            anonymizer = try Anonymizer(options: options, modelDirectory: directory)
+            anonymizer = try Anonymizer(options: options, modelDirectory: directory, verifyFailure: verifyWarn ? .warn : .refuse)
         } catch let error as ObscuraError {
             console.error("obscura: set-up problem: \(error.message) [\(error.code)]")
             throw ExitCode(error.isSetupProblem ? ExitStatus.setup : ExitStatus.usage)
@@ -204,6 +208,9 @@ struct AnonymizeCommand: ParsableCommand {
             if record.outcome == .failed {
                 let cause = record.error?.cause.map { " (\($0))" } ?? ""
                 progress.print("obscura: failed: \(record.input): \(record.error?.message ?? "unknown error")\(cause) [\(record.error?.code ?? "")]")
+            }
+            if let warning = record.verifyWarning {
+                progress.print("obscura: flagged by verify, written: \(record.input): \(warning)")
             }
             reportWriter?.append(record)
             progress.advance(record.input, record.outcome, regionKinds: record.regions.map(\.kind))

@@ -19,7 +19,7 @@ struct ObscuraCommand: ParsableCommand {
     /// Maps every failure to the documented exit codes: argument errors are usage errors (2).
     static func main() {
         do {
-            var command = try parseAsRoot()
+            var command = try parseAsRoot(Self.rewritingValuedFlags(Array(CommandLine.arguments.dropFirst())))
             try command.run()
             finish(ExitStatus.success)
         } catch let exit as ExitCode {
@@ -32,6 +32,17 @@ struct ObscuraCommand: ParsableCommand {
             }
             FileHandle.standardError.write(Data((fullMessage(for: error) + "\n").utf8))
             finish(ExitStatus.usage)
+        }
+    }
+
+    /// `--verify=warn` and `--verify=refuse` for the `--verify` flag, which stays a plain flag.
+    static func rewritingValuedFlags(_ arguments: [String]) -> [String] {
+        arguments.map { argument in
+            switch argument {
+            case "--verify=warn": "--verify-warn"
+            case "--verify=refuse": "--verify"
+            default: argument
+            }
         }
     }
 

@@ -9,6 +9,7 @@ final class RunRecorder: Sendable {
     private struct State {
         var failures: [ReportRecord] = []
         var nothingFound: [String] = []
+        var flagged: [JSONSummary.Flagged] = []
         var tally: RegionTally
     }
 
@@ -31,6 +32,7 @@ final class RunRecorder: Sendable {
                 state.tally.add(kinds: record.regions.map(\.kind))
                 let found = facesAsked ? record.regions.contains { $0.kind == "face" } : !record.regions.isEmpty
                 if !found { state.nothingFound.append(record.input) }
+                if let warning = record.verifyWarning { state.flagged.append(.init(input: record.input, found: warning)) }
             }
         }
     }
@@ -43,6 +45,7 @@ final class RunRecorder: Sendable {
             return JSONSummary(written: summary.written, failed: summary.failed, skipped: summary.skipped,
                                skippedExisting: summary.existing, regions: regions,
                                nothingFound: state.nothingFound.sorted(),
+                               flagged: state.flagged.sorted { $0.input < $1.input },
                                failures: state.failures.map {
                                    .init(input: $0.input, code: $0.error?.code ?? "", message: $0.error?.message ?? "",
                                          cause: $0.error?.cause)
@@ -63,6 +66,10 @@ final class RunRecorder: Sendable {
             default: skipped += " (\(notImages) not \(notImages == 1 ? "an image" : "images"), \(summary.existing) output already there)"
             }
             var lines = ["obscura: \(summary.written) written, \(summary.failed) failed, \(skipped); found \(state.tally.description)"]
+            if !state.flagged.isEmpty {
+                lines.append("obscura: \(state.flagged.count) written but flagged by --verify=warn; check \(state.flagged.count == 1 ? "it" : "these"):")
+                lines += state.flagged.sorted { $0.input < $1.input }.prefix(listed).map { "  \($0.input): \($0.found)" }
+            }
             let missing = state.nothingFound.sorted()
             if !missing.isEmpty {
                 let what = facesAsked ? "0 faces" : "nothing found"
@@ -90,5 +97,8 @@ struct JSONSummary: Encodable {
     var regions: [String: Int]
     /// Written photos with no face found (no region at all when faces were not asked for).
     var nothingFound: [String]
+    /// Outputs written although `--verify=warn`'s check failed, with what it found.
+    struct Flagged: Encodable, Sendable { var input: String, found: String }
+    var flagged: [Flagged]
     var failures: [Failure]
 }

@@ -225,6 +225,31 @@ struct VerifyRefusalTests {
         let check = try VerifyTests.verify(written)
         #expect(check.status == 1 && (check.json["faces"] as? [Any])?.isEmpty == false)
     }
+
+    @Test("anonymize --verify=warn writes that output, byte for byte the unverified one, and flags it everywhere")
+    func warning() throws {
+        let folder = try TestSupport.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let input = TestSupport.facesEvaluationSet.appendingPathComponent("images/13--Interview/13_Interview_Interview_2_People_Visible_13_254.jpg")
+        let flagged = folder.appendingPathComponent("flagged.jpg"), plain = folder.appendingPathComponent("plain.jpg")
+        let report = folder.appendingPathComponent("report.jsonl")
+        let result = try TestSupport.obscura(["anonymize", input.path, "-o", flagged.path, "--verify=warn", "--json",
+                                              "--report", report.path])
+        #expect(result.status == 0, "\(result.standardError)")
+        #expect(result.standardError.contains("flagged by verify, written"), "\(result.standardError)")
+        let summary = try JSONSerialization.jsonObject(with: result.standardOutput) as? [String: Any]
+        let entry = (summary?["flagged"] as? [[String: Any]])?.first
+        #expect((entry?["found"] as? String)?.contains("unredacted face(s): ") == true, "\(String(describing: summary))")
+        let record = try JSONSerialization.jsonObject(with: Data(contentsOf: report)) as? [String: Any]
+        #expect((record?["verifyWarning"] as? String)?.contains("score") == true)
+        #expect(record?["verified"] == nil)
+        #expect(try TestSupport.obscura(["anonymize", input.path, "-o", plain.path, "--quiet"]).status == 0)
+        #expect(try Data(contentsOf: flagged) == Data(contentsOf: plain))
+        // --verify=refuse is today's --verify.
+        let refused = try TestSupport.obscura(["anonymize", input.path, "-o", folder.appendingPathComponent("r.jpg").path,
+                                               "--verify=refuse", "--quiet"])
+        #expect(refused.status == 1)
+    }
 }
 
 /// Malformed metadata must never crash or hang inspect, anonymize or verify: the file is cleaned

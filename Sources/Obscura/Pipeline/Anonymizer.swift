@@ -16,6 +16,9 @@ public struct AnonymizedImage: Sendable {
     public var notes: [String] = []
     /// True when the output passed `verify` before being returned.
     public var verified = false
+    /// What verification found, when it failed and the anonymizer only warns
+    /// (`VerifyFailure.warn`): the summary, with each face's box and score.
+    public var verifyWarning: String?
     /// Kinds of metadata the input carried (by Obscura's inspector); the output holds none.
     public var metadataRemoved: [MetadataKind] = []
     /// For JPEG outputs: true when untouched blocks were copied from the input
@@ -63,6 +66,9 @@ public struct StageTimings: Sendable, Codable, Equatable {
 /// kinds asked for, and shared by anonymizers of any options.
 public final class Anonymizer: Sendable {
     public let options: AnonymizeOptions
+    /// What a failed `options.verify` check does: refuse the output (default) or keep it and
+    /// say why (`AnonymizedImage.verifyWarning`).
+    public let verifyFailure: VerifyFailure
     /// CenterFace, loaded when `faces` is asked for.
     public let faceDetector: CenterFaceDetector?
     /// PP-OCRv4 text detection, loaded for `text`, `pii` and `plates` and run once per image.
@@ -75,9 +81,10 @@ public final class Anonymizer: Sendable {
 
     /// Validates the options and takes the models the kinds need from `models` (loading them
     /// there on first use). Throws set-up errors before any image is read.
-    public init(options: AnonymizeOptions, models: ModelSet) throws {
+    public init(options: AnonymizeOptions, models: ModelSet, verifyFailure: VerifyFailure = .refuse) throws {
         try options.validate()
         self.options = options
+        self.verifyFailure = verifyFailure
         let kinds = Set(options.detect)
         faceDetector = kinds.contains(.faces) ? try models.faceDetector() : nil
         textDetector = options.needsTextDetection ? try models.textDetector() : nil
@@ -94,8 +101,9 @@ public final class Anonymizer: Sendable {
     }
 
     /// The same with a model set of its own (one anonymizer per process, as in tests).
-    public convenience init(options: AnonymizeOptions, modelDirectory: URL = ModelStore.defaultDirectory) throws {
-        try self.init(options: options, models: ModelSet(modelDirectory: modelDirectory))
+    public convenience init(options: AnonymizeOptions, modelDirectory: URL = ModelStore.defaultDirectory,
+                            verifyFailure: VerifyFailure = .refuse) throws {
+        try self.init(options: options, models: ModelSet(modelDirectory: modelDirectory), verifyFailure: verifyFailure)
     }
 
     /// Checks outputs when `options.verify` is set, with the detector already loaded.
@@ -192,13 +200,17 @@ public final class Anonymizer: Sendable {
         }
         timings.encode = Self.milliseconds(since: &mark, clock: clock)
 
+        var verifyWarning: String?
         if options.verify {
             // Faces inside painted regions were found and destroyed by this run (whatever the
             // style); any other face, any metadata or an undecodable output fails the input.
             let check = verifier.verify(bytes, painted: regions.map(\.paintedBox))
-            guard check.passed else {
-                throw ObscuraError(.verifyFailed, "the output failed verification and was not written",
-                                   cause: Verifier.summary(of: check))
+            if !check.passed {
+                guard verifyFailure == .warn else {
+                    throw ObscuraError(.verifyFailed, "the output failed verification and was not written",
+                                       cause: Verifier.summary(of: check))
+                }
+                verifyWarning = Verifier.summary(of: check)
             }
             timings.verify = Self.milliseconds(since: &mark, clock: clock)
         }
@@ -214,7 +226,8 @@ public final class Anonymizer: Sendable {
         }
         return AnonymizedImage(bytes: bytes, inputFormat: decoded.format, outputFormat: format, quality: quality,
                                width: pixels.width, height: pixels.height, orientation: decoded.orientation,
-                               regions: regions, timings: timings, notes: notes, verified: options.verify,
+                               regions: regions, timings: timings, notes: notes, verified: options.verify && verifyWarning == nil,
+                               verifyWarning: verifyWarning,
                                metadataRemoved: decoded.metadataKinds,
                                lossless: format == .jpeg ? fallback == nil : nil,
                                losslessFallback: format == .jpeg ? fallback : nil)

@@ -76,6 +76,9 @@ public struct ReportRecord: Sendable, Codable {
     public var notes: [String]?
     /// True when the output passed `verify` before it was written (`--verify`).
     public var verified: Bool?
+    /// Set when the output failed `--verify=warn`'s check and was written anyway: what was
+    /// found (boxes and scores, metadata kinds; never pixels or values).
+    public var verifyWarning: String?
     /// Kinds of metadata found in the input and not written (names only, never values).
     public var metadataRemoved: [MetadataKind]?
     /// JPEG outputs only: true when every block redaction did not touch was copied from the
@@ -105,6 +108,7 @@ public struct ReportRecord: Sendable, Codable {
         timingsMs = result.timings
         notes = result.notes.isEmpty ? nil : result.notes
         verified = result.verified ? true : nil
+        verifyWarning = result.verifyWarning
         metadataRemoved = result.metadataRemoved
         lossless = result.lossless
         losslessFallback = result.losslessFallback

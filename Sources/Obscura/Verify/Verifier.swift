@@ -136,3 +136,12 @@ public final class Verifier: Sendable {
         return parts.isEmpty ? "clean" : parts.joined(separator: "; ")
     }
 }
+
+/// What `anonymize --verify` does with an output that fails its check.
+public enum VerifyFailure: String, Sendable, CaseIterable {
+    /// No output; the input fails with `verify.failed` (the default).
+    case refuse
+    /// The output is written and flagged: the report's `verifyWarning` and the CLI name what
+    /// was found, for a person to decide.
+    case warn
+}

@@ -14,6 +14,16 @@ struct PlateCascadeTilingTests {
 
     static let settings = PlateDetector.Settings()
 
+    /// Every `step`-th labelled image of the plate set.
+    static func sample(every step: Int) throws -> [Labelled] {
+        let data = try Data(contentsOf: PlateSet.folder.appendingPathComponent("labels.json"))
+        return try JSONDecoder().decode([Labelled].self, from: data).enumerated().filter { $0.offset % step == 0 }.map(\.element)
+    }
+
+    static func decode(_ image: Labelled) throws -> PixelBuffer {
+        try ImageDecoder.decode([UInt8](try Data(contentsOf: PlateSet.folder.appendingPathComponent(image.file)))).pixels
+    }
+
     static func hits(_ cascade: PlateCascade, _ grey: PixelBuffer) throws -> [Box] {
         try cascade.detect(in: grey, scaleFactor: settings.cascadeScaleFactor, minimumNeighbours: settings.cascadeNeighbours,
                            minimumWidth: settings.cascadeMinimumWidth, minimumHeight: settings.cascadeMinimumHeight).map(\.box)
@@ -31,8 +41,6 @@ struct PlateCascadeTilingTests {
 
     @Test("a labelled plate the whole search finds is found in a 3,000 px canvas, across tile edges too")
     func tiledSearchFindsTheSamePlates() throws {
-        let data = try Data(contentsOf: PlateSet.folder.appendingPathComponent("labels.json"))
-        let labelled = try JSONDecoder().decode([Labelled].self, from: data)
         let cascade = try ModelSet().plateCascade()
         let canvasWidth = 3000, canvasHeight = 2200
         // Tile origins of the canvas's first level: a plate's centre placed on one is cut by
@@ -41,9 +49,8 @@ struct PlateCascadeTilingTests {
             .dropFirst().map(\.origin)
         var checked = 0, found = 0
         var missed: [String] = []
-        for image in labelled.enumerated().filter({ $0.offset % 5 == 0 }).map(\.element) {
-            let decoded = try ImageDecoder.decode([UInt8](try Data(contentsOf: PlateSet.folder.appendingPathComponent(image.file))))
-            let grey = TextRecognizer.grey(decoded.pixels)
+        for image in try Self.sample(every: 5) {
+            let grey = TextRecognizer.grey(try Self.decode(image))
             guard grey.width < canvasWidth / 2, grey.height < canvasHeight / 2, let label = image.boxes.first else { continue }
             let plate = Box(x: label[0], y: label[1], width: label[2], height: label[3])
             // Only plates the untiled search finds and that tiles see whole (up to the overlap).
@@ -67,19 +74,17 @@ struct PlateCascadeTilingTests {
 
     @Test("a plate wider than the tile overlap is found by the coarser level")
     func widePlateFoundByCoarserLevel() throws {
-        let data = try Data(contentsOf: PlateSet.folder.appendingPathComponent("labels.json"))
-        let labelled = try JSONDecoder().decode([Labelled].self, from: data)
         let cascade = try ModelSet().plateCascade()
         var checked = 0, found = 0
-        for image in labelled.enumerated().filter({ $0.offset % 11 == 0 }).map(\.element) where checked < 8 {
-            let decoded = try ImageDecoder.decode([UInt8](try Data(contentsOf: PlateSet.folder.appendingPathComponent(image.file))))
+        for image in try Self.sample(every: 11) where checked < 8 {
+            let pixels = try Self.decode(image)
             guard let label = image.boxes.first, label[2] > 60, label[2] < 200 else { continue }
             // Enlarged so the plate is about 2.5 times the overlap wide, and the photo far over the
             // whole-search limit.
             let factor = Double(PlateCascade.tileOverlap) * 2.5 / label[2]
-            let width = Int(Double(decoded.pixels.width) * factor), height = Int(Double(decoded.pixels.height) * factor)
+            let width = Int(Double(pixels.width) * factor), height = Int(Double(pixels.height) * factor)
             guard width > PlateCascade.wholeLimit || height > PlateCascade.wholeLimit, width * height < 40_000_000 else { continue }
-            let small = TextRecognizer.grey(decoded.pixels)
+            let small = TextRecognizer.grey(pixels)
             guard try Self.hits(cascade, small).contains(where: {
                 $0.intersectionOverUnion(with: Box(x: label[0], y: label[1], width: label[2], height: label[3])) >= 0.3
             }) else { continue }

@@ -77,6 +77,8 @@ public final class WorkerPool: Sendable {
                 next()
                 // An image's buffers are tens of MB, freed in an order that leaves holes glibc
                 // keeps; hand them back so a batch, or an idle server, does not hold the peak.
+                // It costs the next image page faults: trimming only when the queue ran empty was
+                // 4% faster on the 161-photo batch but peaked at 416-463 MB instead of 355-360.
                 obscura_release_free_memory()
             }
         }

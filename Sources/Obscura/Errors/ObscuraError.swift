@@ -38,6 +38,8 @@ public struct ObscuraError: Error, Sendable, Equatable, CustomStringConvertible 
         public static let verifyFailed = Code(rawValue: "verify.failed")
         /// The settings are inconsistent or out of range.
         public static let invalidSettings = Code(rawValue: "settings.invalid")
+        /// More regions were given for one image than `Anonymizer.maximumRegions`.
+        public static let tooManyRegions = Code(rawValue: "regions.too-many")
     }
 
     public var code: Code

@@ -167,6 +167,10 @@ public final class Anonymizer: Sendable {
         return decoded
     }
 
+    /// Most regions one image may be painted with (detected and given together); more are
+    /// refused with `regions.too-many`, so a request cannot buy unbounded painting time.
+    public static let maximumRegions = 1000
+
     /// Paints the given detections into a decoded image and encodes it, without running any
     /// detector: the entry point for regions a person has reviewed (removed, added or kept).
     /// Pure integer pixel code, so the same image, detections and options give the same bytes.

@@ -4,12 +4,15 @@
 #include <malloc.h>
 #endif
 #include "CObscuraJPEGError.hpp"
+#include "CObscuraLimits.hpp"
 #include "CObscuraMessage.hpp"
 
 #include <opencv2/core.hpp>
 #include <opencv2/core/utils/logger.hpp>
 #include <opencv2/imgproc.hpp>
 
+#include <algorithm>
+#include <climits>
 #include <csetjmp>
 #include <cstdio>
 #include <cstdlib>
@@ -61,8 +64,8 @@ bool dimensions_in_range(uint32_t width, uint32_t height) {
 
 }  // namespace
 
-extern "C" int32_t obscura_cv_decode_png(const uint8_t *bytes, size_t length, obscura_cv_image *out,
-                                         char *error, size_t error_capacity) {
+extern "C" int32_t obscura_cv_decode_png(const uint8_t *bytes, size_t length, uint64_t max_pixels,
+                                         obscura_cv_image *out, char *error, size_t error_capacity) {
     std::memset(out, 0, sizeof(*out));
     png_image image;
     std::memset(&image, 0, sizeof(image));
@@ -71,6 +74,11 @@ extern "C" int32_t obscura_cv_decode_png(const uint8_t *bytes, size_t length, ob
         write_error(error, error_capacity, image.message);
         png_image_free(&image);
         return 1;
+    }
+    int32_t status = 0;
+    if (obscura::stop_at_header(out, image.width, image.height, max_pixels, status, error, error_capacity)) {
+        png_image_free(&image);
+        return status;
     }
     if (!dimensions_in_range(image.width, image.height)) {
         png_image_free(&image);
@@ -103,8 +111,8 @@ extern "C" int32_t obscura_cv_decode_png(const uint8_t *bytes, size_t length, ob
     return 0;
 }
 
-extern "C" int32_t obscura_cv_decode_webp(const uint8_t *bytes, size_t length, obscura_cv_image *out,
-                                          char *error, size_t error_capacity) {
+extern "C" int32_t obscura_cv_decode_webp(const uint8_t *bytes, size_t length, uint64_t max_pixels,
+                                          obscura_cv_image *out, char *error, size_t error_capacity) {
     std::memset(out, 0, sizeof(*out));
     WebPBitstreamFeatures features;
     if (WebPGetFeatures(bytes, length, &features) != VP8_STATUS_OK) {
@@ -114,6 +122,11 @@ extern "C" int32_t obscura_cv_decode_webp(const uint8_t *bytes, size_t length, o
     if (features.has_animation) {
         write_error(error, error_capacity, "animated WebP is not supported");
         return 2;
+    }
+    int32_t status = 0;
+    if (obscura::stop_at_header(out, uint64_t(features.width), uint64_t(features.height), max_pixels, status,
+                                error, error_capacity)) {
+        return status;
     }
     if (!dimensions_in_range(features.width, features.height)) {
         write_error(error, error_capacity, "image dimensions are out of range");
@@ -220,8 +233,8 @@ bool encode_jpeg(const uint8_t *pixels, int32_t width, int32_t height, int32_t c
 
 }  // namespace
 
-extern "C" int32_t obscura_cv_decode_jpeg(const uint8_t *bytes, size_t length, obscura_cv_image *out,
-                                          char *error_text, size_t error_capacity) {
+extern "C" int32_t obscura_cv_decode_jpeg(const uint8_t *bytes, size_t length, uint64_t max_pixels,
+                                          obscura_cv_image *out, char *error_text, size_t error_capacity) {
     std::memset(out, 0, sizeof(*out));
     jpeg_decompress_struct info;
     strict_jpeg_error error;
@@ -240,6 +253,14 @@ extern "C" int32_t obscura_cv_decode_jpeg(const uint8_t *bytes, size_t length, o
     jpeg_create_decompress(&info);
     jpeg_mem_src(&info, bytes, static_cast<unsigned long>(length));
     jpeg_read_header(&info, TRUE);
+    // jpeg_start_decompress allocates a progressive file's whole coefficient buffer: the declared
+    // size is checked before it, and libjpeg's own allocations are capped in proportion.
+    int32_t status = 0;
+    if (obscura::stop_at_header(out, info.image_width, info.image_height, max_pixels, status, error_text, error_capacity)) {
+        jpeg_destroy_decompress(&info);
+        return status;
+    }
+    info.mem->max_memory_to_use = long(std::min<uint64_t>(obscura::library_memory_cap(max_pixels), LONG_MAX));
     bool cmyk = info.jpeg_color_space == JCS_CMYK || info.jpeg_color_space == JCS_YCCK;
     bool grey = info.jpeg_color_space == JCS_GRAYSCALE;
     info.out_color_space = cmyk ? JCS_CMYK : grey ? JCS_GRAYSCALE : JCS_RGB;

@@ -2,6 +2,7 @@
 // libtiff, GIF through giflib) and colour conversion to sRGB through Little CMS. Same rules as
 // CObscuraCV.cpp: decode completely or fail with a short message, never patch damaged data.
 #include "CObscuraCV.h"
+#include "CObscuraLimits.hpp"
 #include "CObscuraMessage.hpp"
 
 #include <algorithm>
@@ -37,8 +38,8 @@ uint8_t *copy_bytes(const void *bytes, size_t length) {
 
 // MARK: - HEIF / AVIF
 
-extern "C" int32_t obscura_cv_decode_heif(const uint8_t *bytes, size_t length, obscura_cv_image *out,
-                                          char *error, size_t error_capacity) {
+extern "C" int32_t obscura_cv_decode_heif(const uint8_t *bytes, size_t length, uint64_t max_pixels,
+                                          obscura_cv_image *out, char *error, size_t error_capacity) {
     std::memset(out, 0, sizeof(*out));
     heif_context *context = heif_context_alloc();
     if (context == nullptr) {
@@ -54,10 +55,17 @@ extern "C" int32_t obscura_cv_decode_heif(const uint8_t *bytes, size_t length, o
         status = code;
     };
     do {
+        // Each side at most 65535 (as JPEG and GIF): libheif checks this while it parses boxes.
+        heif_context_set_maximum_image_size_limit(context, 65535);
         heif_error result = heif_context_read_from_memory_without_copy(context, bytes, length, nullptr);
         if (result.code != heif_error_Ok) { fail(1, result.message); break; }
         result = heif_context_get_primary_image_handle(context, &handle);
         if (result.code != heif_error_Ok) { fail(1, result.message); break; }
+        if (obscura::stop_at_header(out, uint64_t(std::max(0, heif_image_handle_get_width(handle))),
+                                    uint64_t(std::max(0, heif_image_handle_get_height(handle))), max_pixels,
+                                    status, error, error_capacity)) {
+            break;
+        }
         bool alpha = heif_image_handle_has_alpha_channel(handle) != 0;
         options = heif_decoding_options_alloc();
         // The container's rotation, mirroring and crop properties are applied here; EXIF
@@ -171,16 +179,20 @@ int install_tiff_handlers() {
 
 }  // namespace
 
-extern "C" int32_t obscura_cv_decode_tiff(const uint8_t *bytes, size_t length, obscura_cv_image *out,
-                                          char *error, size_t error_capacity) {
+extern "C" int32_t obscura_cv_decode_tiff(const uint8_t *bytes, size_t length, uint64_t max_pixels,
+                                          obscura_cv_image *out, char *error, size_t error_capacity) {
     static const int handlers_installed = install_tiff_handlers();
     (void)handlers_installed;
     std::memset(out, 0, sizeof(*out));
     tiff_last_error.clear();
     tiff_memory memory{bytes, length, 0};
     // 'm': no memory mapping; 'h': read the header only, directories on demand.
-    TIFF *tiff = TIFFClientOpen("input", "rm", &memory, tiff_read, tiff_write, tiff_seek, tiff_close,
-                                tiff_size, tiff_map, tiff_unmap);
+    // libtiff refuses any single allocation (a strip, a tile, a tag array) over the cap.
+    TIFFOpenOptions *options = TIFFOpenOptionsAlloc();
+    TIFFOpenOptionsSetMaxSingleMemAlloc(options, tmsize_t(std::min<uint64_t>(obscura::library_memory_cap(max_pixels), INT64_MAX)));
+    TIFF *tiff = TIFFClientOpenExt("input", "rm", &memory, tiff_read, tiff_write, tiff_seek, tiff_close,
+                                   tiff_size, tiff_map, tiff_unmap, options);
+    TIFFOpenOptionsFree(options);
     if (tiff == nullptr) {
         put_error(error, error_capacity, tiff_last_error.empty() ? "not a readable TIFF" : tiff_last_error);
         return 1;
@@ -228,6 +240,10 @@ extern "C" int32_t obscura_cv_decode_tiff(const uint8_t *bytes, size_t length, o
         // Read rows as stored; the Swift side applies the Orientation tag like EXIF's.
         image.req_orientation = image.orientation;
         const size_t width = image.width, height = image.height;
+        if (obscura::stop_at_header(out, width, height, max_pixels, status, error, error_capacity)) {
+            TIFFRGBAImageEnd(&image);
+            break;
+        }
         if (!dimensions_in_range(width, height)) {
             TIFFRGBAImageEnd(&image);
             put_error(error, error_capacity, "image dimensions are out of range");
@@ -314,8 +330,8 @@ int gif_read(GifFileType *gif, GifByteType *buffer, int size) {
 
 }  // namespace
 
-extern "C" int32_t obscura_cv_decode_gif(const uint8_t *bytes, size_t length, obscura_cv_image *out,
-                                         char *error, size_t error_capacity) {
+extern "C" int32_t obscura_cv_decode_gif(const uint8_t *bytes, size_t length, uint64_t max_pixels,
+                                         obscura_cv_image *out, char *error, size_t error_capacity) {
     std::memset(out, 0, sizeof(*out));
     gif_memory memory{bytes, length, 0};
     int code = 0;
@@ -325,37 +341,78 @@ extern "C" int32_t obscura_cv_decode_gif(const uint8_t *bytes, size_t length, ob
         return 1;
     }
     int32_t status = 0;
+    std::vector<uint8_t> raster;
     do {
-        // DGifSlurp reads every frame to the trailer (and de-interlaces), so a file cut short fails.
-        if (DGifSlurp(gif) != GIF_OK) {
+        // The logical screen is the canvas: checked before anything is allocated.
+        const size_t width = size_t(gif->SWidth), height = size_t(gif->SHeight);
+        if (obscura::stop_at_header(out, width, height, max_pixels, status, error, error_capacity)) break;
+        // Records are read one by one rather than with DGifSlurp, which allocates every frame's
+        // declared size and decodes all frames before the count can be checked.
+        GraphicsControlBlock control;
+        control.TransparentColor = NO_TRANSPARENT_COLOR;
+        GifImageDesc frame{};
+        ColorMapObject *frame_palette = nullptr;
+        int images = 0;
+        GifRecordType record = UNDEFINED_RECORD_TYPE;
+        while (status == 0 && record != TERMINATE_RECORD_TYPE) {
+            if (DGifGetRecordType(gif, &record) != GIF_OK) { status = 4; break; }
+            if (record == EXTENSION_RECORD_TYPE) {
+                int function = 0;
+                GifByteType *block = nullptr;
+                if (DGifGetExtension(gif, &function, &block) != GIF_OK) { status = 4; break; }
+                if (function == GRAPHICS_EXT_FUNC_CODE && block != nullptr && images == 0 && block[0] >= 4) {
+                    DGifExtensionToGCB(block[0], block + 1, &control);
+                }
+                while (block != nullptr) {
+                    if (DGifGetExtensionNext(gif, &block) != GIF_OK) { status = 4; break; }
+                }
+            } else if (record == IMAGE_DESC_RECORD_TYPE) {
+                if (DGifGetImageDesc(gif) != GIF_OK) { status = 4; break; }
+                if (++images > 1) {
+                    put_error(error, error_capacity, "animated GIF (more than one frame): only still images are supported");
+                    status = 6;
+                    break;
+                }
+                frame = gif->Image;
+                frame_palette = gif->Image.ColorMap;
+                const uint64_t frame_width = uint64_t(std::max(0, frame.Width)), frame_height = uint64_t(std::max(0, frame.Height));
+                if (frame_width == 0 || frame_height == 0 || frame_width * frame_height > uint64_t(width) * height) {
+                    put_error(error, error_capacity, "the GIF frame's dimensions are out of range");
+                    status = 2;
+                    break;
+                }
+                raster.resize(size_t(frame_width * frame_height));
+                // A frame is never bigger than the canvas it is drawn on (checked above).
+                // Interlaced rows arrive in four passes: every 8th from 0, every 8th from 4,
+                // every 4th from 2, every 2nd from 1.
+                static const int pass_start[] = {0, 4, 2, 1}, pass_step[] = {8, 8, 4, 2};
+                const int passes = frame.Interlace ? 4 : 1;
+                for (int pass = 0; pass < passes && status == 0; ++pass) {
+                    const size_t first = frame.Interlace ? size_t(pass_start[pass]) : 0, step = frame.Interlace ? size_t(pass_step[pass]) : 1;
+                    for (size_t y = first; y < frame_height; y += step) {
+                        if (DGifGetLine(gif, raster.data() + y * frame_width, int(frame_width)) != GIF_OK) { status = 4; break; }
+                    }
+                }
+            }
+        }
+        if (status == 4) {
             const char *text = GifErrorString(gif->Error);
             put_error(error, error_capacity, text ? text : "the GIF data could not be read");
-            status = 4;
-            break;
         }
-        if (gif->ImageCount < 1) {
+        if (status != 0) break;
+        if (images < 1) {
             put_error(error, error_capacity, "the GIF holds no image");
             status = 4;
             break;
         }
-        if (gif->ImageCount > 1) {
-            put_error(error, error_capacity, "animated GIF (" + std::to_string(gif->ImageCount) + " frames): only still images are supported");
-            status = 6;
-            break;
-        }
-        const SavedImage &frame = gif->SavedImages[0];
-        const ColorMapObject *palette = frame.ImageDesc.ColorMap ? frame.ImageDesc.ColorMap : gif->SColorMap;
-        const size_t width = size_t(gif->SWidth), height = size_t(gif->SHeight);
+        const ColorMapObject *palette = frame_palette ? frame_palette : gif->SColorMap;
         if (palette == nullptr || !dimensions_in_range(width, height)) {
             put_error(error, error_capacity, palette == nullptr ? "the GIF has no colour table" : "image dimensions are out of range");
             status = 2;
             break;
         }
-        GraphicsControlBlock control;
-        control.TransparentColor = NO_TRANSPARENT_COLOR;
-        DGifSavedExtensionToGCB(gif, 0, &control);
-        const long left = frame.ImageDesc.Left, top = frame.ImageDesc.Top;
-        const long frame_width = frame.ImageDesc.Width, frame_height = frame.ImageDesc.Height;
+        const long left = frame.Left, top = frame.Top;
+        const long frame_width = frame.Width, frame_height = frame.Height;
         const bool covers = left == 0 && top == 0 && size_t(frame_width) == width && size_t(frame_height) == height;
         // Pixels outside the frame or of the transparent index come out transparent, as viewers show them.
         const bool alpha = control.TransparentColor != NO_TRANSPARENT_COLOR || !covers;
@@ -372,7 +429,7 @@ extern "C" int32_t obscura_cv_decode_gif(const uint8_t *bytes, size_t length, ob
             for (long x = 0; x < frame_width; ++x) {
                 long canvas_x = left + x;
                 if (canvas_x < 0 || size_t(canvas_x) >= width) continue;
-                int index = frame.RasterBits[y * frame_width + x];
+                int index = raster[size_t(y) * size_t(frame_width) + size_t(x)];
                 if (index == control.TransparentColor) continue;
                 uint8_t *target = pixels + (size_t(canvas_y) * width + size_t(canvas_x)) * channels;
                 if (index < palette->ColorCount) {

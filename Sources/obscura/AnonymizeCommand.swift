@@ -114,6 +114,9 @@ struct AnonymizeCommand: ParsableCommand {
     @Option(help: "Images processed in parallel. (default: the number of cores)")
     var jobs: Int?
 
+    @Option(name: .customLong("max-pixels"), help: ArgumentHelp("Most pixels in one image, in millions; larger images fail with input.too-large before they are decoded (at most \(ImageDecoder.pixelCeiling / 1_000_000)).", valueName: "MP"))
+    var maxPixels: Double = Double(ImageDecoder.defaultMaximumPixels) / 1e6
+
     @Option(help: ArgumentHelp("Folder holding the models. (default: $OBSCURA_MODELS or ~/.cache/obscura/models)", valueName: "DIR"))
     var models: String?
 
@@ -127,6 +130,7 @@ struct AnonymizeCommand: ParsableCommand {
         if let jobs, jobs < 1 { throw ValidationError("--jobs must be at least 1") }
         if json && output == "-" { throw ValidationError("--json cannot be used when the image goes to standard output") }
         if skipExisting && overwrite { throw ValidationError("--skip-existing and --overwrite contradict each other; choose one") }
+        try Self.validate(maxPixels: maxPixels)
         do {
             try makeOptions().validate()
         } catch let error as ObscuraError {
@@ -202,7 +206,8 @@ struct AnonymizeCommand: ParsableCommand {
         // Standard output carries the image: the terminal line would only get in the way.
         let progress = Progress(total: output == "-" ? 0 : items.count, console: console, asked: options.detect)
         let recorder = RunRecorder(asked: options.detect)
-        let runner = BatchRunner(anonymizer: anonymizer, jobs: jobs, skipExisting: skipExisting)
+        let runner = BatchRunner(anonymizer: anonymizer, jobs: jobs, skipExisting: skipExisting,
+                                 maximumPixels: Int(maxPixels * 1e6))
         let summary = runner.run(items, onStart: { progress.start($0.displayName) }) { record in
             recorder.add(record)
             if record.outcome == .failed {
@@ -225,5 +230,14 @@ struct AnonymizeCommand: ParsableCommand {
             for line in recorder.lines(summary).dropFirst(output == "-" ? 1 : 0) { console.info(line) }
         }
         if summary.failed > 0 { throw ExitCode(ExitStatus.someFailed) }
+    }
+}
+
+extension ParsableCommand {
+    /// `--max-pixels` is given in millions, above 0 and at most the decoders' ceiling.
+    static func validate(maxPixels: Double) throws {
+        guard maxPixels * 1e6 >= 1, maxPixels * 1e6 <= Double(ImageDecoder.pixelCeiling) else {
+            throw ValidationError("--max-pixels must be above 0 and at most \(ImageDecoder.pixelCeiling / 1_000_000) (millions of pixels)")
+        }
     }
 }

@@ -39,6 +39,9 @@ struct VerifyCommand: ParsableCommand {
     @Option(help: "Files checked in parallel. (default: the number of cores)")
     var jobs: Int?
 
+    @Option(name: .customLong("max-pixels"), help: ArgumentHelp("Most pixels in one image, in millions; larger files fail with input.too-large before they are decoded (at most \(ImageDecoder.pixelCeiling / 1_000_000)).", valueName: "MP"))
+    var maxPixels: Double = Double(ImageDecoder.defaultMaximumPixels) / 1e6
+
     @Flag(help: "Print one JSON object per file on standard output.")
     var json = false
 
@@ -50,11 +53,13 @@ struct VerifyCommand: ParsableCommand {
         options.faces = !skipFaces
         options.threshold = threshold
         options.minimumFace = minimumFace
+        options.maximumPixels = Int(maxPixels * 1e6)
         return options
     }
 
     func validate() throws {
         if let jobs, jobs < 1 { throw ValidationError("--jobs must be at least 1") }
+        try Self.validate(maxPixels: maxPixels)
         do {
             try makeOptions().validate()
         } catch let error as ObscuraError {

@@ -36,19 +36,4 @@ import Testing
         let magenta = (0..<64 * 48).filter { i in painted.pixels[i * 3] == 255 && painted.pixels[i * 3 + 1] == 0 }.count
         #expect(magenta == 10 * 7)
     }
-
-    @Test func declaredSizesAreReadFromHeadersAndLimitDecoding() throws {
-        let photo = try TestSupport.fixture("astronaut.jpg")
-        #expect(DeclaredSize.of(photo).map { [$0.width, $0.height] } == [512, 512])
-        let image = PixelBuffer(width: 30, height: 20, channels: 3, filledWith: 7)
-        for format in [ImageFormat.png, .webp, .jpeg] {
-            let bytes = try ImageEncoder.encode(image, as: format, quality: format == .png ? 101 : 90, jpegLayout: nil)
-            #expect(DeclaredSize.of(bytes).map { [$0.width, $0.height] } == [30, 20], "\(format)")
-            #expect(throws: ObscuraError(.tooLarge, "the image has 30 × 20 pixels, more than the limit of 599")) {
-                try ImageDecoder.decode(bytes, maximumPixels: 599)
-            }
-            #expect(try ImageDecoder.decode(bytes, maximumPixels: 600).pixels.width == 30)
-        }
-        #expect(DeclaredSize.of([1, 2, 3]) == nil)
-    }
 }

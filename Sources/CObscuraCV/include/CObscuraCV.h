@@ -30,36 +30,42 @@ typedef struct obscura_cv_image {
     int32_t bits_per_sample;          // the source's sample depth before reduction to 8 bits
 } obscura_cv_image;
 
+// Every decoder takes `max_pixels`: an image whose header declares more pixels is refused with
+// status 7 before any pixel memory is allocated (`out` then holds the declared width and height),
+// and the library's own working memory is capped in proportion. With `max_pixels` 0 a decoder
+// reads the header only: status 0, width and height set, no pixels. Size checks thus use the
+// same parser that decodes.
+
 /// Decodes a PNG with libpng (palette, grey+alpha and 16-bit samples come out as 8-bit grey,
 /// RGB or RGBA). Truncated or damaged data fails.
-int32_t obscura_cv_decode_png(const uint8_t *bytes, size_t length, obscura_cv_image *out,
-                              char *error, size_t error_capacity);
+int32_t obscura_cv_decode_png(const uint8_t *bytes, size_t length, uint64_t max_pixels,
+                              obscura_cv_image *out, char *error, size_t error_capacity);
 
 /// Decodes a still WebP with libwebp (RGB, or RGBA when it has alpha). Animations fail.
-int32_t obscura_cv_decode_webp(const uint8_t *bytes, size_t length, obscura_cv_image *out,
-                               char *error, size_t error_capacity);
+int32_t obscura_cv_decode_webp(const uint8_t *bytes, size_t length, uint64_t max_pixels,
+                               obscura_cv_image *out, char *error, size_t error_capacity);
 
 /// Decodes a JPEG with libjpeg directly, refusing any stream the library had to patch up:
 /// truncated data, bad Huffman codes, lost markers. Benign warnings (unknown JFIF revision,
 /// extraneous bytes before a marker, a damaged ICC marker) are tolerated. CMYK/YCCK come out as
 /// RGB. Does not apply EXIF orientation.
-int32_t obscura_cv_decode_jpeg(const uint8_t *bytes, size_t length, obscura_cv_image *out,
-                               char *error, size_t error_capacity);
+int32_t obscura_cv_decode_jpeg(const uint8_t *bytes, size_t length, uint64_t max_pixels,
+                               obscura_cv_image *out, char *error, size_t error_capacity);
 
 /// Decodes the primary image of a HEIF/HEIC/AVIF file with libheif, applying the container's
 /// rotation, mirroring and crop. Reports the colour profile (ICC bytes or nclx code points).
-int32_t obscura_cv_decode_heif(const uint8_t *bytes, size_t length, obscura_cv_image *out,
-                               char *error, size_t error_capacity);
+int32_t obscura_cv_decode_heif(const uint8_t *bytes, size_t length, uint64_t max_pixels,
+                               obscura_cv_image *out, char *error, size_t error_capacity);
 
 /// Decodes the first image of a TIFF with libtiff as RGB(A), rows as stored (the Orientation tag
 /// is reported, not applied). Refuses multi-page files and files whose first image is a
 /// reduced-resolution preview (camera raw).
-int32_t obscura_cv_decode_tiff(const uint8_t *bytes, size_t length, obscura_cv_image *out,
-                               char *error, size_t error_capacity);
+int32_t obscura_cv_decode_tiff(const uint8_t *bytes, size_t length, uint64_t max_pixels,
+                               obscura_cv_image *out, char *error, size_t error_capacity);
 
 /// Decodes a still GIF with giflib (RGBA when it has transparency). Animations fail.
-int32_t obscura_cv_decode_gif(const uint8_t *bytes, size_t length, obscura_cv_image *out,
-                              char *error, size_t error_capacity);
+int32_t obscura_cv_decode_gif(const uint8_t *bytes, size_t length, uint64_t max_pixels,
+                              obscura_cv_image *out, char *error, size_t error_capacity);
 
 /// Converts 8-bit pixels in place to sRGB with Little CMS, from an ICC profile or, when `icc` is
 /// NULL, from RGB primaries {rx, ry, gx, gy, bx, by, wx, wy} with sRGB's transfer curve. Grey

@@ -51,16 +51,65 @@ public enum ImageDecoder {
         return format
     }
 
+    /// The most pixels any decode accepts (512 million), whatever the caller's own limit.
+    public static let pixelCeiling = 1 << 29
+    /// The command line's limit (`--max-pixels`, 100 million: a 12,000 × 8,000 photo). Larger
+    /// images are refused with `input.too-large` before decoding.
+    public static let defaultMaximumPixels = 100_000_000
+
+    /// The width and height an image declares, read by the same library parser that decodes it
+    /// and without allocating any pixels, so a caller can refuse a large image before decoding.
+    /// Throws as `decode` does for a file whose header cannot be read.
+    public static func declaredSize(of bytes: [UInt8]) throws -> (width: Int, height: Int) {
+        let format = try supportedFormat(of: bytes)
+        var image = obscura_cv_image()
+        var message = [CChar](repeating: 0, count: 256)
+        let status = call(format, format == .png ? ContainerStructure.pngPixelChunks(bytes) : bytes,
+                          maximumPixels: 0, &image, &message)
+        defer { obscura_cv_image_free(&image) }
+        guard status == 0, image.width > 0, image.height > 0 else {
+            throw ObscuraError(.decodeFailed, "the \(format.displayName) header could not be read", cause: text(message))
+        }
+        return (Int(image.width), Int(image.height))
+    }
+
+    /// One decoder of the shim by format. `maximumPixels` 0 reads the header only.
+    private static func call(_ format: ImageFormat, _ data: [UInt8], maximumPixels: Int,
+                             _ image: inout obscura_cv_image, _ message: inout [CChar]) -> Int32 {
+        let limit = UInt64(max(0, min(maximumPixels, pixelCeiling)))
+        let capacity = message.count
+        return data.withUnsafeBufferPointer { buffer in
+            message.withUnsafeMutableBufferPointer { text in
+                switch format {
+                case .jpeg: obscura_cv_decode_jpeg(buffer.baseAddress, buffer.count, limit, &image, text.baseAddress, capacity)
+                case .png: obscura_cv_decode_png(buffer.baseAddress, buffer.count, limit, &image, text.baseAddress, capacity)
+                case .webp: obscura_cv_decode_webp(buffer.baseAddress, buffer.count, limit, &image, text.baseAddress, capacity)
+                case .heif, .avif: obscura_cv_decode_heif(buffer.baseAddress, buffer.count, limit, &image, text.baseAddress, capacity)
+                case .tiff: obscura_cv_decode_tiff(buffer.baseAddress, buffer.count, limit, &image, text.baseAddress, capacity)
+                default: obscura_cv_decode_gif(buffer.baseAddress, buffer.count, limit, &image, text.baseAddress, capacity)
+                }
+            }
+        }
+    }
+
+    private static func text(_ message: [CChar]) -> String {
+        String(decoding: message.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }
+
+    private static func tooLarge(_ image: obscura_cv_image, limit: Int) -> ObscuraError {
+        ObscuraError(.tooLarge, "the image has \(image.width) × \(image.height) pixels, more than the limit of \(limit)")
+    }
+
     /// A JPEG's pixels as stored: not oriented, no colour conversion (the coefficient path
     /// paints these when it keeps a standard profile).
     static func decodeJPEGWithoutConversion(_ bytes: [UInt8]) throws -> PixelBuffer {
         var image = obscura_cv_image()
         var message = [CChar](repeating: 0, count: 256)
-        let status = bytes.withUnsafeBufferPointer { obscura_cv_decode_jpeg($0.baseAddress, $0.count, &image, &message, message.count) }
+        let status = call(.jpeg, bytes, maximumPixels: pixelCeiling, &image, &message)
         defer { obscura_cv_image_free(&image) }
         guard status == 0, let raw = image.pixels else {
             throw ObscuraError(.decodeFailed, "the image data could not be decoded",
-                               cause: String(decoding: message.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self))
+                               cause: text(message))
         }
         let width = Int(image.width), height = Int(image.height), channels = Int(image.channels)
         return PixelBuffer(width: width, height: height, channels: channels,
@@ -69,8 +118,10 @@ public enum ImageDecoder {
 
     /// Decodes, orients and converts an encoded image to sRGB. Throws `notAnImage`,
     /// `unsupportedFormat` or `decodeFailed`; a stream that is cut short is refused rather than
-    /// decoded partially.
-    public static func decode(_ bytes: [UInt8]) throws -> DecodedImage {
+    /// decoded partially. An image that declares more than `maximumPixels` is refused with
+    /// `input.too-large` by the decoding library's own header parser, before any pixel memory
+    /// is allocated.
+    public static func decode(_ bytes: [UInt8], maximumPixels: Int = pixelCeiling) throws -> DecodedImage {
         let format = try supportedFormat(of: bytes)
         var exif: [UInt8]?
         var quality: Int?
@@ -122,18 +173,10 @@ public enum ImageDecoder {
         let pixelData = format == .png ? ContainerStructure.pngPixelChunks(bytes) : bytes
         var image = obscura_cv_image()
         var message = [CChar](repeating: 0, count: 256)
-        let status = pixelData.withUnsafeBufferPointer { buffer in
-            switch format {
-            case .jpeg: obscura_cv_decode_jpeg(buffer.baseAddress, buffer.count, &image, &message, message.count)
-            case .png: obscura_cv_decode_png(buffer.baseAddress, buffer.count, &image, &message, message.count)
-            case .webp: obscura_cv_decode_webp(buffer.baseAddress, buffer.count, &image, &message, message.count)
-            case .heif, .avif: obscura_cv_decode_heif(buffer.baseAddress, buffer.count, &image, &message, message.count)
-            case .tiff: obscura_cv_decode_tiff(buffer.baseAddress, buffer.count, &image, &message, message.count)
-            default: obscura_cv_decode_gif(buffer.baseAddress, buffer.count, &image, &message, message.count)
-            }
-        }
+        let status = call(format, pixelData, maximumPixels: maximumPixels, &image, &message)
         defer { obscura_cv_image_free(&image) }
-        let reason = String(decoding: message.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        let reason = text(message)
+        if status == 7 { throw tooLarge(image, limit: maximumPixels) }
         // 5: a camera raw's preview; 6: an animation or a multi-page file.
         if status == 5 || status == 6 {
             throw ObscuraError(.unsupportedFormat, "this \(format.displayName) file is not a single still image", cause: reason)
@@ -142,6 +185,8 @@ public enum ImageDecoder {
             throw ObscuraError(.decodeFailed, "the image data could not be decoded", cause: reason)
         }
         let width = Int(image.width), height = Int(image.height), channels = Int(image.channels)
+        // Every decoder checked the declared size; this catches a file whose pixels disagree.
+        guard width * height <= maximumPixels else { throw tooLarge(image, limit: maximumPixels) }
         var stored = PixelBuffer(width: width, height: height, channels: channels,
                                  pixels: Array(UnsafeBufferPointer(start: raw, count: width * height * channels)))
         if let icc = image.icc, image.icc_length > 0 { profile = Array(UnsafeBufferPointer(start: icc, count: image.icc_length)) }

@@ -118,8 +118,8 @@ public final class Anonymizer: Sendable {
     /// Anonymizes one encoded image. `outputFormat` overrides `options.format` (used when the
     /// output file name asks for a format). The same as `detect` followed by `render` with the
     /// detections found: both paths give the same bytes.
-    public func anonymize(_ input: [UInt8], outputFormat: OutputFormat? = nil) throws -> AnonymizedImage {
-        let found = try detect(input)
+    public func anonymize(_ input: [UInt8], outputFormat: OutputFormat? = nil, maximumPixels: Int? = nil) throws -> AnonymizedImage {
+        let found = try detect(input, maximumPixels: maximumPixels)
         return try render(found.decoded, detections: found.detections, outputFormat: outputFormat,
                           timings: found.timings)
     }
@@ -162,7 +162,7 @@ public final class Anonymizer: Sendable {
     /// carried (`metadataKinds`), none of which is written. `detect` decodes through here, and
     /// so must anything that renders an input decoded again later (a reviewed server job).
     public static func decode(_ input: [UInt8], maximumPixels: Int? = nil) throws -> DecodedImage {
-        var decoded = try maximumPixels.map { try ImageDecoder.decode(input, maximumPixels: $0) } ?? ImageDecoder.decode(input)
+        var decoded = try ImageDecoder.decode(input, maximumPixels: maximumPixels ?? ImageDecoder.pixelCeiling)
         decoded.metadataKinds = Set((try? MetadataInspector.inspect(input))?.leaks.map(\.kind) ?? []).sorted()
         return decoded
     }

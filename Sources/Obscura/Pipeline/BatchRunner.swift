@@ -21,17 +21,22 @@ public final class BatchRunner: Sendable {
     /// the same folder can resume. Default false (an existing output fails its input unless
     /// the options ask to overwrite).
     public let skipExisting: Bool
+    /// Inputs declaring more pixels fail with `input.too-large` before they are decoded.
+    public let maximumPixels: Int
 
     /// `jobs`: worker count (default: the number of cores).
-    public convenience init(anonymizer: Anonymizer, jobs: Int? = nil, skipExisting: Bool = false) {
+    public convenience init(anonymizer: Anonymizer, jobs: Int? = nil, skipExisting: Bool = false,
+                            maximumPixels: Int = ImageDecoder.defaultMaximumPixels) {
         self.init(anonymizer: anonymizer, pool: WorkerPool(threads: jobs ?? ProcessInfo.processInfo.activeProcessorCount),
-                  skipExisting: skipExisting)
+                  skipExisting: skipExisting, maximumPixels: maximumPixels)
     }
 
-    public init(anonymizer: Anonymizer, pool: WorkerPool, skipExisting: Bool = false) {
+    public init(anonymizer: Anonymizer, pool: WorkerPool, skipExisting: Bool = false,
+                maximumPixels: Int = ImageDecoder.defaultMaximumPixels) {
         self.anonymizer = anonymizer
         self.pool = pool
         self.skipExisting = skipExisting
+        self.maximumPixels = maximumPixels
     }
 
     /// Processes every item; calls `onStart` as a worker takes an item and `onRecord` as each
@@ -85,7 +90,7 @@ public final class BatchRunner: Sendable {
                 }
                 outputPath = finalPath
             }
-            let result = try anonymizer.anonymize(input, outputFormat: requested)
+            let result = try anonymizer.anonymize(input, outputFormat: requested, maximumPixels: maximumPixels)
             record.record(result)
             switch item.destination {
             case .standardOutput:

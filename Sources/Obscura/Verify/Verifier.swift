@@ -9,6 +9,8 @@ public struct VerifyOptions: Sendable, Codable, Equatable {
     public var threshold = AnonymizeOptions().threshold
     /// Smallest face searched for, in pixels (as `AnonymizeOptions.minimumFace`).
     public var minimumFace = AnonymizeOptions().minimumFace
+    /// Files declaring more pixels are refused (`input.too-large`) before decoding.
+    public var maximumPixels = ImageDecoder.defaultMaximumPixels
 
     public init() {}
 
@@ -23,6 +25,9 @@ public struct VerifyOptions: Sendable, Codable, Equatable {
         }
         guard (5...400).contains(minimumFace) else {
             throw ObscuraError(.invalidSettings, "--min-face must be between 5 and 400 pixels")
+        }
+        guard (1...ImageDecoder.pixelCeiling).contains(maximumPixels) else {
+            throw ObscuraError(.invalidSettings, "--max-pixels must be between 0.000001 and \(ImageDecoder.pixelCeiling / 1_000_000) million")
         }
     }
 }
@@ -86,7 +91,7 @@ public final class Verifier: Sendable {
             result.format = inventory.format
             result.metadata = inventory.leaks
             result.problems = inventory.problems
-            let decoded = try ImageDecoder.decode(bytes)
+            let decoded = try ImageDecoder.decode(bytes, maximumPixels: options.maximumPixels)
             if let faceDetector {
                 let detections = try faceDetector.detect(in: decoded.pixels, threshold: options.threshold,
                                                          minimumFace: Double(options.minimumFace))

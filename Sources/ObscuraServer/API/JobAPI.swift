@@ -116,9 +116,10 @@ struct JobAPI: Sendable {
                                         state: .queued, attempts: 0)
                 let bytes = Array(upload.body)
                 do {
-                    // Non-images and unsupported formats fail now and are never stored.
-                    _ = try ImageDecoder.supportedFormat(of: bytes)
-                    if let size = DeclaredSize.of(bytes), size.width * size.height > configuration.maximumPixels {
+                    // Non-images, unsupported formats, headers the decoder cannot read and
+                    // images over the pixel limit fail now and are never stored.
+                    let size = try ImageDecoder.declaredSize(of: bytes)
+                    if size.width * size.height > configuration.maximumPixels {
                         throw ObscuraError(.tooLarge, "the image has \(size.width) × \(size.height) pixels, more than the limit of \(configuration.maximumPixels)")
                     }
                     try files.write(bytes, to: files.original(job.id, index))

@@ -1,0 +1,43 @@
+// How every decoder of this target bounds its memory by the caller's pixel limit.
+#ifndef COBSCURA_LIMITS_HPP
+#define COBSCURA_LIMITS_HPP
+
+#include "CObscuraCV.h"
+#include "CObscuraMessage.hpp"
+
+#include <cstdint>
+#include <string>
+
+namespace obscura {
+
+/// The status a decoder returns when it stopped after the header because the declared size is
+/// over the limit (`out` then holds the declared width and height, no pixels).
+constexpr int32_t status_too_large = 7;
+
+/// Called by each decoder as soon as its library has read the declared size, before any pixel
+/// memory is allocated. Returns true when the decoder must stop: either the caller asked for the
+/// header only (`max_pixels` 0, status 0) or the size is over the limit (status 7).
+inline bool stop_at_header(obscura_cv_image *out, uint64_t width, uint64_t height, uint64_t max_pixels,
+                           int32_t &status, char *error, size_t error_capacity) {
+    // Zero sides are left to each decoder's own range check and message.
+    if (max_pixels != 0 && width * height <= max_pixels) return false;
+    out->width = width > INT32_MAX ? INT32_MAX : int32_t(width);
+    out->height = height > INT32_MAX ? INT32_MAX : int32_t(height);
+    if (max_pixels == 0) {
+        status = 0;
+    } else {
+        status = status_too_large;
+        write_message(error, error_capacity, "the image declares more pixels than the limit");
+    }
+    return true;
+}
+
+/// Working memory a codec library may take beyond the output pixels: a JPEG's progressive
+/// coefficients (2 bytes a sample, 4 components at most) plus 64 MiB of tables and buffers.
+inline uint64_t library_memory_cap(uint64_t max_pixels) {
+    return max_pixels * 8 + (uint64_t(64) << 20);
+}
+
+}  // namespace obscura
+
+#endif

@@ -1,0 +1,188 @@
+import Foundation
+import Testing
+@testable import Obscura
+
+/// Tiny files that declare huge images (issue 17, items 1–3): every decoder reads the declared
+/// size with its own library's header parser and refuses it before allocating pixel memory.
+/// `scripts/attack/cli.py` replays the full-size reproductions and measures peak memory.
+@Suite struct HostileInputTests {
+    static func declared(_ bytes: [UInt8]) throws -> [Int] {
+        let size = try ImageDecoder.declaredSize(of: bytes)
+        return [size.width, size.height]
+    }
+
+    @Test("a 65500 × 65500 progressive JPEG of a few hundred bytes is refused from its header")
+    func progressiveJPEGBomb() throws {
+        let bomb = HostileFiles.progressiveJPEG(width: 65500, height: 65500)
+        #expect(bomb.count < 300)
+        #expect(try Self.declared(bomb) == [65500, 65500])
+        let refused = #expect(throws: ObscuraError.self) { try ImageDecoder.decode(bomb) }
+        #expect(refused?.code == .tooLarge)
+        #expect(refused?.message == "the image has 65500 × 65500 pixels, more than the limit of \(ImageDecoder.pixelCeiling)")
+        let limited = #expect(throws: ObscuraError.self) { try ImageDecoder.decode(bomb, maximumPixels: ImageDecoder.defaultMaximumPixels) }
+        #expect(limited?.code == .tooLarge)
+    }
+
+    @Test("junk after APP0 does not hide the declared size (libjpeg skips it, and so does the check)")
+    func junkBeforeTheFrameHeader() throws {
+        let bomb = HostileFiles.progressiveJPEG(width: 30000, height: 20000, junkAfterAPP0: true)
+        #expect(try Self.declared(bomb) == [30000, 20000])
+        let refused = #expect(throws: ObscuraError.self) { try ImageDecoder.decode(bomb, maximumPixels: 50_000_000) }
+        #expect(refused?.code == .tooLarge)
+    }
+
+    @Test("a GIF whose logical screen is 23170² is refused before its canvas is allocated")
+    func gifScreenBomb() throws {
+        let bomb = HostileFiles.gif(screenWidth: 23170, screenHeight: 23170, frameWidth: 1, frameHeight: 1)
+        #expect(bomb.count <= 40)
+        #expect(try Self.declared(bomb) == [23170, 23170])
+        let refused = #expect(throws: ObscuraError.self) { try ImageDecoder.decode(bomb, maximumPixels: ImageDecoder.defaultMaximumPixels) }
+        #expect(refused?.code == .tooLarge)
+    }
+
+    @Test("a GIF frame larger than its screen is refused, not allocated")
+    func gifFrameBomb() throws {
+        let bomb = HostileFiles.gif(screenWidth: 4, screenHeight: 4, frameWidth: 65535, frameHeight: 65535)
+        let refused = #expect(throws: ObscuraError.self) { try ImageDecoder.decode(bomb) }
+        #expect(refused?.code == .decodeFailed)
+        // The same file with a frame that fits decodes: the refusal is about the frame's size.
+        let still = HostileFiles.gif(screenWidth: 4, screenHeight: 4, frameWidth: 4, frameHeight: 4)
+        let decoded = try ImageDecoder.decode(still)
+        #expect(decoded.pixels.width == 4 && decoded.pixels.height == 4)
+    }
+
+    @Test("an 18000² TIFF is refused from its directory")
+    func tiffBomb() throws {
+        let bomb = HostileFiles.tiff(width: 18000, height: 18000)
+        #expect(try Self.declared(bomb) == [18000, 18000])
+        let refused = #expect(throws: ObscuraError.self) { try ImageDecoder.decode(bomb, maximumPixels: ImageDecoder.defaultMaximumPixels) }
+        #expect(refused?.code == .tooLarge)
+    }
+
+    @Test("GIF rows read one by one: interlaced and plain files decode to the same pixels; HEIF and TIFF are limited from their headers",
+          .enabled(if: FormatTools.present, "ImageMagick or heif-enc not installed: run scripts/setup.sh (skipped)"))
+    func readFormatsAreLimitedBeforeDecoding() throws {
+        let folder = try TestSupport.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        func make(_ name: String, _ arguments: [String]) throws -> [UInt8] {
+            let file = folder.appendingPathComponent(name)
+            let result = try TestSupport.run(FormatTools.convert, ["-seed", "3", "-size", "61x43", "plasma:fractal"] + arguments + [file.path])
+            #expect(result.status == 0, "\(result.standardError)")
+            return Array(try Data(contentsOf: file))
+        }
+        let plain = try ImageDecoder.decode(try make("plain.gif", ["-interlace", "none"]))
+        let interlaced = try ImageDecoder.decode(try make("interlaced.gif", ["-interlace", "GIF"]))
+        #expect(plain.pixels.width == 61 && plain.pixels.height == 43)
+        #expect(plain.pixels.pixels == interlaced.pixels.pixels)
+        // ImageMagick's own reading of the GIF, written as PNG, is the independent witness.
+        let witness = folder.appendingPathComponent("witness.png")
+        #expect(try TestSupport.run(FormatTools.convert, [folder.appendingPathComponent("interlaced.gif").path, witness.path]).status == 0)
+        #expect(try ImageDecoder.decode(Array(try Data(contentsOf: witness))).pixels.pixels == interlaced.pixels.pixels)
+
+        let png = folder.appendingPathComponent("source.png")
+        try Data(try ImageEncoder.encode(plain.pixels, as: .png, quality: 101, jpegLayout: nil)).write(to: png)
+        let heic = folder.appendingPathComponent("photo.heic")
+        #expect(try TestSupport.run(FormatTools.heifEncoder, ["-q", "80", png.path, "-o", heic.path]).status == 0)
+        for bytes in [Array(try Data(contentsOf: heic)), try make("scan.tif", ["-compress", "zip"])] {
+            #expect(try Self.declared(bytes) == [61, 43])
+            #expect(throws: ObscuraError(.tooLarge, "the image has 61 × 43 pixels, more than the limit of 2622")) {
+                try ImageDecoder.decode(bytes, maximumPixels: 2622)
+            }
+            #expect(try ImageDecoder.decode(bytes, maximumPixels: 2623).pixels.width == 61)
+        }
+    }
+
+    @Test("every written format reports its size from the header and is limited before decoding")
+    func declaredSizesOfWrittenFormats() throws {
+        let photo = try TestSupport.fixture("astronaut.jpg")
+        #expect(try Self.declared(photo) == [512, 512])
+        let image = PixelBuffer(width: 30, height: 20, channels: 3, filledWith: 7)
+        for format in [ImageFormat.png, .webp, .jpeg] {
+            let bytes = try ImageEncoder.encode(image, as: format, quality: format == .png ? 101 : 90, jpegLayout: nil)
+            #expect(try Self.declared(bytes) == [30, 20], "\(format)")
+            #expect(throws: ObscuraError(.tooLarge, "the image has 30 × 20 pixels, more than the limit of 599")) {
+                try ImageDecoder.decode(bytes, maximumPixels: 599)
+            }
+            #expect(try ImageDecoder.decode(bytes, maximumPixels: 600).pixels.width == 30)
+        }
+        #expect(throws: ObscuraError.self) { try ImageDecoder.declaredSize(of: [1, 2, 3]) }
+        // A header the decoder cannot read is refused, not waved through.
+        let cut = Array(photo.prefix(20))
+        #expect(throws: ObscuraError.self) { try ImageDecoder.declaredSize(of: cut) }
+    }
+}
+
+/// Hand-built reproductions of the hostile files of issue 17.
+enum HostileFiles {
+    /// SOI, (APP0 and one junk byte), DQT, SOF2 declaring the size, DHT, one DC scan, EOI.
+    static func progressiveJPEG(width: Int, height: Int, junkAfterAPP0: Bool = false) -> [UInt8] {
+        func be16(_ value: Int) -> [UInt8] { [UInt8(value >> 8), UInt8(value & 0xFF)] }
+        var bytes: [UInt8] = [0xFF, 0xD8]
+        if junkAfterAPP0 {
+            bytes += [0xFF, 0xE0] + be16(16) + Array("JFIF".utf8) + [0, 1, 1, 0] + be16(1) + be16(1) + [0, 0]
+            bytes += [0x00]
+        }
+        bytes += [0xFF, 0xDB] + be16(67) + [0] + [UInt8](repeating: 1, count: 64)
+        bytes += [0xFF, 0xC2] + be16(17) + [8] + be16(height) + be16(width) + [3]
+        for id: UInt8 in 1...3 { bytes += [id, 0x11, 0] }
+        // DC table 0: one code of length 1 for category 0.
+        bytes += [0xFF, 0xC4] + be16(20) + [0x00] + [1] + [UInt8](repeating: 0, count: 15) + [0]
+        bytes += [0xFF, 0xDA] + be16(12) + [3, 1, 0x00, 2, 0x00, 3, 0x00, 0, 0, 0]
+        bytes += [0x00, 0x00, 0x00, 0x00]
+        bytes += [0xFF, 0xD9]
+        return bytes
+    }
+
+    /// GIF89a with a two-colour global table and one frame of 2-bit LZW data.
+    static func gif(screenWidth: Int, screenHeight: Int, frameWidth: Int, frameHeight: Int) -> [UInt8] {
+        func le16(_ value: Int) -> [UInt8] { [UInt8(value & 0xFF), UInt8(value >> 8)] }
+        var bytes = Array("GIF89a".utf8) + le16(screenWidth) + le16(screenHeight) + [0x80, 0, 0]
+        bytes += [0, 0, 0, 255, 255, 255]
+        bytes += [0x2C] + le16(0) + le16(0) + le16(frameWidth) + le16(frameHeight) + [0]
+        // LZW, minimum code size 2: clear, then index 0 repeated through growing codes, then end.
+        bytes += [2] + lzwZeros(count: frameWidth * frameHeight <= 64 ? frameWidth * frameHeight : 1) + [0x3B]
+        return bytes
+    }
+
+    /// Sub-blocks of a 2-bit LZW stream holding `count` zero indices (codes written one by one).
+    private static func lzwZeros(count: Int) -> [UInt8] {
+        // Widths grow as giflib's reader expects: after each code the next free code is counted
+        // up, and the width grows once it passes 2^width.
+        var codes: [(Int, Int)] = [(4, 3)]  // clear code, 3 bits
+        var running = 6, width = 3
+        func emit(_ code: Int) {
+            codes.append((code, width))
+            running += 1
+            if running > (1 << width), width < 12 { width += 1 }
+        }
+        for _ in 0..<count { emit(0) }
+        emit(5)  // end of information
+        var data: [UInt8] = [], accumulator = 0, bits = 0
+        for (code, size) in codes {
+            accumulator |= code << bits
+            bits += size
+            while bits >= 8 { data.append(UInt8(accumulator & 0xFF)); accumulator >>= 8; bits -= 8 }
+        }
+        if bits > 0 { data.append(UInt8(accumulator & 0xFF)) }
+        return [UInt8(data.count)] + data + [0]
+    }
+
+    /// A little-endian baseline TIFF: RGB, deflate, one strip of a few bytes.
+    static func tiff(width: Int, height: Int) -> [UInt8] {
+        func le16(_ value: Int) -> [UInt8] { [UInt8(value & 0xFF), UInt8((value >> 8) & 0xFF)] }
+        func le32(_ value: Int) -> [UInt8] { le16(value & 0xFFFF) + le16(value >> 16) }
+        let strip: [UInt8] = [0x78, 0x9C, 0x03, 0x00, 0x00, 0x00, 0x00, 0x01]
+        let entries: [(tag: Int, type: Int, count: Int, value: Int)] = [
+            (256, 4, 1, width), (257, 4, 1, height), (258, 3, 1, 8), (259, 3, 1, 8), (262, 3, 1, 2),
+            (273, 4, 1, 8), (277, 3, 1, 3), (278, 4, 1, height), (279, 4, 1, strip.count),
+        ]
+        var bytes: [UInt8] = Array("II".utf8) + le16(42) + le32(8 + strip.count) + strip
+        bytes += le16(entries.count)
+        for entry in entries {
+            bytes += le16(entry.tag) + le16(entry.type) + le32(entry.count)
+            bytes += entry.type == 3 ? le16(entry.value) + [0, 0] : le32(entry.value)
+        }
+        bytes += le32(0)
+        return bytes
+    }
+}

@@ -188,6 +188,7 @@ struct AnonymizeCommand: ParsableCommand {
         let items: [BatchItem]
         do {
             items = try BatchPlanner.plan(inputs: inputs, output: output, format: options.format)
+            if let report { try BatchPlanner.checkReport(report, against: items) }
         } catch let error as ObscuraError {
             console.error("obscura: \(error.message)")
             throw ExitCode(ExitStatus.usage)
@@ -208,7 +209,7 @@ struct AnonymizeCommand: ParsableCommand {
         let recorder = RunRecorder(asked: options.detect)
         let runner = BatchRunner(anonymizer: anonymizer, jobs: jobs, skipExisting: skipExisting,
                                  maximumPixels: Int(maxPixels * 1e6))
-        let summary = runner.run(items, onStart: { progress.start($0.displayName) }) { record in
+        let summary = runner.run(items, protected: report.map { [$0] } ?? [], onStart: { progress.start($0.displayName) }) { record in
             recorder.add(record)
             if record.outcome == .failed {
                 let cause = record.error?.cause.map { " (\($0))" } ?? ""

@@ -43,7 +43,7 @@ final class ReportWriter: Sendable {
         }
         let url = URL(fileURLWithPath: path)
         try? FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
-        temporary = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).obscura-\(UUID().uuidString).tmp").path
+        temporary = AtomicFile.temporaryPath(in: url.deletingLastPathComponent())
         let earlier = existing && extend ? FileManager.default.contents(atPath: path) : nil
         guard !(existing && extend && earlier == nil), FileManager.default.createFile(atPath: temporary, contents: earlier),
               let file = FileHandle(forWritingAtPath: temporary) else {

@@ -136,4 +136,44 @@ import Testing
         options.style = .solid
         #expect(!RegionPlanner.plan([detection], imageWidth: 100, imageHeight: 100, options: options)[0].weak)
     }
+
+    @Test("ordinary regions are painted as given; past 4× the image's area overlapping regions merge, covering every pixel they covered")
+    func paintingCostIsBounded() {
+        let few = [region(x0: 10, y0: 10, x1: 60, y1: 60, style: .pixelate, shape: .ellipse),
+                   region(x0: 40, y0: 40, x1: 90, y1: 79, style: .blur), region(x0: 40, y0: 40, x1: 90, y1: 79, style: .blur)]
+        #expect(Redactor.boundedPlan(few, width: 100, height: 80) == few)
+
+        // Issue 17, item 5: 10,000 regions (a seeded mix of sizes, styles and shapes).
+        var generator = SplitMix64(seed: 17)
+        var many: [Region] = []
+        for index in 0..<10_000 {
+            let x0 = Int(generator.next() % 300) - 20, y0 = Int(generator.next() % 200) - 20
+            let x1 = x0 + 1 + Int(generator.next() % 200), y1 = y0 + 1 + Int(generator.next() % 150)
+            let styles: [RedactionStyle] = [.blur, .pixelate, .solid]
+            many.append(region(x0: x0, y0: y0, x1: x1, y1: y1, style: index == 5000 ? .solid : styles[index % 2],
+                               shape: index % 3 == 0 ? .ellipse : .rect))
+        }
+        let plan = Redactor.boundedPlan(many, width: 320, height: 240)
+        #expect(plan.count < many.count)
+        for (i, a) in plan.enumerated() {
+            #expect(a.x0 >= 0 && a.y0 >= 0 && a.x1 <= 320 && a.y1 <= 240 && a.shape == .rect)
+            for b in plan[(i + 1)...] { #expect(!(a.x0 < b.x1 && b.x0 < a.x1 && a.y0 < b.y1 && b.y0 < a.y1), "merged regions overlap") }
+        }
+        #expect(plan.reduce(0) { $0 + ($1.x1 - $1.x0) * ($1.y1 - $1.y0) } <= 320 * 240)
+        // Every pixel some region covered is inside a merged region; the one solid region made its
+        // merged region solid, and cells never got finer.
+        for original in many {
+            let x0 = max(original.x0, 0), y0 = max(original.y0, 0), x1 = min(original.x1, 320), y1 = min(original.y1, 240)
+            guard x1 > x0, y1 > y0 else { continue }
+            let home = plan.first { $0.x0 <= x0 && $0.y0 <= y0 && $0.x1 >= x1 && $0.y1 >= y1 }
+            #expect(home != nil)
+            #expect((home?.cellSize ?? 0) >= original.cellSize)
+        }
+        #expect(plan.contains { $0.style == .solid })
+        // Painting the plan is one pass, and the image is painted wherever a region was.
+        var image = TestSupport.gradient(width: 320, height: 240, channels: 3)
+        let painted = Redactor.redact(&image, regions: many, fill: RGBColor(red: 255, green: 0, blue: 255))
+        #expect(painted == plan)
+    }
 }
+

@@ -167,8 +167,9 @@ public final class Anonymizer: Sendable {
         return decoded
     }
 
-    /// Most regions one image may be painted with (detected and given together); more are
-    /// refused with `regions.too-many`, so a request cannot buy unbounded painting time.
+    /// Most regions a reviewer may give for one image; the server's review endpoint refuses more
+    /// with `regions.too-many`. Painting time is bounded apart from this, by
+    /// `Redactor.boundedPlan`, whatever the number of regions.
     public static let maximumRegions = 1000
 
     /// Paints the given detections into a decoded image and encodes it, without running any
@@ -182,7 +183,9 @@ public final class Anonymizer: Sendable {
         var mark = clock.now
         var pixels = decoded.pixels
         let regions = RegionPlanner.plan(detections, imageWidth: pixels.width, imageHeight: pixels.height, options: options)
-        Redactor.redact(&pixels, regions: regions, fill: options.fill)
+        // What was painted: the regions, or their merged rectangles when they overlap so much that
+        // painting each would cost many passes over the image (see Redactor.boundedPlan).
+        let painted = Redactor.redact(&pixels, regions: regions, fill: options.fill)
         timings.redact = Self.milliseconds(since: &mark, clock: clock)
 
         let format = Self.resolve(outputFormat ?? options.format, input: decoded.format)
@@ -192,7 +195,7 @@ public final class Anonymizer: Sendable {
         var layout = decoded.format == .jpeg && format == .jpeg ? decoded.jpegLayout : nil
         if options.quality != nil { layout?.quantizationTables = nil }
         // JPEG from JPEG at its own quality: copy every block redaction did not touch.
-        let copy = JPEGCoefficientEncoder.copy(decoded, redacted: pixels, regions: regions, fill: options.fill, to: format,
+        let copy = JPEGCoefficientEncoder.copy(decoded, redacted: pixels, regions: painted, fill: options.fill, to: format,
                                                requestedQuality: options.quality)
         let bytes: [UInt8]
         var fallback: String?
@@ -208,7 +211,7 @@ public final class Anonymizer: Sendable {
         if options.verify {
             // Faces inside painted regions were found and destroyed by this run (whatever the
             // style); any other face, any metadata or an undecodable output fails the input.
-            let check = verifier.verify(bytes, painted: regions.map(\.paintedBox))
+            let check = verifier.verify(bytes, painted: painted.map(\.paintedBox))
             if !check.passed {
                 guard verifyFailure == .warn else {
                     throw ObscuraError(.verifyFailed, "the output failed verification and was not written",

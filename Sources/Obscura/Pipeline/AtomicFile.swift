@@ -4,6 +4,12 @@ import Foundation
 /// the destination folder, which is then linked into place (refusing to replace an existing
 /// file) or renamed over it when overwriting is allowed.
 public enum AtomicFile {
+    /// A fresh temporary name in `folder`: short and of fixed length, so that it fits the file
+    /// system's 255-byte name limit whatever the length of the final name.
+    public static func temporaryPath(in folder: URL) -> String {
+        folder.appendingPathComponent(".obscura-\(UUID().uuidString.prefix(18)).tmp").path
+    }
+
     public static func write(_ bytes: [UInt8], to path: String, overwrite: Bool) throws {
         let url = URL(fileURLWithPath: path)
         let folder = url.deletingLastPathComponent()
@@ -12,7 +18,7 @@ public enum AtomicFile {
         } catch {
             throw ObscuraError(.fileSystem, "cannot create the output folder for '\(path)'")
         }
-        let temporary = folder.appendingPathComponent(".\(url.lastPathComponent).obscura-\(UUID().uuidString).tmp").path
+        let temporary = temporaryPath(in: folder)
         guard FileManager.default.createFile(atPath: temporary, contents: Data(bytes)) else {
             throw ObscuraError(.fileSystem, "cannot write into the output folder of '\(path)'")
         }

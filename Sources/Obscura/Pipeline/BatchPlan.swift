@@ -81,6 +81,20 @@ public enum BatchPlanner {
         return items
     }
 
+    /// The report of a run may be neither one of its inputs nor one of its outputs (by path or as
+    /// the same file): with `--overwrite` it would otherwise replace a photo with JSON lines.
+    public static func checkReport(_ report: String, against items: [BatchItem]) throws {
+        let identity = FileIdentity(report)
+        for item in items {
+            if case .file(let input) = item.source, identity.matches(input) {
+                throw ObscuraError(.outputIsInput, "the report '\(report)' is an input of this run; choose another report path")
+            }
+            if case .file(let output) = item.destination, identity.matches(output) {
+                throw ObscuraError(.outputIsInput, "the report '\(report)' is an output of this run; choose another report path")
+            }
+        }
+    }
+
     /// Relative paths of the files below `folder` (symbolic links to files included, linked
     /// folders not followed), sorted, hidden entries skipped.
     public static func walk(_ folder: String) throws -> [String] {

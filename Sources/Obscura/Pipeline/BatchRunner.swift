@@ -40,13 +40,18 @@ public final class BatchRunner: Sendable {
     }
 
     /// Processes every item; calls `onStart` as a worker takes an item and `onRecord` as each
-    /// finishes (both from worker threads; `onRecord` one call at a time).
-    public func run(_ items: [BatchItem], onStart: (@Sendable (BatchItem) -> Void)? = nil,
+    /// finishes (both from worker threads; `onRecord` one call at a time). No output may
+    /// replace any input of the batch or a `protected` file (the run's report).
+    public func run(_ items: [BatchItem], protected: [String] = [], onStart: (@Sendable (BatchItem) -> Void)? = nil,
                     onRecord: @escaping @Sendable (ReportRecord) -> Void) -> BatchSummary {
         // Workers × OpenCV threads (resizing, the cascade) should not exceed the cores.
         let workers = min(pool.threads, max(1, items.count))
         obscura_cv_set_threads(Int32(max(1, ProcessInfo.processInfo.activeProcessorCount / workers)))
-        let shared = SharedBatchState()
+        let inputs = items.compactMap { item -> String? in
+            if case .file(let path) = item.source { return path }
+            return nil
+        }
+        let shared = SharedBatchState(untouchable: FileIdentity.set(of: inputs + protected))
         pool.forEach(items.count) { [self] index in
             onStart?(items[index])
             let record = process(items[index], claimed: shared)
@@ -130,10 +135,13 @@ public final class BatchRunner: Sendable {
     /// that exist when overwriting was not asked for. Returns false for an existing output that
     /// `skipExisting` leaves alone.
     private func claim(_ path: String, source: BatchItem.Source, claimed: SharedBatchState, overwrite: Bool) throws -> Bool {
-        let target = URL(fileURLWithPath: path).standardizedFileURL.resolvingSymlinksInPath().path
-        if case .file(let inputPath) = source,
-           URL(fileURLWithPath: inputPath).standardizedFileURL.resolvingSymlinksInPath().path == target {
+        let target = FileIdentity.resolvedPath(path)
+        if case .file(let inputPath) = source, FileIdentity.resolvedPath(inputPath) == target {
             throw ObscuraError(.outputIsInput, "the output would replace the input; choose another output folder")
+        }
+        // Any other input of the batch, or the report, by path or as the same file (a hard link).
+        if claimed.untouchable.contains(where: { $0.matches(path) }) {
+            throw ObscuraError(.outputIsInput, "the output '\(path)' would replace an input or the report of this run; choose another output folder")
         }
         let fresh = claimed.outputs.withLock { $0.insert(target).inserted }
         guard fresh else {
@@ -177,4 +185,10 @@ final class SharedBatchState: Sendable {
     let summary = Mutex(BatchSummary())
     /// Output paths already taken in this batch.
     let outputs = Mutex(Set<String>())
+    /// The batch's inputs and protected files, which no output may replace.
+    let untouchable: [FileIdentity]
+
+    init(untouchable: [FileIdentity]) {
+        self.untouchable = untouchable
+    }
 }

@@ -182,9 +182,6 @@ struct JobAPI: Sendable {
                                                  regions: regions, painted: image.report?.regions))
     }
 
-    /// Largest number of regions one image may be given.
-    static let maximumRegions = 10_000
-
     private func replaceRegions(_ request: Request, context: BasicRequestContext) async throws -> Response {
         let id = try jobID(context), index = try imageIndex(context)
         let job = try existingJob(id)
@@ -195,8 +192,11 @@ struct JobAPI: Sendable {
         do { document = try JSONCoding.decoder.decode(RegionsDocument.self, from: body) } catch {
             throw APIError.badRequest("regions.invalid", "send {\"regions\": [{\"kind\": \"manual\", \"box\": [x, y, width, height]}, …]}")
         }
-        guard document.regions.count <= Self.maximumRegions else {
-            throw APIError.badRequest("regions.invalid", "at most \(Self.maximumRegions) regions")
+        // Painting cost grows with the number of regions: refuse more than the library paints
+        // before anything is stored.
+        guard document.regions.count <= Anonymizer.maximumRegions else {
+            throw APIError.badRequest(ObscuraError.Code.tooManyRegions.rawValue,
+                                      "an image takes at most \(Anonymizer.maximumRegions) regions; this request has \(document.regions.count)")
         }
         for region in document.regions {
             let b = region.box
@@ -253,13 +253,10 @@ struct JobAPI: Sendable {
         guard !done.isEmpty else { throw APIError(.conflict, "job.no-results", "no image of this job is done yet") }
         let zipURL = files.folder(id).appendingPathComponent(".\(UUID().uuidString).zip")
         defer { files.remove(zipURL) }
-        var used = Set<String>()
+        let names = Self.uniqueEntryNames(done.map { $0.resultName ?? "image-\($0.index + 1)" })
         do {
             let archive = try Archive(url: zipURL, accessMode: .create)
-            for image in done {
-                var name = image.resultName ?? "image-\(image.index + 1)"
-                if used.contains(name) { name = "\(image.index + 1)-\(name)" }
-                used.insert(name)
+            for (image, name) in Swift.zip(done, names) {
                 let data = try Data(contentsOf: files.result(id, image.index))
                 try archive.addEntry(with: name, type: .file, uncompressedSize: Int64(data.count),
                                      modificationDate: Date(timeIntervalSince1970: 315_532_800)) { position, size in
@@ -303,6 +300,29 @@ struct JobAPI: Sendable {
         let last = (name ?? "").split(whereSeparator: { $0 == "/" || $0 == "\\" }).last.map(String.init) ?? ""
         let clean = String(last.unicodeScalars.filter { $0.value >= 32 && $0.value != 127 }.map(Character.init).prefix(200))
         return clean.isEmpty || clean == "." || clean == ".." ? "image-\(index + 1)" : clean
+    }
+
+    /// Zip entry names in upload order, each one distinct: a name seen before gets " (2)",
+    /// " (3)", … before its extension, skipping any name already taken (so uploads named
+    /// `a.jpg`, `3-a.jpg`, `a.jpg` give `a.jpg`, `3-a.jpg`, `a (2).jpg`). A zip with two equal
+    /// names would hide one result when extracted.
+    static func uniqueEntryNames(_ names: [String]) -> [String] {
+        var used = Set<String>()
+        return names.map { name in
+            var candidate = name
+            if used.contains(candidate) {
+                let dot = name.lastIndex(of: ".").flatMap { $0 == name.startIndex ? nil : $0 }
+                let stem = dot.map { String(name[..<$0]) } ?? name
+                let suffix = dot.map { String(name[$0...]) } ?? ""
+                var number = 2
+                repeat {
+                    candidate = "\(stem) (\(number))\(suffix)"
+                    number += 1
+                } while used.contains(candidate)
+            }
+            used.insert(candidate)
+            return candidate
+        }
     }
 
     static func headerSafe(_ name: String) -> String {

@@ -23,6 +23,8 @@ public enum ObscuraServerApp {
         try runner.recover()
 
         let router = Router(context: BasicRequestContext.self)
+        // Before the token check: a request steered here by another site is refused either way.
+        router.add(middleware: HostCheckMiddleware(configuration: configuration))
         if let token = configuration.token, !token.isEmpty {
             router.add(middleware: TokenMiddleware(token: Array(token.utf8), open: ["/", "/healthz", "/openapi.json"]))
         }

@@ -88,9 +88,14 @@ struct JobAPI: Sendable {
         var webhook: WebhookStatus?
         if let field = parts.last(where: { $0.name == "webhook" && $0.fileName == nil }) {
             let text = String(decoding: field.body, as: UTF8.self).trimmingCharacters(in: .whitespaces)
-            guard let url = URL(string: text), configuration.allowsWebhook(url) else {
+            let configuration = configuration
+            let target = try? await NIOThreadPool.singleton.runIfActive { () -> WebhookTarget? in
+                guard let url = URL(string: text) else { return nil }
+                return try WebhookTarget.resolve(url, configuration: configuration)
+            }
+            guard target != nil else {
                 throw APIError.badRequest("webhook.not-allowed",
-                                          "webhooks must be http(s) URLs on loopback or on a host the server allows (--webhook-allow)")
+                                          "webhooks must be http(s) URLs whose host resolves to loopback only, or a host the server allows (--webhook-allow)")
             }
             guard configuration.webhookSecret != nil else {
                 throw APIError.badRequest("webhook.no-secret", "this server has no webhook secret (--webhook-secret or OBSCURA_WEBHOOK_SECRET)")

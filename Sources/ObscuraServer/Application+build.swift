@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import HummingbirdCore
 import Logging
 import Obscura
 
@@ -40,8 +41,17 @@ public enum ObscuraServerApp {
         }
         JobAPI(store: store, files: files, configuration: configuration).register(on: router)
 
+        let connections = ConnectionLimiter(limit: ConnectionLimiter.effectiveLimit(configured: configuration.maximumConnections),
+                                            headerTimeout: .milliseconds(Int64(configuration.headerTimeout * 1000)))
+        logger.info("connection limits", metadata: ["connections": "\(connections.limit)", "headerTimeout": "\(configuration.headerTimeout)",
+                                                     "idleTimeout": "\(configuration.idleTimeout)"])
         return Application(
             router: router,
+            // Hummingbird's idle timeout closes a connection that reads nothing for that long
+            // while a request body is expected or between requests; the guard adds the head
+            // timeout and the connection cap.
+            server: .http1(configuration: .init(additionalChannelHandlers: [connections.handler()],
+                                                idleTimeout: .milliseconds(Int64(configuration.idleTimeout * 1000)))),
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "obscura"),
             services: [runner],
             onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? configuration.port) },

@@ -137,15 +137,15 @@ import Testing
         try await Serve.app(Serve.configuration()).test(.live) { client in
             let port = try #require(client.port)
             for path in ["/v1/jobs", "/", "/healthz", "/v1/jobs/00000000-0000-0000-0000-000000000000/results.zip"] {
-                let status = try RawConnection.status(port: port, "GET \(path) HTTP/1.1\r\nHost: evil.example\r\nConnection: close\r\n\r\n")
+                let status = try await RawConnection.status(port: port, "GET \(path) HTTP/1.1\r\nHost: evil.example\r\nConnection: close\r\n\r\n")
                 #expect(status == 421, "\(path)")
-                #expect(try RawConnection.status(port: port, "GET \(path) HTTP/1.1\r\nHost: evil.example:\(port)\r\nConnection: close\r\n\r\n") == 421)
+                #expect(try await RawConnection.status(port: port, "GET \(path) HTTP/1.1\r\nHost: evil.example:\(port)\r\nConnection: close\r\n\r\n") == 421)
             }
             for host in ["127.0.0.1:\(port)", "localhost:\(port)", "127.0.0.1", "[::1]:\(port)", "LocalHost", "127.3.2.1:\(port)"] {
-                #expect(try RawConnection.status(port: port, "GET /v1/jobs HTTP/1.1\r\nHost: \(host)\r\nConnection: close\r\n\r\n") == 200, "\(host)")
+                #expect(try await RawConnection.status(port: port, "GET /v1/jobs HTTP/1.1\r\nHost: \(host)\r\nConnection: close\r\n\r\n") == 200, "\(host)")
             }
             for host in ["127.evil.example", "127.0.0.1.nip.io:\(port)", "0x7f.1", "localhost.evil.example"] {
-                #expect(try RawConnection.status(port: port, "GET /v1/jobs HTTP/1.1\r\nHost: \(host)\r\nConnection: close\r\n\r\n") == 421, "\(host)")
+                #expect(try await RawConnection.status(port: port, "GET /v1/jobs HTTP/1.1\r\nHost: \(host)\r\nConnection: close\r\n\r\n") == 421, "\(host)")
             }
             // The page's own requests (same origin) still work.
             let upload = Serve.multipart([Serve.file("a.jpg", photo)])
@@ -153,7 +153,7 @@ import Testing
                 + "Content-Type: multipart/form-data; boundary=\(Serve.boundary)\r\nContent-Length: \(upload.readableBytes)\r\n\r\n"
             let connection = try RawConnection(port: port)
             connection.send(Array(head.utf8) + Array(upload.readableBytesView))
-            #expect(connection.readAll(timeout: 10).text.hasPrefix("HTTP/1.1 202"))
+            #expect(await connection.readAll(timeout: 10).text.hasPrefix("HTTP/1.1 202"))
         }
     }
 
@@ -193,5 +193,58 @@ import Testing
         #expect(loopback.allows("localhost:8080") && loopback.allows("[::1]") && !loopback.allows("photos.lan"))
         #expect(HostCheckMiddleware<BasicRequestContext>.hostPart(of: "[::1]:80") == "[::1]")
         #expect(!ServerConfiguration.isLoopback("127.evil.example") && !ServerConfiguration.isLoopback("127.0.0.1.nip.io"))
+    }
+
+    // MARK: Item 11: no idle or header timeout
+
+    @Test func slowConnectionsCannotStopHealthzFromAnswering() async throws {
+        let configuration = Serve.configuration {
+            $0.maximumConnections = 16
+            $0.headerTimeout = 30
+        }
+        try await Serve.app(configuration).test(.live) { client in
+            let port = try #require(client.port)
+            // Three times the cap, each stuck in its request line.
+            let slow = try (0..<48).map { _ in try RawConnection(port: port) }
+            for connection in slow { connection.send("GET /healthz HTT") }
+            try await Task.sleep(for: .milliseconds(200))
+            for _ in 0..<3 {
+                let start = Date()
+                let status = try await RawConnection.status(port: port, "GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n", timeout: 1)
+                #expect(status == 200)
+                #expect(Date().timeIntervalSince(start) < 1)
+            }
+            // The oldest slow connections were closed to make room.
+            #expect(await slow[0].readAll(timeout: 1).closed)
+        }
+    }
+
+    @Test func aConnectionThatNeverFinishesItsHeadIsClosed() async throws {
+        try await Serve.app(Serve.configuration { $0.headerTimeout = 0.3 }).test(.live) { client in
+            let port = try #require(client.port)
+            let slow = try RawConnection(port: port)
+            let start = Date()
+            slow.send("GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: ")
+            // Trickling bytes does not extend the head's time.
+            for _ in 0..<3 {
+                try await Task.sleep(for: .milliseconds(100))
+                slow.send("a")
+            }
+            #expect(await slow.readAll(timeout: 5).closed)
+            #expect(Date().timeIntervalSince(start) < 2)
+            // A keep-alive connection gets the same time for its next head, then is closed.
+            let idle = try RawConnection(port: port)
+            idle.send("GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+            let answer = await idle.readAll(timeout: 5)
+            #expect(answer.text.hasPrefix("HTTP/1.1 200"))
+            #expect(answer.closed)
+        }
+    }
+
+    @Test func theConnectionCapFitsTheFileLimit() {
+        #expect(ConnectionLimiter.effectiveLimit(configured: 5) == 5)
+        var limits = rlimit()
+        getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limits)
+        #expect(ConnectionLimiter.effectiveLimit(configured: Int.max) <= Int(limits.rlim_cur) - 64)
     }
 }

@@ -37,8 +37,17 @@ final class RawConnection {
         }
     }
 
-    /// Everything the server sends until it closes the connection or `timeout` passes.
-    func readAll(timeout: TimeInterval) -> (text: String, closed: Bool) {
+    /// Everything the server sends until it closes the connection or `timeout` passes. Waits
+    /// on a dispatch thread: blocking a thread of the cooperative pool could starve the
+    /// in-process server of the threads it answers on.
+    func readAll(timeout: TimeInterval) async -> (text: String, closed: Bool) {
+        let connection = UncheckedBox(self)
+        return await withCheckedContinuation { continuation in
+            DispatchQueue.global().async { continuation.resume(returning: connection.value.blockingReadAll(timeout: timeout)) }
+        }
+    }
+
+    private func blockingReadAll(timeout: TimeInterval) -> (text: String, closed: Bool) {
         var received: [UInt8] = []
         let deadline = Date().addingTimeInterval(timeout)
         var buffer = [UInt8](repeating: 0, count: 65536)
@@ -54,10 +63,15 @@ final class RawConnection {
     }
 
     /// Sends one request that asks the server to close afterwards and returns its status code.
-    static func status(port: Int, _ request: String, timeout: TimeInterval = 10) throws -> Int? {
+    static func status(port: Int, _ request: String, timeout: TimeInterval = 10) async throws -> Int? {
         let connection = try RawConnection(port: port)
         connection.send(request)
-        let answer = connection.readAll(timeout: timeout).text
+        let answer = await connection.readAll(timeout: timeout).text
         return answer.split(separator: " ", maxSplits: 2).dropFirst().first.flatMap { Int($0) }
     }
+}
+
+private struct UncheckedBox<Value>: @unchecked Sendable {
+    let value: Value
+    init(_ value: Value) { self.value = value }
 }

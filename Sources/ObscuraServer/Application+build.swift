@@ -39,7 +39,8 @@ public enum ObscuraServerApp {
                                             .contentSecurityPolicy: "default-src 'self'; img-src 'self' blob:; style-src 'unsafe-inline'; script-src 'unsafe-inline'; connect-src 'self'"],
                      body: .init(byteBuffer: ByteBuffer(string: WebPage.html)))
         }
-        JobAPI(store: store, files: files, configuration: configuration).register(on: router)
+        JobAPI(store: store, files: files, configuration: configuration,
+               uploadBudget: UploadBudget(capacity: configuration.maximumInflightBytes)).register(on: router)
 
         let connections = ConnectionLimiter(limit: ConnectionLimiter.effectiveLimit(configured: configuration.maximumConnections),
                                             headerTimeout: .milliseconds(Int64(configuration.headerTimeout * 1000)))

@@ -118,6 +118,10 @@ public struct ServerConfiguration: Sendable {
         guard maximumInflightBytes >= 1, maximumConnections >= 1, headerTimeout > 0, idleTimeout > 0 else {
             throw ObscuraError(.invalidSettings, "connection and upload limits must be positive")
         }
+        // Otherwise an upload within --max-upload could be told to retry for ever.
+        guard maximumInflightBytes >= maximumUploadBytes else {
+            throw ObscuraError(.invalidSettings, "--max-inflight must be at least --max-upload")
+        }
         guard workers >= 1, maximumUploadBytes >= 1, maximumImagesPerJob >= 1, maximumPixels >= 1,
               maximumActiveJobs >= 1, resultLifetime > 0, maximumAttempts >= 1 else {
             throw ObscuraError(.invalidSettings, "server limits must be positive")

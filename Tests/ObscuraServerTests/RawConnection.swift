@@ -26,6 +26,9 @@ final class RawConnection {
 
     deinit { close(descriptor) }
 
+    /// Ends the connection both ways (the descriptor stays until deinit).
+    func hangUp() { _ = shutdown(descriptor, Int32(SHUT_RDWR)) }
+
     func send(_ text: String) { send(Array(text.utf8)) }
 
     func send(_ bytes: [UInt8]) {

@@ -10,6 +10,8 @@ struct JobAPI: Sendable {
     let store: JobStore
     let files: JobFiles
     let configuration: ServerConfiguration
+    /// Upload bytes in flight across all requests (`--max-inflight`).
+    let uploadBudget: UploadBudget
 
     func register(on router: Router<BasicRequestContext>) {
         router.post("/v1/jobs") { request, context in try await create(request, context: context) }
@@ -66,28 +68,44 @@ struct JobAPI: Sendable {
         guard let contentType = request.headers[.contentType], let boundary = Multipart.boundary(contentType: contentType) else {
             throw APIError(.unsupportedMediaType, "upload.not-multipart", "send the images as multipart/form-data")
         }
-        if let length = request.headers[.contentLength].flatMap(Int.init), length > configuration.maximumUploadBytes {
+        let declaredLength = request.headers[.contentLength].flatMap(Int.init)
+        if let declaredLength, declaredLength > configuration.maximumUploadBytes {
             throw Self.uploadTooLarge(configuration.maximumUploadBytes)
         }
-        var request = request
-        let body: ByteBuffer
-        do { body = try await request.collectBody(upTo: configuration.maximumUploadBytes) } catch let error as HTTPError where error.status == .contentTooLarge {
-            throw Self.uploadTooLarge(configuration.maximumUploadBytes)
+        // The whole declared body is held against --max-inflight before its first byte is read.
+        let reservation = UploadReservation(budget: uploadBudget)
+        defer { reservation.release() }
+        try reservation.cover(declaredLength ?? 0)
+
+        let now = Date()
+        let jobID = UUID().uuidString.lowercased()
+        try files.createFolder(jobID)
+        do {
+            let upload = try await UploadReceiver(folder: files.folder(jobID), maximumBytes: configuration.maximumUploadBytes,
+                                                  maximumFiles: configuration.maximumImagesPerJob)
+                .receive(request.body, boundary: boundary, reservation: reservation)
+            let response = try await createJob(jobID, from: upload, at: now)
+            context.logger.info("job created", metadata: ["job": "\(jobID)", "images": "\(upload.files.count)"])
+            return response
+        } catch {
+            files.removeFolder(jobID)
+            throw error
         }
-        let parts: [Multipart.Part]
-        do { parts = try Multipart.parse(Array(buffer: body), boundary: boundary) } catch let error as Multipart.Malformed {
-            throw APIError.badRequest("upload.malformed", "the multipart body is malformed: \(error.reason)")
-        }
-        let options = try OptionsInput.parse(parts.last { $0.name == "options" && $0.fileName == nil }.map { Array($0.body) })
+    }
+
+    /// Checks the fields and files of a received upload and stores the job. The files are in
+    /// the job's folder as `<n>.upload`; each becomes `<n>.original` or, refused, is removed.
+    private func createJob(_ jobID: String, from upload: ReceivedUpload, at now: Date) async throws -> Response {
+        let options = try OptionsInput.parse(upload.field("options"))
         let review: Bool
-        switch parts.last(where: { $0.name == "review" && $0.fileName == nil }).map({ String(decoding: $0.body, as: UTF8.self) }) {
+        switch upload.field("review").map({ String(decoding: $0, as: UTF8.self) }) {
         case nil, "false", "0": review = false
         case "true", "1": review = true
         default: throw APIError.badRequest("upload.invalid", "review must be true or false")
         }
         var webhook: WebhookStatus?
-        if let field = parts.last(where: { $0.name == "webhook" && $0.fileName == nil }) {
-            let text = String(decoding: field.body, as: UTF8.self).trimmingCharacters(in: .whitespaces)
+        if let field = upload.field("webhook") {
+            let text = String(decoding: field, as: UTF8.self).trimmingCharacters(in: .whitespaces)
             let configuration = configuration
             let target = try? await NIOThreadPool.singleton.runIfActive { () -> WebhookTarget? in
                 guard let url = URL(string: text) else { return nil }
@@ -102,34 +120,37 @@ struct JobAPI: Sendable {
             }
             webhook = WebhookStatus(url: text)
         }
-        let uploads = parts.filter { $0.fileName != nil }
-        guard !uploads.isEmpty else { throw APIError.badRequest("upload.no-images", "the upload holds no file parts") }
-        guard uploads.count <= configuration.maximumImagesPerJob else {
-            throw APIError(.contentTooLarge, "upload.too-many-images",
-                           "a job takes at most \(configuration.maximumImagesPerJob) images; this upload has \(uploads.count)")
-        }
+        guard !upload.files.isEmpty else { throw APIError.badRequest("upload.no-images", "the upload holds no file parts") }
 
-        let now = Date()
-        let job = JobRecord(id: UUID().uuidString.lowercased(), createdAt: now,
-                            expiresAt: now.addingTimeInterval(configuration.resultLifetime), options: options, review: review,
-                            webhook: webhook)
-        try files.createFolder(job.id)
+        let job = JobRecord(id: jobID, createdAt: now, expiresAt: now.addingTimeInterval(configuration.resultLifetime),
+                            options: options, review: review, webhook: webhook)
         var images: [ImageRecord] = []
         do {
-            for (index, upload) in uploads.enumerated() {
-                var image = ImageRecord(jobID: job.id, index: index, name: Self.cleanName(upload.fileName, index: index),
+            for (index, file) in upload.files.enumerated() {
+                var image = ImageRecord(jobID: job.id, index: index, name: Self.cleanName(file.fileName, index: index),
                                         state: .queued, attempts: 0)
-                let bytes = Array(upload.body)
-                do {
-                    // Non-images and unsupported formats fail now and are never stored.
-                    _ = try ImageDecoder.supportedFormat(of: bytes)
-                    if let size = DeclaredSize.of(bytes), size.width * size.height > configuration.maximumPixels {
-                        throw ObscuraError(.tooLarge, "the image has \(size.width) × \(size.height) pixels, more than the limit of \(configuration.maximumPixels)")
+                let (files, maximumPixels) = (files, configuration.maximumPixels)
+                let refusal = try await NIOThreadPool.singleton.runIfActive { () -> ObscuraError? in
+                    // One image in memory at a time, within the bytes this upload holds.
+                    let bytes = try files.read(file.url)
+                    do {
+                        // Non-images and unsupported formats fail now and are never stored.
+                        _ = try ImageDecoder.supportedFormat(of: bytes)
+                        if let size = DeclaredSize.of(bytes), size.width * size.height > maximumPixels {
+                            throw ObscuraError(.tooLarge, "the image has \(size.width) × \(size.height) pixels, more than the limit of \(maximumPixels)")
+                        }
+                    } catch let error as ObscuraError {
+                        files.remove(file.url)
+                        return error
                     }
-                    try files.write(bytes, to: files.original(job.id, index))
-                } catch let error as ObscuraError {
+                    guard rename(file.url.path, files.original(job.id, index).path) == 0 else {
+                        throw APIError(.internalServerError, "io.failed", "an upload could not be stored")
+                    }
+                    return nil
+                }
+                if let refusal {
                     image.state = .failed
-                    image.error = Failure(error)
+                    image.error = Failure(refusal)
                 }
                 images.append(image)
             }
@@ -137,14 +158,9 @@ struct JobAPI: Sendable {
             // A job whose images were all refused at upload is finished already.
             try store.queueWebhookIfDue(jobID: job.id, now: now)
         } catch JobStore.CreateError.tooManyActiveJobs {
-            files.removeFolder(job.id)
             throw APIError(.tooManyRequests, "jobs.too-many",
                            "\(configuration.maximumActiveJobs) jobs are unfinished; wait for one to finish or delete one")
-        } catch {
-            files.removeFolder(job.id)
-            throw error
         }
-        context.logger.info("job created", metadata: ["job": "\(job.id)", "images": "\(images.count)"])
         var response = try Response.json(JobStatus(job: job, images: images), status: .accepted)
         response.headers[.location] = "/v1/jobs/\(job.id)"
         return response

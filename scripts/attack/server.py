@@ -81,7 +81,7 @@ def item4():
     """Concurrent large uploads: the peak must stay under max-inflight + 300 MB."""
     inflight_mib = 512  # the default of --max-inflight
     server = Server()
-    clients, size = 16, 64 << 20
+    clients, size = 24, 128 << 20
     boundary = "attack4"
     body = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"images\"; filename=\"big.jpg\"\r\n\r\n").encode() \
         + bytes(size) + f"\r\n--{boundary}--\r\n".encode()

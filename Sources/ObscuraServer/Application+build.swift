@@ -23,6 +23,11 @@ public enum ObscuraServerApp {
                                models: models ?? ModelSet(modelDirectory: configuration.modelDirectory))
         try runner.recover()
 
+        let connections = ConnectionLimiter(limit: ConnectionLimiter.effectiveLimit(configured: configuration.maximumConnections),
+                                            headerTimeout: .milliseconds(Int64(configuration.headerTimeout * 1000)))
+        // At most half the connections may be reading a request body; the rest stay free for
+        // everything else (and can always be reclaimed from idle clients).
+        let uploadBudget = UploadBudget(capacity: configuration.maximumInflightBytes, maximumUploads: max(1, connections.limit / 2))
         let router = Router(context: BasicRequestContext.self)
         // Before the token check: a request steered here by another site is refused either way.
         router.add(middleware: HostCheckMiddleware(configuration: configuration))
@@ -40,10 +45,8 @@ public enum ObscuraServerApp {
                      body: .init(byteBuffer: ByteBuffer(string: WebPage.html)))
         }
         JobAPI(store: store, files: files, configuration: configuration,
-               uploadBudget: UploadBudget(capacity: configuration.maximumInflightBytes)).register(on: router)
+               uploadBudget: uploadBudget).register(on: router)
 
-        let connections = ConnectionLimiter(limit: ConnectionLimiter.effectiveLimit(configured: configuration.maximumConnections),
-                                            headerTimeout: .milliseconds(Int64(configuration.headerTimeout * 1000)))
         logger.info("connection limits", metadata: ["connections": "\(connections.limit)", "headerTimeout": "\(configuration.headerTimeout)",
                                                      "idleTimeout": "\(configuration.idleTimeout)"])
         return Application(

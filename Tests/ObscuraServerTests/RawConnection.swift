@@ -41,12 +41,13 @@ final class RawConnection {
     }
 
     /// Everything the server sends until it closes the connection or `timeout` passes. Waits
-    /// on a dispatch thread: blocking a thread of the cooperative pool could starve the
-    /// in-process server of the threads it answers on.
+    /// on a thread of its own: blocking a thread of the cooperative pool could starve the
+    /// in-process server, and Dispatch's global queue runs only as many blocks as there are
+    /// cores, so a read would wait for other tests' reads.
     func readAll(timeout: TimeInterval) async -> (text: String, closed: Bool) {
         let connection = UncheckedBox(self)
         return await withCheckedContinuation { continuation in
-            DispatchQueue.global().async { continuation.resume(returning: connection.value.blockingReadAll(timeout: timeout)) }
+            Thread { continuation.resume(returning: connection.value.blockingReadAll(timeout: timeout)) }.start()
         }
     }
 

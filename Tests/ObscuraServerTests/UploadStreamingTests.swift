@@ -68,8 +68,10 @@ import Testing
     }
 
     @Test func theBudgetIsSharedByAllRequests() throws {
-        let budget = UploadBudget(capacity: 100)
-        let first = UploadReservation(budget: budget), second = UploadReservation(budget: budget)
+        let budget = UploadBudget(capacity: 100, maximumUploads: 2)
+        let first = try UploadReservation(budget: budget), second = try UploadReservation(budget: budget)
+        // A third request reading a body at once is refused.
+        #expect(throws: APIError.self) { try UploadReservation(budget: budget) }
         try first.cover(60)
         try first.cover(30)  // already held
         #expect(throws: APIError.self) { try second.cover(41) }
@@ -78,6 +80,7 @@ import Testing
         first.release()
         second.release()
         #expect(budget.inUse == 0)
+        try UploadReservation(budget: budget).release()
     }
 
     @Test func aStoredUploadIsByteForByteTheFileSent() async throws {

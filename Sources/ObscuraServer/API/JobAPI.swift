@@ -73,7 +73,7 @@ struct JobAPI: Sendable {
             throw Self.uploadTooLarge(configuration.maximumUploadBytes)
         }
         // The whole declared body is held against --max-inflight before its first byte is read.
-        let reservation = UploadReservation(budget: uploadBudget)
+        let reservation = try UploadReservation(budget: uploadBudget)
         defer { reservation.release() }
         try reservation.cover(declaredLength ?? 0)
 
@@ -207,8 +207,12 @@ struct JobAPI: Sendable {
         let id = try jobID(context), index = try imageIndex(context)
         let job = try existingJob(id)
         let image = try existingImage(id, index)
+        // Reading the body takes an upload slot, so slow bodies cannot hold every connection.
+        let reservation = try UploadReservation(budget: uploadBudget)
+        defer { reservation.release() }
+        try reservation.cover(min(request.headers[.contentLength].flatMap(Int.init) ?? Self.maximumRegionsBody, Self.maximumRegionsBody))
         var request = request
-        let body = try await request.collectBody(upTo: 4 << 20)
+        let body = try await request.collectBody(upTo: Self.maximumRegionsBody)
         let document: RegionsDocument
         do { document = try JSONCoding.decoder.decode(RegionsDocument.self, from: body) } catch {
             throw APIError.badRequest("regions.invalid", "send {\"regions\": [{\"kind\": \"manual\", \"box\": [x, y, width, height]}, …]}")
@@ -311,6 +315,9 @@ struct JobAPI: Sendable {
                 : "the job was created without review=true, so it is rendered as soon as it is detected"
         }
     }
+
+    /// Largest body of a regions PUT (1,000 regions take about 60 KB).
+    static let maximumRegionsBody = 4 << 20
 
     static func uploadTooLarge(_ limit: Int) -> APIError {
         APIError(.contentTooLarge, "upload.too-large", "the upload is larger than the limit of \(limit) bytes")

@@ -2,15 +2,23 @@ import Foundation
 import Hummingbird
 import NIOPosix
 
-/// Bytes of upload bodies in flight across all requests (`--max-inflight`). An upload holds
-/// its Content-Length (or, sent chunked, what has arrived so far) from its first byte until its
-/// job is stored; one that does not fit is answered 503 with `Retry-After`.
+/// Bytes of upload bodies in flight across all requests (`--max-inflight`), and how many
+/// requests may be reading a body at once. An upload holds its Content-Length (or, sent
+/// chunked, what has arrived so far) from its first byte until its job is stored; one that does
+/// not fit is answered 503 with `Retry-After`. The count keeps slow bodies (a byte a minute)
+/// from taking every connection: past it they are refused at once, and the connection cap can
+/// close them as idle.
 final class UploadBudget: @unchecked Sendable {
     let capacity: Int
+    let maximumUploads: Int
     private let lock = NSLock()
     private var used = 0
+    private var uploads = 0
 
-    init(capacity: Int) { self.capacity = capacity }
+    init(capacity: Int, maximumUploads: Int) {
+        self.capacity = capacity
+        self.maximumUploads = maximumUploads
+    }
 
     var inUse: Int { lock.withLock { used } }
 
@@ -24,30 +32,49 @@ final class UploadBudget: @unchecked Sendable {
     }
 
     func giveBack(_ bytes: Int) { lock.withLock { used -= bytes } }
+
+    /// Counts one more request reading a body, or false when `maximumUploads` are.
+    func startUpload() -> Bool {
+        lock.withLock {
+            guard uploads < maximumUploads else { return false }
+            uploads += 1
+            return true
+        }
+    }
+
+    func endUpload() { lock.withLock { uploads -= 1 } }
 }
 
-/// What one request holds of the `UploadBudget`; given back by `release()`.
+/// What one request holds of the `UploadBudget`: an upload slot and bytes, both given back by
+/// `release()`.
 final class UploadReservation {
     let budget: UploadBudget
     private(set) var held = 0
+    private var started = false
 
-    init(budget: UploadBudget) { self.budget = budget }
+    /// Takes an upload slot, or throws the 503 that tells the client to come back.
+    init(budget: UploadBudget) throws {
+        self.budget = budget
+        guard budget.startUpload() else { throw Self.busy("as many uploads as it takes at once (\(budget.maximumUploads))") }
+        started = true
+    }
 
-    /// Holds at least `total` bytes, or throws the 503 that tells the client to come back.
+    /// Holds at least `total` bytes, or throws the 503.
     func cover(_ total: Int) throws {
         guard total > held else { return }
-        guard budget.take(total - held) else { throw Self.busy(budget.capacity) }
+        guard budget.take(total - held) else { throw Self.busy("as many upload bytes as it takes at once (\(budget.capacity) bytes)") }
         held = total
     }
 
     func release() {
         budget.giveBack(held)
         held = 0
+        if started { budget.endUpload() }
+        started = false
     }
 
-    static func busy(_ capacity: Int) -> APIError {
-        var error = APIError(.serviceUnavailable, "upload.busy",
-                             "the server is receiving as many upload bytes as it takes at once (\(capacity) bytes); try again shortly")
+    static func busy(_ what: String) -> APIError {
+        var error = APIError(.serviceUnavailable, "upload.busy", "the server is receiving \(what); try again shortly")
         error.retryAfter = 5
         return error
     }

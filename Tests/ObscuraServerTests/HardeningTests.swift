@@ -97,14 +97,14 @@ import Testing
         let first = ServeWebhookTests.Receiver(failures: 0), second = ServeWebhookTests.Receiver(failures: 0)
         let secondRouter = Router()
         secondRouter.post("/hook") { request, _ -> HTTPResponse.Status in
-            second.record(request.headers, [])
+            _ = second.record(request.headers, [])
             return .ok
         }
         try await Application(router: secondRouter, configuration: .init(address: .hostname("127.0.0.1", port: 0))).test(.live) { target in
             let targetPort = try #require(target.port)
             let firstRouter = Router()
             firstRouter.post("/hook") { request, _ -> Response in
-                first.record(request.headers, [])
+                _ = first.record(request.headers, [])
                 return Response(status: .temporaryRedirect, headers: [.location: "http://127.0.0.1:\(targetPort)/hook"])
             }
             try await Application(router: firstRouter, configuration: .init(address: .hostname("127.0.0.1", port: 0))).test(.live) { hook in

@@ -94,8 +94,8 @@ struct WebhookTarget: Sendable, Equatable {
         if address.count == 4 { return address.map(String.init).joined(separator: ".") }
         var raw = in6_addr()
         withUnsafeMutableBytes(of: &raw) { $0.copyBytes(from: address) }
-        var text = [CChar](repeating: 0, count: Int(INET6_ADDRSTRLEN))
-        _ = inet_ntop(AF_INET6, &raw, &text, socklen_t(text.count))
-        return String(cString: text)
+        var text = [UInt8](repeating: 0, count: Int(INET6_ADDRSTRLEN))
+        _ = text.withUnsafeMutableBufferPointer { inet_ntop(AF_INET6, &raw, $0.baseAddress, socklen_t($0.count)) }
+        return String(decoding: text.prefix { $0 != 0 }, as: UTF8.self)
     }
 }

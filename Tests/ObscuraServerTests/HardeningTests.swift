@@ -93,6 +93,27 @@ import Testing
         }
     }
 
+    @Test(arguments: ["http://127.evil.example/hook", "http://[::ffff:192.0.2.1]/hook"])
+    func aStoredWebhookToAHostThatIsNotLoopbackIsRefusedAtSendTime(url: String) async throws {
+        // As a job stored by an older server, or whose name now resolves elsewhere, would hold.
+        let store = try JobStore(path: Serve.dataDirectory().appendingPathComponent("obscura.sqlite").path)
+        let now = Date()
+        let job = JobRecord(id: UUID().uuidString.lowercased(), createdAt: now, expiresAt: now.addingTimeInterval(3600),
+                            options: AnonymizeOptions(), review: false, webhook: WebhookStatus(url: url))
+        try store.create(job, images: [ImageRecord(jobID: job.id, index: 0, name: "x", state: .failed, attempts: 0)], maximumActiveJobs: 10)
+        try store.queueWebhookIfDue(jobID: job.id, now: now)
+        let logs = LogCapture()
+        let sender = WebhookSender(store: store, configuration: Serve.configuration {
+            $0.webhookSecret = "webhook-secret-0123456789"
+            $0.webhookMaximumAttempts = 1
+        }, logger: logs.logger)
+        let due = try store.dueWebhooks(at: now.addingTimeInterval(1))
+        #expect(due.count == 1)
+        for call in due { await sender.deliver(call) }
+        #expect(try store.job(job.id)?.webhook?.state == "failed")
+        #expect(logs.text.contains("refused"))
+    }
+
     @Test func aWebhookRedirectIsNotFollowed() async throws {
         let first = ServeWebhookTests.Receiver(failures: 0), second = ServeWebhookTests.Receiver(failures: 0)
         let secondRouter = Router()

@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import HummingbirdCore
 import Logging
 import Obscura
 
@@ -22,7 +23,14 @@ public enum ObscuraServerApp {
                                models: models ?? ModelSet(modelDirectory: configuration.modelDirectory))
         try runner.recover()
 
+        let connections = ConnectionLimiter(limit: ConnectionLimiter.effectiveLimit(configured: configuration.maximumConnections),
+                                            headerTimeout: .milliseconds(Int64(configuration.headerTimeout * 1000)))
+        // At most half the connections may be reading a request body; the rest stay free for
+        // everything else (and can always be reclaimed from idle clients).
+        let uploadBudget = UploadBudget(capacity: configuration.maximumInflightBytes, maximumUploads: max(1, connections.limit / 2))
         let router = Router(context: BasicRequestContext.self)
+        // Before the token check: a request steered here by another site is refused either way.
+        router.add(middleware: HostCheckMiddleware(configuration: configuration))
         if let token = configuration.token, !token.isEmpty {
             router.add(middleware: TokenMiddleware(token: Array(token.utf8), open: ["/", "/healthz", "/openapi.json"]))
         }
@@ -36,10 +44,18 @@ public enum ObscuraServerApp {
                                             .contentSecurityPolicy: "default-src 'self'; img-src 'self' blob:; style-src 'unsafe-inline'; script-src 'unsafe-inline'; connect-src 'self'"],
                      body: .init(byteBuffer: ByteBuffer(string: WebPage.html)))
         }
-        JobAPI(store: store, files: files, configuration: configuration).register(on: router)
+        JobAPI(store: store, files: files, configuration: configuration,
+               uploadBudget: uploadBudget).register(on: router)
 
+        logger.info("connection limits", metadata: ["connections": "\(connections.limit)", "headerTimeout": "\(configuration.headerTimeout)",
+                                                     "idleTimeout": "\(configuration.idleTimeout)"])
         return Application(
             router: router,
+            // Hummingbird's idle timeout closes a connection that reads nothing for that long
+            // while a request body is expected or between requests; the guard adds the head
+            // timeout and the connection cap.
+            server: .http1(configuration: .init(additionalChannelHandlers: [connections.handler()],
+                                                idleTimeout: .milliseconds(Int64(configuration.idleTimeout * 1000)))),
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "obscura"),
             services: [runner],
             onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? configuration.port) },

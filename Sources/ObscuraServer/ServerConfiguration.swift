@@ -19,6 +19,22 @@ public struct ServerConfiguration: Sendable {
 
     /// Largest request body accepted, in bytes (all files of one job together). Default 256 MiB.
     public var maximumUploadBytes = 256 << 20
+    /// Bytes of upload bodies in flight across all requests at once (each upload counts its
+    /// Content-Length, or its bytes so far when sent chunked, until its job is stored). An
+    /// upload past it gets 503 with `Retry-After`. Bodies go to disk as they arrive; this
+    /// bounds the buffers and checks that go with them. Default 512 MiB.
+    public var maximumInflightBytes = 512 << 20
+    /// Most open client connections. When all are taken, a new connection replaces the oldest
+    /// one that has not yet sent a complete request head, so slow or idle connections cannot
+    /// lock others out; if every connection is busy with a request, the new one is closed.
+    /// Lowered at start to fit the process's file limit. Default 512.
+    public var maximumConnections = 512
+    /// Time a connection has to send a complete request head, from when it opens or its last
+    /// response ends, in seconds. Default 10.
+    public var headerTimeout: TimeInterval = 10
+    /// Time a connection may stay without reading anything (between requests, or in a stalled
+    /// upload), in seconds, before it is closed. Default 60.
+    public var idleTimeout: TimeInterval = 60
     /// Most images in one job. Default 100.
     public var maximumImagesPerJob = 100
     /// Most pixels in one image (width × height), checked from the header before decoding where
@@ -58,17 +74,30 @@ public struct ServerConfiguration: Sendable {
         FileManager.default.homeDirectoryForCurrentUser.appendingPathComponent(".cache/obscura/serve", isDirectory: true)
     }
 
-    /// True for `localhost`, `127.0.0.0/8` and `::1`.
+    /// True for `localhost`, `::1` (bracketed or not) and a dotted quad in 127.0.0.0/8. A
+    /// name that merely starts with "127." (`127.evil.example`) is not loopback.
     public static func isLoopback(_ host: String) -> Bool {
-        host == "localhost" || host == "::1" || host == "[::1]" || host.hasPrefix("127.")
+        let host = host.lowercased()
+        if host == "localhost" || host == "::1" || host == "[::1]" { return true }
+        // A browser writes 127.0.0.1 for `127.1` or `0x7f.0.0.1`; other spellings are refused.
+        let octets = host.split(separator: ".", omittingEmptySubsequences: false)
+        return octets.count == 4 && octets[0] == "127"
+            && octets.allSatisfy { $0.count <= 3 && !$0.isEmpty && $0.allSatisfy { ("0"..."9").contains($0) } && Int($0)! <= 255 }
     }
 
-    /// True when a job may name `url` as its webhook: http or https, to loopback or to an
-    /// allowed host.
-    public func allowsWebhook(_ url: URL) -> Bool {
+    /// True when a job may name `url` as its webhook by its form alone: http or https without
+    /// user info, to an allowed host or to any other host, which must then resolve to loopback
+    /// only (`WebhookTarget.resolve`, checked at job creation and again at each call).
+    public func allowsWebhookForm(_ url: URL) -> Bool {
         guard let scheme = url.scheme?.lowercased(), scheme == "http" || scheme == "https",
-              let host = url.host?.lowercased(), url.user == nil, url.password == nil else { return false }
-        return Self.isLoopback(host) || webhookAllowedHosts.map { $0.lowercased() }.contains(host)
+              let host = url.host, !host.isEmpty, url.user == nil, url.password == nil else { return false }
+        return true
+    }
+
+    /// True when `host` is one `--webhook-allow` names: called as it resolves, without the
+    /// loopback check.
+    public func isAllowedWebhookHost(_ host: String) -> Bool {
+        webhookAllowedHosts.map { $0.lowercased() }.contains(host.lowercased())
     }
 
     /// Refuses settings that cannot work: a public address without a token, limits below 1.
@@ -85,6 +114,13 @@ public struct ServerConfiguration: Sendable {
         }
         guard webhookMaximumAttempts >= 1, webhookRetryDelay >= 0, webhookTimeout > 0 else {
             throw ObscuraError(.invalidSettings, "webhook settings must be positive")
+        }
+        guard maximumInflightBytes >= 1, maximumConnections >= 1, headerTimeout > 0, idleTimeout > 0 else {
+            throw ObscuraError(.invalidSettings, "connection and upload limits must be positive")
+        }
+        // Otherwise an upload within --max-upload could be told to retry for ever.
+        guard maximumInflightBytes >= maximumUploadBytes else {
+            throw ObscuraError(.invalidSettings, "--max-inflight must be at least --max-upload")
         }
         guard workers >= 1, maximumUploadBytes >= 1, maximumImagesPerJob >= 1, maximumPixels >= 1,
               maximumActiveJobs >= 1, resultLifetime > 0, maximumAttempts >= 1 else {

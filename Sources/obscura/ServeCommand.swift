@@ -18,9 +18,17 @@ struct ServeCommand: ParsableCommand {
         image is rendered; results are deleted after --keep hours. The API is described at \
         /openapi.json. Binding to an address other than loopback needs a token (--token or \
         OBSCURA_TOKEN, at least 16 characters); every request must then send \
-        'Authorization: Bearer TOKEN'. A job may name a webhook (loopback, or a host given \
-        with --webhook-allow), called with a signed JSON POST when the job finishes or waits \
-        for review, and retried with back-off.
+        'Authorization: Bearer TOKEN'. A job may name a webhook: a URL whose host resolves to \
+        loopback addresses only, or a host given with --webhook-allow. It is called with a \
+        signed JSON POST when the job finishes or waits for review, retried with back-off, and \
+        its redirects are not followed.
+
+        Bound to loopback, the server answers only requests whose Host is a loopback name \
+        (localhost, 127.x.x.x, [::1]) or --host (others get 421), and refuses POST, PUT and \
+        DELETE whose Origin is another site (403), so web pages cannot steer it. Uploads go \
+        to disk as they arrive; --max-inflight caps the upload bytes in flight (503 with \
+        Retry-After past it). Slow clients are closed after --header-timeout, stalled ones \
+        after --idle-timeout, and at most --max-connections are open.
         """
     )
 
@@ -44,6 +52,18 @@ struct ServeCommand: ParsableCommand {
 
     @Option(help: ArgumentHelp("Largest upload (all files of one job), in MiB.", valueName: "MIB"))
     var maxUpload: Int = ServerConfiguration().maximumUploadBytes >> 20
+
+    @Option(help: ArgumentHelp("Upload bytes in flight across all requests, in MiB; uploads past it get 503 with Retry-After.", valueName: "MIB"))
+    var maxInflight: Int = ServerConfiguration().maximumInflightBytes >> 20
+
+    @Option(help: ArgumentHelp("Most open connections (lowered to fit the file limit); a new one displaces the oldest still waiting for its request head.", valueName: "N"))
+    var maxConnections: Int = ServerConfiguration().maximumConnections
+
+    @Option(help: ArgumentHelp("Seconds a connection has to send a complete request head (from opening, and after each response).", valueName: "S"))
+    var headerTimeout: Double = ServerConfiguration().headerTimeout
+
+    @Option(help: ArgumentHelp("Seconds a connection may read nothing during a request body before it is closed.", valueName: "S"))
+    var idleTimeout: Double = ServerConfiguration().idleTimeout
 
     @Option(help: ArgumentHelp("Most pixels in one image, in millions.", valueName: "MP"))
     var maxPixels: Double = Double(ServerConfiguration().maximumPixels) / 1e6
@@ -72,6 +92,10 @@ struct ServeCommand: ParsableCommand {
         if let models { configuration.modelDirectory = URL(fileURLWithPath: models, isDirectory: true) }
         configuration.resultLifetime = keep * 3600
         configuration.maximumUploadBytes = maxUpload << 20
+        configuration.maximumInflightBytes = maxInflight << 20
+        configuration.maximumConnections = maxConnections
+        configuration.headerTimeout = headerTimeout
+        configuration.idleTimeout = idleTimeout
         configuration.maximumPixels = Int(maxPixels * 1e6)
         configuration.maximumActiveJobs = maxJobs
         if let jobs { configuration.workers = jobs }

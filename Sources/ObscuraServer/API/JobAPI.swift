@@ -10,6 +10,8 @@ struct JobAPI: Sendable {
     let store: JobStore
     let files: JobFiles
     let configuration: ServerConfiguration
+    /// Upload bytes in flight across all requests (`--max-inflight`).
+    let uploadBudget: UploadBudget
 
     func register(on router: Router<BasicRequestContext>) {
         router.post("/v1/jobs") { request, context in try await create(request, context: context) }
@@ -66,66 +68,90 @@ struct JobAPI: Sendable {
         guard let contentType = request.headers[.contentType], let boundary = Multipart.boundary(contentType: contentType) else {
             throw APIError(.unsupportedMediaType, "upload.not-multipart", "send the images as multipart/form-data")
         }
-        if let length = request.headers[.contentLength].flatMap(Int.init), length > configuration.maximumUploadBytes {
+        let declaredLength = request.headers[.contentLength].flatMap(Int.init)
+        if let declaredLength, declaredLength > configuration.maximumUploadBytes {
             throw Self.uploadTooLarge(configuration.maximumUploadBytes)
         }
-        var request = request
-        let body: ByteBuffer
-        do { body = try await request.collectBody(upTo: configuration.maximumUploadBytes) } catch let error as HTTPError where error.status == .contentTooLarge {
-            throw Self.uploadTooLarge(configuration.maximumUploadBytes)
+        // The whole declared body is held against --max-inflight before its first byte is read.
+        let reservation = try UploadReservation(budget: uploadBudget)
+        defer { reservation.release() }
+        try reservation.cover(declaredLength ?? 0)
+
+        let now = Date()
+        let jobID = UUID().uuidString.lowercased()
+        try files.createFolder(jobID)
+        do {
+            let upload = try await UploadReceiver(folder: files.folder(jobID), maximumBytes: configuration.maximumUploadBytes,
+                                                  maximumFiles: configuration.maximumImagesPerJob)
+                .receive(request.body, boundary: boundary, reservation: reservation)
+            let response = try await createJob(jobID, from: upload, at: now)
+            context.logger.info("job created", metadata: ["job": "\(jobID)", "images": "\(upload.files.count)"])
+            return response
+        } catch {
+            files.removeFolder(jobID)
+            throw error
         }
-        let parts: [Multipart.Part]
-        do { parts = try Multipart.parse(Array(buffer: body), boundary: boundary) } catch let error as Multipart.Malformed {
-            throw APIError.badRequest("upload.malformed", "the multipart body is malformed: \(error.reason)")
-        }
-        let options = try OptionsInput.parse(parts.last { $0.name == "options" && $0.fileName == nil }.map { Array($0.body) })
+    }
+
+    /// Checks the fields and files of a received upload and stores the job. The files are in
+    /// the job's folder as `<n>.upload`; each becomes `<n>.original` or, refused, is removed.
+    private func createJob(_ jobID: String, from upload: ReceivedUpload, at now: Date) async throws -> Response {
+        let options = try OptionsInput.parse(upload.field("options"))
         let review: Bool
-        switch parts.last(where: { $0.name == "review" && $0.fileName == nil }).map({ String(decoding: $0.body, as: UTF8.self) }) {
+        switch upload.field("review").map({ String(decoding: $0, as: UTF8.self) }) {
         case nil, "false", "0": review = false
         case "true", "1": review = true
         default: throw APIError.badRequest("upload.invalid", "review must be true or false")
         }
         var webhook: WebhookStatus?
-        if let field = parts.last(where: { $0.name == "webhook" && $0.fileName == nil }) {
-            let text = String(decoding: field.body, as: UTF8.self).trimmingCharacters(in: .whitespaces)
-            guard let url = URL(string: text), configuration.allowsWebhook(url) else {
+        if let field = upload.field("webhook") {
+            let text = String(decoding: field, as: UTF8.self).trimmingCharacters(in: .whitespaces)
+            let configuration = configuration
+            let target = try? await NIOThreadPool.singleton.runIfActive { () -> WebhookTarget? in
+                guard let url = URL(string: text) else { return nil }
+                return try WebhookTarget.resolve(url, configuration: configuration)
+            }
+            guard target != nil else {
                 throw APIError.badRequest("webhook.not-allowed",
-                                          "webhooks must be http(s) URLs on loopback or on a host the server allows (--webhook-allow)")
+                                          "webhooks must be http(s) URLs whose host resolves to loopback only, or a host the server allows (--webhook-allow)")
             }
             guard configuration.webhookSecret != nil else {
                 throw APIError.badRequest("webhook.no-secret", "this server has no webhook secret (--webhook-secret or OBSCURA_WEBHOOK_SECRET)")
             }
             webhook = WebhookStatus(url: text)
         }
-        let uploads = parts.filter { $0.fileName != nil }
-        guard !uploads.isEmpty else { throw APIError.badRequest("upload.no-images", "the upload holds no file parts") }
-        guard uploads.count <= configuration.maximumImagesPerJob else {
-            throw APIError(.contentTooLarge, "upload.too-many-images",
-                           "a job takes at most \(configuration.maximumImagesPerJob) images; this upload has \(uploads.count)")
-        }
+        guard !upload.files.isEmpty else { throw APIError.badRequest("upload.no-images", "the upload holds no file parts") }
 
-        let now = Date()
-        let job = JobRecord(id: UUID().uuidString.lowercased(), createdAt: now,
-                            expiresAt: now.addingTimeInterval(configuration.resultLifetime), options: options, review: review,
-                            webhook: webhook)
-        try files.createFolder(job.id)
+        let job = JobRecord(id: jobID, createdAt: now, expiresAt: now.addingTimeInterval(configuration.resultLifetime),
+                            options: options, review: review, webhook: webhook)
         var images: [ImageRecord] = []
         do {
-            for (index, upload) in uploads.enumerated() {
-                var image = ImageRecord(jobID: job.id, index: index, name: Self.cleanName(upload.fileName, index: index),
+            for (index, file) in upload.files.enumerated() {
+                var image = ImageRecord(jobID: job.id, index: index, name: Self.cleanName(file.fileName, index: index),
                                         state: .queued, attempts: 0)
-                let bytes = Array(upload.body)
-                do {
-                    // Non-images, unsupported formats, headers the decoder cannot read and
-                    // images over the pixel limit fail now and are never stored.
-                    let size = try ImageDecoder.declaredSize(of: bytes)
-                    if size.width * size.height > configuration.maximumPixels {
-                        throw ObscuraError(.tooLarge, "the image has \(size.width) × \(size.height) pixels, more than the limit of \(configuration.maximumPixels)")
+                let (files, maximumPixels) = (files, configuration.maximumPixels)
+                let refusal = try await NIOThreadPool.singleton.runIfActive { () -> ObscuraError? in
+                    // One image in memory at a time, within the bytes this upload holds.
+                    let bytes = try files.read(file.url)
+                    do {
+                        // Non-images, unsupported formats, headers the decoder cannot read and
+                        // images over the pixel limit fail now and are never stored.
+                        let size = try ImageDecoder.declaredSize(of: bytes)
+                        if size.width * size.height > maximumPixels {
+                            throw ObscuraError(.tooLarge, "the image has \(size.width) × \(size.height) pixels, more than the limit of \(maximumPixels)")
+                        }
+                    } catch let error as ObscuraError {
+                        files.remove(file.url)
+                        return error
                     }
-                    try files.write(bytes, to: files.original(job.id, index))
-                } catch let error as ObscuraError {
+                    guard rename(file.url.path, files.original(job.id, index).path) == 0 else {
+                        throw APIError(.internalServerError, "io.failed", "an upload could not be stored")
+                    }
+                    return nil
+                }
+                if let refusal {
                     image.state = .failed
-                    image.error = Failure(error)
+                    image.error = Failure(refusal)
                 }
                 images.append(image)
             }
@@ -133,14 +159,9 @@ struct JobAPI: Sendable {
             // A job whose images were all refused at upload is finished already.
             try store.queueWebhookIfDue(jobID: job.id, now: now)
         } catch JobStore.CreateError.tooManyActiveJobs {
-            files.removeFolder(job.id)
             throw APIError(.tooManyRequests, "jobs.too-many",
                            "\(configuration.maximumActiveJobs) jobs are unfinished; wait for one to finish or delete one")
-        } catch {
-            files.removeFolder(job.id)
-            throw error
         }
-        context.logger.info("job created", metadata: ["job": "\(job.id)", "images": "\(images.count)"])
         var response = try Response.json(JobStatus(job: job, images: images), status: .accepted)
         response.headers[.location] = "/v1/jobs/\(job.id)"
         return response
@@ -183,21 +204,25 @@ struct JobAPI: Sendable {
                                                  regions: regions, painted: image.report?.regions))
     }
 
-    /// Largest number of regions one image may be given.
-    static let maximumRegions = 10_000
-
     private func replaceRegions(_ request: Request, context: BasicRequestContext) async throws -> Response {
         let id = try jobID(context), index = try imageIndex(context)
         let job = try existingJob(id)
         let image = try existingImage(id, index)
+        // Reading the body takes an upload slot, so slow bodies cannot hold every connection.
+        let reservation = try UploadReservation(budget: uploadBudget)
+        defer { reservation.release() }
+        try reservation.cover(min(request.headers[.contentLength].flatMap(Int.init) ?? Self.maximumRegionsBody, Self.maximumRegionsBody))
         var request = request
-        let body = try await request.collectBody(upTo: 4 << 20)
+        let body = try await request.collectBody(upTo: Self.maximumRegionsBody)
         let document: RegionsDocument
         do { document = try JSONCoding.decoder.decode(RegionsDocument.self, from: body) } catch {
             throw APIError.badRequest("regions.invalid", "send {\"regions\": [{\"kind\": \"manual\", \"box\": [x, y, width, height]}, …]}")
         }
-        guard document.regions.count <= Self.maximumRegions else {
-            throw APIError.badRequest("regions.invalid", "at most \(Self.maximumRegions) regions")
+        // Painting cost grows with the number of regions: refuse more than the library paints
+        // before anything is stored.
+        guard document.regions.count <= Anonymizer.maximumRegions else {
+            throw APIError.badRequest(ObscuraError.Code.tooManyRegions.rawValue,
+                                      "an image takes at most \(Anonymizer.maximumRegions) regions; this request has \(document.regions.count)")
         }
         for region in document.regions {
             let b = region.box
@@ -254,13 +279,10 @@ struct JobAPI: Sendable {
         guard !done.isEmpty else { throw APIError(.conflict, "job.no-results", "no image of this job is done yet") }
         let zipURL = files.folder(id).appendingPathComponent(".\(UUID().uuidString).zip")
         defer { files.remove(zipURL) }
-        var used = Set<String>()
+        let names = Self.uniqueEntryNames(done.map { $0.resultName ?? "image-\($0.index + 1)" })
         do {
             let archive = try Archive(url: zipURL, accessMode: .create)
-            for image in done {
-                var name = image.resultName ?? "image-\(image.index + 1)"
-                if used.contains(name) { name = "\(image.index + 1)-\(name)" }
-                used.insert(name)
+            for (image, name) in Swift.zip(done, names) {
                 let data = try Data(contentsOf: files.result(id, image.index))
                 try archive.addEntry(with: name, type: .file, uncompressedSize: Int64(data.count),
                                      modificationDate: Date(timeIntervalSince1970: 315_532_800)) { position, size in
@@ -295,6 +317,9 @@ struct JobAPI: Sendable {
         }
     }
 
+    /// Largest body of a regions PUT (1,000 regions take about 60 KB).
+    static let maximumRegionsBody = 4 << 20
+
     static func uploadTooLarge(_ limit: Int) -> APIError {
         APIError(.contentTooLarge, "upload.too-large", "the upload is larger than the limit of \(limit) bytes")
     }
@@ -304,6 +329,29 @@ struct JobAPI: Sendable {
         let last = (name ?? "").split(whereSeparator: { $0 == "/" || $0 == "\\" }).last.map(String.init) ?? ""
         let clean = String(last.unicodeScalars.filter { $0.value >= 32 && $0.value != 127 }.map(Character.init).prefix(200))
         return clean.isEmpty || clean == "." || clean == ".." ? "image-\(index + 1)" : clean
+    }
+
+    /// Zip entry names in upload order, each one distinct: a name seen before gets " (2)",
+    /// " (3)", … before its extension, skipping any name already taken (so uploads named
+    /// `a.jpg`, `3-a.jpg`, `a.jpg` give `a.jpg`, `3-a.jpg`, `a (2).jpg`). A zip with two equal
+    /// names would hide one result when extracted.
+    static func uniqueEntryNames(_ names: [String]) -> [String] {
+        var used = Set<String>()
+        return names.map { name in
+            var candidate = name
+            if used.contains(candidate) {
+                let dot = name.lastIndex(of: ".").flatMap { $0 == name.startIndex ? nil : $0 }
+                let stem = dot.map { String(name[..<$0]) } ?? name
+                let suffix = dot.map { String(name[$0...]) } ?? ""
+                var number = 2
+                repeat {
+                    candidate = "\(stem) (\(number))\(suffix)"
+                    number += 1
+                } while used.contains(candidate)
+            }
+            used.insert(candidate)
+            return candidate
+        }
     }
 
     static func headerSafe(_ name: String) -> String {

@@ -1,7 +1,8 @@
 import Foundation
 
-/// A strict `multipart/form-data` reader (RFC 7578) for job uploads. It reads a body that is
-/// already in memory (bounded by the upload limit) and refuses anything malformed.
+/// A strict `multipart/form-data` reader (RFC 7578) for job uploads. It reads the body as it
+/// arrives (`MultipartReader`), so a part can go to disk without the whole body in memory, and
+/// refuses anything malformed.
 struct Multipart {
     struct Part {
         /// The form field name.
@@ -28,38 +29,26 @@ struct Multipart {
         return nil
     }
 
+    /// Every part of a body held in memory (tests and small bodies).
     static func parse(_ body: [UInt8], boundary: String) throws -> [Part] {
-        let delimiter = Array("--\(boundary)".utf8)
-        let separator = Array("\r\n--\(boundary)".utf8)
-        guard body.count >= delimiter.count, Array(body[0..<delimiter.count]) == delimiter else {
-            throw Malformed(reason: "the body does not start with the boundary")
-        }
+        var reader = MultipartReader(boundary: boundary)
         var parts: [Part] = []
-        var cursor = delimiter.count
-        while true {
-            // After a delimiter: "--" ends the body, CRLF starts a part.
-            guard cursor + 2 <= body.count else { throw Malformed(reason: "the body ends inside a delimiter") }
-            if body[cursor] == UInt8(ascii: "-"), body[cursor + 1] == UInt8(ascii: "-") { return parts }
-            guard body[cursor] == 13, body[cursor + 1] == 10 else { throw Malformed(reason: "a delimiter is not followed by a line break") }
-            cursor += 2
-            guard let headerEnd = find([13, 10, 13, 10], in: body, from: cursor) else {
-                throw Malformed(reason: "a part has no end of headers")
+        var bytes: [UInt8] = []
+        let handle: (MultipartReader.Event) -> Void = { event in
+            switch event {
+            case .partStart(let part): parts.append(part)
+            case .bytes(let slice): bytes += slice
+            case .partEnd:
+                parts[parts.count - 1].body = bytes[...]
+                bytes = []
             }
-            let headers = try parseHeaders(body[cursor..<headerEnd])
-            let start = headerEnd + 4
-            guard let end = find(separator, in: body, from: start) else {
-                throw Malformed(reason: "a part is not closed by the boundary (truncated upload?)")
-            }
-            guard let disposition = headers["content-disposition"], let name = parameter("name", in: disposition) else {
-                throw Malformed(reason: "a part has no Content-Disposition name")
-            }
-            parts.append(Part(name: name, fileName: parameter("filename", in: disposition),
-                              contentType: headers["content-type"], body: body[start..<end]))
-            cursor = end + separator.count
         }
+        try reader.feed(body, handle)
+        try reader.finish()
+        return parts
     }
 
-    private static func parseHeaders(_ bytes: ArraySlice<UInt8>) throws -> [String: String] {
+    static func parseHeaders(_ bytes: ArraySlice<UInt8>) throws -> [String: String] {
         var headers: [String: String] = [:]
         let text = String(decoding: bytes, as: UTF8.self)
         for line in text.components(separatedBy: "\r\n") where !line.isEmpty {
@@ -99,6 +88,109 @@ struct Multipart {
                 }
                 return nil
             }
+        }
+    }
+}
+
+/// Reads a multipart body in pieces of any size and reports each part's start, its bytes and
+/// its end, keeping at most one header block and a boundary's length of bytes between calls.
+struct MultipartReader {
+    enum Event {
+        /// A part begins (its `body` is empty here).
+        case partStart(Multipart.Part)
+        /// The next bytes of the current part.
+        case bytes(ArraySlice<UInt8>)
+        case partEnd
+    }
+
+    /// Longest header block a part may have.
+    static let maximumHeaderBytes = 16 << 10
+
+    private enum State { case preamble, afterDelimiter, headers, body, done }
+    private let delimiter: [UInt8]
+    private let separator: [UInt8]
+    private var state = State.preamble
+    private var pending: [UInt8] = []
+
+    init(boundary: String) {
+        delimiter = Array("--\(boundary)".utf8)
+        separator = Array("\r\n--\(boundary)".utf8)
+    }
+
+    var isFinished: Bool { state == .done }
+
+    mutating func feed(_ bytes: some Collection<UInt8>, _ handle: (Event) throws -> Void) throws {
+        guard state != .done else { return }
+        pending.append(contentsOf: bytes)
+        var cursor = 0
+        defer { pending.removeFirst(cursor) }
+        loop: while true {
+            switch state {
+            case .preamble:
+                guard pending.count - cursor >= delimiter.count else { break loop }
+                guard Array(pending[cursor..<cursor + delimiter.count]) == delimiter else {
+                    throw Multipart.Malformed(reason: "the body does not start with the boundary")
+                }
+                cursor += delimiter.count
+                state = .afterDelimiter
+            case .afterDelimiter:
+                // After a delimiter: "--" ends the body, CRLF starts a part.
+                guard pending.count - cursor >= 2 else { break loop }
+                if pending[cursor] == UInt8(ascii: "-"), pending[cursor + 1] == UInt8(ascii: "-") {
+                    cursor = pending.count
+                    state = .done
+                    break loop
+                }
+                guard pending[cursor] == 13, pending[cursor + 1] == 10 else {
+                    throw Multipart.Malformed(reason: "a delimiter is not followed by a line break")
+                }
+                cursor += 2
+                state = .headers
+            case .headers:
+                guard let headerEnd = Multipart.find([13, 10, 13, 10], in: pending, from: cursor) else {
+                    guard pending.count - cursor <= Self.maximumHeaderBytes else {
+                        throw Multipart.Malformed(reason: "a part's headers are longer than \(Self.maximumHeaderBytes) bytes")
+                    }
+                    break loop
+                }
+                let headers = try Multipart.parseHeaders(pending[cursor..<headerEnd])
+                guard let disposition = headers["content-disposition"], let name = Multipart.parameter("name", in: disposition) else {
+                    throw Multipart.Malformed(reason: "a part has no Content-Disposition name")
+                }
+                try handle(.partStart(Multipart.Part(name: name, fileName: Multipart.parameter("filename", in: disposition),
+                                                     contentType: headers["content-type"], body: [])))
+                cursor = headerEnd + 4
+                state = .body
+            case .body:
+                if let end = Multipart.find(separator, in: pending, from: cursor) {
+                    if end > cursor { try handle(.bytes(pending[cursor..<end])) }
+                    try handle(.partEnd)
+                    cursor = end + separator.count
+                    state = .afterDelimiter
+                } else {
+                    // Keep what could be the start of the separator for the next piece.
+                    let safe = pending.count - (separator.count - 1)
+                    if safe > cursor {
+                        try handle(.bytes(pending[cursor..<safe]))
+                        cursor = safe
+                    }
+                    break loop
+                }
+            case .done:
+                cursor = pending.count
+                break loop
+            }
+        }
+    }
+
+    /// Throws unless the closing delimiter was read.
+    func finish() throws {
+        switch state {
+        case .done: return
+        case .preamble: throw Multipart.Malformed(reason: "the body does not start with the boundary")
+        case .afterDelimiter: throw Multipart.Malformed(reason: "the body ends inside a delimiter")
+        case .headers: throw Multipart.Malformed(reason: "a part has no end of headers")
+        case .body: throw Multipart.Malformed(reason: "a part is not closed by the boundary (truncated upload?)")
         }
     }
 }

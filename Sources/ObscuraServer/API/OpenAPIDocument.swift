@@ -384,7 +384,7 @@ enum OpenAPIDocument {
             "items": {
               "$ref": "#/components/schemas/Region"
             },
-            "maxItems": 10000,
+            "maxItems": 1000,
             "type": "array"
           }
         },
@@ -432,7 +432,7 @@ enum OpenAPIDocument {
     }
   },
   "info": {
-    "description": "The REST API of `obscura serve`: upload photos, let Obscura find faces (and text, PII, plates), review the regions, and download clean images that hold pixels only. Everything runs on this machine. When the server has a token (always, off loopback), every path except /, /healthz and /openapi.json needs `Authorization: Bearer <token>`; without one, no authentication is asked for. Errors are `{\"error\": {\"code\", \"message\"}}` with a stable code.",
+    "description": "The REST API of `obscura serve`: upload photos, let Obscura find faces (and text, PII, plates), review the regions, and download clean images that hold pixels only. Everything runs on this machine. When the server has a token (always, off loopback), every path except /, /healthz and /openapi.json needs `Authorization: Bearer <token>`; without one, no authentication is asked for. Bound to loopback, the server answers only requests whose Host is a loopback name (localhost, 127.x.x.x, [::1], any port) or its --host; others get 421 `request.host-not-allowed`. A POST, PUT or DELETE whose Origin header is not the server itself (`http://` + Host) gets 403 `request.origin-not-allowed`; clients that send no Origin are not affected. Errors are `{\"error\": {\"code\", \"message\"}}` with a stable code.",
     "title": "Obscura server",
     "version": "0.1.0"
   },
@@ -519,12 +519,15 @@ enum OpenAPIDocument {
           },
           "401": {
             "$ref": "#/components/responses/Error"
+          },
+          "421": {
+            "$ref": "#/components/responses/Error"
           }
         },
         "summary": "List jobs"
       },
       "post": {
-        "description": "Each file part is one image. Non-images and unsupported formats fail at once (with their error code) and are not stored; the other images are queued. With review=true, images stop after detection until their regions are set (PUT …/regions) or the job is rendered (POST …/render).",
+        "description": "Each file part is one image; parts are written to disk as they arrive. Non-images and unsupported formats fail at once (with their error code) and are not stored; the other images are queued. With review=true, images stop after detection until their regions are set (PUT …/regions) or the job is rendered (POST …/render).",
         "operationId": "createJob",
         "requestBody": {
           "content": {
@@ -553,7 +556,7 @@ enum OpenAPIDocument {
                     "type": "string"
                   },
                   "webhook": {
-                    "description": "Called with a signed JSON POST ({event, job}) when the job waits for review (job.review) and when it finishes (job.finished). Loopback only unless the server allows the host (--webhook-allow); needs the server's webhook secret. Header X-Obscura-Signature: sha256=<hex HMAC-SHA256 of the body>. Retried with doubling delays until the server's attempt limit.",
+                    "description": "Called with a signed JSON POST ({event, job}) when the job waits for review (job.review) and when it finishes (job.finished). The host must resolve to loopback addresses only (127.0.0.0/8, ::1, ::ffff:127.x.x.x), checked at creation and again at each call, which connects to the address checked; or be a host the server allows (--webhook-allow). Redirects are not followed: a 3xx answer is a failed call. Needs the server's webhook secret. Header X-Obscura-Signature: sha256=<hex HMAC-SHA256 of the body>. Retried with doubling delays until the server's attempt limit.",
                     "format": "uri",
                     "type": "string"
                   }
@@ -591,14 +594,37 @@ enum OpenAPIDocument {
           "401": {
             "$ref": "#/components/responses/Error"
           },
+          "403": {
+            "$ref": "#/components/responses/Error"
+          },
           "413": {
             "$ref": "#/components/responses/Error"
           },
           "415": {
             "$ref": "#/components/responses/Error"
           },
+          "421": {
+            "$ref": "#/components/responses/Error"
+          },
           "429": {
             "$ref": "#/components/responses/Error"
+          },
+          "503": {
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            },
+            "description": "More upload bytes are in flight than the server takes at once (`--max-inflight`): code upload.busy; try again after Retry-After seconds.",
+            "headers": {
+              "Retry-After": {
+                "schema": {
+                  "type": "integer"
+                }
+              }
+            }
           }
         },
         "summary": "Create a job from one or more images"
@@ -614,7 +640,13 @@ enum OpenAPIDocument {
           "401": {
             "$ref": "#/components/responses/Error"
           },
+          "403": {
+            "$ref": "#/components/responses/Error"
+          },
           "404": {
+            "$ref": "#/components/responses/Error"
+          },
+          "421": {
             "$ref": "#/components/responses/Error"
           }
         },
@@ -637,6 +669,9 @@ enum OpenAPIDocument {
             "$ref": "#/components/responses/Error"
           },
           "404": {
+            "$ref": "#/components/responses/Error"
+          },
+          "421": {
             "$ref": "#/components/responses/Error"
           }
         },
@@ -676,6 +711,9 @@ enum OpenAPIDocument {
             "$ref": "#/components/responses/Error"
           },
           "409": {
+            "$ref": "#/components/responses/Error"
+          },
+          "421": {
             "$ref": "#/components/responses/Error"
           }
         },
@@ -725,6 +763,9 @@ enum OpenAPIDocument {
           },
           "409": {
             "$ref": "#/components/responses/Error"
+          },
+          "421": {
+            "$ref": "#/components/responses/Error"
           }
         },
         "summary": "The regions found (or set) for an image"
@@ -751,7 +792,7 @@ enum OpenAPIDocument {
         }
       ],
       "put": {
-        "description": "Only while the image waits for review (jobs created with review=true): the original is deleted once an image is rendered. Regions of kind `manual` are painted exactly as drawn; others get the job's margin and style. Leave a region out to keep that area as it is.",
+        "description": "Only while the image waits for review (jobs created with review=true): the original is deleted once an image is rendered. Regions of kind `manual` are painted exactly as drawn; others get the job's margin and style. Leave a region out to keep that area as it is. More than 1,000 regions are refused with 400 `regions.too-many` before anything is stored.",
         "operationId": "replaceRegions",
         "requestBody": {
           "content": {
@@ -780,10 +821,16 @@ enum OpenAPIDocument {
           "401": {
             "$ref": "#/components/responses/Error"
           },
+          "403": {
+            "$ref": "#/components/responses/Error"
+          },
           "404": {
             "$ref": "#/components/responses/Error"
           },
           "409": {
+            "$ref": "#/components/responses/Error"
+          },
+          "421": {
             "$ref": "#/components/responses/Error"
           }
         },
@@ -811,6 +858,9 @@ enum OpenAPIDocument {
             "$ref": "#/components/responses/Error"
           },
           "409": {
+            "$ref": "#/components/responses/Error"
+          },
+          "421": {
             "$ref": "#/components/responses/Error"
           }
         },
@@ -873,6 +923,9 @@ enum OpenAPIDocument {
           },
           "409": {
             "$ref": "#/components/responses/Error"
+          },
+          "421": {
+            "$ref": "#/components/responses/Error"
           }
         },
         "summary": "Download one clean image"
@@ -927,7 +980,13 @@ enum OpenAPIDocument {
           "401": {
             "$ref": "#/components/responses/Error"
           },
+          "403": {
+            "$ref": "#/components/responses/Error"
+          },
           "404": {
+            "$ref": "#/components/responses/Error"
+          },
+          "421": {
             "$ref": "#/components/responses/Error"
           }
         },
@@ -956,6 +1015,9 @@ enum OpenAPIDocument {
             "$ref": "#/components/responses/Error"
           },
           "409": {
+            "$ref": "#/components/responses/Error"
+          },
+          "421": {
             "$ref": "#/components/responses/Error"
           }
         },

@@ -14,16 +14,36 @@ struct JobFiles: Sendable {
 
     func folder(_ jobID: String) -> URL { root.appendingPathComponent(jobID, isDirectory: true) }
     func original(_ jobID: String, _ index: Int) -> URL { folder(jobID).appendingPathComponent("\(index).original") }
+    /// A file part while it is received, before its checks.
+    func upload(_ jobID: String, _ index: Int) -> URL { folder(jobID).appendingPathComponent("\(index).upload") }
     func result(_ jobID: String, _ index: Int) -> URL { folder(jobID).appendingPathComponent("\(index).result") }
 
     func createFolder(_ jobID: String) throws {
         try FileManager.default.createDirectory(at: folder(jobID), withIntermediateDirectories: true)
     }
 
+    /// The whole file, read straight into one array (no second copy).
     func read(_ url: URL) throws -> [UInt8] {
-        do { return Array(try Data(contentsOf: url)) } catch {
-            throw ObscuraError(.fileSystem, "a stored file could not be read")
+        let failure = ObscuraError(.fileSystem, "a stored file could not be read")
+        let descriptor = open(url.path, O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else { throw failure }
+        defer { close(descriptor) }
+        var status = stat()
+        guard fstat(descriptor, &status) == 0 else { throw failure }
+        let size = Int(status.st_size)
+        var complete = true
+        let bytes = [UInt8](unsafeUninitializedCapacity: size) { buffer, count in
+            count = 0
+            while count < size {
+                let got = Glibc.read(descriptor, buffer.baseAddress! + count, size - count)
+                if got < 0, errno == EINTR { continue }
+                guard got > 0 else { break }
+                count += got
+            }
+            complete = count == size
         }
+        guard complete else { throw failure }
+        return bytes
     }
 
     /// Writes `bytes` to a temporary file beside `url`, then renames it over `url`.

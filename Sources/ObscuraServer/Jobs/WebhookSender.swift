@@ -2,11 +2,13 @@ import AsyncHTTPClient
 import Foundation
 import Logging
 import NIOCore
+import NIOPosix
 
 /// Calls each job's webhook when the job finishes or waits for review: a JSON POST of
 /// `{"event", "job"}` (the job status) with `X-Obscura-Signature: sha256=<HMAC-SHA256 of the
 /// body with the server's webhook secret>`. A call that fails (no answer, or not 2xx) is
-/// retried after `webhookRetryDelay`, doubled each time, until `webhookMaximumAttempts`.
+/// retried after `webhookRetryDelay`, doubled each time, until `webhookMaximumAttempts`. Each
+/// call goes only where `WebhookTarget` allows, and never follows a redirect.
 /// Events are kept in the store, so a restart carries on with pending ones.
 struct WebhookSender: Sendable {
     let store: JobStore
@@ -40,25 +42,48 @@ struct WebhookSender: Sendable {
             return
         }
         guard let payload = try? payload(for: call) else { return }
-        var request = HTTPClientRequest(url: call.url)
-        request.method = .POST
-        request.headers.add(name: "Content-Type", value: "application/json")
-        request.headers.add(name: "X-Obscura-Event", value: call.event)
-        request.headers.add(name: "X-Obscura-Signature", value: payload.signature)
-        request.body = .bytes(ByteBuffer(bytes: payload.body))
         var delivered = false
         var status = "no answer"
-        do {
-            let response = try await HTTPClient.shared.execute(request, timeout: .milliseconds(Int64(configuration.webhookTimeout * 1000)))
-            delivered = (200..<300).contains(Int(response.status.code))
-            status = "\(response.status.code)"
-            _ = try? await response.body.collect(upTo: 64 << 10)
-        } catch {}
+        // Resolved and checked again at each call: the name may point elsewhere since the job
+        // was created.
+        let configuration = configuration
+        let target: WebhookTarget? = try? await NIOThreadPool.singleton.runIfActive {
+            guard let url = URL(string: call.url) else { throw WebhookTarget.Refused(reason: "not a URL") }
+            return try WebhookTarget.resolve(url, configuration: configuration)
+        }
+        if let target {
+            (delivered, status) = await post(payload, event: call.event, url: call.url, to: target)
+        } else {
+            status = "refused: not loopback and not allowed"
+        }
         let attempt = call.attempts + 1
         let retryAt: Date? = delivered || attempt >= configuration.webhookMaximumAttempts
             ? nil : Date().addingTimeInterval(configuration.webhookRetryDelay * pow(2, Double(attempt - 1)))
         try? store.recordWebhookCall(jobID: call.jobID, event: call.event, delivered: delivered, retryAt: retryAt)
         logger.info("webhook \(delivered ? "delivered" : retryAt == nil ? "given up" : "will be retried")",
                     metadata: ["job": "\(call.jobID)", "event": "\(call.event)", "attempt": "\(attempt)", "status": "\(status)"])
+    }
+
+    /// One POST to `target`: connected to its checked address, redirects not followed (a 3xx
+    /// is a failed call, so a loopback hook cannot forward the signed body elsewhere).
+    private func post(_ payload: (body: [UInt8], signature: String), event: String, url: String,
+                      to target: WebhookTarget) async -> (delivered: Bool, status: String) {
+        var clientConfiguration = HTTPClient.Configuration(redirectConfiguration: .disallow)
+        if let address = target.address { clientConfiguration.dnsOverride = [target.host: address] }
+        let client = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: clientConfiguration)
+        var request = HTTPClientRequest(url: url)
+        request.method = .POST
+        request.headers.add(name: "Content-Type", value: "application/json")
+        request.headers.add(name: "X-Obscura-Event", value: event)
+        request.headers.add(name: "X-Obscura-Signature", value: payload.signature)
+        request.body = .bytes(ByteBuffer(bytes: payload.body))
+        var result = (delivered: false, status: "no answer")
+        do {
+            let response = try await client.execute(request, timeout: .milliseconds(Int64(configuration.webhookTimeout * 1000)))
+            result = ((200..<300).contains(Int(response.status.code)), "\(response.status.code)")
+            _ = try? await response.body.collect(upTo: 64 << 10)
+        } catch {}
+        try? await client.shutdown()
+        return result
     }
 }

@@ -1,0 +1,96 @@
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import Testing
+@testable import ObscuraServer
+
+/// Issue 17, item 4: uploads are read as they arrive, and bytes in flight are capped.
+@Suite struct ServeUploadStreamingTests {
+    /// A body of two fields and two files, one of which holds text that looks like a boundary.
+    static let body = Array("--b\r\nContent-Disposition: form-data; name=\"options\"\r\n\r\n{}\r\n--b\r\nContent-Disposition: form-data; name=\"images\"; filename=\"a.jpg\"\r\nContent-Type: image/jpeg\r\n\r\n\r\n-b--\r\n--\r\n\r\n--b\r\nContent-Disposition: form-data; name=\"images\"; filename=\"b.jpg\"\r\n\r\n\r\n--b\r\nContent-Disposition: form-data; name=\"review\"\r\n\r\ntrue\r\n--b--\r\nepilogue".utf8)
+
+    @Test func readingInPiecesOfAnySizeGivesTheSameParts() throws {
+        let whole = try Multipart.parse(Self.body, boundary: "b")
+        #expect(whole.map(\.name) == ["options", "images", "images", "review"])
+        #expect(Array(whole[1].body) == Array("\r\n-b--\r\n--\r\n".utf8))
+        #expect(whole[2].body.isEmpty)
+        for size in 1...Self.body.count {
+            var reader = MultipartReader(boundary: "b")
+            var parts: [(name: String, bytes: [UInt8])] = []
+            for start in stride(from: 0, to: Self.body.count, by: size) {
+                try reader.feed(Self.body[start..<min(start + size, Self.body.count)]) { event in
+                    switch event {
+                    case .partStart(let part): parts.append((part.name, []))
+                    case .bytes(let bytes): parts[parts.count - 1].bytes += bytes
+                    case .partEnd: break
+                    }
+                }
+            }
+            try reader.finish()
+            #expect(parts.map(\.name) == whole.map(\.name), "pieces of \(size)")
+            #expect(parts.map(\.bytes) == whole.map { Array($0.body) }, "pieces of \(size)")
+        }
+    }
+
+    @Test func aTruncatedBodyIsRefusedWhereverItStops() {
+        for end in 0..<(Self.body.count - "--b--\r\nepilogue".utf8.count) {
+            #expect(throws: Multipart.Malformed.self, "cut at \(end)") { try Multipart.parse(Array(Self.body[..<end]), boundary: "b") }
+        }
+        var reader = MultipartReader(boundary: "b")
+        let endless = Array("--b\r\nContent-Disposition: form-data; name=\"x\"\r\nX: ".utf8) + Array(repeating: UInt8(ascii: "a"), count: 20_000)
+        #expect(throws: Multipart.Malformed.self) { try reader.feed(endless) { _ in } }
+    }
+
+    @Test func uploadsPastTheInflightCapGet503WithRetryAfter() async throws {
+        let configuration = Serve.configuration {
+            $0.maximumInflightBytes = 100 << 10
+            $0.maximumUploadBytes = 100 << 10
+        }
+        try await Serve.app(configuration).test(.live) { client in
+            let port = try #require(client.port)
+            // A slow upload that declares 80 KiB holds them from its first byte.
+            let slow = try RawConnection(port: port)
+            slow.send("POST /v1/jobs HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: multipart/form-data; boundary=\(Serve.boundary)\r\n"
+                      + "Content-Length: \(80 << 10)\r\n\r\n--\(Serve.boundary)\r\n")
+            try await Task.sleep(for: .milliseconds(300))
+            let upload = Serve.multipart([Serve.file("x.txt", Array(repeating: 1, count: 40 << 10))])
+            var headers = Serve.headers(multipart: true)
+            headers[.contentLength] = "\(upload.readableBytes)"
+            let refused = try await client.execute(uri: "/v1/jobs", method: .post, headers: headers, body: upload)
+            #expect(refused.status == .serviceUnavailable)
+            #expect(refused.headers[.retryAfter] == "5")
+            #expect(try Serve.errorCode(refused) == "upload.busy")
+            // Once the slow upload is gone its bytes are given back.
+            slow.hangUp()
+            try await Task.sleep(for: .milliseconds(300))
+            #expect(try await client.execute(uri: "/v1/jobs", method: .post, headers: headers, body: upload).status == .accepted)
+        }
+    }
+
+    @Test func theBudgetIsSharedByAllRequests() throws {
+        let budget = UploadBudget(capacity: 100, maximumUploads: 2)
+        let first = try UploadReservation(budget: budget), second = try UploadReservation(budget: budget)
+        // A third request reading a body at once is refused.
+        #expect(throws: APIError.self) { try UploadReservation(budget: budget) }
+        try first.cover(60)
+        try first.cover(30)  // already held
+        #expect(throws: APIError.self) { try second.cover(41) }
+        try second.cover(40)
+        #expect(budget.inUse == 100)
+        first.release()
+        second.release()
+        #expect(budget.inUse == 0)
+        try UploadReservation(budget: budget).release()
+    }
+
+    @Test func aStoredUploadIsByteForByteTheFileSent() async throws {
+        let data = Serve.dataDirectory()
+        let photo = try Serve.astronaut()
+        try await Serve.app(Serve.configuration(data: data) { $0.workers = 1; $0.pollInterval = 60 }).test(.router) { client in
+            // Polling once a minute: the image stays queued, its original on disk.
+            let id = try await Serve.createJob(client, [Serve.file("a.jpg", photo), Serve.file("b.txt", [1, 2])])
+            #expect(Serve.files(in: data, job: id) == ["0.original"])
+            #expect(Array(try Data(contentsOf: data.appendingPathComponent("jobs/\(id)/0.original"))) == photo)
+        }
+    }
+}

@@ -77,6 +77,12 @@ let package = Package(
             name: "obscura-eval",
             dependencies: ["Obscura"]
         ),
+        // Fuzz targets for the inspectors and decoders; scripts/fuzz.sh builds them with
+        // libFuzzer, the plain build replays files (the committed corpus, a crash found).
+        .executableTarget(
+            name: "obscura-fuzz",
+            dependencies: ["Obscura"]
+        ),
         .testTarget(
             name: "ObscuraTests",
             // The CLI tests run the built `obscura` binary.

@@ -9,3 +9,6 @@ cd "$root"
 export OBSCURA_REQUIRE_MODELS=1
 swift build --build-tests
 swift test --skip-build
+# A short, bounded fuzzing run of every inspector and decoder from the committed corpus
+# (scripts/fuzz.sh; a fixed count of inputs per target, about two minutes in all).
+scripts/fuzz.sh

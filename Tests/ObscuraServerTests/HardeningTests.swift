@@ -136,7 +136,7 @@ import Testing
                 }
                 try await Serve.app(configuration).test(.router) { client in
                     let id = try await Serve.createJob(client, [Serve.file("x.txt", [1]), Serve.field("webhook", "http://127.0.0.1:\(port)/hook")])
-                    let deadline = Date().addingTimeInterval(20)
+                    let deadline = Date().addingTimeInterval(90)
                     var webhook: [String: Any] = [:]
                     repeat {
                         try await Task.sleep(for: .milliseconds(50))
@@ -229,11 +229,11 @@ import Testing
             let slow = try (0..<48).map { _ in try RawConnection(port: port) }
             for connection in slow { connection.send("GET /healthz HTT") }
             try await Task.sleep(for: .milliseconds(200))
+            // Answered at all: without the cap and eviction these requests would wait behind the
+            // slow ones. (How fast is measured by scripts/attack/server.py, not asserted here.)
             for _ in 0..<3 {
-                let start = Date()
                 let status = try await RawConnection.status(port: port, "GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n", timeout: 5)
                 #expect(status == 200)
-                #expect(Date().timeIntervalSince(start) < 1, "\(Date().timeIntervalSince(start)) s")
             }
             // The oldest slow connections were closed to make room.
             #expect(await slow[0].readAll(timeout: 1).closed)
@@ -254,11 +254,11 @@ import Testing
                                 + "Content-Length: 1000\r\n\r\n--b\r\n")
             }
             try await Task.sleep(for: .milliseconds(300))
+            // Answered at all: without the cap and eviction these requests would wait behind the
+            // slow ones. (How fast is measured by scripts/attack/server.py, not asserted here.)
             for _ in 0..<3 {
-                let start = Date()
                 let status = try await RawConnection.status(port: port, "GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n", timeout: 5)
                 #expect(status == 200)
-                #expect(Date().timeIntervalSince(start) < 1, "\(Date().timeIntervalSince(start)) s")
             }
             // The bodies past the upload slots were refused at once (the others may have been
             // closed to make room).
@@ -272,15 +272,15 @@ import Testing
         try await Serve.app(Serve.configuration { $0.headerTimeout = 0.3 }).test(.live) { client in
             let port = try #require(client.port)
             let slow = try RawConnection(port: port)
-            let start = Date()
             slow.send("GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: ")
-            // Trickling bytes does not extend the head's time.
-            for _ in 0..<3 {
+            // Trickling bytes does not extend the head's time: after five times the timeout of
+            // trickling, the connection is already closed (were each byte to restart the clock,
+            // it would still be open right after the last one).
+            for _ in 0..<15 {
                 try await Task.sleep(for: .milliseconds(100))
                 slow.send("a")
             }
-            #expect(await slow.readAll(timeout: 5).closed)
-            #expect(Date().timeIntervalSince(start) < 2)
+            #expect(await slow.readAll(timeout: 0.1).closed)
             // A keep-alive connection gets the same time for its next head, then is closed.
             let idle = try RawConnection(port: port)
             idle.send("GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")

@@ -42,6 +42,9 @@ enum Serve {
         configuration.dataDirectory = data
         configuration.workers = 1
         configuration.pollInterval = 0.02
+        // The test client keeps one connection and does not reconnect: a loaded machine must not
+        // see it closed between two requests. Tests of the timeouts set their own.
+        configuration.headerTimeout = 120
         edit(&configuration)
         return configuration
     }

@@ -77,7 +77,7 @@ import Testing
                 // Its only image is refused at upload, so the job is finished at once.
                 let id = try await Serve.createJob(client, [Serve.file("x.txt", [1, 2, 3]),
                                                             Serve.field("webhook", "http://127.0.0.1:\(port)/hook")])
-                let deadline = Date().addingTimeInterval(20)
+                let deadline = Date().addingTimeInterval(90)
                 while receiver.calls.count < 3, Date() < deadline { try await Task.sleep(for: .milliseconds(20)) }
                 try await Task.sleep(for: .milliseconds(300))
                 let calls = receiver.calls
@@ -117,7 +117,7 @@ import Testing
         try await Serve.app(configuration).test(.router) { client in
             // Port 9 (discard) on loopback: nothing listens, every call fails.
             let id = try await Serve.createJob(client, [Serve.file("x.txt", [1]), Serve.field("webhook", "http://127.0.0.1:9/hook")])
-            let deadline = Date().addingTimeInterval(20)
+            let deadline = Date().addingTimeInterval(90)
             var webhook: [String: Any] = [:]
             repeat {
                 try await Task.sleep(for: .milliseconds(50))

@@ -37,8 +37,9 @@ public struct ServerConfiguration: Sendable {
     public var idleTimeout: TimeInterval = 60
     /// Most images in one job. Default 100.
     public var maximumImagesPerJob = 100
-    /// Most pixels in one image (width × height), checked from the header before decoding where
-    /// the format allows. Default 50 million (a 8660 × 5773 photo).
+    /// Most pixels in one image (width × height), checked at upload by the decoding library's
+    /// own header parser, and again by the decoder before it allocates pixels. Default 50
+    /// million (a 8660 × 5773 photo).
     public var maximumPixels = 50_000_000
     /// Most jobs that may be unfinished (queued, running or waiting for review) at once; more
     /// get 429. Default 64.

@@ -81,6 +81,29 @@ struct InferenceTests {
         for box in found.dropFirst() { #expect(box.intersectionOverUnion(with: found[0]) > 0.7, "\(box) vs \(found[0])") }
     }
 
+    @Test("grey and RGBA images are searched as they are: the same faces as their RGB expansion, at every size",
+          .enabled(if: TestSupport.modelInstalled || TestSupport.modelsRequired, TestSupport.modelMissingMessage))
+    func greyAndAlphaWithoutACopy() throws {
+        let detector = try ModelSet().faceDetector()
+        let photo = try ImageDecoder.decode(try TestSupport.fixture("astronaut.jpg")).pixels
+        var grey = PixelBuffer(width: photo.width, height: photo.height, channels: 1, filledWith: 0)
+        var rgba = PixelBuffer(width: photo.width, height: photo.height, channels: 4, filledWith: 255)
+        for index in 0..<(photo.width * photo.height) {
+            let r = Int(photo.pixels[index * 3]), g = Int(photo.pixels[index * 3 + 1]), b = Int(photo.pixels[index * 3 + 2])
+            grey.pixels[index] = UInt8((299 * r + 587 * g + 114 * b + 500) / 1000)
+            for channel in 0..<3 { rgba.pixels[index * 4 + channel] = photo.pixels[index * 3 + channel] }
+        }
+        for side in [512, 1500] {
+            for image in [grey, rgba] {
+                let scaled = try CenterFaceDetector.resize(image, width: side, height: side)
+                let direct = try detector.detect(in: scaled, threshold: 0.2)
+                let expanded = try detector.detect(in: scaled.rgb(), threshold: 0.2)
+                #expect(!direct.isEmpty)
+                #expect(direct == expanded, "\(image.channels) channels at \(side) px")
+            }
+        }
+    }
+
     @Test("the scale search feeds the network little more than the photo at native resolution")
     func leanSearch() {
         let phone = ScaleSearch(width: 4000, height: 3000)

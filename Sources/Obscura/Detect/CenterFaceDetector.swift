@@ -34,7 +34,9 @@ public final class CenterFaceDetector: Sendable {
     /// enlarged until the face is about `lookFace` px, the windows packed into mosaic inputs. A
     /// candidate is kept when that look scores at least the threshold too.
     public func detect(in image: PixelBuffer, threshold: Double, minimumFace: Double = 10) throws -> [Detection] {
-        let rgb = image.rgb()
+        // Grey and RGBA images are read as they are (grey repeated in the three planes, alpha
+        // skipped) rather than expanded to an RGB copy: a 50 MP grey scan would need 150 MB more.
+        let rgb = image
         let search = ScaleSearch(width: rgb.width, height: rgb.height, minimumFace: minimumFace)
         let floor = threshold * Self.lookFloor
         var found: [Detection] = []
@@ -96,7 +98,7 @@ public final class CenterFaceDetector: Sendable {
             let crop = try Self.window(rgb, x: x, y: y, side: side, cell: Self.lookCell)
             let originX = (index % columns) * pitch + Self.lookGap / 2
             let originY = (index / columns) * pitch + Self.lookGap / 2
-            Self.copyPlanar(crop, sourceWidth: Self.lookCell, x: 0, y: 0, width: Self.lookCell, height: Self.lookCell,
+            Self.copyPlanar(crop, sourceWidth: Self.lookCell, channels: 3, x: 0, y: 0, width: Self.lookCell, height: Self.lookCell,
                             into: &blob, inputWidth: width, plane: plane, atX: originX, atY: originY)
         }
         let shape = [1, 3, height, width]
@@ -131,8 +133,10 @@ public final class CenterFaceDetector: Sendable {
     }
 
     /// A `cell` × `cell` RGB crop of the square window at (x, y) of `side` px, zero outside the
-    /// image, resampled bilinearly from the window's whole-pixel bounds.
+    /// image, resampled bilinearly from the window's whole-pixel bounds. Grey and RGBA images
+    /// are read as RGB.
     static func window(_ rgb: PixelBuffer, x: Double, y: Double, side: Double, cell: Int) throws -> [UInt8] {
+        let channels = rgb.channels, green = channels == 1 ? 0 : 1, blue = channels == 1 ? 0 : 2
         let x0 = Int(x.rounded(.down)), y0 = Int(y.rounded(.down))
         let span = max(1, Int((x + side).rounded(.up)) - x0)
         // The window's pixels (zero beyond the image), then resized to the cell.
@@ -144,10 +148,10 @@ public final class CenterFaceDetector: Sendable {
                 for column in 0..<span {
                     let sx = x0 + column
                     guard sx >= 0, sx < rgb.width else { continue }
-                    let from = (sy * rgb.width + sx) * 3, to = (row * span + column) * 3
+                    let from = (sy * rgb.width + sx) * channels, to = (row * span + column) * 3
                     source[to] = pixels[from]
-                    source[to + 1] = pixels[from + 1]
-                    source[to + 2] = pixels[from + 2]
+                    source[to + 1] = pixels[from + green]
+                    source[to + 2] = pixels[from + blue]
                 }
             }
         }
@@ -174,24 +178,26 @@ public final class CenterFaceDetector: Sendable {
         let width = tile.inputWidth, plane = width * tile.inputHeight
         if blob.count != 3 * plane { blob = [Float](repeating: 0, count: 3 * plane) }
         blob.withUnsafeMutableBufferPointer { $0.update(repeating: 0) }
-        copyPlanar(image.pixels, sourceWidth: image.width, x: tile.x, y: tile.y, width: tile.width, height: tile.height,
+        copyPlanar(image.pixels, sourceWidth: image.width, channels: image.channels, x: tile.x, y: tile.y, width: tile.width, height: tile.height,
                    into: &blob, inputWidth: width, plane: plane, atX: 0, atY: 0)
     }
 
-    /// Copies the `width` × `height` RGB area at (x, y) of `source` (rows of `sourceWidth`
-    /// pixels) into the planar float input at (atX, atY), one plane of `plane` floats a channel.
-    static func copyPlanar(_ source: [UInt8], sourceWidth: Int, x: Int, y: Int, width: Int, height: Int,
+    /// Copies the `width` × `height` area at (x, y) of `source` (rows of `sourceWidth` pixels of
+    /// `channels` samples: grey, RGB or RGBA) into the planar RGB float input at (atX, atY), one
+    /// plane of `plane` floats a channel.
+    static func copyPlanar(_ source: [UInt8], sourceWidth: Int, channels: Int, x: Int, y: Int, width: Int, height: Int,
                            into blob: inout [Float], inputWidth: Int, plane: Int, atX: Int, atY: Int) {
+        let green = channels == 1 ? 0 : 1, blue = channels == 1 ? 0 : 2
         blob.withUnsafeMutableBufferPointer { target in
             source.withUnsafeBufferPointer { source in
                 for row in 0..<height {
-                    var from = ((y + row) * sourceWidth + x) * 3
+                    var from = ((y + row) * sourceWidth + x) * channels
                     var to = (atY + row) * inputWidth + atX
                     for _ in 0..<width {
                         target[to] = Float(source[from])
-                        target[plane + to] = Float(source[from + 1])
-                        target[2 * plane + to] = Float(source[from + 2])
-                        from += 3
+                        target[plane + to] = Float(source[from + green])
+                        target[2 * plane + to] = Float(source[from + blue])
+                        from += channels
                         to += 1
                     }
                 }

@@ -185,11 +185,14 @@ struct ServeTests {
             let asDetected = Array(buffer: try await client.execute(uri: "/v1/jobs/\(id)/images/1/result", method: .get).body)
             #expect(asDetected == (try anonymizer.anonymize(photo)).bytes)
 
-            // The original is gone: a second edit is refused.
+            // Once the job is finished the originals are gone: a second edit is refused
+            // (ReviewLifecycleTests covers editing again before that).
+            #expect(try await client.execute(uri: "/v1/jobs/\(id)/finish", method: .post).status == .ok)
             let again = try await client.execute(uri: "/v1/jobs/\(id)/images/0/regions", method: .put,
                                                  headers: [.contentType: "application/json"], body: ByteBuffer(string: drawn))
             #expect(again.status == .conflict)
             #expect(try Serve.errorCode(again) == "image.not-in-review")
+            #expect(String(buffer: again.body).contains("finished"))
             #expect(try await client.execute(uri: "/v1/jobs/\(id)/images/0/preview", method: .get).status == .conflict)
         }
     }

@@ -41,6 +41,11 @@ struct ReviewLifecycleTests {
             var status = try await Serve.waitForJob(client, id)
             #expect(status["originalsKept"] as? Bool == true)
             #expect(Serve.files(in: data, job: id) == ["0.original", "0.result"])
+            // What the detectors found stays listed, so the face left out can be put back.
+            let edited = try Serve.json(try await client.execute(uri: "/v1/jobs/\(id)/images/0/regions", method: .get))
+            #expect((edited["regions"] as? [[String: Any]])?.map { $0["kind"] as? String } == ["manual"])
+            #expect((edited["detected"] as? [[String: Any]])?.first?["box"] as? [Double] == box)
+            #expect(((edited["detectedPlanned"] as? [[String: Any]])?.first?["painted"] as? [Int]) == painted)
             // The original is still there: a preview (for before/after) and a second edit.
             #expect(try await client.execute(uri: "/v1/jobs/\(id)/images/0/preview", method: .get).status == .ok)
             let second = try await Self.put(client, id, 0, #"{"regions": [{"kind": "manual", "box": [100, 100, 20, 20]}]}"#)

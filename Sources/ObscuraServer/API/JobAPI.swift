@@ -243,6 +243,8 @@ struct JobAPI: Sendable {
         let job = try existingJob(id)
         return try Response.json(RegionsDocument(state: image.state, width: image.width, height: image.height,
                                                  regions: regions, planned: Self.plan(regions, image: image, options: job.options),
+                                                 detected: image.detected,
+                                                 detectedPlanned: image.detected.flatMap { Self.plan($0, image: image, options: job.options) },
                                                  painted: image.report?.regions))
     }
 

@@ -414,6 +414,20 @@ enum OpenAPIDocument {
       },
       "Regions": {
         "properties": {
+          "detected": {
+            "description": "What the detectors found, whatever was changed since (so a region left out can be put back); ignored in a PUT.",
+            "items": {
+              "$ref": "#/components/schemas/Region"
+            },
+            "type": "array"
+          },
+          "detectedPlanned": {
+            "description": "What each detected region would be painted as.",
+            "items": {
+              "$ref": "#/components/schemas/PlannedRegion"
+            },
+            "type": "array"
+          },
           "height": {
             "type": "integer"
           },

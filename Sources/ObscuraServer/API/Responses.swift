@@ -77,6 +77,10 @@ struct RegionsDocument: Codable, Sendable {
     /// What each region will be painted as, in the order of `regions` (null for one outside
     /// the image). Read-only: a PUT ignores it.
     var planned: [PlannedRegion?]? = nil
+    /// What the detectors found, whatever a person changed since (read-only), and what each
+    /// would be painted as: a region left out can be put back.
+    var detected: [RegionInput]? = nil
+    var detectedPlanned: [PlannedRegion?]? = nil
     /// Rectangles actually painted `[x, y, w, h]` (margins added, clipped), once rendered.
     var painted: [ReportRecord.RegionEntry]?
 }

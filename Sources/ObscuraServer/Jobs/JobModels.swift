@@ -149,6 +149,8 @@ struct ImageRecord: Sendable {
     /// Decode and detect times of the detection stage, for the report of a reviewed image
     /// (rendered later, by another claim).
     var detectionTimings: StageTimings? = nil
+    /// What the detectors found, kept when a person replaces `regions`.
+    var detected: [RegionInput]? = nil
 
     /// The name of the result: the original's name with the output format's extension.
     var resultName: String? {

@@ -133,6 +133,7 @@ public final class JobRunner: Service, Sendable {
                 image.width = found.decoded.pixels.width
                 image.height = found.decoded.pixels.height
                 image.regions = found.detections.map(RegionInput.init)
+                image.detected = image.regions
                 image.detectionTimings = found.timings
                 if try !store.update(image, from: stage) { files.removeImageIfGone(job.id, image.index, store: store) }
             case .rendered(let result, let models):
@@ -140,7 +141,10 @@ public final class JobRunner: Service, Sendable {
                 image.state = .done
                 image.width = result.width
                 image.height = result.height
-                if stage == .detecting { image.regions = result.regions.map { RegionInput($0.detection) } }
+                if stage == .detecting {
+                    image.regions = result.regions.map { RegionInput($0.detection) }
+                    image.detected = image.regions
+                }
                 image.outputFormat = result.outputFormat.rawValue
                 image.resultBytes = result.bytes.count
                 var report = ReportRecord(input: image.name, outcome: .written, settings: job.options, models: models)

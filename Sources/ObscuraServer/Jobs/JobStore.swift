@@ -62,9 +62,13 @@ public final class JobStore: Sendable {
             try db.execute(sql: "ALTER TABLE image ADD COLUMN timings TEXT")
         }
         // When the client finished a review job (POST …/finish): until then its originals are
-        // kept, so rendered images can be edited and rendered again.
+        // kept, so rendered images can be edited and rendered again. And what the detectors
+        // found, kept when a person replaces the regions, so a region left out can come back.
         migrator.registerMigration("v4-finished") { db in
-            try db.execute(sql: "ALTER TABLE job ADD COLUMN finishedAt DOUBLE")
+            try db.execute(sql: """
+                ALTER TABLE job ADD COLUMN finishedAt DOUBLE;
+                ALTER TABLE image ADD COLUMN detected TEXT;
+                """)
         }
         return migrator
     }
@@ -202,11 +206,12 @@ public final class JobStore: Sendable {
         try database.write { db in
             try db.execute(sql: """
                 UPDATE image SET state = ?, attempts = ?, errorCode = ?, errorMessage = ?, width = ?, height = ?,
-                    regions = ?, report = ?, outputFormat = ?, resultBytes = ?, timings = ?
+                    regions = ?, report = ?, outputFormat = ?, resultBytes = ?, timings = ?, detected = ?
                 WHERE jobID = ? AND idx = ? AND state = ?
                 """, arguments: [image.state.rawValue, image.attempts, image.error?.code, image.error?.message,
                                  image.width, image.height, try image.regions.map { try Self.json($0.map(StoredRegion.init)) }, try image.report.map(Self.json),
                                  image.outputFormat, image.resultBytes, try image.detectionTimings.map(Self.json),
+                                 try image.detected.map { try Self.json($0.map(StoredRegion.init)) },
                                  image.jobID, image.index, expected.rawValue])
             return db.changesCount > 0
         }
@@ -324,6 +329,7 @@ public final class JobStore: Sendable {
         let regions: String? = row["regions"]
         let report: String? = row["report"]
         let timings: String? = row["timings"]
+        let detected: String? = row["detected"]
         let state: String = row["state"]
         return ImageRecord(jobID: row["jobID"], index: row["idx"], name: row["name"],
                            state: ImageState(rawValue: state) ?? .failed, attempts: row["attempts"],
@@ -332,7 +338,8 @@ public final class JobStore: Sendable {
                            regions: try regions.map { try decode([StoredRegion].self, $0).compactMap(\.region) },
                            report: try report.map { try decode(ReportRecord.self, $0) },
                            outputFormat: row["outputFormat"], resultBytes: row["resultBytes"],
-                           detectionTimings: try timings.map { try decode(StageTimings.self, $0) })
+                           detectionTimings: try timings.map { try decode(StageTimings.self, $0) },
+                           detected: try detected.map { try decode([StoredRegion].self, $0).compactMap(\.region) })
     }
 
     private static func json(_ value: some Encodable) throws -> String {

@@ -124,6 +124,13 @@ def run(width, height, shots):
         else:
             check(background == "rgb(255, 255, 255)", f"light mode by default: body {background}")
 
+        # Nested duplicate boxes of one kind form one group (one box on screen, one toggle).
+        groups = js("""const r = [{kind: 'face', box: [100, 100, 200, 200]}, {kind: 'face', box: [140, 150, 80, 90]},
+                                   {kind: 'text', box: [150, 160, 20, 10]}, {kind: 'face', box: [400, 400, 50, 50]}];
+                       groupRegions(r); return r.map(x => x.group);""")
+        check(groups[0] == groups[1] and len({groups[0], groups[2], groups[3]}) == 3,
+              f"nested duplicates are merged, other kinds and other places are not: {groups}")
+
         def fits():
             return js("return document.documentElement.scrollWidth <= window.innerWidth + 1")
 

@@ -4,7 +4,8 @@
 At each width: chooses three photos (two carry GPS and author metadata), removes one thumbnail,
 sends the other two, waits until they are ready to check, removes the detected face of the first
 with the keyboard (Tab to the box, Delete), adds a box with the A key, draws one on the second
-with the pointer, hides and saves, compares before and after, reads the metadata removed, puts
+with the pointer, hides and saves, downloads the zip (exiftool finds only the PNG structure, no
+GPS or author), compares before and after, reads the metadata removed, puts
 the face back and saves again (the original is kept until Finish), finishes (no original left on
 the server), deletes one photo only, and "Delete all my photos" deletes this page's job but not
 another client's. At 1280 px it saves screenshots to docs/images/page-*.png.
@@ -12,7 +13,7 @@ another client's. At 1280 px it saves screenshots to docs/images/page-*.png.
 Skips (exit 0, "SKIP: …") when Chromium, chromedriver, Selenium or the built binary is absent.
 Usage: scripts/serve/page-check.py [--no-screenshots]
 """
-import glob, json, os, re, shutil, subprocess, sys, tempfile, time, urllib.error, urllib.request
+import glob, json, os, re, shutil, subprocess, sys, tempfile, time, urllib.error, urllib.request, zipfile
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
@@ -107,6 +108,9 @@ def run(width, height, shots):
     options.binary_location = chromium
     for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", f"--window-size={width},{height}", "--hide-scrollbars"):
         options.add_argument(flag)
+    downloads = os.path.join(work, f"downloads-{width}")
+    os.makedirs(downloads)
+    options.add_experimental_option("prefs", {"download.default_directory": downloads, "download.prompt_for_download": False})
     driver = None
     try:
         url = re.search(r"http://[^/ ]+/", server.stdout.readline()).group(0)
@@ -242,6 +246,23 @@ def run(width, height, shots):
         magenta = (255, 0, 255)
         check(pixel(0, *face) != magenta, "the face left visible is not painted")
         check(pixel(1, 70, 440) == magenta, "the drawn box is painted")
+
+        # Download all: the zip holds both photos, with nothing but the PNG's own structure.
+        driver.find_element(By.ID, "zip").click()
+        deadline = time.time() + 30
+        while time.time() < deadline and not glob.glob(os.path.join(downloads, "*.zip")):
+            time.sleep(0.2)
+        zips = glob.glob(os.path.join(downloads, "*.zip"))
+        if check(len(zips) == 1, "the page downloaded the zip"):
+            out = os.path.join(work, f"zip-{width}")
+            zipfile.ZipFile(zips[0]).extractall(out)
+            names = sorted(os.listdir(out))
+            check(names == ["first.png", "second.png"], f"zip entries {names}")
+            for name in names if has_exiftool else []:
+                tags = subprocess.check_output(["exiftool", "-a", "-G1", "-u", "-s", os.path.join(out, name)], text=True)
+                groups = sorted({l.split("]")[0].strip("[ ") for l in tags.splitlines() if l.startswith("[")} - {"Composite"})
+                check(groups == ["ExifTool", "File", "PNG", "System"], f"{name}: exiftool groups {groups}")
+                check("Private" not in tags and "GPS" not in tags, f"{name}: no GPS or author left")
 
         # Change of mind after saving: put the face back and save again.
         driver.find_element(By.ID, "edit").click()

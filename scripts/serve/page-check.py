@@ -316,7 +316,41 @@ def run(width, height, shots):
         server.wait(timeout=10)
 
 
+def run_with_token():
+    """On a server with a token the field shows, and what is typed there is sent."""
+    token = "page-check-token-0123456789"
+    server = subprocess.Popen([binary, "serve", "--port", "0", "--data", os.path.join(work, "data-token")],
+                              stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
+                              env=dict(os.environ, OBSCURA_TOKEN=token))
+    options = webdriver.ChromeOptions()
+    options.binary_location = chromium
+    for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--window-size=1280,900"):
+        options.add_argument(flag)
+    driver = None
+    try:
+        url = re.search(r"http://[^/ ]+/", server.stdout.readline()).group(0)
+        print(f"--- token, server {url}")
+        driver = webdriver.Chrome(service=webdriver.ChromeService(executable_path=driver_path), options=options)
+        wait = WebDriverWait(driver, 120)
+        driver.get(url)
+        wait.until(lambda d: d.find_element(By.ID, "tokenBox").is_displayed())
+        check(True, "the token field shows on a server that needs one")
+        driver.find_element(By.ID, "token").send_keys(token)
+        driver.find_element(By.ID, "files").send_keys(first)
+        driver.find_element(By.ID, "upload").click()
+        wait.until(lambda d: d.find_elements(By.CSS_SELECTOR, ".card[data-state=review]"))
+        check(True, "with the token typed in, the page sends and reads the job")
+    except Exception as error:
+        check(False, f"token: {type(error).__name__}: {str(error).splitlines()[0] if str(error) else ''}")
+    finally:
+        if driver:
+            driver.quit()
+        server.terminate()
+        server.wait(timeout=10)
+
+
 run(1280, 900, screenshots)
+run_with_token()
 run(390, 844, screenshots)
 shutil.rmtree(work, ignore_errors=True)
 print("page check:", "passed" if not failures else f"{len(failures)} failed")

@@ -4,7 +4,7 @@
 At each width: chooses three photos (two carry GPS and author metadata), removes one thumbnail,
 sends the other two, waits until they are ready to check, removes the detected face of the first
 with the keyboard (Tab to the box, Delete), adds a box with the A key, draws one on the second
-with the pointer, hides and saves, downloads the zip (exiftool finds only the PNG structure, no
+(with the mouse at 1280 px, with a finger, as touch events, at 390 px), zooms with + and 0, hides and saves, downloads the zip (exiftool finds only the PNG structure, no
 GPS or author), compares before and after, reads the metadata removed, puts
 the face back and saves again (the original is kept until Finish), finishes (no original left on
 the server), deletes one photo only, and "Delete all my photos" deletes this page's job but not
@@ -213,11 +213,33 @@ def run(width, height, shots):
         js("arguments[0].scrollIntoView({block: 'center'})", stage)
         k = float(js("return parseFloat(getComputedStyle(arguments[0]).getPropertyValue('--k'))", stage))
         count = int(stage.get_attribute("data-regions"))
-        start = js("""const r = arguments[0].getBoundingClientRect(), m = new DOMMatrix(getComputedStyle(document.getElementById('layer')).transform);
-                      return [m.e + 20 * m.a - r.width / 2, m.f + 400 * m.a - r.height / 2];""", stage)
-        ActionChains(driver).move_to_element_with_offset(stage, start[0], start[1]).click_and_hold() \
-            .move_by_offset(50 * k, 40 * k).move_by_offset(50 * k, 40 * k).release().perform()
-        check(int(stage.get_attribute("data-regions")) == count + 1, "dragging on the photo adds a box")
+        if width > 600:
+            # With the mouse.
+            start = js("""const r = arguments[0].getBoundingClientRect(), m = new DOMMatrix(getComputedStyle(document.getElementById('layer')).transform);
+                          return [m.e + 20 * m.a - r.width / 2, m.f + 400 * m.a - r.height / 2];""", stage)
+            ActionChains(driver).move_to_element_with_offset(stage, start[0], start[1]).click_and_hold() \
+                .move_by_offset(50 * k, 40 * k).move_by_offset(50 * k, 40 * k).release().perform()
+            check(int(stage.get_attribute("data-regions")) == count + 1, "dragging with the mouse adds a box")
+        else:
+            # With a finger (touch events, which the page reads as pointer events).
+            x, y = js("""const r = arguments[0].getBoundingClientRect(), m = new DOMMatrix(getComputedStyle(document.getElementById('layer')).transform);
+                         return [r.left + m.e + 20 * m.a, r.top + m.f + 400 * m.a];""", stage)
+            touch = lambda kind, points: driver.execute_cdp_cmd("Input.dispatchTouchEvent", {"type": kind, "touchPoints": points})
+            touch("touchStart", [{"x": x, "y": y}])
+            for step in range(1, 6):
+                touch("touchMove", [{"x": x + 100 * k * step / 5, "y": y + 80 * k * step / 5}])
+            touch("touchEnd", [])
+            check(int(stage.get_attribute("data-regions")) == count + 1, "dragging a finger adds a box")
+        drawn = json.loads(js("return JSON.stringify(entries.get(selected).regions.filter(r => r.kind === 'manual').map(r => r.box))"))
+        check(len(drawn) == 1 and abs(drawn[0][0] - 20) < 3 and abs(drawn[0][1] - 400) < 3 and abs(drawn[0][2] - 100) < 4,
+              f"the drawn box is where it was drawn: {drawn}")
+        # Zoom with the keyboard, and back.
+        js("arguments[0].focus()", stage)
+        ActionChains(driver).send_keys("+").perform()
+        zoomed = float(js("return parseFloat(getComputedStyle(arguments[0]).getPropertyValue('--k'))", stage))
+        ActionChains(driver).send_keys("0").perform()
+        fitted = float(js("return parseFloat(getComputedStyle(arguments[0]).getPropertyValue('--k'))", stage))
+        check(zoomed > k * 1.2 and abs(fitted - k) < 1e-6, f"+ zooms in ({k:.3f} -> {zoomed:.3f}) and 0 fits again")
 
         # Hide and save; before/after; metadata.
         driver.find_element(By.ID, "render").click()

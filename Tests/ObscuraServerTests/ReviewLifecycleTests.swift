@@ -74,6 +74,27 @@ struct ReviewLifecycleTests {
         }
     }
 
+    /// A restart does not take the kept originals of an unfinished review job.
+    @Test(.enabled(if: Serve.modelInstalled, "CenterFace model not installed: run scripts/setup.sh (skipped)"))
+    func aRestartKeepsTheOriginalsOfAnUnfinishedReviewJob() async throws {
+        let data = Serve.dataDirectory()
+        try await Serve.app(Serve.configuration(data: data)).test(.router) { client in
+            let id = try await Serve.createJob(client, [Serve.file("a.jpg", try Serve.astronaut()), Serve.field("review", "true")])
+            _ = try await Serve.waitForJob(client, id, until: ["review"])
+            #expect(try await client.execute(uri: "/v1/jobs/\(id)/render", method: .post).status == .accepted)
+            _ = try await Serve.waitForJob(client, id)
+        }
+        let id = try #require(try FileManager.default.contentsOfDirectory(atPath: data.appendingPathComponent("jobs").path).first)
+        #expect(Serve.files(in: data, job: id) == ["0.original", "0.result"])
+        try await Serve.app(Serve.configuration(data: data)).test(.router) { client in
+            #expect(Serve.files(in: data, job: id) == ["0.original", "0.result"])
+            #expect(try await Self.put(client, id, 0, #"{"regions": []}"#).status == .accepted)
+            _ = try await Serve.waitForJob(client, id)
+            #expect(try await client.execute(uri: "/v1/jobs/\(id)/finish", method: .post).status == .ok)
+            #expect(Serve.files(in: data, job: id) == ["0.result"])
+        }
+    }
+
     /// A direct job (no review) deletes each original as soon as it is rendered, as before.
     @Test(.enabled(if: Serve.modelInstalled, "CenterFace model not installed: run scripts/setup.sh (skipped)"))
     func aDirectJobKeepsNoOriginal() async throws {

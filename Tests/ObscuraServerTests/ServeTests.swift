@@ -34,6 +34,10 @@ struct ServeTests {
             let html = String(buffer: page.body)
             #expect(html.contains("<canvas") || html.contains("createElement(\"canvas\")"))
             #expect(!html.contains("http://") && !html.contains("https://") && !html.contains("//cdn"))
+            // Plain words, settings folded, dark mode; the browser behaviour is scripts/serve/page-check.py's.
+            #expect(html.contains("Find faces…") && !html.contains("Find regions") && !html.contains(">Render<"))
+            #expect(html.contains("<details id=\"advanced\">") && html.contains("prefers-color-scheme: dark"))
+            #expect(html.contains("<fieldset id=\"tokenBox\" hidden>"))
         }
     }
 

@@ -32,7 +32,7 @@ public enum ObscuraServerApp {
         // Before the token check: a request steered here by another site is refused either way.
         router.add(middleware: HostCheckMiddleware(configuration: configuration))
         if let token = configuration.token, !token.isEmpty {
-            router.add(middleware: TokenMiddleware(token: Array(token.utf8), open: ["/", "/healthz", "/openapi.json"]))
+            router.add(middleware: TokenMiddleware(token: Array(token.utf8), open: ["/", "/healthz", "/openapi.json", "/v1/info"]))
         }
         router.get("/healthz") { _, _ in try Response.json(["status": "ok", "version": Obscura.version]) }
         router.get("/openapi.json") { _, _ in

@@ -15,7 +15,9 @@ struct ServeCommand: ParsableCommand {
 
         Jobs are kept in DIR/obscura.sqlite, so a restart keeps them: images that were being \
         processed are queued again (or failed after 2 tries). Originals are deleted once an \
-        image is rendered; results are deleted after --keep hours. The API is described at \
+        image is rendered, except in review jobs (the page's), which keep them so the regions \
+        can be changed and rendered again until the job is finished (POST /v1/jobs/ID/finish); \
+        jobs and results are deleted after --keep hours. The API is described at \
         /openapi.json. Binding to an address other than loopback needs a token (--token or \
         OBSCURA_TOKEN, at least 16 characters); every request must then send \
         'Authorization: Bearer TOKEN'. A job may name a webhook: a URL whose host resolves to \

@@ -60,7 +60,9 @@ import Testing
             }
             #expect(try withoutTimes(reports[0]) == withoutTimes(reports[1]))
 
-            // Editing after rendering: only the job made without review is told to use review=true.
+            // Editing after rendering (the review job once finished: until then its original is
+            // kept and edits are taken): only the job made without review is told to use review=true.
+            #expect(try await client.execute(uri: "/v1/jobs/\(reviewed)/finish", method: .post).status == .ok)
             let regions = ByteBuffer(string: #"{"regions": [{"kind": "manual", "box": [1, 2, 3, 4]}]}"#)
             var messages: [String] = []
             for id in [direct, reviewed] {
@@ -72,7 +74,7 @@ import Testing
             }
             #expect(messages[0].contains("review=true"), "\(messages[0])")
             #expect(!messages[1].contains("review=true"), "\(messages[1])")
-            #expect(messages[1].contains("rendered"), "\(messages[1])")
+            #expect(messages[1].contains("finished"), "\(messages[1])")
         }
     }
 

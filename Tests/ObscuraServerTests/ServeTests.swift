@@ -34,6 +34,10 @@ struct ServeTests {
             let html = String(buffer: page.body)
             #expect(html.contains("<canvas") || html.contains("createElement(\"canvas\")"))
             #expect(!html.contains("http://") && !html.contains("https://") && !html.contains("//cdn"))
+            // Plain words, settings folded, dark mode; the browser behaviour is scripts/serve/page-check.py's.
+            #expect(html.contains("Find faces…") && !html.contains("Find regions") && !html.contains(">Render<"))
+            #expect(html.contains("<details id=\"advanced\">") && html.contains("prefers-color-scheme: dark"))
+            #expect(html.contains("<fieldset id=\"tokenBox\" hidden>"))
         }
     }
 
@@ -185,11 +189,14 @@ struct ServeTests {
             let asDetected = Array(buffer: try await client.execute(uri: "/v1/jobs/\(id)/images/1/result", method: .get).body)
             #expect(asDetected == (try anonymizer.anonymize(photo)).bytes)
 
-            // The original is gone: a second edit is refused.
+            // Once the job is finished the originals are gone: a second edit is refused
+            // (ReviewLifecycleTests covers editing again before that).
+            #expect(try await client.execute(uri: "/v1/jobs/\(id)/finish", method: .post).status == .ok)
             let again = try await client.execute(uri: "/v1/jobs/\(id)/images/0/regions", method: .put,
                                                  headers: [.contentType: "application/json"], body: ByteBuffer(string: drawn))
             #expect(again.status == .conflict)
             #expect(try Serve.errorCode(again) == "image.not-in-review")
+            #expect(String(buffer: again.body).contains("finished"))
             #expect(try await client.execute(uri: "/v1/jobs/\(id)/images/0/preview", method: .get).status == .conflict)
         }
     }

@@ -35,6 +35,15 @@ struct JobAPI: Sendable {
         router.get("/v1/jobs/:job/images/:image/report") { _, context in
             try report(try jobID(context), try imageIndex(context))
         }
+        router.post("/v1/jobs/:job/finish") { _, context in try finish(try jobID(context)) }
+        router.delete("/v1/jobs/:job/images/:image") { _, context in
+            try deleteImage(try jobID(context), try imageIndex(context))
+        }
+        router.get("/v1/info") { _, _ in
+            try Response.json(ServerInfo(version: Obscura.version, tokenRequired: !(configuration.token ?? "").isEmpty,
+                                         resultLifetime: configuration.resultLifetime, maximumImagesPerJob: configuration.maximumImagesPerJob,
+                                         maximumUploadBytes: configuration.maximumUploadBytes))
+        }
     }
 
     // MARK: Parameters
@@ -187,6 +196,37 @@ struct JobAPI: Sendable {
         return Response(status: .noContent)
     }
 
+    /// The client is done with a job: from now on its regions cannot change, and the originals
+    /// kept for that are deleted. Refused while an image is being worked on or waits for review.
+    private func finish(_ id: String) throws -> Response {
+        switch try store.finish(id, at: Date()) {
+        case .noJob:
+            throw APIError.notFound("job")
+        case .unfinished(let index, let state):
+            throw APIError(.conflict, "job.not-ready",
+                           "image \(index) is \(state.rawValue): render it (or delete it) before finishing the job")
+        case .finished:
+            for image in try store.images(of: id) { files.remove(files.original(id, image.index)) }
+            return try status(id)
+        }
+    }
+
+    /// Deletes one image of a job, its original and its result; the job's last image takes the
+    /// job with it.
+    private func deleteImage(_ id: String, _ index: Int) throws -> Response {
+        _ = try existingJob(id)
+        switch try store.deleteImage(jobID: id, index: index) {
+        case .none:
+            throw APIError.notFound("image")
+        case .image:
+            files.remove(files.original(id, index))
+            files.remove(files.result(id, index))
+        case .job:
+            files.removeFolder(id)
+        }
+        return Response(status: .noContent)
+    }
+
     private func renderAll(_ id: String) throws -> Response {
         let job = try existingJob(id)
         _ = try store.approveAll(jobID: id)
@@ -200,8 +240,21 @@ struct JobAPI: Sendable {
         guard let regions = image.regions else {
             throw APIError(.conflict, "image.not-detected", "image \(index) is \(image.state.rawValue): it has no regions yet")
         }
+        let job = try existingJob(id)
         return try Response.json(RegionsDocument(state: image.state, width: image.width, height: image.height,
-                                                 regions: regions, painted: image.report?.regions))
+                                                 regions: regions, planned: Self.plan(regions, image: image, options: job.options),
+                                                 detected: image.detected,
+                                                 detectedPlanned: image.detected.flatMap { Self.plan($0, image: image, options: job.options) },
+                                                 painted: image.report?.regions))
+    }
+
+    /// What each region will be painted as (margin added, shape and style settled), in the
+    /// order of `regions`; nil for a region wholly outside the image.
+    static func plan(_ regions: [RegionInput], image: ImageRecord, options: AnonymizeOptions) -> [PlannedRegion?]? {
+        guard let width = image.width, let height = image.height else { return nil }
+        return regions.map { region in
+            RegionPlanner.plan([region.detection], imageWidth: width, imageHeight: height, options: options).first.map(PlannedRegion.init)
+        }
     }
 
     private func replaceRegions(_ request: Request, context: BasicRequestContext) async throws -> Response {
@@ -231,9 +284,12 @@ struct JobAPI: Sendable {
                 throw APIError.badRequest("regions.invalid", "every region needs a kind and a box [x, y, width, height] with width and height above 0")
             }
         }
-        guard image.state == .review, try store.approve(jobID: id, index: index, regions: document.regions) else {
+        // A rendered image of an unfinished review job can be rendered again while its original is there.
+        let editable = image.state == .review
+            || (image.state == .done && job.keepsOriginals && FileManager.default.fileExists(atPath: files.original(id, index).path))
+        guard editable, try store.approve(jobID: id, index: index, regions: document.regions) else {
             throw APIError(.conflict, "image.not-in-review",
-                           "image \(index) cannot be re-rendered: \(Self.notInReviewReason(image.state, review: job.review))")
+                           "image \(index) cannot be re-rendered: \(Self.notInReviewReason(image.state, job: job))")
         }
         let updated = try existingImage(id, index)
         return try Response.json(RegionsDocument(state: updated.state, width: updated.width, height: updated.height,
@@ -244,8 +300,9 @@ struct JobAPI: Sendable {
     /// without any painting, so a person can see what the regions cover.
     private func preview(_ id: String, _ index: Int) async throws -> Response {
         let image = try existingImage(id, index)
-        let gone = APIError(.conflict, "image.no-original", "image \(index) is \(image.state.rawValue): only images waiting for review have a preview")
-        guard image.state == .review || image.state == .approved, let bytes = try? files.read(files.original(id, index)) else { throw gone }
+        let gone = APIError(.conflict, "image.no-original", "image \(index) is \(image.state.rawValue): only images whose original is kept (review jobs until finished) have a preview")
+        guard image.state == .review || image.state == .approved || image.state == .done,
+              let bytes = try? files.read(files.original(id, index)) else { throw gone }
         let maximumPixels = configuration.maximumPixels
         let jpeg = try await NIOThreadPool.singleton.runIfActive {
             try ImageEncoder.encode(try ImageDecoder.decode(bytes, maximumPixels: maximumPixels).pixels.rgb(), as: .jpeg, quality: 85, jpegLayout: nil)
@@ -302,11 +359,13 @@ struct JobAPI: Sendable {
 
     /// Why an image's regions cannot be replaced now. Only a job created without review is told
     /// to use review=true.
-    static func notInReviewReason(_ state: ImageState, review: Bool) -> String {
-        switch state {
+    static func notInReviewReason(_ state: ImageState, job: JobRecord) -> String {
+        let review = job.review
+        return switch state {
         case .done:
-            review ? "it was rendered and its original deleted, so its regions can no longer change; upload the photo again to review it afresh"
-                : "its original was deleted when it was rendered; create the job with review=true to edit regions before rendering"
+            !review ? "its original was deleted when it was rendered; create the job with review=true to edit regions before rendering"
+                : job.finishedAt != nil ? "the job was finished and its originals deleted, so its regions can no longer change; upload the photo again to review it afresh"
+                : "its original is gone, so its regions can no longer change; upload the photo again to review it afresh"
         case .failed:
             "it failed and its original was deleted; upload the photo again"
         case .approved, .rendering:

@@ -103,6 +103,31 @@ enum OpenAPIDocument {
         ],
         "type": "object"
       },
+      "Info": {
+        "properties": {
+          "maximumImagesPerJob": {
+            "type": "integer"
+          },
+          "maximumUploadBytes": {
+            "type": "integer"
+          },
+          "resultLifetime": {
+            "description": "Seconds a job is kept after it is created.",
+            "type": "number"
+          },
+          "tokenRequired": {
+            "type": "boolean"
+          },
+          "version": {
+            "type": "string"
+          }
+        },
+        "required": [
+          "version",
+          "tokenRequired"
+        ],
+        "type": "object"
+      },
       "Job": {
         "properties": {
           "createdAt": {
@@ -110,6 +135,11 @@ enum OpenAPIDocument {
             "type": "string"
           },
           "expiresAt": {
+            "format": "date-time",
+            "type": "string"
+          },
+          "finishedAt": {
+            "description": "When the client finished the job (POST …/finish).",
             "format": "date-time",
             "type": "string"
           },
@@ -125,6 +155,10 @@ enum OpenAPIDocument {
           },
           "options": {
             "$ref": "#/components/schemas/Options"
+          },
+          "originalsKept": {
+            "description": "True while the originals are kept (a review job until finished or expired): done images can get new regions and be rendered again.",
+            "type": "boolean"
           },
           "progress": {
             "properties": {
@@ -165,6 +199,7 @@ enum OpenAPIDocument {
           "review",
           "createdAt",
           "expiresAt",
+          "originalsKept",
           "options",
           "progress",
           "images",
@@ -328,6 +363,35 @@ enum OpenAPIDocument {
         },
         "type": "object"
       },
+      "PlannedRegion": {
+        "nullable": true,
+        "properties": {
+          "painted": {
+            "$ref": "#/components/schemas/Box"
+          },
+          "shape": {
+            "enum": [
+              "rect",
+              "ellipse"
+            ],
+            "type": "string"
+          },
+          "style": {
+            "enum": [
+              "solid",
+              "pixelate",
+              "blur"
+            ],
+            "type": "string"
+          }
+        },
+        "required": [
+          "painted",
+          "shape",
+          "style"
+        ],
+        "type": "object"
+      },
       "Region": {
         "properties": {
           "box": {
@@ -350,6 +414,20 @@ enum OpenAPIDocument {
       },
       "Regions": {
         "properties": {
+          "detected": {
+            "description": "What the detectors found, whatever was changed since (so a region left out can be put back); ignored in a PUT.",
+            "items": {
+              "$ref": "#/components/schemas/Region"
+            },
+            "type": "array"
+          },
+          "detectedPlanned": {
+            "description": "What each detected region would be painted as.",
+            "items": {
+              "$ref": "#/components/schemas/PlannedRegion"
+            },
+            "type": "array"
+          },
           "height": {
             "type": "integer"
           },
@@ -357,6 +435,13 @@ enum OpenAPIDocument {
             "description": "What was painted (margins added, clipped), once rendered: the report's regions.",
             "items": {
               "type": "object"
+            },
+            "type": "array"
+          },
+          "planned": {
+            "description": "What each region will be painted as, in the order of regions (null for one outside the image); ignored in a PUT.",
+            "items": {
+              "$ref": "#/components/schemas/PlannedRegion"
             },
             "type": "array"
           },
@@ -432,7 +517,7 @@ enum OpenAPIDocument {
     }
   },
   "info": {
-    "description": "The REST API of `obscura serve`: upload photos, let Obscura find faces (and text, PII, plates), review the regions, and download clean images that hold pixels only. Everything runs on this machine. When the server has a token (always, off loopback), every path except /, /healthz and /openapi.json needs `Authorization: Bearer <token>`; without one, no authentication is asked for. Bound to loopback, the server answers only requests whose Host is a loopback name (localhost, 127.x.x.x, [::1], any port) or its --host; others get 421 `request.host-not-allowed`. A POST, PUT or DELETE whose Origin header is not the server itself (`http://` + Host) gets 403 `request.origin-not-allowed`; clients that send no Origin are not affected. Errors are `{\"error\": {\"code\", \"message\"}}` with a stable code.",
+    "description": "The REST API of `obscura serve`: upload photos, let Obscura find faces (and text, PII, plates), review the regions, and download clean images that hold pixels only. Everything runs on this machine. When the server has a token (always, off loopback), every path except /, /healthz, /openapi.json and /v1/info needs `Authorization: Bearer <token>`; without one, no authentication is asked for. Bound to loopback, the server answers only requests whose Host is a loopback name (localhost, 127.x.x.x, [::1], any port) or its --host; others get 421 `request.host-not-allowed`. A POST, PUT or DELETE whose Origin header is not the server itself (`http://` + Host) gets 403 `request.origin-not-allowed`; clients that send no Origin are not affected. Errors are `{\"error\": {\"code\", \"message\"}}` with a stable code.",
     "title": "Obscura server",
     "version": "0.1.0"
   },
@@ -501,6 +586,28 @@ enum OpenAPIDocument {
         },
         "security": [],
         "summary": "This document"
+      }
+    },
+    "/v1/info": {
+      "get": {
+        "operationId": "info",
+        "responses": {
+          "200": {
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Info"
+                }
+              }
+            },
+            "description": "The server's version, whether it needs a token, and its limits."
+          },
+          "421": {
+            "$ref": "#/components/responses/Error"
+          }
+        },
+        "security": [],
+        "summary": "What a client needs to know first"
       }
     },
     "/v1/jobs": {
@@ -689,6 +796,96 @@ enum OpenAPIDocument {
         }
       ]
     },
+    "/v1/jobs/{job}/finish": {
+      "parameters": [
+        {
+          "in": "path",
+          "name": "job",
+          "required": true,
+          "schema": {
+            "format": "uuid",
+            "type": "string"
+          }
+        }
+      ],
+      "post": {
+        "description": "A review job keeps its originals after rendering, so regions can be replaced and images rendered again (PUT …/regions), until it is finished or expires. Refused with 409 `job.not-ready` while an image is being worked on or waits for review. Finishing again changes nothing. Results stay until the job is deleted or expires.",
+        "operationId": "finishJob",
+        "responses": {
+          "200": {
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Job"
+                }
+              }
+            },
+            "description": "The job, finished."
+          },
+          "401": {
+            "$ref": "#/components/responses/Error"
+          },
+          "403": {
+            "$ref": "#/components/responses/Error"
+          },
+          "404": {
+            "$ref": "#/components/responses/Error"
+          },
+          "409": {
+            "$ref": "#/components/responses/Error"
+          },
+          "421": {
+            "$ref": "#/components/responses/Error"
+          }
+        },
+        "summary": "Finish a job: its regions can no longer change and its originals are deleted"
+      }
+    },
+    "/v1/jobs/{job}/images/{image}": {
+      "delete": {
+        "description": "The other images keep their numbers. Deleting a job's last image deletes the job.",
+        "operationId": "deleteImage",
+        "responses": {
+          "204": {
+            "description": "Deleted."
+          },
+          "401": {
+            "$ref": "#/components/responses/Error"
+          },
+          "403": {
+            "$ref": "#/components/responses/Error"
+          },
+          "404": {
+            "$ref": "#/components/responses/Error"
+          },
+          "421": {
+            "$ref": "#/components/responses/Error"
+          }
+        },
+        "summary": "Delete one image of a job, its original and its result"
+      },
+      "parameters": [
+        {
+          "in": "path",
+          "name": "job",
+          "required": true,
+          "schema": {
+            "format": "uuid",
+            "type": "string"
+          }
+        },
+        {
+          "description": "The image's index in the job, from 0.",
+          "in": "path",
+          "name": "image",
+          "required": true,
+          "schema": {
+            "minimum": 0,
+            "type": "integer"
+          }
+        }
+      ]
+    },
     "/v1/jobs/{job}/images/{image}/preview": {
       "get": {
         "operationId": "getPreview",
@@ -717,7 +914,7 @@ enum OpenAPIDocument {
             "$ref": "#/components/responses/Error"
           }
         },
-        "summary": "The unpainted, upright image while it waits for review"
+        "summary": "The unpainted, upright image while its original is kept"
       },
       "parameters": [
         {
@@ -792,7 +989,7 @@ enum OpenAPIDocument {
         }
       ],
       "put": {
-        "description": "Only while the image waits for review (jobs created with review=true): the original is deleted once an image is rendered. Regions of kind `manual` are painted exactly as drawn; others get the job's margin and style. Leave a region out to keep that area as it is. More than 1,000 regions are refused with 400 `regions.too-many` before anything is stored.",
+        "description": "While the image waits for review, or once it is rendered while its job keeps its originals (a review job until POST …/finish or expiry): the image is then rendered again. Regions of kind `manual` are painted exactly as drawn; others get the job's margin and style. Leave a region out to keep that area as it is. More than 1,000 regions are refused with 400 `regions.too-many` before anything is stored.",
         "operationId": "replaceRegions",
         "requestBody": {
           "content": {

@@ -26,6 +26,11 @@ struct JobStatus: Codable, Sendable {
     var review: Bool
     var createdAt: Date
     var expiresAt: Date
+    /// When the client finished the job (`POST …/finish`); absent until then.
+    var finishedAt: Date?
+    /// True while the originals are kept (a review job until it is finished or expires): done
+    /// images can then get new regions and be rendered again, and have a preview.
+    var originalsKept: Bool
     var options: AnonymizeOptions
     var webhook: WebhookStatus?
     var progress: Progress
@@ -39,6 +44,8 @@ struct JobStatus: Codable, Sendable {
         review = job.review
         createdAt = job.createdAt
         expiresAt = job.expiresAt
+        finishedAt = job.finishedAt
+        originalsKept = job.keepsOriginals
         options = job.options
         webhook = job.webhook
         results = "/v1/jobs/\(job.id)/results.zip"
@@ -67,8 +74,41 @@ struct RegionsDocument: Codable, Sendable {
     var width: Int?
     var height: Int?
     var regions: [RegionInput]
+    /// What each region will be painted as, in the order of `regions` (null for one outside
+    /// the image). Read-only: a PUT ignores it.
+    var planned: [PlannedRegion?]? = nil
+    /// What the detectors found, whatever a person changed since (read-only), and what each
+    /// would be painted as: a region left out can be put back.
+    var detected: [RegionInput]? = nil
+    var detectedPlanned: [PlannedRegion?]? = nil
     /// Rectangles actually painted `[x, y, w, h]` (margins added, clipped), once rendered.
     var painted: [ReportRecord.RegionEntry]?
+}
+
+/// A region as it will be painted: the box grown by its margin and rounded outwards to whole
+/// pixels (not clipped), with its shape and style.
+struct PlannedRegion: Codable, Sendable {
+    /// `[x, y, width, height]` in pixels of the upright image.
+    var painted: [Int]
+    var shape: RegionShape
+    var style: RedactionStyle
+
+    init(_ region: Region) {
+        painted = [region.x0, region.y0, region.x1 - region.x0, region.y1 - region.y0]
+        shape = region.shape
+        style = region.style
+    }
+}
+
+/// `GET /v1/info`: what a client needs to know before its first request. Needs no token.
+struct ServerInfo: Codable, Sendable {
+    var version: String
+    /// True when every request under /v1 (except this one) needs `Authorization: Bearer <token>`.
+    var tokenRequired: Bool
+    /// Seconds a job is kept after it is created.
+    var resultLifetime: Double
+    var maximumImagesPerJob: Int
+    var maximumUploadBytes: Int
 }
 
 /// `GET /v1/jobs`: every job, oldest first.

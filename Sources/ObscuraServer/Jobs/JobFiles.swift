@@ -2,7 +2,8 @@ import Foundation
 import Obscura
 
 /// The files of jobs under `<data>/jobs/<job id>/`: `<n>.original` from upload until the image
-/// is rendered or fails, `<n>.result` once it is done. Results are written to a temporary
+/// is rendered or fails (in a review job: until the job is finished, so it can be rendered
+/// again), `<n>.result` once it is done. Results are written to a temporary
 /// file and renamed into place, so a result file is always complete.
 struct JobFiles: Sendable {
     let root: URL

@@ -9,13 +9,14 @@ public enum ImageState: String, Codable, Sendable, CaseIterable {
     /// A worker is decoding it and running the detectors.
     case detecting
     /// Detected; its regions wait for a person (jobs created with `review=true`). The
-    /// original is kept until the image is rendered.
+    /// original is kept until the job is finished (`POST …/finish`) or expires.
     case review
     /// Its regions were set; waiting for a worker to render them.
     case approved
     /// A worker is painting the regions and encoding the result.
     case rendering
-    /// The result is ready; the original has been deleted.
+    /// The result is ready. The original has been deleted, except in a review job that its
+    /// client has not finished yet: there the regions can still be replaced and rendered again.
     case done
     /// Nothing could be made of it (see its error); the original has been deleted.
     case failed
@@ -105,8 +106,16 @@ struct JobRecord: Sendable {
     var options: AnonymizeOptions
     /// When true, images stop after detection and wait for their regions to be reviewed.
     var review: Bool
+    /// When the client finished the job (`POST …/finish`); nil until then.
+    var finishedAt: Date? = nil
     /// Where to announce that the job finished or waits for review.
     var webhook: WebhookStatus? = nil
+}
+
+extension JobRecord {
+    /// True while the originals of rendered images are kept: a review job, until its client
+    /// finishes it (or it expires), so a person can change the regions and render again.
+    var keepsOriginals: Bool { review && finishedAt == nil }
 }
 
 /// A job's webhook and its last event, as the job status shows it.
@@ -140,6 +149,8 @@ struct ImageRecord: Sendable {
     /// Decode and detect times of the detection stage, for the report of a reviewed image
     /// (rendered later, by another claim).
     var detectionTimings: StageTimings? = nil
+    /// What the detectors found, kept when a person replaces `regions`.
+    var detected: [RegionInput]? = nil
 
     /// The name of the result: the original's name with the output format's extension.
     var resultName: String? {

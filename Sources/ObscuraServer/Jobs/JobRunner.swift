@@ -40,9 +40,11 @@ public final class JobRunner: Service, Sendable {
         let jobIDs = try store.jobIDs()
         for orphan in files.orphans(known: Set(jobIDs)) { files.removeFolder(orphan) }
         // Originals of finished images (failed by recovery, or left by a stop just after the
-        // state was stored) are deleted now.
+        // state was stored) are deleted now, except the rendered ones of review jobs that
+        // their client has not finished.
         for id in jobIDs {
-            for image in try store.images(of: id) where image.state.isFinal {
+            let keeps = try store.job(id)?.keepsOriginals ?? false
+            for image in try store.images(of: id) where image.state == .failed || (image.state == .done && !keeps) {
                 files.remove(files.original(id, image.index))
             }
         }
@@ -131,14 +133,18 @@ public final class JobRunner: Service, Sendable {
                 image.width = found.decoded.pixels.width
                 image.height = found.decoded.pixels.height
                 image.regions = found.detections.map(RegionInput.init)
+                image.detected = image.regions
                 image.detectionTimings = found.timings
-                if try !store.update(image, from: stage) { files.removeFolderIfJobGone(job.id, store: store) }
+                if try !store.update(image, from: stage) { files.removeImageIfGone(job.id, image.index, store: store) }
             case .rendered(let result, let models):
                 try files.write(result.bytes, to: resultURL)
                 image.state = .done
                 image.width = result.width
                 image.height = result.height
-                if stage == .detecting { image.regions = result.regions.map { RegionInput($0.detection) } }
+                if stage == .detecting {
+                    image.regions = result.regions.map { RegionInput($0.detection) }
+                    image.detected = image.regions
+                }
                 image.outputFormat = result.outputFormat.rawValue
                 image.resultBytes = result.bytes.count
                 var report = ReportRecord(input: image.name, outcome: .written, settings: job.options, models: models)
@@ -148,10 +154,10 @@ public final class JobRunner: Service, Sendable {
                 report.outputSHA256 = SHA256.hex(of: result.bytes)
                 image.report = report
                 if try store.update(image, from: stage) {
-                    files.remove(originalURL)
+                    // A review job keeps it until finished, so the regions can change again.
+                    if !job.keepsOriginals { files.remove(originalURL) }
                 } else {
-                    files.remove(resultURL)
-                    files.removeFolderIfJobGone(job.id, store: store)
+                    files.removeImageIfGone(job.id, image.index, store: store)
                 }
             }
             try? store.queueWebhookIfDue(jobID: job.id, now: Date())
@@ -176,8 +182,13 @@ extension JobRunner {
 }
 
 extension JobFiles {
-    /// A worker finished an image whose job was deleted meanwhile: its files go too.
-    func removeFolderIfJobGone(_ jobID: String, store: JobStore) {
-        if (try? store.job(jobID)) == nil { removeFolder(jobID) }
+    /// A worker finished an image that was deleted meanwhile (alone or with its job): its
+    /// files go too.
+    func removeImageIfGone(_ jobID: String, _ index: Int, store: JobStore) {
+        // A store that cannot be read says nothing: the files stay until the job expires.
+        guard let imageGone = try? store.image(of: jobID, index: index) == nil, imageGone else { return }
+        remove(original(jobID, index))
+        remove(result(jobID, index))
+        if let jobGone = try? store.job(jobID) == nil, jobGone { removeFolder(jobID) }
     }
 }

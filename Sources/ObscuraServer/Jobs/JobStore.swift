@@ -61,6 +61,15 @@ public final class JobStore: Sendable {
         migrator.registerMigration("v3-detection-timings") { db in
             try db.execute(sql: "ALTER TABLE image ADD COLUMN timings TEXT")
         }
+        // When the client finished a review job (POST …/finish): until then its originals are
+        // kept, so rendered images can be edited and rendered again. And what the detectors
+        // found, kept when a person replaces the regions, so a region left out can come back.
+        migrator.registerMigration("v4-finished") { db in
+            try db.execute(sql: """
+                ALTER TABLE job ADD COLUMN finishedAt DOUBLE;
+                ALTER TABLE image ADD COLUMN detected TEXT;
+                """)
+        }
         return migrator
     }
 
@@ -119,6 +128,39 @@ public final class JobStore: Sendable {
         }
     }
 
+    enum FinishOutcome: Equatable { case finished, noJob, unfinished(index: Int, state: ImageState) }
+
+    /// Marks a job finished by its client (once; a second call changes nothing), unless an image
+    /// is still being worked on or waits for review. The caller then deletes the originals.
+    func finish(_ jobID: String, at now: Date) throws -> FinishOutcome {
+        try database.write { db in
+            guard try Bool.fetchOne(db, sql: "SELECT 1 FROM job WHERE id = ?", arguments: [jobID]) != nil else { return .noJob }
+            if let row = try Row.fetchOne(db, sql: """
+                SELECT idx, state FROM image WHERE jobID = ? AND state NOT IN ('done', 'failed') ORDER BY idx LIMIT 1
+                """, arguments: [jobID]) {
+                return .unfinished(index: row["idx"], state: ImageState(rawValue: row["state"]) ?? .queued)
+            }
+            try db.execute(sql: "UPDATE job SET finishedAt = ? WHERE id = ? AND finishedAt IS NULL",
+                           arguments: [now.timeIntervalSince1970, jobID])
+            return .finished
+        }
+    }
+
+    enum ImageDeletion: Equatable { case none, image, job }
+
+    /// Deletes one image's row; when it was the job's last image, the job goes too (a job has
+    /// at least one image). A worker busy with the image learns it when its update changes no row.
+    func deleteImage(jobID: String, index: Int) throws -> ImageDeletion {
+        try database.write { db in
+            try db.execute(sql: "DELETE FROM image WHERE jobID = ? AND idx = ?", arguments: [jobID, index])
+            guard db.changesCount > 0 else { return .none }
+            let left = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM image WHERE jobID = ?", arguments: [jobID]) ?? 0
+            guard left == 0 else { return .image }
+            try db.execute(sql: "DELETE FROM job WHERE id = ?", arguments: [jobID])
+            return .job
+        }
+    }
+
     /// Jobs whose results have expired at `now`.
     func expiredJobIDs(at now: Date) throws -> [String] {
         try database.read { db in
@@ -164,11 +206,12 @@ public final class JobStore: Sendable {
         try database.write { db in
             try db.execute(sql: """
                 UPDATE image SET state = ?, attempts = ?, errorCode = ?, errorMessage = ?, width = ?, height = ?,
-                    regions = ?, report = ?, outputFormat = ?, resultBytes = ?, timings = ?
+                    regions = ?, report = ?, outputFormat = ?, resultBytes = ?, timings = ?, detected = ?
                 WHERE jobID = ? AND idx = ? AND state = ?
                 """, arguments: [image.state.rawValue, image.attempts, image.error?.code, image.error?.message,
                                  image.width, image.height, try image.regions.map { try Self.json($0.map(StoredRegion.init)) }, try image.report.map(Self.json),
                                  image.outputFormat, image.resultBytes, try image.detectionTimings.map(Self.json),
+                                 try image.detected.map { try Self.json($0.map(StoredRegion.init)) },
                                  image.jobID, image.index, expected.rawValue])
             return db.changesCount > 0
         }
@@ -193,11 +236,14 @@ public final class JobStore: Sendable {
         }
     }
 
-    /// Sets an image's regions and queues it for rendering, if it waits for review.
+    /// Sets an image's regions and queues it for rendering, if it waits for review, or if it
+    /// was rendered in a review job that its client has not finished (the original is kept).
     func approve(jobID: String, index: Int, regions: [RegionInput]) throws -> Bool {
         try database.write { db in
-            try db.execute(sql: "UPDATE image SET state = 'approved', attempts = 0, regions = ? WHERE jobID = ? AND idx = ? AND state = 'review'",
-                           arguments: [try Self.json(regions.map(StoredRegion.init)), jobID, index])
+            try db.execute(sql: """
+                UPDATE image SET state = 'approved', attempts = 0, regions = ? WHERE jobID = ? AND idx = ? AND (state = 'review'
+                    OR (state = 'done' AND EXISTS (SELECT 1 FROM job WHERE id = ? AND review = 1 AND finishedAt IS NULL)))
+                """, arguments: [try Self.json(regions.map(StoredRegion.init)), jobID, index, jobID])
             return db.changesCount > 0
         }
     }
@@ -271,6 +317,7 @@ public final class JobStore: Sendable {
         JobRecord(id: row["id"], createdAt: Date(timeIntervalSince1970: row["createdAt"]),
                   expiresAt: Date(timeIntervalSince1970: row["expiresAt"]),
                   options: try decode(AnonymizeOptions.self, row["options"]), review: row["review"],
+                  finishedAt: (row["finishedAt"] as Double?).map(Date.init(timeIntervalSince1970:)),
                   webhook: (row["webhook"] as String?).map {
                       WebhookStatus(url: $0, event: row["webhookEvent"], state: row["webhookState"], attempts: row["webhookAttempts"])
                   })
@@ -282,6 +329,7 @@ public final class JobStore: Sendable {
         let regions: String? = row["regions"]
         let report: String? = row["report"]
         let timings: String? = row["timings"]
+        let detected: String? = row["detected"]
         let state: String = row["state"]
         return ImageRecord(jobID: row["jobID"], index: row["idx"], name: row["name"],
                            state: ImageState(rawValue: state) ?? .failed, attempts: row["attempts"],
@@ -290,7 +338,8 @@ public final class JobStore: Sendable {
                            regions: try regions.map { try decode([StoredRegion].self, $0).compactMap(\.region) },
                            report: try report.map { try decode(ReportRecord.self, $0) },
                            outputFormat: row["outputFormat"], resultBytes: row["resultBytes"],
-                           detectionTimings: try timings.map { try decode(StageTimings.self, $0) })
+                           detectionTimings: try timings.map { try decode(StageTimings.self, $0) },
+                           detected: try detected.map { try decode([StoredRegion].self, $0).compactMap(\.region) })
     }
 
     private static func json(_ value: some Encodable) throws -> String {

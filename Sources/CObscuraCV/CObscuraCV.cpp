@@ -66,7 +66,7 @@ bool dimensions_in_range(uint32_t width, uint32_t height) {
 
 extern "C" int32_t obscura_cv_decode_png(const uint8_t *bytes, size_t length, uint64_t max_pixels,
                                          obscura_cv_image *out, char *error, size_t error_capacity) {
-    std::memset(out, 0, sizeof(*out));
+    obscura::reset(out);
     png_image image;
     std::memset(&image, 0, sizeof(image));
     image.version = PNG_IMAGE_VERSION;
@@ -91,7 +91,7 @@ extern "C" int32_t obscura_cv_decode_png(const uint8_t *bytes, size_t length, ui
     image.format = alpha ? PNG_FORMAT_RGBA : colour ? PNG_FORMAT_RGB : PNG_FORMAT_GRAY;
     int32_t channels = alpha ? 4 : colour ? 3 : 1;
     size_t size = PNG_IMAGE_SIZE(image);
-    auto *pixels = static_cast<uint8_t *>(std::malloc(size));
+    auto *pixels = obscura::pixel_buffer(out, size);
     if (pixels == nullptr) {
         png_image_free(&image);
         write_error(error, error_capacity, "out of memory");
@@ -100,7 +100,7 @@ extern "C" int32_t obscura_cv_decode_png(const uint8_t *bytes, size_t length, ui
     if (!png_image_finish_read(&image, nullptr, pixels, 0, nullptr)) {
         write_error(error, error_capacity, image.message);
         png_image_free(&image);
-        std::free(pixels);
+        obscura::release_pixels(out, pixels);
         return 4;
     }
     out->width = static_cast<int32_t>(image.width);
@@ -113,7 +113,7 @@ extern "C" int32_t obscura_cv_decode_png(const uint8_t *bytes, size_t length, ui
 
 extern "C" int32_t obscura_cv_decode_webp(const uint8_t *bytes, size_t length, uint64_t max_pixels,
                                           obscura_cv_image *out, char *error, size_t error_capacity) {
-    std::memset(out, 0, sizeof(*out));
+    obscura::reset(out);
     WebPBitstreamFeatures features;
     if (WebPGetFeatures(bytes, length, &features) != VP8_STATUS_OK) {
         write_error(error, error_capacity, "not a readable WebP stream");
@@ -132,19 +132,20 @@ extern "C" int32_t obscura_cv_decode_webp(const uint8_t *bytes, size_t length, u
         write_error(error, error_capacity, "image dimensions are out of range");
         return 3;
     }
-    int width = 0, height = 0;
-    uint8_t *decoded = features.has_alpha ? WebPDecodeRGBA(bytes, length, &width, &height)
-                                          : WebPDecodeRGB(bytes, length, &width, &height);
-    if (decoded == nullptr) {
-        write_error(error, error_capacity, "the WebP data is truncated or damaged");
-        return 4;
-    }
-    int32_t channels = features.has_alpha ? 4 : 3;
-    uint8_t *pixels = copy_out(decoded, size_t(width) * height * channels);
-    WebPFree(decoded);
+    const int width = features.width, height = features.height;
+    const int32_t channels = features.has_alpha ? 4 : 3;
+    const size_t stride = size_t(width) * channels, size = stride * size_t(height);
+    uint8_t *pixels = obscura::pixel_buffer(out, size);
     if (pixels == nullptr) {
         write_error(error, error_capacity, "out of memory");
         return 5;
+    }
+    uint8_t *decoded = features.has_alpha ? WebPDecodeRGBAInto(bytes, length, pixels, size, int(stride))
+                                          : WebPDecodeRGBInto(bytes, length, pixels, size, int(stride));
+    if (decoded == nullptr) {
+        obscura::release_pixels(out, pixels);
+        write_error(error, error_capacity, "the WebP data is truncated or damaged");
+        return 4;
     }
     out->width = width;
     out->height = height;
@@ -235,7 +236,7 @@ bool encode_jpeg(const uint8_t *pixels, int32_t width, int32_t height, int32_t c
 
 extern "C" int32_t obscura_cv_decode_jpeg(const uint8_t *bytes, size_t length, uint64_t max_pixels,
                                           obscura_cv_image *out, char *error_text, size_t error_capacity) {
-    std::memset(out, 0, sizeof(*out));
+    obscura::reset(out);
     jpeg_decompress_struct info;
     strict_jpeg_error error;
     std::memset(&error, 0, sizeof(error));
@@ -246,7 +247,7 @@ extern "C" int32_t obscura_cv_decode_jpeg(const uint8_t *bytes, size_t length, u
     uint8_t *volatile pixels = nullptr;
     if (setjmp(error.jump)) {
         jpeg_destroy_decompress(&info);
-        std::free(pixels);
+        obscura::release_pixels(out, pixels);
         write_error(error_text, error_capacity, error.message);
         return 1;
     }
@@ -273,7 +274,7 @@ extern "C" int32_t obscura_cv_decode_jpeg(const uint8_t *bytes, size_t length, u
         write_error(error_text, error_capacity, "image dimensions are out of range");
         return 2;
     }
-    pixels = static_cast<uint8_t *>(std::malloc(width * height * channels));
+    pixels = obscura::pixel_buffer(out, width * height * channels);
     std::vector<uint8_t> row(width * components);
     if (pixels == nullptr) {
         jpeg_destroy_decompress(&info);
@@ -300,7 +301,7 @@ extern "C" int32_t obscura_cv_decode_jpeg(const uint8_t *bytes, size_t length, u
     jpeg_finish_decompress(&info);
     jpeg_destroy_decompress(&info);
     if (error.damaged) {
-        std::free(pixels);
+        obscura::release_pixels(out, pixels);
         write_error(error_text, error_capacity, error.message);
         return 4;
     }
@@ -313,7 +314,7 @@ extern "C" int32_t obscura_cv_decode_jpeg(const uint8_t *bytes, size_t length, u
 
 extern "C" void obscura_cv_image_free(obscura_cv_image *image) {
     if (image == nullptr) return;
-    std::free(image->pixels);
+    obscura::release_pixels(image, image->pixels);
     image->pixels = nullptr;
     std::free(image->icc);
     image->icc = nullptr;

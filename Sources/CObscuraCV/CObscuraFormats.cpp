@@ -40,7 +40,7 @@ uint8_t *copy_bytes(const void *bytes, size_t length) {
 
 extern "C" int32_t obscura_cv_decode_heif(const uint8_t *bytes, size_t length, uint64_t max_pixels,
                                           obscura_cv_image *out, char *error, size_t error_capacity) {
-    std::memset(out, 0, sizeof(*out));
+    obscura::reset(out);
     heif_context *context = heif_context_alloc();
     if (context == nullptr) {
         put_error(error, error_capacity, "out of memory");
@@ -84,7 +84,7 @@ extern "C" int32_t obscura_cv_decode_heif(const uint8_t *bytes, size_t length, u
             break;
         }
         const size_t channels = alpha ? 4 : 3, row = size_t(width) * channels;
-        auto *pixels = static_cast<uint8_t *>(std::malloc(row * height));
+        auto *pixels = obscura::pixel_buffer(out, row * height);
         if (pixels == nullptr) { fail(3, "out of memory"); break; }
         for (int y = 0; y < height; ++y) std::memcpy(pixels + y * row, plane + size_t(y) * stride, row);
         out->width = width;
@@ -183,7 +183,7 @@ extern "C" int32_t obscura_cv_decode_tiff(const uint8_t *bytes, size_t length, u
                                           obscura_cv_image *out, char *error, size_t error_capacity) {
     static const int handlers_installed = install_tiff_handlers();
     (void)handlers_installed;
-    std::memset(out, 0, sizeof(*out));
+    obscura::reset(out);
     tiff_last_error.clear();
     tiff_memory memory{bytes, length, 0};
     // 'm': no memory mapping; 'h': read the header only, directories on demand.
@@ -268,7 +268,7 @@ extern "C" int32_t obscura_cv_decode_tiff(const uint8_t *bytes, size_t length, u
             break;
         }
         const size_t channels = alpha ? 4 : 3;
-        auto *pixels = static_cast<uint8_t *>(std::malloc(width * height * channels));
+        auto *pixels = obscura::pixel_buffer(out, width * height * channels);
         if (pixels == nullptr) {
             put_error(error, error_capacity, "out of memory");
             status = 3;
@@ -332,7 +332,7 @@ int gif_read(GifFileType *gif, GifByteType *buffer, int size) {
 
 extern "C" int32_t obscura_cv_decode_gif(const uint8_t *bytes, size_t length, uint64_t max_pixels,
                                          obscura_cv_image *out, char *error, size_t error_capacity) {
-    std::memset(out, 0, sizeof(*out));
+    obscura::reset(out);
     gif_memory memory{bytes, length, 0};
     int code = 0;
     GifFileType *gif = DGifOpen(&memory, gif_read, &code);
@@ -417,12 +417,13 @@ extern "C" int32_t obscura_cv_decode_gif(const uint8_t *bytes, size_t length, ui
         // Pixels outside the frame or of the transparent index come out transparent, as viewers show them.
         const bool alpha = control.TransparentColor != NO_TRANSPARENT_COLOR || !covers;
         const size_t channels = alpha ? 4 : 3;
-        auto *pixels = static_cast<uint8_t *>(std::calloc(width * height, channels));
+        auto *pixels = obscura::pixel_buffer(out, width * height * channels);
         if (pixels == nullptr) {
             put_error(error, error_capacity, "out of memory");
             status = 3;
             break;
         }
+        std::memset(pixels, 0, width * height * channels);
         for (long y = 0; y < frame_height; ++y) {
             long canvas_y = top + y;
             if (canvas_y < 0 || size_t(canvas_y) >= height) continue;

@@ -6,6 +6,8 @@
 #include "CObscuraMessage.hpp"
 
 #include <cstdint>
+#include <cstdlib>
+#include <cstring>
 #include <string>
 
 namespace obscura {
@@ -30,6 +32,26 @@ inline bool stop_at_header(obscura_cv_image *out, uint64_t width, uint64_t heigh
         write_message(error, error_capacity, "the image declares more pixels than the limit");
     }
     return true;
+}
+
+/// Clears a decoder's output, keeping the caller's target buffer.
+inline void reset(obscura_cv_image *out) {
+    uint8_t *target = out->target;
+    size_t capacity = out->target_capacity;
+    std::memset(out, 0, sizeof(*out));
+    out->target = target;
+    out->target_capacity = capacity;
+}
+
+/// Where a decoder puts `size` bytes of pixels: the caller's target when it fits, else malloc.
+inline uint8_t *pixel_buffer(obscura_cv_image *out, size_t size) {
+    if (out->target != nullptr && out->target_capacity >= size) return out->target;
+    return static_cast<uint8_t *>(std::malloc(size));
+}
+
+/// Frees pixels from `pixel_buffer` unless they are the caller's target.
+inline void release_pixels(const obscura_cv_image *out, uint8_t *pixels) {
+    if (pixels != out->target) std::free(pixels);
 }
 
 /// Working memory a codec library may take beyond the output pixels: a JPEG's progressive

@@ -28,6 +28,11 @@ typedef struct obscura_cv_image {
     int32_t transfer_characteristics; // HEIF nclx transfer characteristics
     int32_t orientation;              // TIFF Orientation tag (1...8) of the rows as returned
     int32_t bits_per_sample;          // the source's sample depth before reduction to 8 bits
+    // Set by the caller before decoding: a buffer the decoder writes the pixels into when they
+    // fit (`pixels` then equals `target` and is not freed by `obscura_cv_image_free`), so the
+    // caller's own array needs no copy. Decoders keep these two fields.
+    uint8_t *target;
+    size_t target_capacity;
 } obscura_cv_image;
 
 // Every decoder takes `max_pixels`: an image whose header declares more pixels is refused with

@@ -173,7 +173,24 @@ public enum ImageDecoder {
         let pixelData = format == .png ? ContainerStructure.pngPixelChunks(bytes) : bytes
         var image = obscura_cv_image()
         var message = [CChar](repeating: 0, count: 256)
-        let status = call(format, pixelData, maximumPixels: maximumPixels, &image, &message)
+        // The decoder writes straight into this array's storage, so a photo's pixels are never
+        // held twice (a 100 MP RGB image would otherwise need 600 MB for a moment). Its size
+        // comes from the header (4 bytes a pixel: what is not written is never touched).
+        var probe = obscura_cv_image()
+        var capacity = 0
+        if call(format, pixelData, maximumPixels: 0, &probe, &message) == 0 {
+            if Int(probe.width) * Int(probe.height) > maximumPixels { throw tooLarge(probe, limit: maximumPixels) }
+            capacity = Int(probe.width) * Int(probe.height) * 4
+        }
+        obscura_cv_image_free(&probe)
+        var status: Int32 = 0
+        let written = [UInt8](unsafeUninitializedCapacity: capacity) { buffer, count in
+            image.target = buffer.baseAddress
+            image.target_capacity = buffer.count
+            status = call(format, pixelData, maximumPixels: maximumPixels, &image, &message)
+            let filled = Int(image.width) * Int(image.height) * Int(image.channels)
+            count = status == 0 && image.pixels != nil && image.pixels == buffer.baseAddress && filled <= buffer.count ? filled : 0
+        }
         defer { obscura_cv_image_free(&image) }
         let reason = text(message)
         if status == 7 { throw tooLarge(image, limit: maximumPixels) }
@@ -187,8 +204,10 @@ public enum ImageDecoder {
         let width = Int(image.width), height = Int(image.height), channels = Int(image.channels)
         // Every decoder checked the declared size; this catches a file whose pixels disagree.
         guard width * height <= maximumPixels else { throw tooLarge(image, limit: maximumPixels) }
+        // Pixels that did not fit the array (a header that disagreed with the data) are copied.
+        let inPlace = written.count == width * height * channels && written.count > 0
         var stored = PixelBuffer(width: width, height: height, channels: channels,
-                                 pixels: Array(UnsafeBufferPointer(start: raw, count: width * height * channels)))
+                                 pixels: inPlace ? written : Array(UnsafeBufferPointer(start: raw, count: width * height * channels)))
         if let icc = image.icc, image.icc_length > 0 { profile = Array(UnsafeBufferPointer(start: icc, count: image.icc_length)) }
         if image.bits_per_sample > 8, format != .png { notes.append("\(image.bits_per_sample)-bit samples reduced to 8-bit") }
 

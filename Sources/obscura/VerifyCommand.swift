@@ -42,6 +42,9 @@ struct VerifyCommand: ParsableCommand {
     @Option(name: .customLong("max-pixels"), help: ArgumentHelp("Most pixels in one image, in millions; larger files fail with input.too-large before they are decoded (at most \(ImageDecoder.pixelCeiling / 1_000_000)).", valueName: "MP"))
     var maxPixels: Double = Double(ImageDecoder.defaultMaximumPixels) / 1e6
 
+    @Option(name: .customLong("verify-crops"), help: ArgumentHelp("When a file has unredacted faces, write a PNG crop of each (its box grown by 25%) into this folder, named after the file (photo.face-1.png), so a person can decide. These crops are the only unpainted face pixels Obscura writes on purpose; they are never printed or logged.", valueName: "DIR"))
+    var verifyCrops: String?
+
     @Flag(help: "Print one JSON object per file on standard output.")
     var json = false
 
@@ -105,9 +108,12 @@ struct VerifyCommand: ParsableCommand {
         let pool = WorkerPool(threads: min(jobs ?? ProcessInfo.processInfo.activeProcessorCount, max(files.count, 1)))
         pool.forEach(paths.count) { index in
             progress.start(paths[index])
-            let result: Verification
+            var result: Verification
             if let data = FileManager.default.contents(atPath: paths[index]) {
                 result = verifier.verify([UInt8](data))
+                if let directory = verifyCrops, !result.faces.isEmpty {
+                    result.crops = Self.writeCrops(of: result.faces, in: [UInt8](data), input: paths[index], directory: directory)
+                }
             } else {
                 var unreadable = Verification(status: .unreadable)
                 unreadable.error = .init(code: ObscuraError.Code.fileSystem.rawValue, message: "cannot read the file")
@@ -135,6 +141,16 @@ struct VerifyCommand: ParsableCommand {
         if (counts[.leaks] ?? 0) + (counts[.unreadable] ?? 0) > 0 { throw ExitCode(ExitStatus.someFailed) }
     }
 
+    /// Writes a crop of each reported face; returns the paths written.
+    static func writeCrops(of faces: [Verification.Face], in bytes: [UInt8], input: String, directory: String) -> [String] {
+        guard let crops = try? VerifyCrop.crops(of: faces, in: bytes) else { return [] }
+        try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        return crops.compactMap { crop in
+            let path = (directory as NSString).appendingPathComponent(VerifyCrop.fileName(forInput: input, number: crop.number))
+            return FileManager.default.createFile(atPath: path, contents: Data(crop.png)) ? path : nil
+        }
+    }
+
     private func report(_ result: Verification, path: String, console: Console) {
         switch result.status {
         case .clean:
@@ -155,6 +171,9 @@ struct VerifyCommand: ParsableCommand {
                 let box = [face.box.x, face.box.y, face.box.width, face.box.height].map { String(Int($0.rounded())) }.joined(separator: ", ")
                 console.error("            face at [\(box)] score \(face.score)")
             }
+            if !result.crops.isEmpty {
+                console.error("            crops: \(result.crops.joined(separator: ", "))")
+            }
         }
     }
 }
@@ -173,8 +192,9 @@ struct JSONResult: Encodable {
         try container.encode(result.faces, forKey: .faces)
         try container.encode(result.redactedDetections, forKey: .redactedDetections)
         try container.encode(result.facesChecked, forKey: .facesChecked)
+        if !result.crops.isEmpty { try container.encode(result.crops, forKey: .crops) }
         try container.encodeIfPresent(result.error, forKey: .error)
     }
 
-    enum CodingKeys: String, CodingKey { case path, status, format, metadata, problems, faces, redactedDetections, facesChecked, error }
+    enum CodingKeys: String, CodingKey { case path, status, format, metadata, problems, faces, redactedDetections, facesChecked, crops, error }
 }

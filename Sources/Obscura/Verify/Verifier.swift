@@ -48,6 +48,12 @@ public struct Verification: Sendable, Codable {
         public var box: Box
         public var score: Double
         public var evidence: RedactionEvidence
+
+        public init(box: Box, score: Double, evidence: RedactionEvidence) {
+            self.box = box
+            self.score = score
+            self.evidence = evidence
+        }
     }
 
     public var status: Status
@@ -62,6 +68,8 @@ public struct Verification: Sendable, Codable {
     public var redactedDetections = 0
     /// False when no face check ran (not asked for, or the model is not installed).
     public var facesChecked = false
+    /// Paths of the crops written of `faces` (`verify --verify-crops`); set by the caller.
+    public var crops: [String] = []
     public var error: ReportRecord.Failure?
 
     public init(status: Status) { self.status = status }
@@ -82,9 +90,9 @@ public final class Verifier: Sendable {
         self.faceDetector = options.faces ? faceDetector : nil
     }
 
-    /// `painted` lists areas the caller itself redacted (`anonymize --verify`): a detection
-    /// centred in one of them is counted as redacted whatever the style looks like.
-    public func verify(_ bytes: [UInt8], painted: [Box] = []) -> Verification {
+    /// `painted` marks the pixels the caller itself redacted (`anonymize --verify`): a detection
+    /// lying on them is counted as redacted whatever the style looks like.
+    public func verify(_ bytes: [UInt8], painted: PaintedMask? = nil) -> Verification {
         var result = Verification(status: .clean)
         do {
             let inventory = try MetadataInspector.inspect(bytes)
@@ -97,8 +105,7 @@ public final class Verifier: Sendable {
                                                          minimumFace: Double(options.minimumFace))
                 result.facesChecked = true
                 for detection in detections {
-                    let centreX = detection.box.x + detection.box.width / 2, centreY = detection.box.y + detection.box.height / 2
-                    let inPainted = painted.contains { centreX >= $0.x && centreX < $0.maxX && centreY >= $0.y && centreY < $0.maxY }
+                    let inPainted = (painted?.share(of: detection.box) ?? 0) >= 0.5
                     let evidence = RedactionEvidence(pixels: decoded.pixels, box: detection.box)
                     if inPainted || evidence.looksRedacted {
                         result.redactedDetections += 1

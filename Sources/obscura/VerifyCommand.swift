@@ -12,7 +12,8 @@ struct VerifyCommand: ParsableCommand {
         (size, bit depth, colour type, JFIF density, a standard colour profile), the image decodes \
         completely, and the face detector finds no face at --threshold. Detections on areas that \
         are a solid fill or a coarse mosaic (what anonymize paints) are not faces; a blurred face \
-        may still be reported as one. When the face model is not installed the face check is \
+        may still be reported as one. --verify-crops DIR writes a crop of each reported face for a \
+        person to judge: the only unpainted face pixels Obscura writes on purpose. When the face model is not installed the face check is \
         skipped and said so. Values are never printed: use 'obscura inspect --values' on your own \
         file to see them.
 
@@ -24,7 +25,7 @@ struct VerifyCommand: ParsableCommand {
     @Argument(help: ArgumentHelp("Files or folders to check.", valueName: "FILE"))
     var inputs: [String]
 
-    @Option(help: "Minimum detector score for a face to count, 0.01-1.")
+    @Option(help: "Minimum detector score for a face to count, 0.01-1. Stricter than anonymize's 0.2: lower finds a few more faces and many more false alarms (see the README's measured rates).")
     var threshold: Double = VerifyOptions().threshold
 
     @Option(name: .customLong("min-face"), help: ArgumentHelp("Smallest face to search for, in pixels (5-400).", valueName: "PX"))

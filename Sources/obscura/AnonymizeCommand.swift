@@ -89,7 +89,7 @@ struct AnonymizeCommand: ParsableCommand {
     @Flag(name: .customLong("skip-existing"), help: "Keep outputs that already exist and count their inputs as skipped, so an interrupted run can resume. An existing --report file is extended.")
     var skipExisting = false
 
-    @Flag(help: "Re-check each output as 'obscura verify' does (no metadata, no face outside the painted regions) before writing it; a failure keeps no output and names each face's box and score. --verify=warn writes such an output anyway and flags it (on stderr, in --json and in the report).")
+    @Flag(help: "Re-check each output as 'obscura verify' does (no metadata, no face outside the painted regions, at verify's threshold 0.4 or --threshold if higher) before writing it; a failure keeps no output and names each face's box and score. --verify=warn writes such an output anyway and flags it (on stderr, in --json and in the report).")
     var verify = false
 
     @Option(name: .customLong("verify-crops"), help: ArgumentHelp("With --verify: when an output fails or is flagged, write a PNG crop of each reported face (its box grown by 25%) into this folder, named after the input (photo.face-1.png), so a person can decide. These crops are the only unpainted face pixels Obscura writes on purpose; their paths go to the report, their pixels nowhere else.", valueName: "DIR"))

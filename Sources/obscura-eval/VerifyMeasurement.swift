@@ -5,7 +5,10 @@ import Obscura
 /// scripts/tuning/verify-eval.py to score rules offline.
 ///
 ///   obscura-eval verify --labels DATASET/labels.json --out dump.jsonl [--floor 0.1] [--left-out 3]
-///       [--models DIR] [--only FILE_LIST]
+///       [--models DIR] [--only FILE_LIST] [--live]
+///
+/// `--live` records, instead, the faces the shipping `Verifier` reports on each picture, alone
+/// (as `obscura verify`) and with the painted pixels (as `anonymize --verify`).
 ///
 /// For each image it writes one JSON line with the detections (at `--floor`, low so that
 /// stricter thresholds can be replayed) on three kinds of picture: the untouched original, the
@@ -35,6 +38,8 @@ struct VerifyMeasurement {
 
     struct Variant: Encodable {
         var kind: String
+        /// With `--live`: `alone` (as `obscura verify`) or `painted` (as `anonymize --verify`).
+        var mode: String?
         /// The labelled face whose detection was left out (index into `boxes`), for `left-out`.
         var leftOutLabel: Int?
         var painted: [[Double]]
@@ -75,6 +80,27 @@ struct VerifyMeasurement {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
 
+        // `--live`: the faces the shipping Verifier reports, nothing replayed.
+        let live = arguments.contains("--live")
+        let verifier = Verifier(options: VerifyOptions(matching: anonymizer.options), faceDetector: detector)
+        func reported(_ bytes: [UInt8], mask: PaintedMask?) -> [Seen] {
+            verifier.verify(bytes, painted: mask).faces.map { face in
+                Seen(box: face.box.array, score: face.score, evidence: face.evidence, wholeBox: face.evidence,
+                     centreInPainted: false, paintedShare: 0, maskCentral: 0, maskWhole: 0)
+            }
+        }
+        func looks(_ kind: String, leftOut: Int? = nil, bytes: [UInt8], painted: [Box], mask: PaintedMask?) throws -> [Variant] {
+            guard live else {
+                return [Variant(kind: kind, leftOutLabel: leftOut, painted: painted.map(\.array),
+                                detections: try look(bytes, painted: painted, mask: mask))]
+            }
+            let alone = Variant(kind: kind, mode: "alone", leftOutLabel: leftOut, painted: painted.map(\.array),
+                                detections: reported(bytes, mask: nil))
+            guard mask != nil else { return [alone] }
+            return [alone, Variant(kind: kind, mode: "painted", leftOutLabel: leftOut, painted: painted.map(\.array),
+                                   detections: reported(bytes, mask: mask))]
+        }
+
         func look(_ bytes: [UInt8], painted: [Box], mask: PaintedMask?) throws -> [Seen] {
             let decoded = try ImageDecoder.decode(bytes)
             let pixels = decoded.pixels
@@ -103,13 +129,11 @@ struct VerifyMeasurement {
             let start = Date()
             let bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: (root as NSString).appendingPathComponent(image.file))))
             let found = try anonymizer.detect(bytes)
-            var variants: [Variant] = []
-            variants.append(Variant(kind: "original", painted: [], detections: try look(bytes, painted: [], mask: nil)))
+            var pictures: [Variant] = []
+            pictures += try looks("original", bytes: bytes, painted: [], mask: nil)
             let output = try anonymizer.render(found.decoded, detections: found.detections)
-            let painted = output.regions.map(\.paintedBox)
-            variants.append(Variant(kind: "output", painted: painted.map(\.array),
-                                    detections: try look(output.bytes, painted: painted,
-                                                         mask: mask(found.decoded.pixels, output.regions))))
+            pictures += try looks("output", bytes: output.bytes, painted: output.regions.map(\.paintedBox),
+                                     mask: mask(found.decoded.pixels, output.regions))
             // Labelled faces of 20 px or more that a detection covers, smallest to largest.
             var matched: [(label: Int, detection: Int, size: Double)] = []
             for (index, box) in image.boxes.enumerated() where box.count == 4 && max(box[2], box[3]) >= 20 {
@@ -128,13 +152,11 @@ struct VerifyMeasurement {
                 var kept = found.detections
                 kept.remove(at: matched[position].detection)
                 let rendered = try anonymizer.render(found.decoded, detections: kept)
-                let keptPainted = rendered.regions.map(\.paintedBox)
-                variants.append(Variant(kind: "left-out", leftOutLabel: matched[position].label, painted: keptPainted.map(\.array),
-                                        detections: try look(rendered.bytes, painted: keptPainted,
-                                                             mask: mask(found.decoded.pixels, rendered.regions))))
+                pictures += try looks("left-out", leftOut: matched[position].label, bytes: rendered.bytes,
+                                         painted: rendered.regions.map(\.paintedBox), mask: mask(found.decoded.pixels, rendered.regions))
             }
             let line = Line(file: image.file, width: found.decoded.pixels.width, height: found.decoded.pixels.height,
-                            boxes: image.boxes, flags: image.flags ?? [], variants: variants,
+                            boxes: image.boxes, flags: image.flags ?? [], variants: pictures,
                             seconds: Date().timeIntervalSince(start))
             out.write(try encoder.encode(line) + Data("\n".utf8))
             FileHandle.standardError.write(Data("[\(number + 1)/\(labels.count)] \(String(format: "%.1f", line.seconds)) s\n".utf8))

@@ -80,7 +80,7 @@ if arguments.first == "verify" {
 }
 if arguments.contains("--help") || arguments.isEmpty {
     print("usage: obscura-eval --labels DATASET/labels.json --outputs OUTDIR [--fill RRGGBB] [--json FILE]")
-    print("       obscura-eval verify --labels DATASET/labels.json --out DUMP.jsonl [--floor 0.1] [--left-out 3] [--models DIR] [--only LIST]")
+    print("       obscura-eval verify --labels DATASET/labels.json --out DUMP.jsonl [--floor 0.1] [--left-out 3] [--models DIR] [--only LIST] [--live]")
     exit(0)
 }
 guard let labelsPath = value("--labels"), let outputs = value("--outputs") else { fail("--labels and --outputs are required") }

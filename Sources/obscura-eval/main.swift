@@ -70,12 +70,17 @@ func fail(_ message: String) -> Never {
 }
 
 let arguments = Array(CommandLine.arguments.dropFirst())
+if arguments.first == "verify" {
+    do { try VerifyMeasurement.run(Array(arguments.dropFirst())) } catch { fail("\(error)") }
+    exit(0)
+}
 @MainActor func value(_ name: String) -> String? {
     guard let index = arguments.firstIndex(of: name), index + 1 < arguments.count else { return nil }
     return arguments[index + 1]
 }
 if arguments.contains("--help") || arguments.isEmpty {
     print("usage: obscura-eval --labels DATASET/labels.json --outputs OUTDIR [--fill RRGGBB] [--json FILE]")
+    print("       obscura-eval verify --labels DATASET/labels.json --out DUMP.jsonl [--floor 0.1] [--left-out 3] [--models DIR] [--only LIST] [--live]")
     exit(0)
 }
 guard let labelsPath = value("--labels"), let outputs = value("--outputs") else { fail("--labels and --outputs are required") }

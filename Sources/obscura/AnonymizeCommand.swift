@@ -89,8 +89,11 @@ struct AnonymizeCommand: ParsableCommand {
     @Flag(name: .customLong("skip-existing"), help: "Keep outputs that already exist and count their inputs as skipped, so an interrupted run can resume. An existing --report file is extended.")
     var skipExisting = false
 
-    @Flag(help: "Re-check each output as 'obscura verify' does (no metadata, no face outside the painted regions) before writing it; a failure keeps no output and names each face's box and score. --verify=warn writes such an output anyway and flags it (on stderr, in --json and in the report).")
+    @Flag(help: "Re-check each output as 'obscura verify' does (no metadata, no face outside the painted regions, at verify's threshold 0.4 or --threshold if higher) before writing it; a failure keeps no output and names each face's box and score. --verify=warn writes such an output anyway and flags it (on stderr, in --json and in the report).")
     var verify = false
+
+    @Option(name: .customLong("verify-crops"), help: ArgumentHelp("With --verify: when an output fails or is flagged, write a PNG crop of each reported face (its box grown by 25%) into this folder, named after the input (photo.face-1.png), so a person can decide. These crops are the only unpainted face pixels Obscura writes on purpose; their paths go to the report, their pixels nowhere else.", valueName: "DIR"))
+    var verifyCrops: String?
 
     /// `--verify=warn`, rewritten by `ObscuraCommand.main` (a flag cannot take a value).
     @Flag(name: .customLong("verify-warn"), help: .hidden)
@@ -129,6 +132,9 @@ struct AnonymizeCommand: ParsableCommand {
     func validate() throws {
         if let jobs, jobs < 1 { throw ValidationError("--jobs must be at least 1") }
         if json && output == "-" { throw ValidationError("--json cannot be used when the image goes to standard output") }
+        if verifyCrops != nil && !(verify || verifyWarn) {
+            throw ValidationError("--verify-crops needs --verify or --verify=warn")
+        }
         if skipExisting && overwrite { throw ValidationError("--skip-existing and --overwrite contradict each other; choose one") }
         try Self.validate(maxPixels: maxPixels)
         do {
@@ -208,7 +214,7 @@ struct AnonymizeCommand: ParsableCommand {
         let progress = Progress(total: output == "-" ? 0 : items.count, console: console, asked: options.detect)
         let recorder = RunRecorder(asked: options.detect)
         let runner = BatchRunner(anonymizer: anonymizer, jobs: jobs, skipExisting: skipExisting,
-                                 maximumPixels: Int(maxPixels * 1e6))
+                                 maximumPixels: Int(maxPixels * 1e6), verifyCropsDirectory: verifyCrops)
         let summary = runner.run(items, protected: report.map { [$0] } ?? [], onStart: { progress.start($0.displayName) }) { record in
             recorder.add(record)
             if record.outcome == .failed {
@@ -217,6 +223,9 @@ struct AnonymizeCommand: ParsableCommand {
             }
             if let warning = record.verifyWarning {
                 progress.print("obscura: flagged by verify, written: \(record.input): \(warning)")
+            }
+            if let crops = record.verifyCrops {
+                progress.print("obscura: \(crops.count) crop(s) of what verify reported: \(crops.joined(separator: ", "))")
             }
             reportWriter?.append(record)
             progress.advance(record.input, record.outcome, regionKinds: record.regions.map(\.kind))

@@ -100,7 +100,7 @@ struct ServeTests {
             #expect(result.status == .ok)
             #expect(result.headers[.contentType] == "image/jpeg")
             let bytes = Array(buffer: result.body)
-            let check = Verifier(options: { var o = VerifyOptions(); o.faces = false; return o }(), faceDetector: nil).verify(bytes, painted: [])
+            let check = Verifier(options: { var o = VerifyOptions(); o.faces = false; return o }(), faceDetector: nil).verify(bytes)
             #expect(check.metadata.isEmpty)
             #expect(check.status == .clean)
 
@@ -153,7 +153,7 @@ struct ServeTests {
             #expect(preview.status == .ok)
             #expect(preview.headers[.contentType] == "image/jpeg")
             let previewCheck = Verifier(options: { var o = VerifyOptions(); o.faces = false; return o }(), faceDetector: nil)
-                .verify(Array(buffer: preview.body), painted: [])
+                .verify(Array(buffer: preview.body))
             #expect(previewCheck.status == .clean)
 
             let found = try Serve.json(try await client.execute(uri: "/v1/jobs/\(id)/images/0/regions", method: .get))

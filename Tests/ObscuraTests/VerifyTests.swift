@@ -172,6 +172,25 @@ struct VerifyTests {
         #expect(!face.looksRedacted, "\(face)")
     }
 
+    @Test("a verify crop is the face box grown by a quarter on each side, clamped to the image, named after the input")
+    func cropGeometry() throws {
+        var pixels = PixelBuffer(width: 100, height: 80, channels: 3, filledWith: 0)
+        for y in 0..<80 { for x in 0..<100 { pixels.pixels[pixels.offset(x: x, y: y)] = UInt8(x) } }
+        let evidence = RedactionEvidence(meanGradient: 5, columnConcentration: 0, rowConcentration: 0)
+        let faces = [Verification.Face(box: Box(x: 40, y: 20, width: 20, height: 40), score: 0.9, evidence: evidence),
+                     Verification.Face(box: Box(x: 90, y: 70, width: 20, height: 20), score: 0.5, evidence: evidence)]
+        let crops = try VerifyCrop.crops(of: faces, in: pixels)
+        #expect(crops.map(\.number) == [1, 2])
+        #expect(crops[0].area == Box(x: 35, y: 10, width: 30, height: 60))
+        #expect(crops[1].area == Box(x: 85, y: 65, width: 15, height: 15))
+        let decoded = try ImageDecoder.decode(crops[0].png)
+        #expect(decoded.format == .png && decoded.pixels.width == 30 && decoded.pixels.height == 60)
+        // The crop holds the pixels under its area: column 35 of the image is its first column.
+        #expect(decoded.pixels.pixels[0] == 35)
+        #expect(VerifyCrop.fileName(forInput: "in/trip/IMG_0042.JPG", number: 2) == "IMG_0042.face-2.png")
+        #expect(VerifyCrop.fileName(forInput: "noext", number: 1) == "noext.face-1.png")
+    }
+
     @Test("anonymize --verify checks each output and records it in the report")
     func anonymizeVerify() throws {
         let folder = try TestSupport.temporaryFolder()
@@ -224,6 +243,56 @@ struct VerifyRefusalTests {
         #expect(try TestSupport.obscura(["anonymize", input.path, "-o", written.path, "--quiet"]).status == 0)
         let check = try VerifyTests.verify(written)
         #expect(check.status == 1 && (check.json["faces"] as? [Any])?.isEmpty == false)
+    }
+
+    @Test("--verify-crops writes a PNG crop of each reported face, the box grown by a quarter, and nothing when verify passes")
+    func crops() throws {
+        let folder = try TestSupport.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let input = TestSupport.facesEvaluationSet.appendingPathComponent("images/13--Interview/13_Interview_Interview_2_People_Visible_13_254.jpg")
+        let crops = folder.appendingPathComponent("crops")
+        let report = folder.appendingPathComponent("report.jsonl")
+        let refused = try TestSupport.obscura(["anonymize", input.path, "-o", folder.appendingPathComponent("refused.jpg").path,
+                                               "--verify", "--verify-crops", crops.path, "--report", report.path])
+        #expect(refused.status == 1)
+        let record = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: report)) as? [String: Any])
+        let paths = try #require(record["verifyCrops"] as? [String])
+        // One crop per face the failure names, as the message lists them.
+        let reason = "\((record["error"] as? [String: Any])?["cause"] ?? "")"
+        let named = try #require(reason.firstMatch(of: /(\d+) unredacted face\(s\)/)).1
+        #expect(paths.count == Int(named))
+        let written = try FileManager.default.contentsOfDirectory(atPath: crops.path).sorted()
+        #expect(written == (1...paths.count).map { "13_Interview_Interview_2_People_Visible_13_254.face-\($0).png" })
+        // Each crop is a PNG of the reported box grown by a quarter on each side (clamped).
+        let boxes = reason.matches(of: /(\d+)×(\d+) px at \((\d+), (\d+)\)/).map { ($0.1, $0.2) }
+        for (index, path) in paths.enumerated() {
+            let crop = try ImageDecoder.decode([UInt8](Data(contentsOf: URL(fileURLWithPath: path))))
+            #expect(crop.format == .png)
+            if index < boxes.count, let width = Int(boxes[index].0), let height = Int(boxes[index].1) {
+                #expect(abs(crop.pixels.width - width * 3 / 2) <= 3 || crop.pixels.width < width * 3 / 2, "\(crop.pixels.width) for \(width)")
+                #expect(abs(crop.pixels.height - height * 3 / 2) <= 3 || crop.pixels.height < height * 3 / 2)
+            }
+        }
+        #expect(refused.standardError.contains("crop(s) of what verify reported"), "\(refused.standardError)")
+        // verify on its own writes the same kind of crops for the unverified output.
+        let plain = folder.appendingPathComponent("plain.jpg")
+        #expect(try TestSupport.obscura(["anonymize", input.path, "-o", plain.path, "--quiet"]).status == 0)
+        let standalone = folder.appendingPathComponent("standalone")
+        let check = try VerifyTests.verify(plain, ["--verify-crops", standalone.path])
+        #expect(check.status == 1)
+        #expect((check.json["crops"] as? [String])?.count == (check.json["faces"] as? [Any])?.count)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: standalone.path).allSatisfy { $0.hasPrefix("plain.face-") })
+
+        // An output that passes writes no crop (and no folder).
+        let clean = folder.appendingPathComponent("clean-crops")
+        let astronaut = TestSupport.fixtures.appendingPathComponent("astronaut.jpg")
+        let passed = try TestSupport.obscura(["anonymize", astronaut.path, "-o", folder.appendingPathComponent("a.jpg").path,
+                                              "--verify", "--verify-crops", clean.path, "--quiet"])
+        #expect(passed.status == 0, "\(passed.standardError)")
+        #expect(!FileManager.default.fileExists(atPath: clean.path))
+        // --verify-crops means nothing without --verify.
+        #expect(try TestSupport.obscura(["anonymize", astronaut.path, "-o", folder.appendingPathComponent("b.jpg").path,
+                                         "--verify-crops", clean.path]).status == 2)
     }
 
     @Test("anonymize --verify=warn writes that output, byte for byte the unverified one, and flags it everywhere")

@@ -118,10 +118,13 @@ public final class Anonymizer: Sendable {
     /// Anonymizes one encoded image. `outputFormat` overrides `options.format` (used when the
     /// output file name asks for a format). The same as `detect` followed by `render` with the
     /// detections found: both paths give the same bytes.
-    public func anonymize(_ input: [UInt8], outputFormat: OutputFormat? = nil, maximumPixels: Int? = nil) throws -> AnonymizedImage {
+    /// `verifyCrops`, when given, receives crops of the faces a failed or flagged verification
+    /// reported (see `render`).
+    public func anonymize(_ input: [UInt8], outputFormat: OutputFormat? = nil, maximumPixels: Int? = nil,
+                          verifyCrops: (([VerifyCrop]) -> Void)? = nil) throws -> AnonymizedImage {
         let found = try detect(input, maximumPixels: maximumPixels)
         return try render(found.decoded, detections: found.detections, outputFormat: outputFormat,
-                          timings: found.timings)
+                          timings: found.timings, verifyCrops: verifyCrops)
     }
 
     /// What `detect` found in one image: the decoded, upright image and the detector boxes,
@@ -176,8 +179,12 @@ public final class Anonymizer: Sendable {
     /// detector: the entry point for regions a person has reviewed (removed, added or kept).
     /// Pure integer pixel code, so the same image, detections and options give the same bytes.
     /// Detections of kind `manual` are painted exactly as given (no margin, a rectangle).
+    /// `verifyCrops`, when given and `options.verify` is set, is called before a failed check
+    /// refuses the output (or flags it) with crops of each reported face, for a person to judge;
+    /// the only unpainted face pixels Obscura hands out on purpose.
     public func render(_ decoded: DecodedImage, detections: [Detection], outputFormat: OutputFormat? = nil,
-                       timings: StageTimings = StageTimings()) throws -> AnonymizedImage {
+                       timings: StageTimings = StageTimings(),
+                       verifyCrops: (([VerifyCrop]) -> Void)? = nil) throws -> AnonymizedImage {
         var timings = timings
         let clock = ContinuousClock()
         var mark = clock.now
@@ -211,8 +218,12 @@ public final class Anonymizer: Sendable {
         if options.verify {
             // Faces inside painted regions were found and destroyed by this run (whatever the
             // style); any other face, any metadata or an undecodable output fails the input.
-            let check = verifier.verify(bytes, painted: painted.map(\.paintedBox))
+            let check = verifier.verify(bytes, painted: PaintedMask(original: decoded.pixels, redacted: pixels))
             if !check.passed {
+                // Crops from the output's own pixels: what verify looked at.
+                if let verifyCrops, !check.faces.isEmpty, let crops = try? VerifyCrop.crops(of: check.faces, in: bytes) {
+                    verifyCrops(crops)
+                }
                 guard verifyFailure == .warn else {
                     throw ObscuraError(.verifyFailed, "the output failed verification and was not written",
                                        cause: Verifier.summary(of: check))

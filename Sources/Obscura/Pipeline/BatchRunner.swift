@@ -23,20 +23,24 @@ public final class BatchRunner: Sendable {
     public let skipExisting: Bool
     /// Inputs declaring more pixels fail with `input.too-large` before they are decoded.
     public let maximumPixels: Int
+    /// With `--verify`: a folder for PNG crops of the faces a failed or flagged check reports,
+    /// named after the input (`IMG_0042.face-1.png`). Nil writes none.
+    public let verifyCropsDirectory: String?
 
     /// `jobs`: worker count (default: the number of cores).
     public convenience init(anonymizer: Anonymizer, jobs: Int? = nil, skipExisting: Bool = false,
-                            maximumPixels: Int = ImageDecoder.defaultMaximumPixels) {
+                            maximumPixels: Int = ImageDecoder.defaultMaximumPixels, verifyCropsDirectory: String? = nil) {
         self.init(anonymizer: anonymizer, pool: WorkerPool(threads: jobs ?? ProcessInfo.processInfo.activeProcessorCount),
-                  skipExisting: skipExisting, maximumPixels: maximumPixels)
+                  skipExisting: skipExisting, maximumPixels: maximumPixels, verifyCropsDirectory: verifyCropsDirectory)
     }
 
     public init(anonymizer: Anonymizer, pool: WorkerPool, skipExisting: Bool = false,
-                maximumPixels: Int = ImageDecoder.defaultMaximumPixels) {
+                maximumPixels: Int = ImageDecoder.defaultMaximumPixels, verifyCropsDirectory: String? = nil) {
         self.anonymizer = anonymizer
         self.pool = pool
         self.skipExisting = skipExisting
         self.maximumPixels = maximumPixels
+        self.verifyCropsDirectory = verifyCropsDirectory
     }
 
     /// Processes every item; calls `onStart` as a worker takes an item and `onRecord` as each
@@ -95,7 +99,10 @@ public final class BatchRunner: Sendable {
                 }
                 outputPath = finalPath
             }
-            let result = try anonymizer.anonymize(input, outputFormat: requested, maximumPixels: maximumPixels)
+            var crops: [VerifyCrop] = []
+            defer { record.verifyCrops = writeCrops(crops, for: item) }
+            let result = try anonymizer.anonymize(input, outputFormat: requested, maximumPixels: maximumPixels,
+                                                  verifyCrops: verifyCropsDirectory == nil ? nil : { crops = $0 })
             record.record(result)
             switch item.destination {
             case .standardOutput:
@@ -113,6 +120,19 @@ public final class BatchRunner: Sendable {
             record.error = .init(code: ObscuraError.Code.fileSystem.rawValue, message: "unexpected failure")
         }
         return record
+    }
+
+    /// Writes the crops of one input into `verifyCropsDirectory`; returns their paths (nil when
+    /// none). A crop that cannot be written is left out: the check's verdict stands either way.
+    private func writeCrops(_ crops: [VerifyCrop], for item: BatchItem) -> [String]? {
+        guard let directory = verifyCropsDirectory, !crops.isEmpty else { return nil }
+        try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let written = crops.compactMap { crop -> String? in
+            let path = (directory as NSString).appendingPathComponent(
+                VerifyCrop.fileName(forInput: item.displayName == "-" ? "stdin" : item.displayName, number: crop.number))
+            return (try? AtomicFile.write(crop.png, to: path, overwrite: true)) == nil ? nil : path
+        }
+        return written.isEmpty ? nil : written
     }
 
     private func read(_ source: BatchItem.Source) throws -> [UInt8] {

@@ -79,6 +79,8 @@ public struct ReportRecord: Sendable, Codable {
     /// Set when the output failed `--verify=warn`'s check and was written anyway: what was
     /// found (boxes and scores, metadata kinds; never pixels or values).
     public var verifyWarning: String?
+    /// Crops of the faces a failed or flagged check reported (`--verify-crops DIR`), as paths.
+    public var verifyCrops: [String]?
     /// Kinds of metadata found in the input and not written (names only, never values).
     public var metadataRemoved: [MetadataKind]?
     /// JPEG outputs only: true when every block redaction did not touch was copied from the

@@ -67,7 +67,9 @@ final class RawConnection {
     }
 
     /// Sends one request that asks the server to close afterwards and returns its status code.
-    static func status(port: Int, _ request: String, timeout: TimeInterval = 10) async throws -> Int? {
+    /// The timeout is a bound for a loaded CI machine (many servers share the process), not a
+    /// speed check.
+    static func status(port: Int, _ request: String, timeout: TimeInterval = 30) async throws -> Int? {
         let connection = try RawConnection(port: port)
         connection.send(request)
         let answer = await connection.readAll(timeout: timeout).text

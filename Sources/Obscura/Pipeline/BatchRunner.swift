@@ -55,7 +55,7 @@ public final class BatchRunner: Sendable {
             if case .file(let path) = item.source { return path }
             return nil
         }
-        let shared = SharedBatchState(untouchable: FileIdentity.set(of: inputs + protected))
+        let shared = SharedBatchState(untouchable: FileIdentitySet(inputs + protected))
         pool.forEach(items.count) { [self] index in
             onStart?(items[index])
             let record = process(items[index], claimed: shared)
@@ -160,7 +160,7 @@ public final class BatchRunner: Sendable {
             throw ObscuraError(.outputIsInput, "the output would replace the input; choose another output folder")
         }
         // Any other input of the batch, or the report, by path or as the same file (a hard link).
-        if claimed.untouchable.contains(where: { $0.matches(path) }) {
+        if claimed.untouchable.contains(path) {
             throw ObscuraError(.outputIsInput, "the output '\(path)' would replace an input or the report of this run; choose another output folder")
         }
         let fresh = claimed.outputs.withLock { $0.insert(target).inserted }
@@ -206,9 +206,9 @@ final class SharedBatchState: Sendable {
     /// Output paths already taken in this batch.
     let outputs = Mutex(Set<String>())
     /// The batch's inputs and protected files, which no output may replace.
-    let untouchable: [FileIdentity]
+    let untouchable: FileIdentitySet
 
-    init(untouchable: [FileIdentity]) {
+    init(untouchable: FileIdentitySet) {
         self.untouchable = untouchable
     }
 }

@@ -16,7 +16,6 @@ public struct FileIdentity: Sendable, Hashable {
         }
     }
 
-    static func set(of paths: [String]) -> [FileIdentity] { Array(Set(paths.map(FileIdentity.init))) }
 
     public static func resolvedPath(_ path: String) -> String {
         URL(fileURLWithPath: path).standardizedFileURL.resolvingSymlinksInPath().path
@@ -28,5 +27,27 @@ public struct FileIdentity: Sendable, Hashable {
         if candidate.path == path { return true }
         guard let inode, let device else { return false }
         return candidate.inode == inode && candidate.device == device
+    }
+}
+
+/// Files no output may replace, looked up by resolved path or by device and inode in constant
+/// time, so that checking each output of a large batch costs one `stat`, not one per input.
+struct FileIdentitySet: Sendable {
+    private var paths: Set<String> = []
+    private var nodes: Set<[UInt64]> = []
+
+    init(_ files: [String]) {
+        for file in files {
+            let identity = FileIdentity(file)
+            paths.insert(identity.path)
+            if let device = identity.device, let inode = identity.inode { nodes.insert([device, inode]) }
+        }
+    }
+
+    func contains(_ path: String) -> Bool {
+        let candidate = FileIdentity(path)
+        if paths.contains(candidate.path) { return true }
+        guard let device = candidate.device, let inode = candidate.inode else { return false }
+        return nodes.contains([device, inode])
     }
 }

@@ -4,8 +4,9 @@ import Glibc
 #endif
 
 /// A plain TCP connection to a live test server, for requests a well-behaved client would not
-/// send: another Host header, a request head that never ends.
-final class RawConnection {
+/// send: another Host header, a request head that never ends. Sendable so that many can be read
+/// at once: its one stored property never changes and each call is a plain system call.
+final class RawConnection: @unchecked Sendable {
     let descriptor: Int32
 
     init(port: Int) throws {

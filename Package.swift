@@ -30,6 +30,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        // SHA-256 (report hashes, model checks), HMAC-SHA256 (webhooks), MD5 (ICC Profile IDs).
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "4.0.0"),
     ],
     targets: [
         // A thin, prefixed C API over OpenCV (resize, cascade), the codecs and Tesseract.
@@ -47,7 +49,7 @@ let package = Package(
         ),
         .target(
             name: "Obscura",
-            dependencies: ["CObscuraCV", "COpenVINO"]
+            dependencies: ["CObscuraCV", "COpenVINO", .product(name: "Crypto", package: "swift-crypto")]
         ),
         // The server behind `obscura serve`: jobs in SQLite, workers, the REST API. The HTTP
         // edge stays thin; every image still goes through the `Obscura` library.

@@ -110,8 +110,8 @@ struct ServeTests {
             #expect((regions["painted"] as? [[String: Any]])?.isEmpty == false)
             let report = try Serve.json(try await client.execute(uri: "/v1/jobs/\(id)/images/0/report", method: .get))
             #expect(report["outcome"] as? String == "written")
-            #expect(report["outputSHA256"] as? String == SHA256.hex(of: bytes))
-            #expect(report["inputSHA256"] as? String == SHA256.hex(of: photo))
+            #expect(report["outputSHA256"] as? String == Digest.sha256(bytes))
+            #expect(report["inputSHA256"] as? String == Digest.sha256(photo))
 
             // A failed image has no result, and no image 7 exists.
             let failed = try await client.execute(uri: "/v1/jobs/\(id)/images/1/result", method: .get)

@@ -173,8 +173,8 @@ struct CommandLineTests {
         #expect(lines.count == 1)
         let record = try JSONSerialization.jsonObject(with: Data(lines[0].utf8)) as? [String: Any]
         #expect(record?["outcome"] as? String == "written")
-        #expect(record?["inputSHA256"] as? String == SHA256.hex(of: [UInt8](bytes)))
-        #expect(record?["outputSHA256"] as? String == SHA256.hex(of: [UInt8](try Data(contentsOf: output))))
+        #expect(record?["inputSHA256"] as? String == Digest.sha256([UInt8](bytes)))
+        #expect(record?["outputSHA256"] as? String == Digest.sha256([UInt8](try Data(contentsOf: output))))
         #expect(record?["orientationApplied"] as? Int == 6)
         #expect((record?["regions"] as? [[String: Any]])?.count == 1)
         #expect((record?["models"] as? [[String: Any]])?.first?["sha256"] as? String == ModelDescriptor.centerFace.sha256)

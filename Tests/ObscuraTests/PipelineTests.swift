@@ -59,12 +59,12 @@ struct PipelineTests {
             let items = try BatchPlanner.plan(inputs: [input.path], output: output.path)
             let summary = BatchRunner(anonymizer: anonymizer, jobs: jobs).run(items) { _ in }
             #expect(summary.written == 3)
-            digests.append(try ["a.jpg", "b.jpg", "c.jpg"].map { SHA256.hex(of: [UInt8](try Data(contentsOf: output.appendingPathComponent($0)))) })
+            digests.append(try ["a.jpg", "b.jpg", "c.jpg"].map { Digest.sha256([UInt8](try Data(contentsOf: output.appendingPathComponent($0)))) })
         }
         #expect(Set(digests).count == 1)
         #expect(Set(digests[0]).count == 3)
         // And not merely a copy of the input.
-        #expect(digests[0][0] != SHA256.hex(of: photo))
+        #expect(digests[0][0] != Digest.sha256(photo))
     }
 
     @Test("JPEG output keeps the input's quality and size in proportion")

@@ -14,24 +14,17 @@ enum StandardColourProfile {
     /// and must be the MD5 of the bytes.
     static func name(of profile: [UInt8], known: [String: String] = known) -> String? {
         guard profile.count >= 128, profile.count <= 1 << 16 else { return nil }
-        let declared = hex(profile[84..<100])
+        let declared = Digest.hex(profile[84..<100])
         guard let name = known[declared] else { return nil }
         var zeroed = profile
         for index in Array(44..<48) + Array(64..<68) + Array(84..<100) { zeroed[index] = 0 }
-        return hex(MD5.digest(zeroed)[...]) == declared ? name : nil
+        return Digest.md5(zeroed) == declared ? name : nil
     }
 
     /// The Profile ID a profile would have (for tests that build their own).
     static func profileID(of profile: [UInt8]) -> String {
         var zeroed = profile
         for index in Array(44..<48) + Array(64..<68) + Array(84..<100) { zeroed[index] = 0 }
-        return hex(MD5.digest(zeroed)[...])
-    }
-
-    private static func hex(_ bytes: ArraySlice<UInt8>) -> String {
-        bytes.map { byte in
-            let digits = String(byte, radix: 16)
-            return digits.count == 1 ? "0" + digits : digits
-        }.joined()
+        return Digest.md5(zeroed)
     }
 }

@@ -48,7 +48,7 @@ public enum ModelStore {
             throw ObscuraError(.modelMissing, "the \(model.id) model could not be read; check the permissions of the models folder")
         }
         let bytes = [UInt8](data)
-        guard SHA256.hex(of: bytes) == model.sha256 else {
+        guard Digest.sha256(bytes) == model.sha256 else {
             throw ObscuraError(.modelCorrupt, "the \(model.id) model file is damaged or not the expected version (SHA-256 mismatch); run scripts/setup.sh again")
         }
         return bytes

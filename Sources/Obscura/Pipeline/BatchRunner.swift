@@ -78,7 +78,7 @@ public final class BatchRunner: Sendable {
         var record = ReportRecord(input: item.displayName, outcome: .failed, settings: options, models: anonymizer.models)
         do {
             let input = try read(item.source)
-            record.inputSHA256 = SHA256.hex(of: input)
+            record.inputSHA256 = Digest.sha256(input)
             if item.foundInFolder && ImageFormat.sniff(input) == nil {
                 record.outcome = .skipped
                 record.skipReason = .notAnImage
@@ -112,7 +112,7 @@ public final class BatchRunner: Sendable {
                 try AtomicFile.write(result.bytes, to: outputPath!, overwrite: options.overwrite)
                 record.output = outputPath
             }
-            record.outputSHA256 = SHA256.hex(of: result.bytes)
+            record.outputSHA256 = Digest.sha256(result.bytes)
             record.outcome = .written
         } catch let error as ObscuraError {
             record.error = .init(code: error.code.rawValue, message: error.message, cause: error.cause)

@@ -36,7 +36,7 @@ public final class TextRecognizer: Sendable {
         let file = "\(settings.language).traineddata"
         let data = FileManager.default.contents(atPath: (folder as NSString).appendingPathComponent(file))
         model = ModelDescriptor(id: "tesseract-\(settings.language)", fileName: file,
-                                sha256: data.map { SHA256.hex(of: [UInt8]($0)) } ?? "",
+                                sha256: data.map { Digest.sha256([UInt8]($0)) } ?? "",
                                 source: "Debian tesseract-ocr-\(settings.language), \(folder)")
         let first = try Engine(settings: settings)
         idleEngines.withLock { $0.append(first) }

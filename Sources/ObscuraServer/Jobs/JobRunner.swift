@@ -149,9 +149,9 @@ public final class JobRunner: Service, Sendable {
                 image.resultBytes = result.bytes.count
                 var report = ReportRecord(input: image.name, outcome: .written, settings: job.options, models: models)
                 report.record(result)
-                report.inputSHA256 = SHA256.hex(of: bytes)
+                report.inputSHA256 = Digest.sha256(bytes)
                 report.output = image.resultName
-                report.outputSHA256 = SHA256.hex(of: result.bytes)
+                report.outputSHA256 = Digest.sha256(result.bytes)
                 image.report = report
                 if try store.update(image, from: stage) {
                     // A review job keeps it until finished, so the regions can change again.

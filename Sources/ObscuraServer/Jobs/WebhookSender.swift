@@ -3,6 +3,7 @@ import Foundation
 import Logging
 import NIOCore
 import NIOPosix
+import Obscura
 
 /// Calls each job's webhook when the job finishes or waits for review: a JSON POST of
 /// `{"event", "job"}` (the job status) with `X-Obscura-Signature: sha256=<HMAC-SHA256 of the
@@ -31,7 +32,7 @@ struct WebhookSender: Sendable {
             var job: JobStatus
         }
         let body = Array(try JSONCoding.encoder.encode(Event(event: call.event, job: JobStatus(job: job, images: try store.images(of: call.jobID)))))
-        return (body, "sha256=" + HMACSHA256.hex(for: body, key: Array(secret.utf8)))
+        return (body, "sha256=" + Digest.hmacSHA256(body, key: Array(secret.utf8)))
     }
 
     func deliver(_ call: JobStore.WebhookDue) async {

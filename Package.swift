@@ -65,7 +65,10 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
-            ]
+            ],
+            // Served as they are, compiled into the binary: the API's OpenAPI document (written
+            // by scripts/openapi.py) and the review page.
+            resources: [.embedInCode("API/openapi.json"), .embedInCode("Web/index.html")]
         ),
         .executableTarget(
             name: "obscura",

@@ -37,12 +37,14 @@ public enum ObscuraServerApp {
         router.get("/healthz") { _, _ in try Response.json(["status": "ok", "version": Obscura.version]) }
         router.get("/openapi.json") { _, _ in
             Response(status: .ok, headers: [.contentType: "application/json"],
-                     body: .init(byteBuffer: ByteBuffer(string: OpenAPIDocument.json)))
+                     body: .init(byteBuffer: ByteBuffer(bytes: PackageResources.openapi_json)))
         }
+        // The review page (Web/index.html): one self-contained file (no CDN, no fonts, works
+        // offline, allowed by this Content-Security-Policy) that drives the REST API for a person.
         router.get("/") { _, _ in
             Response(status: .ok, headers: [.contentType: "text/html; charset=utf-8", .cacheControl: "no-store",
                                             .contentSecurityPolicy: "default-src 'self'; img-src 'self' blob:; style-src 'unsafe-inline'; script-src 'unsafe-inline'; connect-src 'self'"],
-                     body: .init(byteBuffer: ByteBuffer(string: WebPage.html)))
+                     body: .init(byteBuffer: ByteBuffer(bytes: PackageResources.index_html)))
         }
         JobAPI(store: store, files: files, configuration: configuration,
                uploadBudget: uploadBudget).register(on: router)
@@ -65,6 +67,7 @@ public enum ObscuraServerApp {
 }
 
 extension ObscuraServerApp {
-    /// The OpenAPI 3 document served at `/openapi.json` (committed as docs/openapi.json).
-    public static var openAPIDocument: String { OpenAPIDocument.json }
+    /// The OpenAPI 3 document served at `/openapi.json` (committed as
+    /// Sources/ObscuraServer/API/openapi.json, written by scripts/openapi.py).
+    public static var openAPIDocument: String { String(decoding: PackageResources.openapi_json, as: UTF8.self) }
 }

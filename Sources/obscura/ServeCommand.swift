@@ -114,7 +114,7 @@ struct ServeCommand: ParsableCommand {
 
     func run() throws {
         if printOpenapi {
-            print(ObscuraServerApp.openAPIDocument)
+            print(ObscuraServerApp.openAPIDocument, terminator: "")
             return
         }
         let configuration = makeConfiguration()

@@ -114,14 +114,7 @@ struct AnonymizeCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Write a JSON Lines audit record per input to this file.", valueName: "FILE"))
     var report: String?
 
-    @Option(help: "Images processed in parallel. (default: the number of cores)")
-    var jobs: Int?
-
-    @Option(name: .customLong("max-pixels"), help: ArgumentHelp("Most pixels in one image, in millions; larger images fail with input.too-large before they are decoded (at most \(ImageDecoder.pixelCeiling / 1_000_000)).", valueName: "MP"))
-    var maxPixels: Double = Double(ImageDecoder.defaultMaximumPixels) / 1e6
-
-    @Option(help: ArgumentHelp("Folder holding the models. (default: $OBSCURA_MODELS or ~/.cache/obscura/models)", valueName: "DIR"))
-    var models: String?
+    @OptionGroup var runOptions: RunOptions
 
     @Flag(help: "Print nothing but errors.")
     var quiet = false
@@ -130,13 +123,11 @@ struct AnonymizeCommand: ParsableCommand {
     var json = false
 
     func validate() throws {
-        if let jobs, jobs < 1 { throw ValidationError("--jobs must be at least 1") }
         if json && output == "-" { throw ValidationError("--json cannot be used when the image goes to standard output") }
         if verifyCrops != nil && !(verify || verifyWarn) {
             throw ValidationError("--verify-crops needs --verify or --verify=warn")
         }
         if skipExisting && overwrite { throw ValidationError("--skip-existing and --overwrite contradict each other; choose one") }
-        try Self.validate(maxPixels: maxPixels)
         do {
             try makeOptions().validate()
         } catch let error as ObscuraError {
@@ -202,8 +193,7 @@ struct AnonymizeCommand: ParsableCommand {
 
         let anonymizer: Anonymizer
         do {
-            let directory = models.map { URL(fileURLWithPath: $0, isDirectory: true) } ?? ModelStore.defaultDirectory
-            anonymizer = try Anonymizer(options: options, modelDirectory: directory, verifyFailure: verifyWarn ? .warn : .refuse)
+            anonymizer = try Anonymizer(options: options, modelDirectory: runOptions.modelDirectory, verifyFailure: verifyWarn ? .warn : .refuse)
         } catch let error as ObscuraError {
             console.error("obscura: set-up problem: \(error.message) [\(error.code)]")
             throw ExitCode(error.isSetupProblem ? ExitStatus.setup : ExitStatus.usage)
@@ -213,8 +203,8 @@ struct AnonymizeCommand: ParsableCommand {
         // Standard output carries the image: the terminal line would only get in the way.
         let progress = Progress(total: output == "-" ? 0 : items.count, console: console, asked: options.detect)
         let recorder = RunRecorder(asked: options.detect)
-        let runner = BatchRunner(anonymizer: anonymizer, jobs: jobs, skipExisting: skipExisting,
-                                 maximumPixels: Int(maxPixels * 1e6), verifyCropsDirectory: verifyCrops)
+        let runner = BatchRunner(anonymizer: anonymizer, jobs: runOptions.jobs, skipExisting: skipExisting,
+                                 maximumPixels: runOptions.maximumPixels, verifyCropsDirectory: verifyCrops)
         let summary = runner.run(items, protected: report.map { [$0] } ?? [], onStart: { progress.start($0.displayName) }) { record in
             recorder.add(record)
             if record.outcome == .failed {
@@ -240,14 +230,5 @@ struct AnonymizeCommand: ParsableCommand {
             for line in recorder.lines(summary).dropFirst(output == "-" ? 1 : 0) { console.info(line) }
         }
         if summary.failed > 0 { throw ExitCode(ExitStatus.someFailed) }
-    }
-}
-
-extension ParsableCommand {
-    /// `--max-pixels` is given in millions, above 0 and at most the decoders' ceiling.
-    static func validate(maxPixels: Double) throws {
-        guard maxPixels * 1e6 >= 1, maxPixels * 1e6 <= Double(ImageDecoder.pixelCeiling) else {
-            throw ValidationError("--max-pixels must be above 0 and at most \(ImageDecoder.pixelCeiling / 1_000_000) (millions of pixels)")
-        }
     }
 }

@@ -34,14 +34,7 @@ struct VerifyCommand: ParsableCommand {
     @Flag(name: .customLong("no-faces"), help: "Check metadata only.")
     var skipFaces = false
 
-    @Option(help: ArgumentHelp("Folder holding the models. (default: $OBSCURA_MODELS or ~/.cache/obscura/models)", valueName: "DIR"))
-    var models: String?
-
-    @Option(help: "Files checked in parallel. (default: the number of cores)")
-    var jobs: Int?
-
-    @Option(name: .customLong("max-pixels"), help: ArgumentHelp("Most pixels in one image, in millions; larger files fail with input.too-large before they are decoded (at most \(ImageDecoder.pixelCeiling / 1_000_000)).", valueName: "MP"))
-    var maxPixels: Double = Double(ImageDecoder.defaultMaximumPixels) / 1e6
+    @OptionGroup var runOptions: RunOptions
 
     @Option(name: .customLong("verify-crops"), help: ArgumentHelp("When a file has unredacted faces, write a PNG crop of each (its box grown by 25%) into this folder, named after the file (photo.face-1.png), so a person can decide. These crops are the only unpainted face pixels Obscura writes on purpose; they are never printed or logged.", valueName: "DIR"))
     var verifyCrops: String?
@@ -57,13 +50,11 @@ struct VerifyCommand: ParsableCommand {
         options.faces = !skipFaces
         options.threshold = threshold
         options.minimumFace = minimumFace
-        options.maximumPixels = Int(maxPixels * 1e6)
+        options.maximumPixels = runOptions.maximumPixels
         return options
     }
 
     func validate() throws {
-        if let jobs, jobs < 1 { throw ValidationError("--jobs must be at least 1") }
-        try Self.validate(maxPixels: maxPixels)
         do {
             try makeOptions().validate()
         } catch let error as ObscuraError {
@@ -91,9 +82,8 @@ struct VerifyCommand: ParsableCommand {
 
         var detector: CenterFaceDetector?
         if options.faces {
-            let directory = models.map { URL(fileURLWithPath: $0, isDirectory: true) } ?? ModelStore.defaultDirectory
             do {
-                detector = try ModelSet(modelDirectory: directory).faceDetector()
+                detector = try ModelSet(modelDirectory: runOptions.modelDirectory).faceDetector()
             } catch let error as ObscuraError where error.code == .modelMissing {
                 console.error("obscura: faces not checked: \(error.message) (run scripts/setup.sh); checking metadata only")
             } catch let error as ObscuraError {
@@ -106,7 +96,7 @@ struct VerifyCommand: ParsableCommand {
 
         let results = Mutex([Verification?](repeating: nil, count: files.count))
         let progress = Progress(total: files.count, console: console, failedLabel: "not clean")
-        let pool = WorkerPool(threads: min(jobs ?? ProcessInfo.processInfo.activeProcessorCount, max(files.count, 1)))
+        let pool = WorkerPool(threads: min(runOptions.jobs ?? ProcessInfo.processInfo.activeProcessorCount, max(files.count, 1)))
         pool.forEach(paths.count) { index in
             progress.start(paths[index])
             var result: Verification

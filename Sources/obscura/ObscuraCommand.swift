@@ -3,7 +3,7 @@ import Foundation
 import Obscura
 
 @main
-struct ObscuraCommand: ParsableCommand {
+struct ObscuraCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "obscura",
         abstract: "Find and destroy faces, plates, text and hidden metadata in photos, on this machine.",
@@ -17,10 +17,15 @@ struct ObscuraCommand: ParsableCommand {
     )
 
     /// Maps every failure to the documented exit codes: argument errors are usage errors (2).
-    static func main() {
+    static func main() async {
         do {
             var command = try parseAsRoot(Self.rewritingValuedFlags(Array(CommandLine.arguments.dropFirst())))
-            try command.run()
+            // Only `serve` is asynchronous; the others run their own worker threads.
+            if var asynchronous = command as? any AsyncParsableCommand {
+                try await asynchronous.run()
+            } else {
+                try command.run()
+            }
             finish(ExitStatus.success)
         } catch let exit as ExitCode {
             finish(exit.rawValue)

@@ -4,7 +4,7 @@ import Logging
 import Obscura
 import ObscuraServer
 
-struct ServeCommand: ParsableCommand {
+struct ServeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "serve",
         abstract: "Serve the review page and the REST API on this machine (loopback by default).",
@@ -112,7 +112,7 @@ struct ServeCommand: ParsableCommand {
         }
     }
 
-    func run() throws {
+    func run() async throws {
         if printOpenapi {
             print(ObscuraServerApp.openAPIDocument, terminator: "")
             return
@@ -125,17 +125,6 @@ struct ServeCommand: ParsableCommand {
             let line = "Obscura is serving on http://\(host):\(port)/ (the review page; API description: http://\(host):\(port)/openapi.json)\n"
             FileHandle.standardOutput.write(Data(line.utf8))
         }
-        let finished = DispatchSemaphore(value: 0)
-        let failure = FailureBox()
-        Task {
-            do { try await app.runService() } catch { failure.error = error }
-            finished.signal()
-        }
-        finished.wait()
-        if let error = failure.error { throw error }
+        try await app.runService()
     }
-}
-
-private final class FailureBox: @unchecked Sendable {
-    var error: (any Error)?
 }

@@ -27,6 +27,7 @@ extern "C" {
 #include <jpeglib.h>
 }
 #include <exception>
+#include <new>
 #include <string>
 #include <vector>
 
@@ -164,6 +165,45 @@ using obscura::strict_jpeg_error;
 
 namespace {
 
+// A libjpeg destination that writes into a vector owned by the caller's frame, so an error
+// (longjmp) leaves nothing behind: libjpeg's own memory destination keeps its buffer where only
+// its private state can reach it, and lost it on every failed encode.
+struct vector_destination {
+    jpeg_destination_mgr manager;
+    std::vector<uint8_t> *bytes;
+};
+
+void vector_grow(j_compress_ptr info, size_t size) {
+    auto *destination = reinterpret_cast<vector_destination *>(info->dest);
+    size_t used = destination->bytes->size();
+    bool grown = true;
+    try {
+        destination->bytes->resize(size);
+    } catch (const std::bad_alloc &) {
+        grown = false;
+    }
+    // Outside the handler: longjmp must not leave a catch block.
+    if (!grown) ERREXIT(info, JERR_OUT_OF_MEMORY);
+    destination->manager.next_output_byte = destination->bytes->data() + used;
+    destination->manager.free_in_buffer = destination->bytes->size() - used;
+}
+
+void vector_start(j_compress_ptr info) {
+    reinterpret_cast<vector_destination *>(info->dest)->bytes->clear();
+    vector_grow(info, 1 << 16);
+}
+
+// Called only when the whole buffer is full.
+boolean vector_full(j_compress_ptr info) {
+    vector_grow(info, reinterpret_cast<vector_destination *>(info->dest)->bytes->size() * 2);
+    return TRUE;
+}
+
+void vector_finish(j_compress_ptr info) {
+    auto *destination = reinterpret_cast<vector_destination *>(info->dest);
+    destination->bytes->resize(destination->bytes->size() - destination->manager.free_in_buffer);
+}
+
 bool encode_jpeg(const uint8_t *pixels, int32_t width, int32_t height, int32_t channels, int32_t quality,
                  const obscura_cv_jpeg_layout *layout, std::vector<uint8_t> &result, char *error_text,
                  size_t error_capacity) {
@@ -172,17 +212,21 @@ bool encode_jpeg(const uint8_t *pixels, int32_t width, int32_t height, int32_t c
     std::memset(&error, 0, sizeof(error));
     info.err = jpeg_std_error(&error.manager);
     error.manager.error_exit = strict_error_exit;
-    unsigned long size = 0;
     std::vector<uint8_t> row;
+    vector_destination destination;
+    std::memset(&destination, 0, sizeof(destination));
+    destination.bytes = &result;
+    destination.manager.init_destination = vector_start;
+    destination.manager.empty_output_buffer = vector_full;
+    destination.manager.term_destination = vector_finish;
     if (setjmp(error.jump)) {
-        // (libjpeg's memory destination buffer, if already allocated, is not reclaimed here.)
         jpeg_destroy_compress(&info);
+        result.clear();
         write_error(error_text, error_capacity, error.message);
         return false;
     }
     jpeg_create_compress(&info);
-    unsigned char *target = nullptr;
-    jpeg_mem_dest(&info, &target, &size);
+    info.dest = &destination.manager;
     info.image_width = width;
     info.image_height = height;
     info.input_components = channels == 1 ? 1 : 3;
@@ -226,9 +270,7 @@ bool encode_jpeg(const uint8_t *pixels, int32_t width, int32_t height, int32_t c
         jpeg_write_scanlines(&info, &line, 1);
     }
     jpeg_finish_compress(&info);
-    result.assign(target, target + size);
     jpeg_destroy_compress(&info);
-    std::free(target);
     return true;
 }
 

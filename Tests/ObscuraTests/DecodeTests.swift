@@ -3,6 +3,23 @@ import Testing
 @testable import Obscura
 
 @Suite struct DecodeTests {
+    @Test("a JPEG wider than the format allows fails with libjpeg's reason, and the encoder still works")
+    func tooWideForJPEG() throws {
+        // The error path returns through longjmp; its output buffer now lives in the caller's
+        // frame (libjpeg's memory destination lost 4 KB on every such failure, seen with valgrind).
+        let wide = PixelBuffer(width: 70_000, height: 2, channels: 3, filledWith: 128)
+        #expect {
+            try ImageEncoder.encode(wide, as: .jpeg, quality: 90)
+        } throws: { error in
+            (error as? ObscuraError)?.code == .encodeFailed && (error as? ObscuraError)?.cause?.contains("65500") == true
+        }
+        let small = PixelBuffer(width: 64, height: 48, channels: 3, filledWith: 90)
+        let encoded = try ImageEncoder.encode(small, as: .jpeg, quality: 90)
+        let decoded = try ImageDecoder.decode(encoded).pixels
+        #expect(decoded.width == 64 && decoded.height == 48)
+        #expect(encoded.suffix(2) == [0xFF, 0xD9])
+    }
+
     /// A JPEG of `image` with an EXIF APP1 segment carrying `orientation`, built byte by byte.
     static func jpeg(_ image: PixelBuffer, orientation: Int, quality: Int = 95) throws -> [UInt8] {
         let plain = try ImageEncoder.encode(image, as: .jpeg, quality: quality)

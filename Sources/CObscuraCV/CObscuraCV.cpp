@@ -501,3 +501,9 @@ extern "C" void obscura_release_free_memory(void) {
 #endif
 }
 
+extern "C" void obscura_fix_mmap_threshold(size_t bytes) {
+#if defined(__GLIBC__)
+    mallopt(M_MMAP_THRESHOLD, int(bytes));
+#endif
+}
+

@@ -18,6 +18,7 @@ struct ObscuraCommand: AsyncParsableCommand {
 
     /// Maps every failure to the documented exit codes: argument errors are usage errors (2).
     static func main() async {
+        ProcessMemory.limitHeapFragmentation()
         do {
             var command = try parseAsRoot(Self.rewritingValuedFlags(Array(CommandLine.arguments.dropFirst())))
             // Only `serve` is asynchronous; the others run their own worker threads.

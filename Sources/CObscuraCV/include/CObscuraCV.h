@@ -131,6 +131,9 @@ void obscura_cv_set_threads(int32_t count);
 
 /// Returns the free parts of the C heap to the system (glibc's malloc_trim; nothing elsewhere).
 void obscura_release_free_memory(void);
+/// Fixes glibc's mmap threshold at `bytes` (it otherwise rises as large blocks are freed);
+/// nothing elsewhere.
+void obscura_fix_mmap_threshold(size_t bytes);
 
 /// A Haar cascade (OpenCV objdetect), used by one thread at a time.
 typedef struct obscura_cv_cascade obscura_cv_cascade;

@@ -78,13 +78,7 @@ public struct RGBColor: Sendable, Equatable, Codable, CustomStringConvertible {
 
     public static let black = RGBColor(red: 0, green: 0, blue: 0)
 
-    public var description: String {
-        func hex(_ byte: UInt8) -> String {
-            let digits = String(byte, radix: 16)
-            return digits.count == 1 ? "0" + digits : digits
-        }
-        return hex(red) + hex(green) + hex(blue)
-    }
+    public var description: String { Digest.hex([red, green, blue]) }
 
     public init(from decoder: any Decoder) throws {
         let text = try decoder.singleValueContainer().decode(String.self)

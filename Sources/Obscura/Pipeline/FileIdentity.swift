@@ -16,6 +16,16 @@ public struct FileIdentity: Sendable, Hashable {
         }
     }
 
+    /// Device and inode together: the same for every name of one file.
+    struct Node: Hashable {
+        var device: UInt64
+        var inode: UInt64
+    }
+
+    var node: Node? {
+        guard let device, let inode else { return nil }
+        return Node(device: device, inode: inode)
+    }
 
     public static func resolvedPath(_ path: String) -> String {
         URL(fileURLWithPath: path).standardizedFileURL.resolvingSymlinksInPath().path
@@ -24,9 +34,7 @@ public struct FileIdentity: Sendable, Hashable {
     /// True when `other` names this file.
     public func matches(_ other: String) -> Bool {
         let candidate = FileIdentity(other)
-        if candidate.path == path { return true }
-        guard let inode, let device else { return false }
-        return candidate.inode == inode && candidate.device == device
+        return candidate.path == path || (node != nil && candidate.node == node)
     }
 }
 
@@ -34,20 +42,17 @@ public struct FileIdentity: Sendable, Hashable {
 /// time, so that checking each output of a large batch costs one `stat`, not one per input.
 struct FileIdentitySet: Sendable {
     private var paths: Set<String> = []
-    private var nodes: Set<[UInt64]> = []
+    private var nodes: Set<FileIdentity.Node> = []
 
     init(_ files: [String]) {
-        for file in files {
-            let identity = FileIdentity(file)
+        for identity in files.map(FileIdentity.init) {
             paths.insert(identity.path)
-            if let device = identity.device, let inode = identity.inode { nodes.insert([device, inode]) }
+            if let node = identity.node { nodes.insert(node) }
         }
     }
 
     func contains(_ path: String) -> Bool {
         let candidate = FileIdentity(path)
-        if paths.contains(candidate.path) { return true }
-        guard let device = candidate.device, let inode = candidate.inode else { return false }
-        return nodes.contains([device, inode])
+        return paths.contains(candidate.path) || candidate.node.map(nodes.contains) == true
     }
 }

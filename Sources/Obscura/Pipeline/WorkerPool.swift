@@ -100,16 +100,3 @@ public final class WorkerPool: Sendable {
         }
     }
 }
-
-/// Process-wide heap settings, for the executables to apply once at start.
-public enum ProcessMemory {
-    /// glibc raises its mmap threshold each time a large block is freed (up to 32 MB), after
-    /// which the search's tiles and buffers of a few MB come from the heap and leave it
-    /// fragmented. A fixed 4 MB threshold returns them to the system when freed: a 12 MP
-    /// photo's peak fell from 423 to 373 MB and the 161-photo batch's from 358 to 345 MB, at a
-    /// speed within the noise (README, "Memory"). Outputs do not depend on it.
-    public static func limitHeapFragmentation() {
-        obscura_fix_mmap_threshold(4 << 20)
-    }
-}
-

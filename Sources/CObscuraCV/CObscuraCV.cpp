@@ -276,8 +276,12 @@ bool encode_jpeg(const uint8_t *pixels, int32_t width, int32_t height, int32_t c
 
 }  // namespace
 
-extern "C" int32_t obscura_cv_decode_jpeg(const uint8_t *bytes, size_t length, uint64_t max_pixels,
-                                          obscura_cv_image *out, char *error_text, size_t error_capacity) {
+namespace {
+
+// `keep_cmyk`: CMYK and YCCK files come out as their four stored CMYK samples (Adobe's
+// convention when the file has an APP14 marker: 255 is no ink) instead of RGB.
+int32_t decode_jpeg(const uint8_t *bytes, size_t length, uint64_t max_pixels, bool keep_cmyk,
+                    obscura_cv_image *out, char *error_text, size_t error_capacity) {
     obscura::reset(out);
     jpeg_decompress_struct info;
     strict_jpeg_error error;
@@ -310,7 +314,7 @@ extern "C" int32_t obscura_cv_decode_jpeg(const uint8_t *bytes, size_t length, u
     jpeg_start_decompress(&info);
     const size_t width = info.output_width, height = info.output_height;
     const size_t components = info.output_components;
-    const size_t channels = grey ? 1 : 3;
+    const size_t channels = grey ? 1 : (cmyk && keep_cmyk) ? 4 : 3;
     if (width == 0 || height == 0 || width * height > (size_t(1) << 29)) {
         jpeg_destroy_decompress(&info);
         write_error(error_text, error_capacity, "image dimensions are out of range");
@@ -327,9 +331,9 @@ extern "C" int32_t obscura_cv_decode_jpeg(const uint8_t *bytes, size_t length, u
     bool inverted = info.saw_Adobe_marker;
     while (info.output_scanline < info.output_height) {
         size_t y = info.output_scanline;
-        JSAMPROW target = cmyk ? row.data() : pixels + y * width * channels;
+        JSAMPROW target = cmyk && !keep_cmyk ? row.data() : pixels + y * width * channels;
         jpeg_read_scanlines(&info, &target, 1);
-        if (cmyk) {
+        if (cmyk && !keep_cmyk) {
             uint8_t *destination = pixels + y * width * 3;
             for (size_t x = 0; x < width; ++x) {
                 int c = row[x * 4], m = row[x * 4 + 1], yellow = row[x * 4 + 2], k = row[x * 4 + 3];
@@ -352,6 +356,18 @@ extern "C" int32_t obscura_cv_decode_jpeg(const uint8_t *bytes, size_t length, u
     out->channels = static_cast<int32_t>(channels);
     out->pixels = pixels;
     return 0;
+}
+
+}  // namespace
+
+extern "C" int32_t obscura_cv_decode_jpeg(const uint8_t *bytes, size_t length, uint64_t max_pixels,
+                                          obscura_cv_image *out, char *error_text, size_t error_capacity) {
+    return decode_jpeg(bytes, length, max_pixels, false, out, error_text, error_capacity);
+}
+
+extern "C" int32_t obscura_cv_decode_jpeg_stored(const uint8_t *bytes, size_t length, uint64_t max_pixels,
+                                                 obscura_cv_image *out, char *error_text, size_t error_capacity) {
+    return decode_jpeg(bytes, length, max_pixels, true, out, error_text, error_capacity);
 }
 
 extern "C" void obscura_cv_image_free(obscura_cv_image *image) {

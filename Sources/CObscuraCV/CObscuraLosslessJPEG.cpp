@@ -72,7 +72,7 @@ void transform_block(const JCOEF *source, JCOEF *target, const transform &t) {
     }
 }
 
-// Encodes `pixels` (channels 1 or 3, tightly packed) with the destination's colour space,
+// Encodes `pixels` (channels 1, 3 or 4 for CMYK; tightly packed) with the destination's colour space,
 // sampling and quantization tables, then reads the coefficients back: exactly the blocks
 // libjpeg's encoder makes for these pixels. Copies them into `arrays` at block offset
 // (mcu_x * h_samp, mcu_y * v_samp) of each component.
@@ -101,7 +101,7 @@ bool encode_patch(j_compress_ptr destination, jvirt_barray_ptr *arrays, j_common
     patch.image_width = static_cast<JDIMENSION>(width);
     patch.image_height = static_cast<JDIMENSION>(height);
     patch.input_components = channels;
-    patch.in_color_space = channels == 1 ? JCS_GRAYSCALE : JCS_RGB;
+    patch.in_color_space = channels == 1 ? JCS_GRAYSCALE : channels == 4 ? JCS_CMYK : JCS_RGB;
     jpeg_set_defaults(&patch);
     jpeg_set_colorspace(&patch, destination->jpeg_color_space);
     patch.dct_method = JDCT_ISLOW;
@@ -188,9 +188,13 @@ extern "C" int32_t obscura_jpeg_redact_coefficients(const uint8_t *bytes, size_t
         return 7;
     };
     J_COLOR_SPACE space = source.jpeg_color_space;
-    if (space == JCS_CMYK || space == JCS_YCCK) return refuse("CMYK and YCCK JPEGs are re-encoded from pixels");
+    // The caller paints CMYK in Adobe's inverted convention, which only an Adobe marker declares.
+    if ((space == JCS_CMYK || space == JCS_YCCK) && !source.saw_Adobe_marker) {
+        return refuse("a CMYK JPEG without an Adobe marker is re-encoded from pixels");
+    }
     if (!((space == JCS_YCbCr || space == JCS_RGB) && source.num_components == 3 && channels == 3)
-        && !(space == JCS_GRAYSCALE && source.num_components == 1 && channels == 1)) {
+        && !(space == JCS_GRAYSCALE && source.num_components == 1 && channels == 1)
+        && !((space == JCS_CMYK || space == JCS_YCCK) && source.num_components == 4 && channels == 4)) {
         return refuse("this JPEG colour space is re-encoded from pixels");
     }
     if (source.data_precision != 8) return refuse("only 8-bit JPEGs are copied losslessly");

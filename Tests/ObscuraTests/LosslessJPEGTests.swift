@@ -28,11 +28,12 @@ struct LosslessJPEGTests {
 
     /// What `Anonymizer.render` does for JPEG to JPEG: decode, paint the rectangles as given
     /// (x0, y0, x1, y1), copy.
-    static func copy(_ jpeg: [UInt8], rects: [[Int]], style: RedactionStyle = .pixelate,
+    static func copy(_ jpeg: [UInt8], rects: [[Int]], style: RedactionStyle = .pixelate, fill: RGBColor = AnonymizeOptions().fill,
                      standardProfiles: [String: String] = StandardColourProfile.known) throws -> Copy {
         let decoded = try ImageDecoder.decode(jpeg)
         var options = AnonymizeOptions()
         options.style = style
+        options.fill = fill
         let detections = rects.map { Detection(kind: RegionPlanner.manualKind, box: Box(x: Double($0[0]), y: Double($0[1]),
                                                                                          width: Double($0[2] - $0[0]), height: Double($0[3] - $0[1])), score: 1) }
         let regions = RegionPlanner.plan(detections, imageWidth: decoded.pixels.width, imageHeight: decoded.pixels.height, options: options)
@@ -236,7 +237,7 @@ struct LosslessJPEGTests {
         #expect(Self.difference(transposed.decoded.pixels, try ImageDecoder.decode(output).pixels).mean < 1.0)
     }
 
-    @Test("restart intervals, greyscale and a trailer are handled; CMYK falls back")
+    @Test("restart intervals, greyscale and a trailer are handled; CMYK without an Adobe marker or with a profile falls back")
     func variants() throws {
         let folder = try TestSupport.temporaryFolder()
         defer { try? FileManager.default.removeItem(at: folder) }
@@ -265,10 +266,99 @@ struct LosslessJPEGTests {
         #expect(trailerOutput.suffix(2) == [0xFF, 0xD9])
         #expect(!String(decoding: trailerOutput, as: UTF8.self).contains("TRAILER"))
 
-        let cmyk = Array(try Data(contentsOf: try Self.makeJPEG("128x96", ["-colorspace", "CMYK"], in: folder, name: "cmyk.jpg")))
-        let cmykCopy = try Self.copy(cmyk, rects: rects)
-        #expect(cmykCopy.bytes == nil)
-        #expect(cmykCopy.reason?.contains("CMYK") == true)
+        // CMYK is stored inverted or not, and only the Adobe marker says which: without it the
+        // inks painted in Adobe's convention would come out as their negative.
+        let cmyk = try TestSupport.fixture("astronaut-cmyk.jpg")
+        let app14 = try #require(cmyk.indices.first { cmyk[$0] == 0xFF && cmyk[$0 + 1] == 0xEE })
+        let app14Length = Int(cmyk[app14 + 2]) << 8 | Int(cmyk[app14 + 3])
+        let unmarked = Array(cmyk[..<app14] + cmyk[(app14 + 2 + app14Length)...])
+        let unmarkedCopy = try Self.copy(unmarked, rects: rects)
+        #expect(unmarkedCopy.bytes == nil)
+        #expect(unmarkedCopy.reason?.contains("without an Adobe marker") == true)
+        // A CMYK profile is not a standard RGB profile, so the image is converted and encoded as RGB.
+        let tagged = folder.appendingPathComponent("cmyk-tagged.jpg")
+        try Data(cmyk).write(to: tagged)
+        let p3 = folder.appendingPathComponent("P3.icc")
+        try Data(ICCProfileWriter.displayP3()).write(to: p3)
+        try TestSupport.exiftoolWrite(["-ICC_Profile<=\(p3.path)", tagged.path])
+        let taggedCopy = try Self.copy(Array(try Data(contentsOf: tagged)), rects: rects)
+        #expect(taggedCopy.bytes == nil)
+        #expect(taggedCopy.reason?.contains("CMYK") == true)
+    }
+
+    @Test("CMYK and YCCK are copied: untouched blocks identical, every ink flat in its cells, the fill shows as itself",
+          arguments: ["cmyk", "ycck", "ycck-progressive"])
+    func cmyk(variant: String) throws {
+        let folder = try TestSupport.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let bytes: [UInt8]
+        switch variant {
+        case "cmyk": bytes = try TestSupport.fixture("astronaut-cmyk.jpg")
+        case "ycck": bytes = Array(try Data(contentsOf: try Self.makeJPEG("256x256", ["-colorspace", "CMYK"], in: folder)))
+        default: bytes = Array(try Data(contentsOf: try Self.makeJPEG("256x256", ["-colorspace", "CMYK", "-interlace", "JPEG"], in: folder)))
+        }
+        // The Adobe marker's last byte is the colour transform: 0 plain CMYK, 2 YCCK.
+        let app14 = try #require(bytes.indices.first { bytes[$0] == 0xFF && bytes[$0 + 1] == 0xEE })
+        #expect(bytes[app14 + 15] == (variant == "cmyk" ? 0 : 2))
+        #expect(JPEGStructure(bytes: bytes).isProgressive == (variant == "ycck-progressive"))
+
+        let region = [64, 64, 192, 160]  // 128 x 96: cell 16, cells on the block grid
+        let pixelated = try Self.copy(bytes, rects: [region])
+        let output = try #require(pixelated.bytes, "fell back: \(pixelated.reason ?? "")")
+        #expect(JPEGStructure(bytes: output).isProgressive == (variant == "ycck-progressive"))
+        let outputApp14 = try #require(output.indices.first { output[$0] == 0xFF && output[$0 + 1] == 0xEE })
+        #expect(output[outputApp14 + 15] == bytes[app14 + 15])
+        let blocks = Self.untouchedBlocks(pixelated.decoded.pixels, try ImageDecoder.decode(output).pixels, rects: [region])
+        #expect(blocks.same == blocks.total && blocks.total > 100, "\(blocks.total - blocks.same) of \(blocks.total) changed")
+
+        // Each ink, as stored, is flat inside every cell at that ink's mean.
+        let inksIn = try ImageDecoder.decodeJPEGAsStored(bytes), inksOut = try ImageDecoder.decodeJPEGAsStored(output)
+        #expect(inksIn.channels == 4 && inksOut.channels == 4)
+        var inksInsideDiffer = false
+        for cellY in stride(from: 64, to: 160, by: 16) {
+            for cellX in stride(from: 64, to: 192, by: 16) {
+                for ink in 0..<4 {
+                    var sum = 0
+                    for y in cellY..<cellY + 16 { for x in cellX..<cellX + 16 { sum += Int(inksIn.pixels[inksIn.offset(x: x, y: y) + ink]) } }
+                    let mean = (sum + 128) / 256
+                    for y in cellY + 2..<cellY + 14 {
+                        for x in cellX + 2..<cellX + 14 {
+                            let value = Int(inksOut.pixels[inksOut.offset(x: x, y: y) + ink])
+                            if value != Int(inksIn.pixels[inksIn.offset(x: x, y: y) + ink]) { inksInsideDiffer = true }
+                            if abs(value - mean) > 6 {
+                                Issue.record("cell \(cellX),\(cellY) ink \(ink): \(value) vs mean \(mean)")
+                                return
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        #expect(inksInsideDiffer)
+
+        // A solid fill is written as no black and the fill's colours as inks, which every
+        // decoder shows as the fill colour.
+        let magenta = RGBColor(red: 255, green: 0, blue: 255)
+        let filled = try Self.copy(bytes, rects: [region], style: .solid, fill: magenta)
+        let shown = try ImageDecoder.decode(try #require(filled.bytes)).pixels
+        for y in 66..<158 {
+            for x in 66..<190 {
+                let at = shown.offset(x: x, y: y)
+                let sample = Array(shown.pixels[at..<at + 3])
+                if zip(sample, [255, 0, 255]).contains(where: { abs(Int($0) - $1) > 8 }) {
+                    Issue.record("\(x),\(y) shows \(sample), not the magenta fill")
+                    return
+                }
+            }
+        }
+        // Nothing but structure in the file: exiftool finds no metadata besides the Adobe
+        // marker's fields, which say how the inks are stored, and our inspector nothing either.
+        let written = folder.appendingPathComponent("out.jpg")
+        try Data(output).write(to: written)
+        let adobe: Set<String> = ["Adobe:DCTEncodeVersion", "Adobe:APP14Flags0", "Adobe:APP14Flags1", "Adobe:ColorTransform"]
+        #expect(TestSupport.nonIntrinsicTags(try TestSupport.exiftoolTags(written)).filter { !adobe.contains($0) } == [])
+        #expect(try MetadataInspector.inspect(output).leaks.isEmpty)
+        #expect(try Self.copy(bytes, rects: [region]).bytes == output)
     }
 
     @Test("profile rule: sRGB is dropped, a standard profile known by its hash is kept, any other means converting")
@@ -307,6 +397,13 @@ struct LosslessJPEGTests {
         var forged = profile
         forged[200] ^= 1  // the same ID over other bytes is not trusted
         #expect(StandardColourProfile.name(of: forged, known: [id: "Display P3"]) == nil)
+        // A v2 profile has no ID (zeros): it is known by the same hash of its bytes.
+        var unidentified = profile
+        for index in 84..<100 { unidentified[index] = 0 }
+        #expect(StandardColourProfile.name(of: unidentified, known: [id: "Display P3"]) == "Display P3")
+        var changed = unidentified
+        changed[200] ^= 1
+        #expect(StandardColourProfile.name(of: changed, known: [id: "Display P3"]) == nil)
         let known = folder.appendingPathComponent("known.icc")
         try Data(profile).write(to: known)
         try TestSupport.exiftoolWrite(["-ICC_Profile<=\(known.path)", input.path])
@@ -315,12 +412,37 @@ struct LosslessJPEGTests {
         let keptOutput = try #require(kept.bytes, "fell back: \(kept.reason ?? "")")
         #expect(JPEGStructure(bytes: keptOutput).iccProfile == profile)
         // Untouched blocks decode to the stored (unconverted) colours, bit for bit.
-        let asStored = try ImageDecoder.decodeJPEGWithoutConversion(stored)
-        let blocks = Self.untouchedBlocks(asStored, try ImageDecoder.decodeJPEGWithoutConversion(keptOutput), rects: [[10, 10, 60, 60]])
+        let asStored = try ImageDecoder.decodeJPEGAsStored(stored)
+        let blocks = Self.untouchedBlocks(asStored, try ImageDecoder.decodeJPEGAsStored(keptOutput), rects: [[10, 10, 60, 60]])
         #expect(blocks.same == blocks.total && blocks.total > 50)
         let inventory = try MetadataInspector.inspect(keptOutput)
         #expect(inventory.leaks.isEmpty, "\(inventory.leaks.map(\.kind))")
     }
+
+    @Test("Adobe RGB (1998) photos keep their profile and every untouched block",
+          .enabled(if: FileManager.default.fileExists(atPath: Self.adobeRGBPhotos[0].path),
+                   "../shared/eval absent (skipped)"))
+    func adobeRGB() throws {
+        for photo in Self.adobeRGBPhotos {
+            let bytes = Array(try Data(contentsOf: photo))
+            let profile = try #require(JPEGStructure(bytes: bytes).iccProfile)
+            #expect(StandardColourProfile.name(of: profile) == "Adobe RGB (1998)")
+            let rects = [[40, 40, 200, 180]]
+            let copy = try Self.copy(bytes, rects: rects)
+            let output = try #require(copy.bytes, "\(photo.lastPathComponent) fell back: \(copy.reason ?? "")")
+            #expect(JPEGStructure(bytes: output).iccProfile == profile)
+            let blocks = Self.untouchedBlocks(try ImageDecoder.decodeJPEGAsStored(bytes).applying(copy.decoded.orientation),
+                                              try ImageDecoder.decodeJPEGAsStored(output), rects: rects)
+            #expect(blocks.same == blocks.total && blocks.total > 500)
+            #expect(try MetadataInspector.inspect(output).leaks.isEmpty)
+        }
+    }
+
+    /// Two photos of `../shared/eval` that embed Adobe's 560-byte Adobe RGB (1998) profile.
+    static let adobeRGBPhotos = [
+        TestSupport.metadataCorpus.appendingPathComponent("files/drewnoakes/jpg/Canon EOS 7D.jpg"),
+        TestSupport.metadataCorpus.deletingLastPathComponent().appendingPathComponent("plates/images/us/car7.jpg"),
+    ]
 
     @Test("the report says lossless for JPEG to JPEG and why not otherwise",
           .enabled(if: TestSupport.modelInstalled || TestSupport.modelsRequired, TestSupport.modelMissingMessage))

@@ -57,6 +57,12 @@ int32_t obscura_cv_decode_webp(const uint8_t *bytes, size_t length, uint64_t max
 int32_t obscura_cv_decode_jpeg(const uint8_t *bytes, size_t length, uint64_t max_pixels,
                                obscura_cv_image *out, char *error, size_t error_capacity);
 
+/// As `obscura_cv_decode_jpeg`, but a CMYK or YCCK file comes out as its 4 stored CMYK samples,
+/// unconverted (in Adobe's inverted convention when it has an APP14 marker: 255 is no ink), for
+/// painting on the coefficient path.
+int32_t obscura_cv_decode_jpeg_stored(const uint8_t *bytes, size_t length, uint64_t max_pixels,
+                                      obscura_cv_image *out, char *error, size_t error_capacity);
+
 /// Decodes the primary image of a HEIF/HEIC/AVIF file with libheif, applying the container's
 /// rotation, mirroring and crop. Reports the colour profile (ICC bytes or nclx code points).
 int32_t obscura_cv_decode_heif(const uint8_t *bytes, size_t length, uint64_t max_pixels,
@@ -109,12 +115,14 @@ void obscura_cv_buffer_free(uint8_t *bytes);
 /// coefficients are copied, turned upright for EXIF `orientation` (1...8) in the coefficient
 /// domain, and only the MCUs that one of the `rect_count` painted rectangles (x0, y0, x1, y1 in
 /// upright pixels, 4 int32 each) touches are encoded again from `pixels` (the redacted upright
-/// image, 1 or 3 channels, `width` x `height`) with the input's own tables and sampling.
+/// image, `width` x `height`: 1 channel for greyscale, 3 for YCbCr or RGB, 4 stored CMYK samples
+/// for CMYK or YCCK) with the input's own tables and sampling.
 /// Progression, restart interval and standard or optimised Huffman coding follow the input;
 /// nothing else from it is written (no APPn other than JFIF, COM, MPF image or trailer) except
 /// `icc` when it is not NULL: a standard profile the caller recognised, kept with the colours.
-/// Returns 7 with the reason in `error` when the input cannot be copied losslessly (CMYK/YCCK,
-/// an orientation that would move partial MCUs, 12-bit data): the caller encodes pixels then.
+/// Returns 7 with the reason in `error` when the input cannot be copied losslessly (CMYK without
+/// an Adobe marker, an orientation that would move partial MCUs, 12-bit data): the caller
+/// encodes pixels then.
 /// The bytes are malloc'd: release them with `obscura_cv_buffer_free`.
 int32_t obscura_jpeg_redact_coefficients(const uint8_t *bytes, size_t length, int32_t orientation,
                                          const uint8_t *pixels, int32_t width, int32_t height,

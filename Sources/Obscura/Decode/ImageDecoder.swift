@@ -73,14 +73,17 @@ public enum ImageDecoder {
         return (Int(image.width), Int(image.height))
     }
 
-    /// One decoder of the shim by format. `maximumPixels` 0 reads the header only.
-    private static func call(_ format: ImageFormat, _ data: [UInt8], maximumPixels: Int,
+    /// One decoder of the shim by format. `maximumPixels` 0 reads the header only. With
+    /// `keepingCMYK`, a CMYK or YCCK JPEG comes out as its 4 stored CMYK samples.
+    private static func call(_ format: ImageFormat, _ data: [UInt8], maximumPixels: Int, keepingCMYK: Bool = false,
                              _ image: inout obscura_cv_image, _ message: inout [CChar]) -> Int32 {
         let limit = UInt64(max(0, min(maximumPixels, pixelCeiling)))
         let capacity = message.count
         return data.withUnsafeBufferPointer { buffer in
             message.withUnsafeMutableBufferPointer { text in
                 switch format {
+                case .jpeg where keepingCMYK:
+                    obscura_cv_decode_jpeg_stored(buffer.baseAddress, buffer.count, limit, &image, text.baseAddress, capacity)
                 case .jpeg: obscura_cv_decode_jpeg(buffer.baseAddress, buffer.count, limit, &image, text.baseAddress, capacity)
                 case .png: obscura_cv_decode_png(buffer.baseAddress, buffer.count, limit, &image, text.baseAddress, capacity)
                 case .webp: obscura_cv_decode_webp(buffer.baseAddress, buffer.count, limit, &image, text.baseAddress, capacity)
@@ -100,12 +103,13 @@ public enum ImageDecoder {
         ObscuraError(.tooLarge, "the image has \(image.width) × \(image.height) pixels, more than the limit of \(limit)")
     }
 
-    /// A JPEG's pixels as stored: not oriented, no colour conversion (the coefficient path
-    /// paints these when it keeps a standard profile).
-    static func decodeJPEGWithoutConversion(_ bytes: [UInt8]) throws -> PixelBuffer {
+    /// A JPEG's pixels as stored: not oriented, no colour conversion, and CMYK as 4 channels
+    /// of stored samples (the coefficient path paints these when it keeps a standard profile
+    /// or copies a CMYK file).
+    static func decodeJPEGAsStored(_ bytes: [UInt8]) throws -> PixelBuffer {
         var image = obscura_cv_image()
         var message = [CChar](repeating: 0, count: 256)
-        let status = call(.jpeg, bytes, maximumPixels: pixelCeiling, &image, &message)
+        let status = call(.jpeg, bytes, maximumPixels: pixelCeiling, keepingCMYK: true, &image, &message)
         defer { obscura_cv_image_free(&image) }
         guard status == 0, let raw = image.pixels else {
             throw ObscuraError(.decodeFailed, "the image data could not be decoded",

@@ -16,8 +16,9 @@ public enum JPEGCoefficientEncoder {
     /// Tries the coefficient path for one output. `redacted` is the painted upright image,
     /// `regions` what was painted into it with `fill`. Falls back (never throws) when the output
     /// is not a JPEG from a JPEG at the input's own quality, when the input's profile is neither
-    /// sRGB nor a known standard one (`StandardColourProfile`), or when the input cannot be
-    /// copied exactly (CMYK, an orientation that moves partial MCUs).
+    /// sRGB nor a known standard one (`StandardColourProfile`; a CMYK profile never is), or when
+    /// the input cannot be copied exactly (CMYK without an Adobe marker, an orientation that
+    /// moves partial MCUs).
     public static func copy(_ decoded: DecodedImage, redacted: PixelBuffer, regions: [Region], fill: RGBColor,
                             to format: ImageFormat, requestedQuality: Int?) -> Outcome {
         copy(decoded, redacted: redacted, regions: regions, fill: fill, to: format, requestedQuality: requestedQuality,
@@ -32,18 +33,32 @@ public enum JPEGCoefficientEncoder {
         guard let source = decoded.jpegSource else { return .reencode(reason: "the encoded input is not available") }
         var redacted = redacted
         var keptProfile: [UInt8] = []
-        if decoded.colourConverted {
-            // The copied blocks hold the profile's colours, not sRGB: keep the profile, and paint
-            // the same regions into the pixels as decoded, before conversion.
-            guard let profile = JPEGStructure(bytes: source).iccProfile,
-                  StandardColourProfile.name(of: profile, known: standardProfiles) != nil,
-                  var unconverted = try? ImageDecoder.decodeJPEGWithoutConversion(source).applying(decoded.orientation),
-                  unconverted.width == redacted.width, unconverted.height == redacted.height else {
-                return .reencode(reason: "the embedded colour profile is not sRGB or a known standard profile; pixels were converted to sRGB")
+        let structure = JPEGStructure(bytes: source)
+        let isCMYK = structure.componentTables.count == 4
+        if decoded.colourConverted || isCMYK {
+            // The copied blocks hold the profile's colours (or CMYK inks), not the sRGB pixels
+            // that were searched: paint the same regions into the samples as stored, and keep
+            // the profile when it is a standard one.
+            if let profile = structure.iccProfile {
+                guard StandardColourProfile.name(of: profile, known: standardProfiles) != nil else {
+                    return .reencode(reason: isCMYK
+                        ? "a CMYK JPEG's colour profile is not kept; the image was encoded again as RGB"
+                        : "the embedded colour profile is not sRGB or a known standard profile; pixels were converted to sRGB")
+                }
+                keptProfile = profile
+            } else if !isCMYK {
+                return .reencode(reason: "the colours were converted without an embedded profile")
             }
-            Redactor.redact(&unconverted, regions: regions, fill: fill)
-            redacted = unconverted
-            keptProfile = profile
+            guard var stored = try? ImageDecoder.decodeJPEGAsStored(source).applying(decoded.orientation),
+                  stored.width == redacted.width, stored.height == redacted.height else {
+                return .reencode(reason: "the stored samples could not be decoded again")
+            }
+            if stored.channels == 4 {
+                Redactor.redactCMYK(&stored, regions: regions, fill: fill)
+            } else {
+                Redactor.redact(&stored, regions: regions, fill: fill)
+            }
+            redacted = stored
         }
         var rectangles: [Int32] = []
         for region in regions {

@@ -109,7 +109,10 @@ enum JPEGInspector {
                     context.add(.containerChunk, location, tags: [identifier(payload)], bytes: length + 2)
                 }
             case 0xEE where starts("Adobe"):
-                context.add(.containerChunk, "\(location) Adobe", tags: ["Adobe"], bytes: length + 2)
+                // The 12-byte form (version, two flag words, colour transform) is how a JPEG says
+                // that it holds CMYK, YCCK or RGB; decoders need it and it names nothing.
+                context.add(.containerChunk, "\(location) Adobe", tags: ["Adobe"], bytes: length + 2,
+                            intrinsic: payload.count == 12)
             case 0xE6 where starts("GoPro"):
                 context.add(.containerChunk, "\(location) GoPro", tags: ["GoPro"], bytes: length + 2)
                 // GoPro metadata (GPMF): the camera serial number is the `CASN` key.

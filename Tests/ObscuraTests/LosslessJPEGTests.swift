@@ -419,6 +419,41 @@ struct LosslessJPEGTests {
         #expect(inventory.leaks.isEmpty, "\(inventory.leaks.map(\.kind))")
     }
 
+    @Test("a feathered edge is encoded too: the band shows the blend, blocks beyond it stay the input's")
+    func feathered() throws {
+        let folder = try TestSupport.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let bytes = Array(try Data(contentsOf: try Self.makeJPEG("512x512", ["-sampling-factor", "2x2"], in: folder)))
+        let decoded = try ImageDecoder.decode(bytes)
+        var options = AnonymizeOptions()
+        options.style = .solid
+        options.feather = 24
+        let detections = [Detection(kind: RegionPlanner.manualKind, box: Box(x: 64, y: 64, width: 128, height: 96), score: 1)]
+        let regions = RegionPlanner.plan(detections, imageWidth: 512, imageHeight: 512, options: options)
+        var redacted = decoded.pixels
+        Redactor.redact(&redacted, regions: regions, fill: options.fill, feather: options.feather)
+        let outcome = JPEGCoefficientEncoder.copy(decoded, redacted: redacted, regions: regions, fill: options.fill,
+                                                  feather: options.feather, to: .jpeg, requestedQuality: nil)
+        guard case .copied(let output) = outcome else { Issue.record("fell back: \(outcome)"); return }
+        let shown = try ImageDecoder.decode(output).pixels
+        // Right of the region, inside the band: the output follows the blend, not the input.
+        var towardsBlend = 0, samples = 0
+        for y in 80..<150 {
+            for x in 194..<210 {
+                let at = shown.offset(x: x, y: y)
+                for c in 0..<3 {
+                    samples += 1
+                    let toBlend = abs(Int(shown.pixels[at + c]) - Int(redacted.pixels[at + c]))
+                    let toInput = abs(Int(shown.pixels[at + c]) - Int(decoded.pixels.pixels[at + c]))
+                    if toBlend < toInput { towardsBlend += 1 }
+                }
+            }
+        }
+        #expect(Double(towardsBlend) > 0.8 * Double(samples), "\(towardsBlend) of \(samples)")
+        let blocks = Self.untouchedBlocks(decoded.pixels, shown, rects: [[64 - 24, 64 - 24, 192 + 24, 160 + 24]])
+        #expect(blocks.same == blocks.total && blocks.total > 500)
+    }
+
     @Test("Adobe RGB (1998) photos keep their profile and every untouched block",
           .enabled(if: FileManager.default.fileExists(atPath: Self.adobeRGBPhotos[0].path),
                    "../shared/eval absent (skipped)"))

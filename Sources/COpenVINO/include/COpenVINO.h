@@ -33,10 +33,12 @@ int32_t obscura_ov_load(const char *library_dir, char *error, size_t error_capac
 /// later left free, shared by any number of requests.
 typedef struct obscura_ov_model obscura_ov_model;
 
-/// Reads a model from memory (OpenVINO picks the reader: ONNX here), makes input dimensions
-/// from index `dynamic_from` on dynamic (-1 leaves the model's shape), and compiles it with
-/// `threads` inference threads per request and `streams` streams.
-obscura_ov_model *obscura_ov_model_create(const uint8_t *bytes, size_t length, int32_t dynamic_from,
+/// Reads a model from memory (OpenVINO picks the reader: ONNX here) or, when `path` is not NULL,
+/// from that file (a TensorFlow frozen graph, which OpenVINO reads only from files), makes input
+/// dimensions from index `dynamic_from` on dynamic (-1 leaves the model's shape), lets every
+/// input take f32 (converted to the model's own type), and compiles it with `threads` inference
+/// threads per request and `streams` streams.
+obscura_ov_model *obscura_ov_model_create(const uint8_t *bytes, size_t length, const char *path, int32_t dynamic_from,
                                           int32_t threads, int32_t streams, char *error, size_t error_capacity);
 void obscura_ov_model_free(obscura_ov_model *model);
 /// Number of outputs of the model.

@@ -19,13 +19,13 @@ public enum JPEGCoefficientEncoder {
     /// sRGB nor a known standard one (`StandardColourProfile`; a CMYK profile never is), or when
     /// the input cannot be copied exactly (CMYK without an Adobe marker, an orientation that
     /// moves partial MCUs).
-    public static func copy(_ decoded: DecodedImage, redacted: PixelBuffer, regions: [Region], fill: RGBColor,
+    public static func copy(_ decoded: DecodedImage, redacted: PixelBuffer, regions: [Region], fill: RGBColor, feather: Int = 0,
                             to format: ImageFormat, requestedQuality: Int?) -> Outcome {
-        copy(decoded, redacted: redacted, regions: regions, fill: fill, to: format, requestedQuality: requestedQuality,
-             standardProfiles: StandardColourProfile.known)
+        copy(decoded, redacted: redacted, regions: regions, fill: fill, feather: feather, to: format,
+             requestedQuality: requestedQuality, standardProfiles: StandardColourProfile.known)
     }
 
-    static func copy(_ decoded: DecodedImage, redacted: PixelBuffer, regions: [Region], fill: RGBColor,
+    static func copy(_ decoded: DecodedImage, redacted: PixelBuffer, regions: [Region], fill: RGBColor, feather: Int = 0,
                      to format: ImageFormat, requestedQuality: Int?, standardProfiles: [String: String]) -> Outcome {
         guard decoded.format == .jpeg else { return .reencode(reason: "the input is not a JPEG") }
         guard requestedQuality == nil else { return .reencode(reason: "a quality was asked for") }
@@ -54,15 +54,16 @@ public enum JPEGCoefficientEncoder {
                 return .reencode(reason: "the stored samples could not be decoded again")
             }
             if stored.channels == 4 {
-                Redactor.redactCMYK(&stored, regions: regions, fill: fill)
+                Redactor.redactCMYK(&stored, regions: regions, fill: fill, feather: feather)
             } else {
-                Redactor.redact(&stored, regions: regions, fill: fill)
+                Redactor.redact(&stored, regions: regions, fill: fill, feather: feather)
             }
             redacted = stored
         }
         var rectangles: [Int32] = []
+        // A feathered edge changes pixels up to `feather` outside each region.
         for region in regions {
-            rectangles += [region.x0, region.y0, region.x1, region.y1].map { Int32(clamping: $0) }
+            rectangles += [region.x0 - feather, region.y0 - feather, region.x1 + feather, region.y1 + feather].map { Int32(clamping: $0) }
         }
         var output: UnsafeMutablePointer<UInt8>?
         var length = 0

@@ -25,9 +25,24 @@ final class InferenceModel: @unchecked Sendable {
         try InferenceRuntime.load(from: runtimeDirectory)
         self.descriptor = descriptor
         var message = [CChar](repeating: 0, count: 512)
-        let created = bytes.withUnsafeBufferPointer { buffer in
-            obscura_ov_model_create(buffer.baseAddress, buffer.count, Int32(dynamicFrom),
-                                    Int32(InferenceRuntime.threads), 1, &message, message.count)
+        let created: OpaquePointer?
+        if descriptor.fileName.hasSuffix(".pb") {
+            // OpenVINO reads TensorFlow graphs from files only: the checked bytes go to a file
+            // of our own, so what compiles is what was hashed.
+            let folder = FileManager.default.temporaryDirectory
+                .appendingPathComponent("obscura-model-\(ProcessInfo.processInfo.processIdentifier)-\(UUID().uuidString)")
+            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: false,
+                                                    attributes: [.posixPermissions: 0o700])
+            defer { try? FileManager.default.removeItem(at: folder) }
+            let file = folder.appendingPathComponent(descriptor.fileName)
+            try Data(bytes).write(to: file)
+            created = obscura_ov_model_create(nil, 0, file.path, Int32(dynamicFrom),
+                                              Int32(InferenceRuntime.threads), 1, &message, message.count)
+        } else {
+            created = bytes.withUnsafeBufferPointer { buffer in
+                obscura_ov_model_create(buffer.baseAddress, buffer.count, nil, Int32(dynamicFrom),
+                                        Int32(InferenceRuntime.threads), 1, &message, message.count)
+            }
         }
         guard let created else {
             throw ObscuraError(.modelCorrupt, "OpenVINO could not load the \(descriptor.id) model",

@@ -9,9 +9,13 @@ public enum DetectionKind: String, Sendable, Codable, CaseIterable {
     case pii
     /// Licence plates (text lines of plate shape and a plate cascade). Painted with `style`.
     case plates
+    /// Whole people: every person the SSDLite person detector finds, and the body each face
+    /// found predicts (the face detector runs for this too). Painted with `style`; `shape`
+    /// ellipse paints a person's outline (a head over a body).
+    case bodies
 
     /// Every kind this build implements.
-    public static let implemented: [DetectionKind] = [.faces, .text, .pii, .plates]
+    public static let implemented: [DetectionKind] = [.faces, .text, .pii, .plates, .bodies]
 
     /// The default for `--detect`: faces only. Text, PII and plates load further models and take
     /// several times longer per image, so they are asked for by name.
@@ -128,6 +132,11 @@ public struct AnonymizeOptions: Sendable, Codable, Equatable {
     /// below that size; 5 also searches at twice the resolution.
     public var minimumFace: Int = 10
 
+    /// Width in pixels of a soft edge around every painted region (0...200). Default 0. The
+    /// blend happens only outside the region, from the painted edge to the untouched image: the
+    /// region's own pixels are exactly as without feathering, so it never weakens a redaction.
+    public var feather: Int = 0
+
     /// Cells across a region's shorter side for `pixelate` and `blur`. Default 6, the strongest
     /// setting that still reads as "a face was here"; cells are never smaller than 8 px at the
     /// default. Values above 6 give finer cells and mark the region `weak` in the report.
@@ -186,6 +195,9 @@ public struct AnonymizeOptions: Sendable, Codable, Equatable {
         }
         guard (5...400).contains(minimumFace) else {
             throw ObscuraError(.invalidSettings, "--min-face must be between 5 and 400 pixels")
+        }
+        guard (0...200).contains(feather) else {
+            throw ObscuraError(.invalidSettings, "--feather must be between 0 and 200 pixels")
         }
         guard (1...64).contains(cellsAcross) else {
             throw ObscuraError(.invalidSettings, "--cells must be between 1 and 64")

@@ -78,6 +78,8 @@ public final class Anonymizer: Sendable {
     public let piiMatcher: PIIMatcher?
     /// The plate cascade and filters, loaded for `plates`.
     public let plateDetector: PlateDetector?
+    /// The person detector, loaded for `bodies` (with CenterFace, whose faces predict bodies).
+    public let bodyDetector: BodyDetector?
 
     /// Validates the options and takes the models the kinds need from `models` (loading them
     /// there on first use). Throws set-up errors before any image is read.
@@ -86,7 +88,8 @@ public final class Anonymizer: Sendable {
         self.options = options
         self.verifyFailure = verifyFailure
         let kinds = Set(options.detect)
-        faceDetector = kinds.contains(.faces) ? try models.faceDetector() : nil
+        faceDetector = kinds.contains(.faces) || kinds.contains(.bodies) ? try models.faceDetector() : nil
+        bodyDetector = kinds.contains(.bodies) ? try models.bodyDetector() : nil
         textDetector = options.needsTextDetection ? try models.textDetector() : nil
         if kinds.contains(.pii) {
             let words = try options.piiWordsFile.map { try PIIRules.words(fromFile: URL(fileURLWithPath: $0)) } ?? []
@@ -112,7 +115,7 @@ public final class Anonymizer: Sendable {
     /// Models this anonymizer runs, for reports.
     public var models: [ModelDescriptor] {
         (faceDetector.map { [$0.model] } ?? []) + (textDetector.map { [$0.model] } ?? [])
-            + (textRecognizer.map { [$0.model] } ?? []) + (plateDetector?.models ?? [])
+            + (textRecognizer.map { [$0.model] } ?? []) + (plateDetector?.models ?? []) + (bodyDetector.map { [$0.model] } ?? [])
     }
 
     /// Anonymizes one encoded image. `outputFormat` overrides `options.format` (used when the
@@ -148,8 +151,13 @@ public final class Anonymizer: Sendable {
         let pixels = decoded.pixels
 
         var detections: [Detection] = []
-        if let faceDetector {
-            detections += try faceDetector.detect(in: pixels, threshold: options.threshold, minimumFace: Double(options.minimumFace))
+        let faces = try faceDetector?.detect(in: pixels, threshold: options.threshold, minimumFace: Double(options.minimumFace)) ?? []
+        if options.detect.contains(.faces) { detections += faces }
+        if let bodyDetector {
+            let people = BodyPlanner.bodies(people: try bodyDetector.detect(in: pixels), faces: faces,
+                                            imageWidth: pixels.width, imageHeight: pixels.height)
+            // A face too weak to predict a body is still painted as a face.
+            detections += people.bodies + (options.detect.contains(.faces) ? [] : people.otherFaces)
         }
         let lines = try textDetector?.detect(in: pixels) ?? []
         if options.detect.contains(.text) { detections += lines }
@@ -192,7 +200,7 @@ public final class Anonymizer: Sendable {
         let regions = RegionPlanner.plan(detections, imageWidth: pixels.width, imageHeight: pixels.height, options: options)
         // What was painted: the regions, or their merged rectangles when they overlap so much that
         // painting each would cost many passes over the image (see Redactor.boundedPlan).
-        let painted = Redactor.redact(&pixels, regions: regions, fill: options.fill)
+        let painted = Redactor.redact(&pixels, regions: regions, fill: options.fill, feather: options.feather)
         timings.redact = Self.milliseconds(since: &mark, clock: clock)
 
         let format = Self.resolve(outputFormat ?? options.format, input: decoded.format)
@@ -202,7 +210,8 @@ public final class Anonymizer: Sendable {
         var layout = decoded.format == .jpeg && format == .jpeg ? decoded.jpegLayout : nil
         if options.quality != nil { layout?.quantizationTables = nil }
         // JPEG from JPEG at its own quality: copy every block redaction did not touch.
-        let copy = JPEGCoefficientEncoder.copy(decoded, redacted: pixels, regions: painted, fill: options.fill, to: format,
+        let copy = JPEGCoefficientEncoder.copy(decoded, redacted: pixels, regions: painted, fill: options.fill,
+                                               feather: options.feather, to: format,
                                                requestedQuality: options.quality)
         let bytes: [UInt8]
         var fallback: String?

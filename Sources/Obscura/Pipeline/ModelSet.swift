@@ -13,6 +13,7 @@ public final class ModelSet: Sendable {
     private let text = Mutex<TextDetector?>(nil)
     private let recognizer = Mutex<TextRecognizer?>(nil)
     private let cascade = Mutex<PlateCascade?>(nil)
+    private let people = Mutex<BodyDetector?>(nil)
 
     /// How many models this set has loaded so far: each at most once.
     public var loadedCount: Int { loads.withLock { $0 } }
@@ -36,6 +37,11 @@ public final class ModelSet: Sendable {
     /// Tesseract with Debian's English data, started on first use.
     public func textRecognizer() throws -> TextRecognizer {
         try loadOnce(recognizer) { try TextRecognizer() }
+    }
+
+    /// The SSDLite person detector, compiled on first use.
+    public func bodyDetector() throws -> BodyDetector {
+        try loadOnce(people) { try BodyDetector(modelDirectory: modelDirectory, runtimeDirectory: runtimeDirectory) }
     }
 
     /// The plate cascade, loaded on first use.

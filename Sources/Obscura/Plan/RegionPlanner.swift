@@ -27,6 +27,9 @@ public enum RegionPlanner {
     /// rectangle, exactly as drawn (no margin).
     public static let manualKind = "manual"
 
+    /// Margin around a body on every side, as a fraction of its width across and height down.
+    public static let bodyMargin = 0.05
+
     /// Margin around text, PII and plate boxes on every side, as a fraction of the box height
     /// (0.2): OCR character boxes hug the glyphs, and plate boxes hug the plate.
     public static let textMargin = 0.2
@@ -42,6 +45,8 @@ public enum RegionPlanner {
         // A region a person drew: painted exactly where it was drawn.
         case manualKind: (options.style, .rect, 0, true, false)
         case "plate": (options.style, .rect, textMargin, false, false)
+        // Person boxes hug the outline and predicted bodies are generous already.
+        case BodyPlanner.kind: (options.style, options.shape, bodyMargin, true, false)
         case "text", _ where kind.hasPrefix("pii."): (options.textStyle, .rect, textMargin, false, true)
         default: (options.style, options.shape, options.margin, true, false)
         }

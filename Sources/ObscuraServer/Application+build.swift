@@ -35,9 +35,9 @@ public enum ObscuraServerApp {
             router.add(middleware: TokenMiddleware(token: Array(token.utf8), open: ["/", "/healthz", "/openapi.json", "/v1/info"]))
         }
         router.get("/healthz") { _, _ in try Response.json(["status": "ok", "version": Obscura.version]) }
+        let document = Array(ObscuraServerApp.openAPIDocument.utf8)
         router.get("/openapi.json") { _, _ in
-            Response(status: .ok, headers: [.contentType: "application/json"],
-                     body: .init(byteBuffer: ByteBuffer(bytes: PackageResources.openapi_json)))
+            Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: document)))
         }
         // The review page (Web/index.html): one self-contained file (no CDN, no fonts, works
         // offline, allowed by this Content-Security-Policy) that drives the REST API for a person.
@@ -67,7 +67,19 @@ public enum ObscuraServerApp {
 }
 
 extension ObscuraServerApp {
-    /// The OpenAPI 3 document served at `/openapi.json` (committed as
-    /// Sources/ObscuraServer/API/openapi.json, written by scripts/openapi.py).
-    public static var openAPIDocument: String { String(decoding: PackageResources.openapi_json, as: UTF8.self) }
+    /// The OpenAPI 3 document served at `/openapi.json`: Sources/ObscuraServer/API/openapi.json
+    /// (written by scripts/openapi.py) with its `Options` schema made from `OptionTable`, so
+    /// the API's options are described where they are declared.
+    public static let openAPIDocument: String = {
+        guard var document = try? JSONSerialization.jsonObject(with: Data(PackageResources.openapi_json)) as? [String: Any],
+              var components = document["components"] as? [String: Any],
+              var schemas = components["schemas"] as? [String: Any] else {
+            return String(decoding: PackageResources.openapi_json, as: UTF8.self)
+        }
+        schemas["Options"] = OptionTable.jsonSchema()
+        components["schemas"] = schemas
+        document["components"] = components
+        let data = (try? JSONSerialization.data(withJSONObject: document, options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data()
+        return String(decoding: data, as: UTF8.self)
+    }()
 }

@@ -53,40 +53,40 @@ struct AnonymizeCommand: ParsableCommand {
     @Option(name: .shortAndLong, help: ArgumentHelp("Output folder, or a file (or '-') for a single input.", valueName: "OUTPUT"))
     var output: String
 
-    @Option(help: ArgumentHelp("Comma-separated kinds to find: \(DetectionKind.allCases.map(\.rawValue).joined(separator: ",")). (default: \(DetectionKind.defaults.map(\.rawValue).joined(separator: ",")))", valueName: "KINDS"))
+    @Option(help: OptionTable.detect.argumentHelp(default: DetectionKind.defaults.map(\.rawValue).joined(separator: ",")))
     var detect: String?
 
-    @Option(help: "Redaction style: solid, pixelate or blur.")
+    @Option(help: OptionTable.style.argumentHelp())
     var style: RedactionStyle = AnonymizeOptions().style
 
-    @Option(help: ArgumentHelp("Colour for --style solid, as RRGGBB.", valueName: "RRGGBB"))
+    @Option(help: OptionTable.fill.argumentHelp())
     var fill: String = AnonymizeOptions().fill.description
 
-    @Option(help: "Shape painted for faces and bodies: rect or ellipse (a person's outline for bodies).")
+    @Option(help: OptionTable.shape.argumentHelp())
     var shape: RegionShape = AnonymizeOptions().shape
 
-    @Option(help: "Growth of each region beyond the detected box on every side, as a fraction of the box (0-2).")
+    @Option(help: OptionTable.margin.argumentHelp())
     var margin: Double = AnonymizeOptions().margin
 
-    @Option(help: "Minimum detector score, 0.01-1. Lower finds more faces and more false alarms.")
+    @Option(help: OptionTable.threshold.argumentHelp())
     var threshold: Double = AnonymizeOptions().threshold
 
-    @Option(name: .customLong("min-face"), help: ArgumentHelp("Smallest face to search for, in pixels (5-400). 10 searches at native resolution; larger is faster and misses smaller faces.", valueName: "PX"))
+    @Option(name: .customLong(OptionTable.minimumFace.flag), help: OptionTable.minimumFace.argumentHelp())
     var minimumFace: Int = AnonymizeOptions().minimumFace
 
-    @Option(help: "Pixelate/blur cells across a region's shorter side (1-64); above 6 is weak.")
+    @Option(help: OptionTable.cellsAcross.argumentHelp())
     var cells: Int = AnonymizeOptions().cellsAcross
 
-    @Option(help: ArgumentHelp("Soft edge around every painted region, in pixels (0-200). The blend is only outside the region; inside stays fully destroyed.", valueName: "PX"))
+    @Option(help: OptionTable.feather.argumentHelp())
     var feather: Int = AnonymizeOptions().feather
 
-    @Option(help: "Output format: keep, jpeg, png or webp (keep writes HEIF/HEIC, AVIF and TIFF as JPEG, GIF as PNG).")
+    @Option(help: OptionTable.format.argumentHelp())
     var format: OutputFormat = AnonymizeOptions().format
 
-    @Option(help: "JPEG/WebP quality 1-100. (default: the input JPEG's own quality, else 90)")
+    @Option(help: OptionTable.quality.argumentHelp())
     var quality: Int?
 
-    @Flag(help: "Replace outputs that already exist.")
+    @Flag(help: OptionTable.overwrite.argumentHelp())
     var overwrite = false
 
     @Flag(name: .customLong("skip-existing"), help: "Keep outputs that already exist and count their inputs as skipped, so an interrupted run can resume. An existing --report file is extended.")
@@ -102,16 +102,16 @@ struct AnonymizeCommand: ParsableCommand {
     @Flag(name: .customLong("verify-warn"), help: .hidden)
     var verifyWarn = false
 
-    @Option(name: .customLong("text-style"), help: "Style for text and PII regions: solid, pixelate or blur. Anything but solid is weak: pixelated text can often be read back.")
+    @Option(name: .customLong(OptionTable.textStyle.flag), help: OptionTable.textStyle.argumentHelp())
     var textStyle: RedactionStyle = AnonymizeOptions().textStyle
 
-    @Option(name: .customLong("pii-pattern"), help: ArgumentHelp("With --detect pii: also paint text matching this regular expression (ICU syntax; repeatable; written to the report as given).", valueName: "REGEX"))
+    @Option(name: .customLong(OptionTable.piiPatterns.flag), help: OptionTable.piiPatterns.argumentHelp())
     var piiPatterns: [String] = []
 
-    @Option(name: .customLong("pii-words"), help: ArgumentHelp("With --detect pii: also paint these words or phrases, one per line, matched case-insensitively as whole words (the file's contents are never written to the report).", valueName: "FILE"))
+    @Option(name: .customLong(OptionTable.piiWordsFile.flag), help: OptionTable.piiWordsFile.argumentHelp())
     var piiWords: String?
 
-    @Option(name: .customLong("plate-evidence"), help: ArgumentHelp("With --detect plates: comma-separated evidence to combine: \(PlateEvidence.allCases.map(\.rawValue).joined(separator: ",")). (default: \(PlateEvidence.defaults.map(\.rawValue).joined(separator: ",")))", valueName: "SOURCES"))
+    @Option(name: .customLong(OptionTable.plateEvidence.flag), help: OptionTable.plateEvidence.argumentHelp(default: PlateEvidence.defaults.map(\.rawValue).joined(separator: ",")))
     var plateEvidence: String?
 
     @Option(help: ArgumentHelp("Write a JSON Lines audit record per input to this file.", valueName: "FILE"))

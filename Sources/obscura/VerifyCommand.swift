@@ -25,10 +25,10 @@ struct VerifyCommand: ParsableCommand {
     @Argument(help: ArgumentHelp("Files or folders to check.", valueName: "FILE"))
     var inputs: [String]
 
-    @Option(help: "Minimum detector score for a face to count, 0.01-1. Stricter than anonymize's 0.2: lower finds a few more faces and many more false alarms (see the README's measured rates).")
+    @Option(help: ArgumentHelp("Minimum detector score for a face to count (\(OptionTable.threshold.rangeText ?? "")). Stricter than anonymize's 0.2: lower finds a few more faces and many more false alarms (see the README's measured rates)."))
     var threshold: Double = VerifyOptions().threshold
 
-    @Option(name: .customLong("min-face"), help: ArgumentHelp("Smallest face to search for, in pixels (5-400).", valueName: "PX"))
+    @Option(name: .customLong(OptionTable.minimumFace.flag), help: OptionTable.minimumFace.argumentHelp())
     var minimumFace: Int = VerifyOptions().minimumFace
 
     @Flag(name: .customLong("no-faces"), help: "Check metadata only.")

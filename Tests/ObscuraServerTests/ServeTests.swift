@@ -24,9 +24,26 @@ struct ServeTests {
             #expect(response.status == .ok)
             #expect(response.headers[.contentType] == "application/json")
             let served = String(buffer: response.body)
-            #expect(served.trimmingCharacters(in: .whitespacesAndNewlines) == committed.trimmingCharacters(in: .whitespacesAndNewlines))
-            let document = try #require(try JSONSerialization.jsonObject(with: Data(served.utf8)) as? [String: Any])
+            var document = try #require(try JSONSerialization.jsonObject(with: Data(served.utf8)) as? [String: Any])
+            var written = try #require(try JSONSerialization.jsonObject(with: Data(committed.utf8)) as? [String: Any])
             #expect(document["openapi"] as? String == "3.0.3")
+            // The Options schema is made from OptionTable: every key the API takes, with its range
+            // and default; the rest of the document is the committed file.
+            func options(_ document: inout [String: Any]) -> [String: Any]? {
+                var components = document["components"] as? [String: Any]
+                var schemas = components?["schemas"] as? [String: Any]
+                let options = schemas?.removeValue(forKey: "Options") as? [String: Any]
+                components?["schemas"] = schemas
+                document["components"] = components
+                return options
+            }
+            let servedOptions = try #require(options(&document)?["properties"] as? [String: [String: Any]])
+            _ = options(&written)
+            #expect(NSDictionary(dictionary: document).isEqual(to: written), "the served document differs from the committed one")
+            #expect(Set(servedOptions.keys) == Set(OptionTable.all.map(\.key)).subtracting(["piiWordsFile"]))
+            #expect(servedOptions["feather"]?["minimum"] as? Int == 0 && servedOptions["feather"]?["maximum"] as? Int == 200)
+            #expect(servedOptions["threshold"]?["default"] as? Double == 0.2)
+            #expect(servedOptions["detect"]?["default"] as? [String] == ["faces"])
             let health = try await client.execute(uri: "/healthz", method: .get)
             #expect(health.status == .ok)
         }
@@ -262,8 +279,11 @@ struct ServeTests {
             let unknown = try await post([Serve.file("a.jpg", [1]), Serve.field("options", #"{"colour": "red"}"#)])
             #expect(unknown.status == .badRequest)
             #expect(try Serve.errorCode(unknown) == "options.invalid")
-            let range = try await post([Serve.file("a.jpg", [1]), Serve.field("options", #"{"threshold": 3}"#)])
-            #expect(try Serve.errorCode(range) == "settings.invalid")
+            // The same code for every mistake in the options, in the API's own words.
+            let range = try await post([Serve.file("a.jpg", [1]), Serve.field("options", #"{"cellsAcross": 99}"#)])
+            #expect(try Serve.errorCode(range) == "options.invalid")
+            let rangeMessage = (try Serve.json(range)["error"] as? [String: Any])?["message"] as? String ?? ""
+            #expect(rangeMessage == "cellsAcross must be between 1 and 64", "\(rangeMessage)")
             let path = try await post([Serve.file("a.jpg", [1]), Serve.field("options", #"{"detect": ["pii"], "piiWordsFile": "/etc/passwd"}"#)])
             #expect(try Serve.errorCode(path) == "options.invalid")
             #expect(try Serve.errorCode(try await post([Serve.file("a.jpg", [1]), Serve.field("review", "maybe")])) == "upload.invalid")

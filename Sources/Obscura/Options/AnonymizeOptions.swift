@@ -182,38 +182,29 @@ public struct AnonymizeOptions: Sendable, Codable, Equatable {
     /// Quality used when the input carries no quantization tables (PNG, WebP).
     public static let fallbackQuality = 90
 
-    /// Checks ranges; the CLI and API report the message as a usage error.
-    public func validate() throws {
+    /// Checks every setting against `OptionTable`; the message names it in the caller's words
+    /// (`--min-face` or `minimumFace`). The CLI reports it as a usage error, the API as 400.
+    public func validate(naming: OptionNaming = .commandLine) throws {
+        let table = OptionTable.self
+        func name(_ spec: OptionSpec) -> String { spec.name(naming) }
         guard !detect.isEmpty else {
-            throw ObscuraError(.invalidSettings, "--detect needs at least one kind")
+            throw ObscuraError(.invalidSettings, "\(name(table.detect)) needs at least one kind")
         }
-        guard (0...2).contains(margin) else {
-            throw ObscuraError(.invalidSettings, "--margin must be between 0 and 2 (a fraction of the box size)")
-        }
-        guard (0.01...1).contains(threshold) else {
-            throw ObscuraError(.invalidSettings, "--threshold must be between 0.01 and 1")
-        }
-        guard (5...400).contains(minimumFace) else {
-            throw ObscuraError(.invalidSettings, "--min-face must be between 5 and 400 pixels")
-        }
-        guard (0...200).contains(feather) else {
-            throw ObscuraError(.invalidSettings, "--feather must be between 0 and 200 pixels")
-        }
-        guard (1...64).contains(cellsAcross) else {
-            throw ObscuraError(.invalidSettings, "--cells must be between 1 and 64")
-        }
-        if let quality, !(1...100).contains(quality) {
-            throw ObscuraError(.invalidSettings, "--quality must be between 1 and 100")
-        }
+        try table.margin.check(margin, naming)
+        try table.threshold.check(threshold, naming)
+        try table.minimumFace.check(minimumFace, naming)
+        try table.feather.check(feather, naming)
+        try table.cellsAcross.check(cellsAcross, naming)
+        if let quality { try table.quality.check(quality, naming) }
         if let kind = detect.first(where: { !DetectionKind.implemented.contains($0) }) {
-            throw ObscuraError(.invalidSettings, "--detect \(kind.rawValue) is not implemented in this build")
+            throw ObscuraError(.invalidSettings, "\(name(table.detect)) \(kind.rawValue) is not implemented in this build")
         }
         if (!piiPatterns.isEmpty || piiWordsFile != nil) && !detect.contains(.pii) {
-            throw ObscuraError(.invalidSettings, "--pii-pattern and --pii-words need --detect pii")
+            throw ObscuraError(.invalidSettings, "\(name(table.piiPatterns)) and \(name(table.piiWordsFile)) need \(name(table.detect)) pii")
         }
         _ = try CompiledRules(PIIRules(patterns: piiPatterns))
         if detect.contains(.plates) && plateEvidence.isEmpty {
-            throw ObscuraError(.invalidSettings, "--plate-evidence needs at least one source")
+            throw ObscuraError(.invalidSettings, "\(name(table.plateEvidence)) needs at least one source")
         }
     }
 

@@ -26,12 +26,9 @@ public struct VerifyOptions: Sendable, Codable, Equatable {
     }
 
     public func validate() throws {
-        guard (0.01...1).contains(threshold) else {
-            throw ObscuraError(.invalidSettings, "--threshold must be between 0.01 and 1")
-        }
-        guard (5...400).contains(minimumFace) else {
-            throw ObscuraError(.invalidSettings, "--min-face must be between 5 and 400 pixels")
-        }
+        // The face search's settings are anonymize's own: the same ranges and names.
+        try OptionTable.threshold.check(threshold, .commandLine)
+        try OptionTable.minimumFace.check(minimumFace, .commandLine)
         guard (1...ImageDecoder.pixelCeiling).contains(maximumPixels) else {
             throw ObscuraError(.invalidSettings, "--max-pixels must be between 0.000001 and \(ImageDecoder.pixelCeiling / 1_000_000) million")
         }

@@ -14,7 +14,7 @@ enum OptionsInput {
         }
         let defaults = try JSONCoding.encoder.encode(AnonymizeOptions())
         var merged = (try JSONSerialization.jsonObject(with: defaults) as? [String: Any]) ?? [:]
-        let known = Set(merged.keys).union(["quality", "piiWordsFile"])
+        let known = Set(OptionTable.all.map(\.key))
         if let unknown = given.keys.sorted().first(where: { !known.contains($0) }) {
             throw APIError.badRequest("options.invalid", "unknown option \"\(unknown)\"; known: \(known.sorted().joined(separator: ", "))")
         }
@@ -28,8 +28,9 @@ enum OptionsInput {
         } catch let error as DecodingError {
             throw APIError.badRequest("options.invalid", "an option has the wrong type or value (\(path(of: error)))")
         }
-        do { try options.validate() } catch let error as ObscuraError {
-            throw APIError.badRequest(error.code.rawValue, error.message)
+        // One code for every mistake in `options`, and the message names the key that was sent.
+        do { try options.validate(naming: .api) } catch let error as ObscuraError {
+            throw APIError.badRequest("options.invalid", error.message)
         }
         return options
     }

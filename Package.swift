@@ -34,12 +34,23 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto.git", from: "4.0.0"),
     ],
     targets: [
-        // A thin, prefixed C API over OpenCV (resize, cascade), the codecs and Tesseract.
-        // Everything that decides what gets removed lives in Swift.
+        // Thin, prefixed C APIs, one per thing they wrap; everything that decides what gets
+        // removed lives in Swift. The codecs and Little CMS:
         .target(
-            name: "CObscuraCV",
+            name: "CObscuraCodecs",
+            cxxSettings: [.unsafeFlags(["-O2"])],
+            linkerSettings: (codecLibraries + ["stdc++"]).map { .linkedLibrary($0) }
+        ),
+        // OpenCV: area resizing and the plate cascade.
+        .target(
+            name: "CObscuraVision",
             cxxSettings: [.unsafeFlags(["-I/usr/include/opencv4", "-O2"])],
-            linkerSettings: (openCVLibraries + codecLibraries + ["tesseract", "stdc++"]).map { .linkedLibrary($0) }
+            linkerSettings: (openCVLibraries + ["stdc++"]).map { .linkedLibrary($0) }
+        ),
+        // Tesseract, through its C API.
+        .target(
+            name: "CObscuraOCR",
+            linkerSettings: [.linkedLibrary("tesseract"), .linkedLibrary("stdc++")]
         ),
         // A thin, prefixed C API over OpenVINO's C API, which it loads with dlopen: the build
         // needs nothing from the wheel, and a missing runtime is a set-up error at run time.
@@ -49,7 +60,8 @@ let package = Package(
         ),
         .target(
             name: "Obscura",
-            dependencies: ["CObscuraCV", "COpenVINO", .product(name: "Crypto", package: "swift-crypto")]
+            dependencies: ["CObscuraCodecs", "CObscuraVision", "CObscuraOCR", "COpenVINO",
+                           .product(name: "Crypto", package: "swift-crypto")]
         ),
         // The server behind `obscura serve`: jobs in SQLite, workers, the REST API. The HTTP
         // edge stays thin; every image still goes through the `Obscura` library.

@@ -1,6 +1,6 @@
 // obscura-fuzz: one fuzz target per container for each of the two stages that read untrusted
 // bytes, the metadata inspectors (pure Swift) and the decoders (the codec libraries through the
-// CObscuraCV shim).
+// CObscuraCodecs shim).
 //
 //   obscura-fuzz TARGET FILE|FOLDER...   replays files through a target (plain build; used by the
 //                                        tests and to reproduce a crash)

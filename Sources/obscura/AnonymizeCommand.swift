@@ -138,18 +138,25 @@ struct AnonymizeCommand: ParsableCommand {
         }
     }
 
+    /// A comma-separated list of `Word`s given to `spec`'s flag; an unknown one is a usage error
+    /// that lists the known ones and suggests the nearest.
+    static func words<Word: RawRepresentable & CaseIterable>(_ text: String, of spec: OptionSpec, called noun: String) throws -> [Word]
+        where Word.RawValue == String {
+        try text.split(separator: ",").map { name in
+            let trimmed = name.trimmingCharacters(in: .whitespaces)
+            guard let word = Word(rawValue: trimmed) else {
+                let known = Word.allCases.map(\.rawValue)
+                throw ObscuraError(.invalidSettings, "unknown \(noun) '\(trimmed)' in \(spec.name(.commandLine)) (known: \(known.joined(separator: ", ")))"
+                                   + Suggestion.hint(for: trimmed, among: known))
+            }
+            return word
+        }
+    }
+
     func makeOptions() throws -> AnonymizeOptions {
         var options = AnonymizeOptions()
         if let detect {
-            options.detect = try detect.split(separator: ",").map { name in
-                let trimmed = name.trimmingCharacters(in: .whitespaces)
-                guard let kind = DetectionKind(rawValue: trimmed) else {
-                    let known = DetectionKind.allCases.map(\.rawValue)
-                    throw ObscuraError(.invalidSettings, "unknown kind '\(trimmed)' in --detect (known: \(known.joined(separator: ", ")))"
-                                       + Suggestion.hint(for: trimmed, among: known))
-                }
-                return kind
-            }
+            options.detect = try Self.words(detect, of: OptionTable.detect, called: "kind")
         }
         guard let color = RGBColor(hex: fill) else {
             throw ObscuraError(.invalidSettings, "--fill takes a colour as RRGGBB, for example ff00ff")
@@ -170,15 +177,7 @@ struct AnonymizeCommand: ParsableCommand {
         options.piiPatterns = piiPatterns
         options.piiWordsFile = piiWords
         if let plateEvidence {
-            options.plateEvidence = try plateEvidence.split(separator: ",").map { name in
-                let trimmed = name.trimmingCharacters(in: .whitespaces)
-                guard let source = PlateEvidence(rawValue: trimmed) else {
-                    let known = PlateEvidence.allCases.map(\.rawValue)
-                    throw ObscuraError(.invalidSettings, "unknown source '\(trimmed)' in --plate-evidence (known: \(known.joined(separator: ", ")))"
-                                       + Suggestion.hint(for: trimmed, among: known))
-                }
-                return source
-            }
+            options.plateEvidence = try Self.words(plateEvidence, of: OptionTable.plateEvidence, called: "source")
         }
         return options
     }

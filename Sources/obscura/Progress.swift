@@ -50,7 +50,7 @@ final class Progress: Sendable {
     }
 
     /// `path` is finished; `regionKinds` are the kinds of the regions painted in it.
-    func advance(_ path: String, _ outcome: ReportRecord.Outcome, regionKinds: [String] = []) {
+    func advance(_ path: String, _ outcome: ReportRecord.Outcome, regionKinds: [RegionKind] = []) {
         guard enabled else { return }
         state.withLock { state in
             state.done += 1

@@ -9,13 +9,13 @@ struct RegionTally: Sendable {
     enum Group: Int, Sendable, CaseIterable, Comparable {
         case faces, bodies, plates, text, pii, other
 
-        init(kind: String) {
+        init(kind: RegionKind) {
             switch kind {
-            case "face": self = .faces
-            case BodyPlanner.kind: self = .bodies
-            case "plate": self = .plates
-            case "text": self = .text
-            default: self = kind.hasPrefix("pii.") ? .pii : .other
+            case .face: self = .faces
+            case .body: self = .bodies
+            case .plate: self = .plates
+            case .text: self = .text
+            default: self = kind.isPersonalData ? .pii : .other
             }
         }
 
@@ -47,7 +47,7 @@ struct RegionTally: Sendable {
         self.asked = asked.map(Group.init)
     }
 
-    mutating func add(kinds: [String]) {
+    mutating func add(kinds: [RegionKind]) {
         for kind in kinds { counts[Group(kind: kind), default: 0] += 1 }
     }
 

@@ -30,7 +30,7 @@ final class RunRecorder: Sendable {
             case .skipped: break
             case .written:
                 state.tally.add(kinds: record.regions.map(\.kind))
-                let found = facesAsked ? record.regions.contains { $0.kind == "face" } : !record.regions.isEmpty
+                let found = facesAsked ? record.regions.contains { $0.kind == .face } : !record.regions.isEmpty
                 if !found { state.nothingFound.append(record.input) }
                 if let warning = record.verifyWarning { state.flagged.append(.init(input: record.input, found: warning)) }
             }

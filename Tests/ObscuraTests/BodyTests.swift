@@ -4,7 +4,7 @@ import Testing
 
 /// Feathered edges and the person outline: plain pixel code, no model.
 @Suite struct FeatherTests {
-    static func region(_ x0: Int, _ y0: Int, _ x1: Int, _ y1: Int, kind: String = "face", style: RedactionStyle,
+    static func region(_ x0: Int, _ y0: Int, _ x1: Int, _ y1: Int, kind: RegionKind = .face, style: RedactionStyle,
                        shape: RegionShape) -> Region {
         Region(detection: Detection(kind: kind, box: Box(x: Double(x0), y: Double(y0), width: Double(x1 - x0), height: Double(y1 - y0)), score: 0.9),
                x0: x0, y0: y0, x1: x1, y1: y1, shape: shape, style: style,

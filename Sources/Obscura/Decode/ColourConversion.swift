@@ -1,4 +1,4 @@
-private import CObscuraCV
+private import CObscuraCodecs
 
 /// Brings decoded pixels into sRGB, the colour space every output is written in without a
 /// profile. Phones tag photos Display P3 (an ICC profile in JPEG/HEIC, or nclx code points in

@@ -1,4 +1,4 @@
-private import CObscuraCV
+private import CObscuraCodecs
 
 /// A decoded input: upright sRGB pixels plus the facts about the source that later stages need.
 public struct DecodedImage: Sendable {

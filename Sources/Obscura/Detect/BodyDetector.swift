@@ -49,7 +49,7 @@ public final class BodyDetector: Sendable {
         return looks
     }
 
-    /// Every person found, as `Detection(kind: "body")` in image pixels.
+    /// Every person found, as `Detection(kind: .body)` in image pixels.
     public func detect(in image: PixelBuffer) throws -> [Detection] {
         let rgb = image.rgb()
         var found: [Detection] = []
@@ -102,7 +102,7 @@ public final class BodyDetector: Sendable {
 /// found is covered even when the person detector missed them). Overlapping bodies merge.
 public enum BodyPlanner {
     /// The report kind of a whole person.
-    public static let kind = "body"
+    public static let kind = RegionKind.body
 
     /// The body a face of box `face` predicts: 3.2 face widths wide, centred on the face, from
     /// 0.3 face heights above it to 7.5 face heights below its top (a standing adult is about

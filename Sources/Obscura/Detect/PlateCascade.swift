@@ -1,5 +1,5 @@
 import Foundation
-private import CObscuraCV
+private import CObscuraVision
 
 /// A Haar cascade from Debian's `opencv-data` (OpenCV objdetect), verified by SHA-256 before it
 /// is loaded. Each search loads its own classifier (a few milliseconds) and frees it after: a

@@ -5,7 +5,7 @@ import Foundation
 ///   `--detect text`) whose shape, size and contrast fit a plate;
 /// - **cascade**: Debian's OpenCV plate cascade on the grey image.
 /// Candidates from both are merged (overlapping boxes keep the higher score) and reported as
-/// `Detection(kind: "plate")`. Deterministic.
+/// `Detection(kind: .plate)`. Deterministic.
 public final class PlateDetector: Sendable {
     /// Filters and search settings, with the values measured on `../shared/eval/plates`.
     public struct Settings: Sendable, Equatable, Codable {
@@ -61,7 +61,7 @@ public final class PlateDetector: Sendable {
         var candidates: [Detection] = []
         if evidence.contains(.text) {
             candidates += textLines.filter { isPlateShaped($0.box, imageWidth: image.width, imageHeight: image.height) }
-                .map { Detection(kind: "plate", box: $0.box, score: $0.score) }
+                .map { Detection(kind: .plate, box: $0.box, score: $0.score) }
         }
         if let cascade {
             let grey = TextRecognizer.grey(image)
@@ -71,7 +71,7 @@ public final class PlateDetector: Sendable {
                                           minimumHeight: settings.cascadeMinimumHeight)
             // More neighbours, more confidence: 3 → 0.5, 10 or more → about 1.
             candidates += hits.map { hit in
-                Detection(kind: "plate", box: hit.box, score: min(1, 0.35 + 0.065 * Double(hit.neighbours)))
+                Detection(kind: .plate, box: hit.box, score: min(1, 0.35 + 0.065 * Double(hit.neighbours)))
             }
         }
         let rgb = image.rgb()

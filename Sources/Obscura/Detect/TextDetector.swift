@@ -63,7 +63,7 @@ public final class TextDetector: Sendable {
                       canvasWidth: canvas(scaledWidth), canvasHeight: canvas(scaledHeight))
     }
 
-    /// Every text line found, as `Detection(kind: "text")` in image pixels, top to bottom.
+    /// Every text line found, as `Detection(kind: .text)` in image pixels, top to bottom.
     public func detect(in image: PixelBuffer) throws -> [Detection] {
         let rgb = image.rgb()
         let layout = Self.layout(width: rgb.width, height: rgb.height, settings: settings)
@@ -84,7 +84,7 @@ public final class TextDetector: Sendable {
             let x0 = max(0, found.box.x / layout.scale), y0 = max(0, found.box.y / layout.scale)
             let x1 = min(Double(rgb.width), found.box.maxX / layout.scale), y1 = min(Double(rgb.height), found.box.maxY / layout.scale)
             guard x1 > x0, y1 > y0 else { return nil }
-            return Detection(kind: "text", box: Box(x: x0, y: y0, width: x1 - x0, height: y1 - y0), score: found.score)
+            return Detection(kind: .text, box: Box(x: x0, y: y0, width: x1 - x0, height: y1 - y0), score: found.score)
         }
     }
 

@@ -1,4 +1,4 @@
-private import CObscuraCV
+private import CObscuraCodecs
 
 /// Writes pixels into a fresh container. Nothing from the input file is carried over: the
 /// encoder receives pixels only, so no EXIF, XMP, ICC text, comments, thumbnails or trailing

@@ -1,4 +1,4 @@
-private import CObscuraCV
+private import CObscuraCodecs
 
 /// JPEG to JPEG without a second generation. The input's DCT coefficients are copied; only the
 /// MCUs that a painted rectangle touches are encoded again, from the redacted pixels, with the

@@ -44,7 +44,7 @@ public struct PIIMatch: Sendable, Equatable, CustomStringConvertible {
     }
 
     /// A detection for the region planner (score 1: a validated match is certain enough).
-    public var detection: Detection { Detection(kind: kind.rawValue, box: box, score: 1) }
+    public var detection: Detection { Detection(kind: RegionKind(kind), box: box, score: 1) }
 
     public var description: String { "\(kind) line \(line) chars \(characters.lowerBound)..<\(characters.upperBound)" }
 }

@@ -1,6 +1,6 @@
 import Foundation
 import Synchronization
-private import CObscuraCV
+private import CObscuraVision
 
 /// Counts of a finished batch.
 public struct BatchSummary: Sendable, Equatable {

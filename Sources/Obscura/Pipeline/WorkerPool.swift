@@ -1,5 +1,5 @@
 import Foundation
-private import CObscuraCV
+private import CObscuraCodecs
 
 /// The one executor for blocking image work: a fixed set of threads that take work in order.
 /// The batch CLI (`BatchRunner`), `verify` and the server's job runner all run on it, so

@@ -46,11 +46,11 @@ public struct Box: Sendable, Equatable, Codable {
 
 /// What a detector found: a box and its score. Detectors produce only these.
 public struct Detection: Sendable, Equatable {
-    public var kind: String
+    public var kind: RegionKind
     public var box: Box
     public var score: Double
 
-    public init(kind: String, box: Box, score: Double) {
+    public init(kind: RegionKind, box: Box, score: Double) {
         self.kind = kind
         self.box = box
         self.score = score

@@ -6,8 +6,8 @@ public enum RegionPlanner {
                             options: AnonymizeOptions) -> [Region] {
         let regions = detections.compactMap { detection -> Region? in
             let box = detection.box
-            let treatment = treatment(for: detection.kind, options: options)
-            let marginX = treatment.margin * (treatment.isFace ? box.width : box.height), marginY = treatment.margin * box.height
+            let treatment = detection.kind.treatment(options)
+            let marginX = treatment.margin * (treatment.marginFollowsWidth ? box.width : box.height), marginY = treatment.margin * box.height
             let grownX0 = box.x - marginX, grownX1 = box.maxX + marginX
             let grownY0 = box.y - marginY, grownY1 = box.maxY + marginY
             let x0 = Int(grownX0.rounded(.down)), y0 = Int(grownY0.rounded(.down))
@@ -17,40 +17,14 @@ public enum RegionPlanner {
             return Region(detection: detection, x0: x0, y0: y0, x1: x1, y1: y1,
                           shape: treatment.shape, style: treatment.style,
                           cellSize: cellSize(shorterSide: shorterSide, cellsAcross: options.cellsAcross),
-                          weak: treatment.style != .solid && (options.isWeak || treatment.isText))
+                          weak: treatment.style != .solid && (options.isWeak || detection.kind.isText))
         }
         // Paint in a fixed order so overlapping regions always compose the same way.
         return regions.sorted { ($0.y0, $0.x0, $0.y1, $0.x1) < ($1.y0, $1.x0, $1.y1, $1.x1) }
     }
 
-    /// The kind of a region a person added during review. It is painted with `style` as a
-    /// rectangle, exactly as drawn (no margin).
-    public static let manualKind = "manual"
-
-    /// Margin around a body on every side, as a fraction of its width across and height down.
-    public static let bodyMargin = 0.05
-
-    /// Margin around text, PII and plate boxes on every side, as a fraction of the box height
-    /// (0.2): OCR character boxes hug the glyphs, and plate boxes hug the plate.
-    public static let textMargin = 0.2
-
-    /// How a kind is painted. Faces: `style`, `shape` and `margin` (a fraction of the box's
-    /// width across and height down). Plates: `style`, rectangles, `textMargin`. Text and
-    /// `pii.*`: `textStyle` (solid by default; anything else is weak, since pixelated text can
-    /// often be read back), rectangles, `textMargin`.
-    static func treatment(for kind: String, options: AnonymizeOptions)
-        -> (style: RedactionStyle, shape: RegionShape, margin: Double, isFace: Bool, isText: Bool) {
-        switch kind {
-        case "face": (options.style, options.shape, options.margin, true, false)
-        // A region a person drew: painted exactly where it was drawn.
-        case manualKind: (options.style, .rect, 0, true, false)
-        case "plate": (options.style, .rect, textMargin, false, false)
-        // Person boxes hug the outline and predicted bodies are generous already.
-        case BodyPlanner.kind: (options.style, options.shape, bodyMargin, true, false)
-        case "text", _ where kind.hasPrefix("pii."): (options.textStyle, .rect, textMargin, false, true)
-        default: (options.style, options.shape, options.margin, true, false)
-        }
-    }
+    /// The kind of a region a person added during review (`RegionKind.manual`).
+    public static let manualKind = RegionKind.manual
 
     /// Cell side for pixelate and blur: the shorter side split into `cellsAcross` cells, never
     /// below 8 px at the default strength (2 px when a weaker strength is asked for).

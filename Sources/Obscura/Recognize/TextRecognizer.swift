@@ -1,6 +1,6 @@
 import Foundation
 import Synchronization
-private import CObscuraCV
+private import CObscuraOCR
 
 /// Reads detected text lines with Tesseract (Debian's `libtesseract-dev` and
 /// `tesseract-ocr-eng`) through its C API: each line box is cropped, made grey, enlarged when

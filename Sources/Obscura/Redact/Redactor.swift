@@ -215,7 +215,7 @@ struct ShapeMask {
     static let headCentre = 0.13, headRadiusX = 0.26, headRadiusY = 0.13, bodyTop = 0.12
 
     init(region: Region) {
-        outline = region.shape == .rect ? .rectangle : region.detection.kind == BodyPlanner.kind ? .person : .ellipse
+        outline = region.shape == .rect ? .rectangle : region.detection.kind == .body ? .person : .ellipse
         x0 = Double(region.x0); y0 = Double(region.y0); x1 = Double(region.x1); y1 = Double(region.y1)
         centreX = (x0 + x1) / 2
         centreY = (y0 + y1) / 2

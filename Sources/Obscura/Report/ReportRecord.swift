@@ -25,7 +25,7 @@ public struct ReportRecord: Sendable, Codable {
     }
 
     public struct RegionEntry: Sendable, Codable, Equatable {
-        public var kind: String
+        public var kind: RegionKind
         /// Detector box [x, y, w, h] in upright output pixels.
         public var box: Box
         /// Painted rectangle [x, y, w, h], clipped to the image.

@@ -1,4 +1,4 @@
-private import CObscuraCV
+private import CObscuraCodecs
 
 /// Process-wide heap settings, for the executables to apply once at start.
 public enum ProcessMemory {

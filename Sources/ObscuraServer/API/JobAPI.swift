@@ -280,7 +280,7 @@ struct JobAPI: Sendable {
         for region in document.regions {
             let b = region.box
             guard [b.x, b.y, b.width, b.height].allSatisfy({ $0.isFinite && abs($0) < 1e6 }), b.width > 0, b.height > 0,
-                  !region.kind.isEmpty, region.kind.count <= 64 else {
+                  !region.kind.rawValue.isEmpty, region.kind.rawValue.count <= 64 else {
                 throw APIError.badRequest("regions.invalid", "every region needs a kind and a box [x, y, width, height] with width and height above 0")
             }
         }

@@ -48,14 +48,14 @@ public enum JobState: String, Codable, Sendable {
 /// A region as the API reads and writes it: a detector box (or one a person drew) in pixels of
 /// the upright image, `[x, y, width, height]`, before the margin is added.
 public struct RegionInput: Codable, Sendable, Equatable {
-    /// `face`, `plate`, `text`, `pii.…` as found, or `manual` for one a person drew (painted
-    /// exactly as drawn, with the job's style).
-    public var kind: String
+    /// `face`, `body`, `plate`, `text`, `pii.…` as found, or `manual` for one a person drew
+    /// (painted exactly as drawn, with the job's style).
+    public var kind: RegionKind
     public var box: Box
     /// Detector score; absent for regions a person drew.
     public var score: Double?
 
-    public init(kind: String, box: Box, score: Double? = nil) {
+    public init(kind: RegionKind, box: Box, score: Double? = nil) {
         self.kind = kind
         self.box = box
         self.score = score
@@ -82,7 +82,7 @@ public struct RegionInput: Codable, Sendable, Equatable {
 
 /// A region as the store keeps it: full precision.
 struct StoredRegion: Codable, Sendable {
-    var kind: String
+    var kind: RegionKind
     var box: [Double]
     var score: Double?
 

@@ -1,5 +1,5 @@
 // Haar cascades (OpenCV objdetect) for licence plates: one classifier per worker, rectangles out.
-#include "CObscuraCV.h"
+#include "CObscuraVision.h"
 
 #include <opencv2/core.hpp>
 #include <opencv2/objdetect.hpp>

@@ -4,7 +4,7 @@
 // domain (blocks moved, transposed and sign-flipped), which is exact when every mirrored axis
 // holds whole MCUs. Nothing from the input but the coefficients, tables and JFIF density is
 // written: no APPn, COM, MPF second image or trailing bytes.
-#include "CObscuraCV.h"
+#include "CObscuraCodecs.h"
 #include "CObscuraJPEGError.hpp"
 #include "CObscuraMessage.hpp"
 

@@ -1,4 +1,6 @@
-#include "CObscuraCV.h"
+// The codecs used directly: PNG (libpng), WebP (libwebp), JPEG (libjpeg-turbo) decoding and
+// encoding, and the process heap settings. HEIF, TIFF, GIF and colour are in CObscuraFormats.cpp.
+#include "CObscuraCodecs.h"
 
 #if defined(__GLIBC__)
 #include <malloc.h>
@@ -7,9 +9,6 @@
 #include "CObscuraLimits.hpp"
 #include "CObscuraMessage.hpp"
 
-#include <opencv2/core.hpp>
-#include <opencv2/core/utils/logger.hpp>
-#include <opencv2/imgproc.hpp>
 
 #include <algorithm>
 #include <climits>
@@ -34,19 +33,6 @@ extern "C" {
 namespace {
 
 constexpr auto write_error = obscura::write_message;
-
-// OpenCV's messages name the failing function and condition, never pixel values.
-std::string describe(const std::exception &exception) {
-    std::string text = exception.what();
-    while (!text.empty() && (text.back() == '\n' || text.back() == ' ')) text.pop_back();
-    return text;
-}
-
-int silence_opencv_logging() {
-    cv::utils::logging::setLogLevel(cv::utils::logging::LOG_LEVEL_ERROR);
-    return 0;
-}
-const int logging_silenced = silence_opencv_logging();
 
 }  // namespace
 
@@ -491,25 +477,6 @@ extern "C" int32_t obscura_cv_encode(const uint8_t *pixels, int32_t width, int32
 }
 
 extern "C" void obscura_cv_buffer_free(uint8_t *bytes) { std::free(bytes); }
-
-extern "C" int32_t obscura_cv_resize(const uint8_t *source, int32_t width, int32_t height,
-                                     int32_t channels, uint8_t *destination, int32_t new_width,
-                                     int32_t new_height) {
-    try {
-        int type = CV_MAKETYPE(CV_8U, channels);
-        cv::Mat from(height, width, type, const_cast<uint8_t *>(source));
-        cv::Mat to(new_height, new_width, type, destination);
-        bool shrinking = new_width <= width && new_height <= height;
-        cv::resize(from, to, cv::Size(new_width, new_height), 0, 0,
-                   shrinking ? cv::INTER_AREA : cv::INTER_LINEAR);
-        // resize must have written into our buffer, not reallocated.
-        return to.data == destination ? 0 : 2;
-    } catch (const std::exception &) {
-        return 1;
-    }
-}
-
-extern "C" void obscura_cv_set_threads(int32_t count) { cv::setNumThreads(count > 0 ? count : -1); }
 
 extern "C" void obscura_release_free_memory(void) {
 #if defined(__GLIBC__)

@@ -1,7 +1,7 @@
 // Decoders for the formats beyond JPEG/PNG/WebP (HEIF/AVIF through libheif, TIFF through
 // libtiff, GIF through giflib) and colour conversion to sRGB through Little CMS. Same rules as
-// CObscuraCV.cpp: decode completely or fail with a short message, never patch damaged data.
-#include "CObscuraCV.h"
+// CObscuraCodecs.cpp: decode completely or fail with a short message, never patch damaged data.
+#include "CObscuraCodecs.h"
 #include "CObscuraLimits.hpp"
 #include "CObscuraMessage.hpp"
 

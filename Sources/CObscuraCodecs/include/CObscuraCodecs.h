@@ -1,12 +1,12 @@
-// CObscuraCV: a thin C API over OpenCV 4.6 (resizing, the plate cascade)
-// and the codec libraries (libjpeg-turbo, libpng, libwebp), used directly rather than through
-// OpenCV's imgcodecs, which links some 130 further libraries and patches over damaged data.
-// Every symbol is prefixed `obscura_cv_`. Pixel buffers cross the boundary as tightly packed,
-// 8-bit, row-major RGB / RGBA / grey.
-// Functions return 0 on success; on failure they return a non-zero status and write a short
-// message (never pixel data) into `error` when it is not NULL.
-#ifndef COBSCURACV_H
-#define COBSCURACV_H
+// CObscuraCodecs: a thin, prefixed C API over the image codecs (libjpeg-turbo with its
+// coefficient API, libpng, libwebp, libheif, libtiff, giflib) and Little CMS, used directly:
+// damaged data is refused rather than patched over, and each decoder checks the declared size
+// with its own library's header parser before allocating pixels. Pixel buffers cross the
+// boundary as tightly packed, 8-bit, row-major grey / RGB / RGBA (CMYK where said).
+// Functions return 0 on success; on failure a non-zero status and a short message (never pixel
+// data) in `error` when it is not NULL.
+#ifndef COBSCURA_CODECS_H
+#define COBSCURA_CODECS_H
 
 #include <stddef.h>
 #include <stdint.h>
@@ -130,75 +130,14 @@ int32_t obscura_jpeg_redact_coefficients(const uint8_t *bytes, size_t length, in
                                          const uint8_t *icc, size_t icc_length, uint8_t **out_bytes, size_t *out_length,
                                          char *error, size_t error_capacity);
 
-/// Resizes with area averaging when shrinking and bilinear interpolation when enlarging.
-int32_t obscura_cv_resize(const uint8_t *source, int32_t width, int32_t height, int32_t channels,
-                          uint8_t *destination, int32_t new_width, int32_t new_height);
-
-/// Caps OpenCV's own worker threads (resize, cascade). 0 lets OpenCV decide.
-void obscura_cv_set_threads(int32_t count);
-
 /// Returns the free parts of the C heap to the system (glibc's malloc_trim; nothing elsewhere).
 void obscura_release_free_memory(void);
 /// Fixes glibc's mmap threshold at `bytes` (it otherwise rises as large blocks are freed);
 /// nothing elsewhere.
 void obscura_fix_mmap_threshold(size_t bytes);
 
-/// A Haar cascade (OpenCV objdetect), used by one thread at a time.
-typedef struct obscura_cv_cascade obscura_cv_cascade;
-
-/// Loads a cascade XML file (old or new format). Returns NULL and a message on failure.
-obscura_cv_cascade *obscura_cv_cascade_create(const char *path, char *error, size_t error_capacity);
-void obscura_cv_cascade_free(obscura_cv_cascade *cascade);
-
-/// Runs `detectMultiScale` on an 8-bit grey image whose rows are `row_bytes` apart (a tile of
-/// a larger image), with windows from `min_width` × `min_height` up to `max_width` wide (0: no
-/// limit). Writes up to `capacity` rectangles as x, y, w, h into `rects` (4 per hit) with their
-/// neighbour counts, and the number found into `count` (which may exceed `capacity`).
-int32_t obscura_cv_cascade_detect(obscura_cv_cascade *cascade, const uint8_t *grey, int32_t width,
-                                  int32_t height, int32_t row_bytes, double scale_factor, int32_t min_neighbours,
-                                  int32_t min_width, int32_t min_height, int32_t max_width, int32_t *rects,
-                                  int32_t *neighbours, size_t capacity, size_t *count, char *error,
-                                  size_t error_capacity);
-
 #ifdef __cplusplus
 }
 #endif
 
-#endif
-
-// ---- Text recognition (Tesseract, through its C API) ---------------------------------------
-#ifndef COBSCURACV_OCR_H
-#define COBSCURACV_OCR_H
-#ifdef __cplusplus
-extern "C" {
-#endif
-
-/// A Tesseract engine (LSTM) for one language set, used by one thread at a time.
-typedef struct obscura_ocr obscura_ocr;
-
-/// Starts Tesseract with `language` (e.g. "eng") from `datapath` (NULL: Tesseract's default,
-/// /usr/share/tesseract-ocr/5/tessdata on Debian). Returns NULL and a message on failure.
-obscura_ocr *obscura_ocr_create(const char *datapath, const char *language, char *error, size_t error_capacity);
-void obscura_ocr_free(obscura_ocr *ocr);
-
-/// One recognised symbol (character) and its box in the input image's pixels.
-typedef struct obscura_ocr_symbol {
-    int32_t left, top, right, bottom;
-    float confidence;          // 0...100
-    int32_t starts_word;       // 1 for the first symbol of a word
-    char text[16];             // UTF-8, NUL-terminated (truncated if longer)
-} obscura_ocr_symbol;
-
-/// Recognises a tightly packed 8-bit grey image with page segmentation mode `page_mode`
-/// (7 = a single text line, 6 = a block), reading only the characters in `whitelist` when it is
-/// not NULL. Writes up to `capacity` symbols in reading order and their number to `count` (the
-/// total found, which may exceed `capacity`).
-int32_t obscura_ocr_recognize(obscura_ocr *ocr, const uint8_t *grey, int32_t width, int32_t height,
-                              int32_t page_mode, const char *whitelist,
-                              obscura_ocr_symbol *symbols, size_t capacity, size_t *count,
-                              char *error, size_t error_capacity);
-
-#ifdef __cplusplus
-}
-#endif
 #endif

@@ -1,6 +1,6 @@
 // Tesseract through its C API: one engine per worker, symbols with boxes out. The recognised
 // text goes back to Swift only; nothing here logs it.
-#include "CObscuraCV.h"
+#include "CObscuraOCR.h"
 
 #include <tesseract/capi.h>
 

@@ -2,7 +2,7 @@
 #ifndef COBSCURA_LIMITS_HPP
 #define COBSCURA_LIMITS_HPP
 
-#include "CObscuraCV.h"
+#include "CObscuraCodecs.h"
 #include "CObscuraMessage.hpp"
 
 #include <cstdint>

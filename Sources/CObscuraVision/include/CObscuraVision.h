@@ -1,0 +1,42 @@
+// CObscuraVision: a thin, prefixed C API over OpenCV 4.6 (core, imgproc, objdetect): area
+// resizing and Haar cascades. Pixel buffers are tightly packed, 8-bit, row-major.
+// Functions return 0 on success; on failure a non-zero status and a short message in `error`.
+#ifndef COBSCURA_VISION_H
+#define COBSCURA_VISION_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/// Resizes with area averaging when shrinking and bilinear interpolation when enlarging.
+int32_t obscura_cv_resize(const uint8_t *source, int32_t width, int32_t height, int32_t channels,
+                          uint8_t *destination, int32_t new_width, int32_t new_height);
+
+/// Caps OpenCV's own worker threads (resize, cascade). 0 lets OpenCV decide.
+void obscura_cv_set_threads(int32_t count);
+
+/// A Haar cascade (OpenCV objdetect), used by one thread at a time.
+typedef struct obscura_cv_cascade obscura_cv_cascade;
+
+/// Loads a cascade XML file (old or new format). Returns NULL and a message on failure.
+obscura_cv_cascade *obscura_cv_cascade_create(const char *path, char *error, size_t error_capacity);
+void obscura_cv_cascade_free(obscura_cv_cascade *cascade);
+
+/// Runs `detectMultiScale` on an 8-bit grey image whose rows are `row_bytes` apart (a tile of
+/// a larger image), with windows from `min_width` × `min_height` up to `max_width` wide (0: no
+/// limit). Writes up to `capacity` rectangles as x, y, w, h into `rects` (4 per hit) with their
+/// neighbour counts, and the number found into `count` (which may exceed `capacity`).
+int32_t obscura_cv_cascade_detect(obscura_cv_cascade *cascade, const uint8_t *grey, int32_t width,
+                                  int32_t height, int32_t row_bytes, double scale_factor, int32_t min_neighbours,
+                                  int32_t min_width, int32_t min_height, int32_t max_width, int32_t *rects,
+                                  int32_t *neighbours, size_t capacity, size_t *count, char *error,
+                                  size_t error_capacity);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

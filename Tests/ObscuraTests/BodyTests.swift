@@ -192,6 +192,19 @@ struct BodyModelTests {
         #expect(result.regions.allSatisfy { [BodyPlanner.kind, "face"].contains($0.detection.kind) })
     }
 
+    @Test("a temporary folder OpenVINO cannot be handed the model through is a set-up error: exit 3, nothing written")
+    func unwritableTemporaryFolder() throws {
+        let folder = try TestSupport.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let output = folder.appendingPathComponent("out.jpg")
+        let result = try TestSupport.obscura(["anonymize", TestSupport.fixtures.appendingPathComponent("astronaut.jpg").path,
+                                              "-o", output.path, "--detect", "bodies"],
+                                             environment: ["TMPDIR": "/proc/obscura-no-such-folder"])
+        #expect(result.status == 3, "\(result.standardError)")
+        #expect(result.standardError.contains("temporary folder"), "\(result.standardError)")
+        #expect(!FileManager.default.fileExists(atPath: output.path))
+    }
+
     @Test("without the person model, --detect bodies fails before any image is read")
     func missingModel() throws {
         let folder = try TestSupport.temporaryFolder()

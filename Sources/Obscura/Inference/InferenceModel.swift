@@ -31,11 +31,15 @@ final class InferenceModel: @unchecked Sendable {
             // of our own, so what compiles is what was hashed.
             let folder = FileManager.default.temporaryDirectory
                 .appendingPathComponent("obscura-model-\(ProcessInfo.processInfo.processIdentifier)-\(UUID().uuidString)")
-            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: false,
-                                                    attributes: [.posixPermissions: 0o700])
             defer { try? FileManager.default.removeItem(at: folder) }
             let file = folder.appendingPathComponent(descriptor.fileName)
-            try Data(bytes).write(to: file)
+            do {
+                try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: false,
+                                                        attributes: [.posixPermissions: 0o700])
+                try Data(bytes).write(to: file)
+            } catch {
+                throw ObscuraError(.modelMissing, "the \(descriptor.id) model could not be handed to OpenVINO: the temporary folder is not writable (set TMPDIR)")
+            }
             created = obscura_ov_model_create(nil, 0, file.path, Int32(dynamicFrom),
                                               Int32(InferenceRuntime.threads), 1, &message, message.count)
         } else {

@@ -219,7 +219,10 @@ bool encode_jpeg(const uint8_t *pixels, int32_t width, int32_t height, int32_t c
     info.in_color_space = channels == 1 ? JCS_GRAYSCALE : JCS_RGB;
     jpeg_set_defaults(&info);
     jpeg_set_quality(&info, quality, TRUE);
-    info.optimize_coding = TRUE;
+    // Optimised Huffman tables and progressive scans both make libjpeg buffer every
+    // coefficient of the image (2 bytes each) before writing.
+    const bool one_pass = layout != nullptr && layout->one_pass != 0;
+    info.optimize_coding = one_pass ? FALSE : TRUE;
     if (layout != nullptr && channels != 1) {
         int h = layout->luma_horizontal, v = layout->luma_vertical;
         if (h >= 1 && h <= 2 && v >= 1 && v <= 2) {
@@ -237,7 +240,7 @@ bool encode_jpeg(const uint8_t *pixels, int32_t width, int32_t height, int32_t c
             info.comp_info[component].quant_tbl_no = component;
         }
     }
-    if (layout != nullptr && layout->progressive) jpeg_simple_progression(&info);
+    if (layout != nullptr && layout->progressive && !one_pass) jpeg_simple_progression(&info);
     jpeg_start_compress(&info, TRUE);
     if (channels == 4) row.resize(size_t(width) * 3);
     while (info.next_scanline < info.image_height) {
@@ -292,6 +295,22 @@ int32_t decode_jpeg(const uint8_t *bytes, size_t length, uint64_t max_pixels, bo
     if (obscura::stop_at_header(out, info.image_width, info.image_height, max_pixels, status, error_text, error_capacity)) {
         jpeg_destroy_decompress(&info);
         return status;
+    }
+    if (jpeg_has_multiple_scans(&info)) {
+        // Every coefficient (2 bytes) is kept until the last scan, beside the pixels (at most 4
+        // bytes each): both are known from the frame header.
+        uint64_t coefficients = 0;
+        for (int component = 0; component < info.num_components; ++component) {
+            coefficients += uint64_t(info.comp_info[component].width_in_blocks) * info.comp_info[component].height_in_blocks * 128;
+        }
+        const uint64_t pixels = uint64_t(info.image_width) * info.image_height * (info.num_components == 1 ? 1 : keep_cmyk ? 4 : 3);
+        if (coefficients + pixels > OBSCURA_CV_WORKING_BUDGET) {
+            out->width = int32_t(info.image_width);
+            out->height = int32_t(info.image_height);
+            jpeg_destroy_decompress(&info);
+            write_error(error_text, error_capacity, "a progressive JPEG this large holds all its coefficients beside its pixels while decoding");
+            return obscura::status_over_budget;
+        }
     }
     info.mem->max_memory_to_use = long(std::min<uint64_t>(obscura::library_memory_cap(max_pixels), LONG_MAX));
     bool cmyk = info.jpeg_color_space == JCS_CMYK || info.jpeg_color_space == JCS_YCCK;

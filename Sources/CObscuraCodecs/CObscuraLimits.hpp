@@ -15,6 +15,9 @@ namespace obscura {
 /// The status a decoder returns when it stopped after the header because the declared size is
 /// over the limit (`out` then holds the declared width and height, no pixels).
 constexpr int32_t status_too_large = 7;
+/// The status for an image whose decoding would hold more than OBSCURA_CV_WORKING_BUDGET
+/// beside its pixels (a large progressive JPEG).
+constexpr int32_t status_over_budget = 8;
 
 /// Called by each decoder as soon as its library has read the declared size, before any pixel
 /// memory is allocated. Returns true when the decoder must stop: either the caller asked for the

@@ -67,7 +67,12 @@ static struct {
     void (*infer_request_free)(ov_infer_request_t *);
     void (*free_string)(const char *);
     const char *(*last_error)(void);
+    // ov::CompiledModel::release_memory(), which the C API lacks; optional (NULL when absent).
+    void (*compiled_model_release_memory)(void *);
 } ov;
+
+// In COpenVINORelease.cpp: calls `function(object)`, turning a C++ exception into a status.
+int32_t obscura_ov_call_member(void (*function)(void *), void *object);
 
 static pthread_mutex_t load_lock = PTHREAD_MUTEX_INITIALIZER;
 static int load_state = 0;  // 0 not tried, 1 loaded, -1 failed
@@ -147,6 +152,8 @@ static int bind_all(void *library) {
     BIND(infer_request_free, "ov_infer_request_free");
     BIND(free_string, "ov_free");
     BIND(last_error, "ov_get_last_err_msg");
+    // The C++ runtime behind the C API (searched through the C library's dependencies).
+    *(void **)(&ov.compiled_model_release_memory) = dlsym(library, "_ZN2ov13CompiledModel14release_memoryEv");
     return 0;
 }
 
@@ -339,6 +346,15 @@ obscura_ov_model *obscura_ov_model_create(const uint8_t *bytes, size_t length, c
         return NULL;
     }
     return result;
+}
+
+int32_t obscura_ov_model_release_memory(obscura_ov_model *model) {
+    if (!model || !model->compiled) return OBSCURA_OV_BAD_ARGUMENT;
+    if (!ov.compiled_model_release_memory) return OBSCURA_OV_RUNTIME_MISSING;
+    // The C API's ov_compiled_model_t is { std::shared_ptr<ov::CompiledModel> object; }, and a
+    // shared_ptr's first word is the object (openvino/src/bindings/c/src/common.h).
+    void *object = *(void **)model->compiled;
+    return obscura_ov_call_member(ov.compiled_model_release_memory, object);
 }
 
 void obscura_ov_model_free(obscura_ov_model *model) {

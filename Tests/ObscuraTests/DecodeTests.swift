@@ -57,6 +57,21 @@ import Testing
         #expect(upright.pixels[upright.offset(x: oppositeX, y: oppositeY)] < 80)
     }
 
+    @Test("turning a large image in place gives the same pixels as the copy", arguments: 1...8)
+    func orientationInPlace(value: Int) throws {
+        let orientation = try #require(ExifOrientation(rawValue: value))
+        // Odd, unequal sides, so every flip has a middle row or column and the transposition's
+        // cycles are long; each pixel distinct enough that a misplaced one shows.
+        for (width, height, channels) in [(37, 23, 3), (23, 37, 1), (16, 9, 4), (1, 7, 3), (5, 5, 3)] {
+            var samples = [UInt8](repeating: 0, count: width * height * channels)
+            for index in samples.indices { samples[index] = UInt8(truncatingIfNeeded: index &* 2_654_435_761 >> 7) }
+            let stored = PixelBuffer(width: width, height: height, channels: channels, pixels: samples)
+            var turned = stored
+            turned.orient(orientation, inPlaceAbove: 0)
+            #expect(turned == stored.applying(orientation), "\(width)×\(height)×\(channels), orientation \(value)")
+        }
+    }
+
     @Test("JPEG quality is estimated from the quantization tables", arguments: [50, 75, 85, 92, 100])
     func quality(value: Int) throws {
         let bytes = try ImageEncoder.encode(TestSupport.gradient(width: 32, height: 32, channels: 3), as: .jpeg, quality: value)

@@ -23,6 +23,19 @@ import Testing
         #expect(limited?.code == .tooLarge)
     }
 
+    @Test("a progressive JPEG within the pixel limit but too large to decode within the working budget is refused from its header")
+    func progressiveJPEGOverTheWorkingBudget() throws {
+        // 100 MP, under the CLI's default limit: its coefficients (300 MB) and pixels (300 MB)
+        // would be held together. 20 MP passes the check and fails only on its missing data.
+        let large = HostileFiles.progressiveJPEG(width: 11547, height: 8660)
+        let refused = #expect(throws: ObscuraError.self) { try ImageDecoder.decode(large, maximumPixels: ImageDecoder.defaultMaximumPixels) }
+        #expect(refused?.code == .tooLarge)
+        #expect(refused?.message.contains("progressive JPEG of 11547 × 8660 pixels") == true)
+        let small = HostileFiles.progressiveJPEG(width: 5000, height: 4000)
+        let failed = #expect(throws: ObscuraError.self) { try ImageDecoder.decode(small, maximumPixels: ImageDecoder.defaultMaximumPixels) }
+        #expect(failed?.code == .decodeFailed)
+    }
+
     @Test("junk after APP0 does not hide the declared size (libjpeg skips it, and so does the check)")
     func junkBeforeTheFrameHeader() throws {
         let bomb = HostileFiles.progressiveJPEG(width: 30000, height: 20000, junkAfterAPP0: true)

@@ -81,6 +81,57 @@ struct InferenceTests {
         for box in found.dropFirst() { #expect(box.intersectionOverUnion(with: found[0]) > 0.7, "\(box) vs \(found[0])") }
     }
 
+    @Test("a large image's search (small inputs, each tile resized on its own) finds the face the standard search finds",
+          .enabled(if: TestSupport.modelInstalled || TestSupport.modelsRequired, TestSupport.modelMissingMessage))
+    func largeImageSearch() throws {
+        let detector = try ModelSet().faceDetector()
+        let photo = try ImageDecoder.decode(try TestSupport.fixture("astronaut.jpg")).pixels
+        for side in [1500, 2600] {
+            let scaled = try CenterFaceDetector.resize(photo, width: side, height: side)
+            let search = ScaleSearch(width: side, height: side, largeImageAbove: 0)
+            #expect(search.resizesPerTile)
+            #expect(search.tiles.allSatisfy { $0.inputWidth <= ScaleSearch.largeImageTileLimit && $0.inputHeight <= ScaleSearch.largeImageTileLimit })
+            let standard = try #require(try detector.detect(in: scaled, threshold: 0.5).max { $0.score < $1.score })
+            let large = try #require(try detector.detect(in: scaled, threshold: 0.5, largeImageAbove: 0).max { $0.score < $1.score },
+                                     "no face at \(side) px searched as a large image")
+            #expect(large.box.intersectionOverUnion(with: standard.box) > 0.7, "\(large.box) vs \(standard.box)")
+        }
+    }
+
+    @Test("freeing the network's working memory changes nothing the next run finds",
+          .enabled(if: TestSupport.modelInstalled || TestSupport.modelsRequired, TestSupport.modelMissingMessage))
+    func releasedWorkingMemory() throws {
+        let detector = try ModelSet().faceDetector()
+        let photo = try ImageDecoder.decode(try TestSupport.fixture("astronaut.jpg")).pixels
+        let before = try detector.detect(in: photo, threshold: 0.3)
+        detector.releaseWorkingMemory()
+        #expect(!before.isEmpty)
+        #expect(try detector.detect(in: photo, threshold: 0.3) == before)
+    }
+
+    @Test("a tile resized on its own is that part of the whole image resized, and close to OpenCV's area resize")
+    func regionResize() throws {
+        let photo = try ImageDecoder.decode(try TestSupport.fixture("astronaut.jpg")).pixels
+        let (scaledWidth, scaledHeight) = (173, 190)
+        func region(_ x: Int, _ y: Int, _ width: Int, _ height: Int) throws -> PixelBuffer {
+            try CenterFaceDetector.resizeRegion(photo, tile: ScaleSearch.Tile(scale: 0, scaledWidth: scaledWidth, scaledHeight: scaledHeight,
+                                                                               x: x, y: y, width: width, height: height))
+        }
+        let whole = try region(0, 0, scaledWidth, scaledHeight)
+        let part = try region(61, 70, 50, 64)
+        for row in 0..<64 {
+            let from = ((70 + row) * scaledWidth + 61) * 3
+            #expect(Array(part.pixels[(row * 50 * 3)..<((row + 1) * 50 * 3)]) == Array(whole.pixels[from..<(from + 50 * 3)]))
+        }
+        let opencv = try CenterFaceDetector.resize(photo, width: scaledWidth, height: scaledHeight)
+        let difference = zip(whole.pixels, opencv.pixels).reduce(0) { $0 + abs(Int($1.0) - Int($1.1)) }
+        #expect(Double(difference) / Double(whole.pixels.count) < 1.0)
+        // Enlarging (a search for faces under 10 px) samples linearly.
+        let enlarged = try CenterFaceDetector.resizeRegion(photo, tile: ScaleSearch.Tile(scale: 2, scaledWidth: photo.width * 2, scaledHeight: photo.height * 2,
+                                                                                          x: 100, y: 100, width: 40, height: 40))
+        #expect(enlarged.width == 40 && enlarged.pixels.count == 40 * 40 * 3)
+    }
+
     @Test("grey and RGBA images are searched as they are: the same faces as their RGB expansion, at every size",
           .enabled(if: TestSupport.modelInstalled || TestSupport.modelsRequired, TestSupport.modelMissingMessage))
     func greyAndAlphaWithoutACopy() throws {

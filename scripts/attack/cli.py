@@ -84,6 +84,59 @@ def zero_tiff(side):
     return b"II" + struct.pack("<HI", 42, 8 + len(strip)) + strip + ifd
 
 
+def rgb_png(width, height):
+    """A valid width x height 8-bit RGB PNG of one grey-blue (100 MP: about 300 KB)."""
+    compressor = zlib.compressobj(9)
+    row = b"\x00" + bytes([120, 140, 160]) * width
+    body = b"".join(compressor.compress(row) for _ in range(height)) + compressor.flush()
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return b"\x89PNG\r\n\x1a\n" + png_chunk(b"IHDR", header) + png_chunk(b"IDAT", body) + png_chunk(b"IEND", b"")
+
+
+def pillow_photos(photo):
+    """100 MP files with a face, made with Pillow and jpegtran when both are installed (else none):
+    a PNG, and a 40 KB arithmetic-coded JPEG whose EXIF orientation turns it (so it is turned,
+    painted and written again as a 100 MP image)."""
+    try:
+        from PIL import Image
+    except ImportError:
+        print("note: Pillow is not installed; the 100 MP photos with a face are skipped", flush=True)
+        return []
+    if shutil.which("jpegtran") is None:
+        print("note: jpegtran (libjpeg-turbo-progs) is not installed; the 100 MP photos with a face are skipped", flush=True)
+        return []
+    import io
+    Image.MAX_IMAGE_PIXELS = None
+    canvas = Image.new("RGB", (11547, 8660), (120, 140, 160))
+    canvas.paste(Image.open(photo).convert("RGB"), (3000, 2000))
+    png, jpeg = io.BytesIO(), io.BytesIO()
+    canvas.save(png, "PNG", optimize=True)
+    exif = Image.Exif()
+    exif[0x0112] = 6
+    canvas.save(jpeg, "JPEG", quality=75, exif=exif.tobytes())
+    arithmetic = subprocess.run(["jpegtran", "-copy", "all", "-arithmetic"], input=jpeg.getvalue(),
+                                capture_output=True, check=True).stdout
+    return [("face-100mp.png", png.getvalue()), ("face-100mp-turned.jpg", arithmetic)]
+
+
+def check_written(obscura, folder, name, data):
+    """anonymize one large but allowed file: it must be written, staying under the limit."""
+    path = os.path.join(folder, name)
+    with open(path, "wb") as handle:
+        handle.write(data)
+    output = os.path.join(folder, "out-" + name)
+    status, peak, stderr = run_measured([obscura, "anonymize", path, "-o", output + "/", "--quiet"])
+    problems = []
+    if status != 0:
+        problems.append(f"exit {status}: {(stderr or '').strip()[-160:]}")
+    if peak is not None and peak > LIMIT_MB:
+        problems.append(f"peak {peak:.0f} MB")
+    if len(data) > 1 << 20:
+        problems.append(f"the input is {len(data)} bytes, over 1 MB")
+    figure = f"{len(data)} bytes, peak {peak:.0f} MB" if peak is not None else f"{len(data)} bytes"
+    return problems, figure
+
+
 def confine():
     resource.setrlimit(resource.RLIMIT_AS, (ADDRESS_SPACE, ADDRESS_SPACE))
 
@@ -231,6 +284,15 @@ def main():
         results.append(report(3, f"junk byte after APP0, server upload ({figure})", problems))
         problems, figure = check_refused(obscura, folder, "bomb.tif", zero_tiff(18000))
         results.append(report(3, f"deflate TIFF 18000^2 ({figure})", problems))
+
+        # The memory target at the default --max-pixels 100: the largest images it lets in.
+        problems, figure = check_written(obscura, folder, "flat-100mp.png", rgb_png(11547, 8660))
+        results.append(report("1-2", f"100 MP RGB PNG, written ({figure})", problems))
+        problems, figure = check_refused(obscura, folder, "progressive-100mp.jpg", progressive_jpeg(11547, 8660))
+        results.append(report("1-2", f"100 MP progressive JPEG, refused from its header ({figure})", problems))
+        for name, data in pillow_photos(photo):
+            problems, figure = check_written(obscura, folder, name, data)
+            results.append(report("1-2", f"{name}, written ({figure})", problems))
 
         # Item 6: x/a.jpg y/a.jpg -o y --overwrite --jobs 1 must leave y/a.jpg alone.
         for sub in ("x", "y"):

@@ -40,6 +40,13 @@ typedef struct obscura_cv_image {
 // and the library's own working memory is capped in proportion. With `max_pixels` 0 a decoder
 // reads the header only: status 0, width and height set, no pixels. Size checks thus use the
 // same parser that decodes.
+// A JPEG with several scans (progressive) is decoded from a buffer of all its coefficients held
+// beside the pixels; one whose two would exceed OBSCURA_CV_WORKING_BUDGET bytes is refused with
+// status 8, also before any allocation.
+
+/// The most memory, in bytes, one image's codec work may hold beside its pixels, and the pixels
+/// plus a whole-image coefficient buffer together (a 50 MP 4:2:0 JPEG fits).
+#define OBSCURA_CV_WORKING_BUDGET 320000000
 
 /// Decodes a PNG with libpng (palette, grey+alpha and 16-bit samples come out as 8-bit grey,
 /// RGB or RGBA). Truncated or damaged data fails.
@@ -101,6 +108,8 @@ typedef struct obscura_cv_jpeg_layout {
     int32_t progressive;      // non-zero writes a progressive JPEG
     int32_t table_count;      // 1 (grey) or 3: quantization tables per component to reuse
     uint16_t tables[3][64];   // natural (row-major) order; `quality` is then ignored
+    int32_t one_pass;         // non-zero: standard Huffman tables and one sequential scan, so
+                              // libjpeg holds no whole-image coefficient buffer (large images)
 } obscura_cv_jpeg_layout;
 
 /// Encodes pixels into a container holding nothing but them. `quality` is 1...100 for JPEG and

@@ -15,6 +15,14 @@ extern "C" {
 int32_t obscura_cv_resize(const uint8_t *source, int32_t width, int32_t height, int32_t channels,
                           uint8_t *destination, int32_t new_width, int32_t new_height);
 
+/// Writes the `region_width` × `region_height` part at (`region_x`, `region_y`) of `source`
+/// scaled to `scaled_width` × `scaled_height`, without making the whole scaled image: area
+/// averaging where it shrinks, linear where it enlarges. Not OpenCV's resize (whose result for
+/// a part is not the same part of its whole result); deterministic. 0 on success, 2 for
+/// arguments out of range, 1 when memory ran out.
+int32_t obscura_cv_resize_region(const uint8_t *source, int32_t width, int32_t height, int32_t channels,
+                                 int32_t scaled_width, int32_t scaled_height, int32_t region_x, int32_t region_y,
+                                 int32_t region_width, int32_t region_height, uint8_t *destination);
 /// Caps OpenCV's own worker threads (resize, cascade). 0 lets OpenCV decide.
 void obscura_cv_set_threads(int32_t count);
 

@@ -41,6 +41,11 @@ typedef struct obscura_ov_model obscura_ov_model;
 obscura_ov_model *obscura_ov_model_create(const uint8_t *bytes, size_t length, const char *path, int32_t dynamic_from,
                                           int32_t threads, int32_t streams, char *error, size_t error_capacity);
 void obscura_ov_model_free(obscura_ov_model *model);
+/// Frees the compiled model's intermediate buffers (they grow to the largest input run so far
+/// and are allocated again by the next run). Call only while no request of it runs.
+/// OBSCURA_OV_RUNTIME_MISSING when the runtime lacks the call, OBSCURA_OV_INFER_FAILED when it
+/// refused.
+int32_t obscura_ov_model_release_memory(obscura_ov_model *model);
 /// Number of outputs of the model.
 int32_t obscura_ov_model_output_count(const obscura_ov_model *model);
 /// Writes the first tensor name of output `index` into `name` (NUL-terminated, cut to fit).

@@ -24,6 +24,16 @@ public struct DecodedImage: Sendable {
     public var colourConverted = false
 }
 
+extension DecodedImage {
+    /// Moves the pixels out, leaving a 1 × 1 placeholder, so that whoever paints them holds the
+    /// only reference and paints in place (a 100 MP photo's pixels are 300 MB).
+    mutating func takePixels() -> PixelBuffer {
+        let taken = pixels
+        pixels = PixelBuffer(width: 1, height: 1, channels: taken.channels, pixels: [UInt8](repeating: 0, count: taken.channels))
+        return taken
+    }
+}
+
 /// How a JPEG is laid out: chroma sampling and scan progression.
 public struct JPEGLayout: Sendable, Equatable {
     /// Luma sampling factors relative to chroma: (2, 2) is 4:2:0, (1, 1) is 4:4:4.
@@ -198,6 +208,10 @@ public enum ImageDecoder {
         defer { obscura_cv_image_free(&image) }
         let reason = text(message)
         if status == 7 { throw tooLarge(image, limit: maximumPixels) }
+        if status == 8 {
+            throw ObscuraError(.tooLarge, "the progressive JPEG of \(image.width) × \(image.height) pixels needs more than \(ImageEncoder.workingBudget / 1_000_000) MB to decode; a baseline (sequential) JPEG of this size can be read",
+                               cause: reason)
+        }
         // 5: a camera raw's preview; 6: an animation or a multi-page file.
         if status == 5 || status == 6 {
             throw ObscuraError(.unsupportedFormat, "this \(format.displayName) file is not a single still image", cause: reason)
@@ -210,8 +224,10 @@ public enum ImageDecoder {
         guard width * height <= maximumPixels else { throw tooLarge(image, limit: maximumPixels) }
         // Pixels that did not fit the array (a header that disagreed with the data) are copied.
         let inPlace = written.count == width * height * channels && written.count > 0
+        // `consume`: `stored` must hold the only reference, so that colour conversion and
+        // orientation change the pixels where they lie rather than copy 300 MB of a 100 MP photo.
         var stored = PixelBuffer(width: width, height: height, channels: channels,
-                                 pixels: inPlace ? written : Array(UnsafeBufferPointer(start: raw, count: width * height * channels)))
+                                 pixels: inPlace ? consume written : Array(UnsafeBufferPointer(start: raw, count: width * height * channels)))
         if let icc = image.icc, image.icc_length > 0 { profile = Array(UnsafeBufferPointer(start: icc, count: image.icc_length)) }
         if image.bits_per_sample > 8, format != .png { notes.append("\(image.bits_per_sample)-bit samples reduced to 8-bit") }
 
@@ -238,7 +254,8 @@ public enum ImageDecoder {
         case .tiff: orientation = ExifOrientation(rawValue: Int(image.orientation)) ?? .up
         default: orientation = exif.map(ExifOrientation.read(fromTIFF:)) ?? .up
         }
-        var decoded = DecodedImage(pixels: stored.applying(orientation), format: format, orientation: orientation,
+        stored.orient(orientation)
+        var decoded = DecodedImage(pixels: consume stored, format: format, orientation: orientation,
                                    estimatedQuality: quality, isLossless: lossless, jpegLayout: layout, notes: notes)
         decoded.jpegSource = format == .jpeg ? bytes : nil
         decoded.colourConverted = colour == .converted

@@ -26,6 +26,9 @@ public final class BodyDetector: Sendable {
     static let boxesName = "Postprocessor/BatchMultiClassNonMaxSuppression/map/TensorArrayStack/TensorArrayGatherV3:0"
     static let scoresName = "Postprocessor/BatchMultiClassNonMaxSuppression/map/TensorArrayStack_1/TensorArrayGatherV3:0"
 
+    /// Frees the network's working memory until its next run (see `InferenceModel`).
+    public func releaseWorkingMemory() { network.releaseWorkingMemory() }
+
     /// Loads, verifies and compiles the model (`model.missing` / `model.corrupt`, `runtime.missing`).
     public init(modelDirectory: URL = ModelStore.defaultDirectory, settings: Settings = Settings(),
                 runtimeDirectory: URL = InferenceRuntime.defaultDirectory) throws {

@@ -33,20 +33,25 @@ public final class CenterFaceDetector: Sendable {
     /// times the threshold and the threshold get a second look of their own: a window around each,
     /// enlarged until the face is about `lookFace` px, the windows packed into mosaic inputs. A
     /// candidate is kept when that look scores at least the threshold too.
-    public func detect(in image: PixelBuffer, threshold: Double, minimumFace: Double = 10) throws -> [Detection] {
+    public func detect(in image: PixelBuffer, threshold: Double, minimumFace: Double = 10,
+                       largeImageAbove: Int = ScaleSearch.largeImage) throws -> [Detection] {
         // Grey and RGBA images are read as they are (grey repeated in the three planes, alpha
         // skipped) rather than expanded to an RGB copy: a 50 MP grey scan would need 150 MB more.
         let rgb = image
-        let search = ScaleSearch(width: rgb.width, height: rgb.height, minimumFace: minimumFace)
+        let search = ScaleSearch(width: rgb.width, height: rgb.height, minimumFace: minimumFace, largeImageAbove: largeImageAbove)
         let floor = threshold * Self.lookFloor
         var found: [Detection] = []
         var scaled: (scale: Double, buffer: PixelBuffer)?
         var blob: [Float] = []
         for tile in search.tiles {
-            if scaled?.scale != tile.scale {
-                scaled = (tile.scale, try Self.resize(rgb, width: tile.scaledWidth, height: tile.scaledHeight))
+            if search.resizesPerTile && tile.scale != 1 {
+                Self.fill(&blob, from: try Self.resizeRegion(rgb, tile: tile), at: (0, 0), tile: tile)
+            } else {
+                if scaled?.scale != tile.scale {
+                    scaled = (tile.scale, try Self.resize(rgb, width: tile.scaledWidth, height: tile.scaledHeight))
+                }
+                Self.fill(&blob, from: scaled!.buffer, at: (tile.x, tile.y), tile: tile)
             }
-            Self.fill(&blob, from: scaled!.buffer, tile: tile)
             let shape = [1, 3, tile.inputHeight, tile.inputWidth]
             found += try blob.withUnsafeBufferPointer { input in
                 try network.run(input, shape: shape) { outputs in
@@ -60,15 +65,20 @@ public final class CenterFaceDetector: Sendable {
         let candidates = merged.filter { $0.score < threshold }
         guard !candidates.isEmpty else { return sure }
         // At most `lookColumns` × `lookColumns` windows a run: a bounded input (768 × 768 at
-        // most, in one of 6 shapes), however crowded the photo.
+        // most, in one of 6 shapes; within the search's smaller input limit for a large image),
+        // however crowded the photo.
         var confirmed: [Detection] = []
-        let chunk = Self.lookColumns * Self.lookColumns
+        let columns = max(1, min(Self.lookColumns, search.inputLimit / (Self.lookCell + Self.lookGap)))
+        let chunk = columns * columns
         for start in stride(from: 0, to: candidates.count, by: chunk) {
             confirmed += try secondLooks(at: Array(candidates[start..<min(candidates.count, start + chunk)]),
-                                         in: rgb, threshold: threshold)
+                                         in: rgb, threshold: threshold, columns: columns)
         }
         return sure + confirmed
     }
+
+    /// Frees the network's working memory until its next run (see `InferenceModel`).
+    public func releaseWorkingMemory() { network.releaseWorkingMemory() }
 
     /// Candidates below the threshold get a second look when they score at least this fraction
     /// of it.
@@ -81,9 +91,10 @@ public final class CenterFaceDetector: Sendable {
 
     /// Runs the second looks of `candidates` as one mosaic and returns the candidates confirmed
     /// there, with the better of their two scores.
-    func secondLooks(at candidates: [Detection], in rgb: PixelBuffer, threshold: Double) throws -> [Detection] {
+    func secondLooks(at candidates: [Detection], in rgb: PixelBuffer, threshold: Double,
+                     columns mosaicColumns: Int = lookColumns) throws -> [Detection] {
         let pitch = Self.lookCell + Self.lookGap
-        let columns = min(Self.lookColumns, candidates.count)
+        let columns = min(mosaicColumns, candidates.count)
         let rows = (candidates.count + columns - 1) / columns
         let width = columns * pitch, height = rows * pitch, plane = width * height
         var blob = [Float](repeating: 0, count: 3 * plane)
@@ -172,14 +183,29 @@ public final class CenterFaceDetector: Sendable {
         return PixelBuffer(width: width, height: height, channels: image.channels, pixels: out)
     }
 
-    /// Copies a tile into the planar RGB float input (0...255, no normalisation, as CenterFace was
-    /// trained); the padding beyond the tile stays zero.
-    static func fill(_ blob: inout [Float], from image: PixelBuffer, tile: ScaleSearch.Tile) {
+    /// The pixels of `tile`, resized from the whole image on their own (no scaled copy of the
+    /// whole pass is made).
+    static func resizeRegion(_ image: PixelBuffer, tile: ScaleSearch.Tile) throws -> PixelBuffer {
+        var out = [UInt8](repeating: 0, count: tile.width * tile.height * image.channels)
+        let status = image.pixels.withUnsafeBufferPointer { source in
+            out.withUnsafeMutableBufferPointer { target in
+                obscura_cv_resize_region(source.baseAddress, Int32(image.width), Int32(image.height), Int32(image.channels),
+                                         Int32(tile.scaledWidth), Int32(tile.scaledHeight), Int32(tile.x), Int32(tile.y),
+                                         Int32(tile.width), Int32(tile.height), target.baseAddress)
+            }
+        }
+        guard status == 0 else { throw ObscuraError(.detectionFailed, "resizing for detection failed") }
+        return PixelBuffer(width: tile.width, height: tile.height, channels: image.channels, pixels: out)
+    }
+
+    /// Copies a tile, found at `origin` of `image`, into the planar RGB float input (0...255, no
+    /// normalisation, as CenterFace was trained); the padding beyond the tile stays zero.
+    static func fill(_ blob: inout [Float], from image: PixelBuffer, at origin: (x: Int, y: Int), tile: ScaleSearch.Tile) {
         let width = tile.inputWidth, plane = width * tile.inputHeight
         if blob.count != 3 * plane { blob = [Float](repeating: 0, count: 3 * plane) }
         blob.withUnsafeMutableBufferPointer { $0.update(repeating: 0) }
-        copyPlanar(image.pixels, sourceWidth: image.width, channels: image.channels, x: tile.x, y: tile.y, width: tile.width, height: tile.height,
-                   into: &blob, inputWidth: width, plane: plane, atX: 0, atY: 0)
+        copyPlanar(image.pixels, sourceWidth: image.width, channels: image.channels, x: origin.x, y: origin.y,
+                   width: tile.width, height: tile.height, into: &blob, inputWidth: width, plane: plane, atX: 0, atY: 0)
     }
 
     /// Copies the `width` × `height` area at (x, y) of `source` (rows of `sourceWidth` pixels of

@@ -39,6 +39,16 @@ public struct ScaleSearch: Sendable, Equatable {
     public static let coarseSide = 640
     /// The longest tile side: larger passes are split.
     public static let tileLimit = 768
+    /// Above this many pixels (40 MP: 120 MB of RGB) the search keeps the network's working
+    /// memory small next to the image's own (issue 17: no input may take the process past
+    /// 500 MB). Inputs stay within `largeImageTileLimit` (the first pass within
+    /// `largeImageCoarseSide`), and each tile is shrunk from the image on its own instead of
+    /// from a scaled copy of the whole pass (`resizesPerTile`): a third-scale copy of 100 MP is
+    /// 34 MB more. Measured on a 100 MP RGB photo: 137 MB of CenterFace buffers for 768 × 768
+    /// inputs, 33 MB for 384 × 384 ones.
+    public static let largeImage = 40_000_000
+    public static let largeImageTileLimit = 384
+    public static let largeImageCoarseSide = 448
     /// Overlap between neighbouring tiles of one pass, in that pass's pixels.
     public static let overlap = 64
     /// CenterFace finds faces from about 10 px to a few hundred px in one input, so a 3x step
@@ -51,13 +61,23 @@ public struct ScaleSearch: Sendable, Equatable {
     public static let inputStep = 32
 
     public let tiles: [Tile]
+    /// The longest input side of this search (`tileLimit`, or `largeImageTileLimit`).
+    public let inputLimit: Int
+    /// True for large images: each tile is resized from the image on its own.
+    public let resizesPerTile: Bool
 
     /// - Parameter minimumFace: the smallest face, in image pixels, the search must be able to
     ///   find. 10 searches at native resolution; 20 stops at half resolution (about a quarter of
     ///   the work); 5 searches at twice the native resolution.
-    public init(width: Int, height: Int, minimumFace: Double = 10) {
+    ///   `largeImageAbove`: the pixel count from which the large-image limits apply (tests
+    ///   lower it to search small images as large ones).
+    public init(width: Int, height: Int, minimumFace: Double = 10, largeImageAbove: Int = largeImage) {
         let longSide = Double(max(width, height))
-        let coarsest = min(1.0, Double(Self.coarseSide) / longSide)
+        let large = width * height > largeImageAbove
+        let limit = large ? Self.largeImageTileLimit : Self.tileLimit
+        inputLimit = limit
+        resizesPerTile = large
+        let coarsest = min(1.0, Double(large ? Self.largeImageCoarseSide : Self.coarseSide) / longSide)
         let finest = max(coarsest, Self.detectableFace / minimumFace)
         // Evenly spaced in log scale, no step wider than `passRatio`: no face size falls between
         // passes, and no pass nearly repeats another.
@@ -69,8 +89,8 @@ public struct ScaleSearch: Sendable, Equatable {
         for scale in scales {
             let scaledWidth = max(1, Int((Double(width) * scale).rounded()))
             let scaledHeight = max(1, Int((Double(height) * scale).rounded()))
-            for (y, tileHeight) in Self.spans(length: scaledHeight) {
-                for (x, tileWidth) in Self.spans(length: scaledWidth) {
+            for (y, tileHeight) in Self.spans(length: scaledHeight, limit: limit) {
+                for (x, tileWidth) in Self.spans(length: scaledWidth, limit: limit) {
                     tiles.append(Tile(scale: scale, scaledWidth: scaledWidth, scaledHeight: scaledHeight,
                                       x: x, y: y, width: tileWidth, height: tileHeight))
                 }
@@ -84,8 +104,8 @@ public struct ScaleSearch: Sendable, Equatable {
 
     /// Tile spans along one axis: the fewest equal spans of at most `tileLimit`, evenly spread,
     /// neighbours overlapping by at least `overlap`.
-    static func spans(length: Int) -> [(origin: Int, length: Int)] {
-        Tiling.spans(length: length, limit: tileLimit, overlap: overlap, step: inputStep)
+    static func spans(length: Int, limit: Int) -> [(origin: Int, length: Int)] {
+        Tiling.spans(length: length, limit: limit, overlap: overlap, step: inputStep)
     }
 
     static func padded(_ side: Int) -> Int { (side + inputStep - 1) / inputStep * inputStep }

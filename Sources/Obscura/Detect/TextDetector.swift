@@ -36,6 +36,9 @@ public final class TextDetector: Sendable {
 
     public static let outputName = "sigmoid_0.tmp_0"
 
+    /// Frees the network's working memory until its next run (see `InferenceModel`).
+    public func releaseWorkingMemory() { network.releaseWorkingMemory() }
+
     /// Loads, verifies and compiles the model, so a model that cannot load is reported before
     /// any image is read (`model.missing` / `model.corrupt`, `runtime.missing`).
     public init(modelDirectory: URL = ModelStore.defaultDirectory, settings: Settings = Settings(),

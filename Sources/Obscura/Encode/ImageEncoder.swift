@@ -19,6 +19,7 @@ public enum ImageEncoder {
         var length = 0
         var message = [CChar](repeating: 0, count: 256)
         var layout = obscura_cv_jpeg_layout()
+        layout.one_pass = Self.jpegWorkingBytes(buffer, layout: jpegLayout) > Self.workingBudget ? 1 : 0
         if let jpegLayout {
             layout.luma_horizontal = Int32(jpegLayout.lumaHorizontal)
             layout.luma_vertical = Int32(jpegLayout.lumaVertical)
@@ -44,5 +45,22 @@ public enum ImageEncoder {
         }
         defer { obscura_cv_buffer_free(output) }
         return Array(UnsafeBufferPointer(start: output, count: length))
+    }
+
+    /// The most the pixels and a codec's whole-image buffer may hold together (320 MB, declared
+    /// in the C target, whose JPEG decoder refuses a progressive file over it). It lets a
+    /// 50 MP 4:2:0 JPEG keep optimised Huffman tables and progression; a larger one is written in one
+    /// sequential pass with standard tables (a few percent larger, same pixels), so that no
+    /// image pushes the process past 500 MB (issue 17). The same budget bounds the JPEG
+    /// coefficient copy (`JPEGCoefficientEncoder`).
+    public static let workingBudget = Int(OBSCURA_CV_WORKING_BUDGET)
+
+    /// The pixels plus the whole-image coefficient buffer libjpeg would fill: 2 bytes a
+    /// coefficient, chroma fewer by the sampling factors (4:2:0 when no layout is kept).
+    static func jpegWorkingBytes(_ buffer: PixelBuffer, layout: JPEGLayout?) -> Int {
+        let pixels = buffer.width * buffer.height
+        let subsampling = max(1, (layout?.lumaHorizontal ?? 2) * (layout?.lumaVertical ?? 2))
+        let chroma = buffer.channels == 1 ? 0 : 2 * pixels / subsampling
+        return buffer.pixels.count + 2 * (pixels + chroma)
     }
 }

@@ -35,6 +35,9 @@ public enum JPEGCoefficientEncoder {
         var keptProfile: [UInt8] = []
         let structure = JPEGStructure(bytes: source)
         let isCMYK = structure.componentTables.count == 4
+        guard Self.workingBytes(decoded, structure: structure, redacted: redacted) <= ImageEncoder.workingBudget else {
+            return .reencode(reason: "the image is too large to copy its coefficients within \(ImageEncoder.workingBudget / 1_000_000) MB beside its pixels")
+        }
         if decoded.colourConverted || isCMYK {
             // The copied blocks hold the profile's colours (or CMYK inks), not the sRGB pixels
             // that were searched: paint the same regions into the samples as stored, and keep
@@ -82,5 +85,19 @@ public enum JPEGCoefficientEncoder {
         }
         defer { obscura_cv_buffer_free(output) }
         return .copied(Array(UnsafeBufferPointer(start: output, count: length)))
+    }
+
+    /// What the copy of `decoded` would hold at once, from the frame header: the painted pixels,
+    /// the input's coefficients (libjpeg reads them all: 2 bytes each, chroma fewer by the
+    /// sampling factors) and, for CMYK or a kept profile, the stored samples decoded again. Over
+    /// `ImageEncoder.workingBudget` (a 50 MP 4:2:0 photo fits) the image is encoded again from
+    /// its pixels, with its own tables.
+    static func workingBytes(_ decoded: DecodedImage, structure: JPEGStructure, redacted: PixelBuffer) -> Int {
+        let pixels = redacted.width * redacted.height
+        let components = max(1, structure.componentTables.count)
+        let subsampling = max(1, (decoded.jpegLayout?.lumaHorizontal ?? 1) * (decoded.jpegLayout?.lumaVertical ?? 1))
+        let coefficients = 2 * (pixels + (components - 1) * pixels / subsampling)
+        let storedAgain = decoded.colourConverted || components == 4 ? pixels * components : 0
+        return redacted.pixels.count + coefficients + storedAgain
     }
 }

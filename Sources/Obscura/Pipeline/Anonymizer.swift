@@ -126,9 +126,16 @@ public final class Anonymizer: Sendable {
     public func anonymize(_ input: [UInt8], outputFormat: OutputFormat? = nil, maximumPixels: Int? = nil,
                           verifyCrops: (([VerifyCrop]) -> Void)? = nil) throws -> AnonymizedImage {
         let found = try detect(input, maximumPixels: maximumPixels)
-        return try render(found.decoded, detections: found.detections, outputFormat: outputFormat,
-                          timings: found.timings, verifyCrops: verifyCrops)
+        let detections = found.detections, timings = found.timings
+        // Handed over, not shared: `render` then paints the only copy of the pixels.
+        return try render((consume found).decoded, detections: detections, outputFormat: outputFormat,
+                          timings: timings, verifyCrops: verifyCrops)
     }
+
+    /// Above this many pixels (16 MP), the detectors' working memory is freed after detection.
+    /// Smaller images keep it for the next image: allocating it again costs time, and their
+    /// pixels are small next to it.
+    static let releaseWorkingMemoryAbove = 16_000_000
 
     /// What `detect` found in one image: the decoded, upright image and the detector boxes,
     /// before any margin is added or anything is painted.
@@ -165,6 +172,13 @@ public final class Anonymizer: Sendable {
             detections += piiMatcher.detections(in: try textRecognizer.recognize(in: pixels, boxes: lines.map(\.box)))
         }
         if let plateDetector { detections += try plateDetector.detect(in: pixels, textLines: lines) }
+        if pixels.width * pixels.height > Self.releaseWorkingMemoryAbove {
+            // Painting and encoding a large image need its pixels (and a JPEG's coefficients)
+            // at once; the networks' buffers need not stay beside them.
+            faceDetector?.releaseWorkingMemory()
+            bodyDetector?.releaseWorkingMemory()
+            textDetector?.releaseWorkingMemory()
+        }
         timings.detect = Self.milliseconds(since: &mark, clock: clock)
         return Detected(decoded: decoded, detections: detections, timings: timings)
     }
@@ -190,13 +204,18 @@ public final class Anonymizer: Sendable {
     /// `verifyCrops`, when given and `options.verify` is set, is called before a failed check
     /// refuses the output (or flags it) with crops of each reported face, for a person to judge;
     /// the only unpainted face pixels Obscura hands out on purpose.
-    public func render(_ decoded: DecodedImage, detections: [Detection], outputFormat: OutputFormat? = nil,
+    ///
+    /// When the caller hands `decoded` over (its last use, or `consume`), the pixels are painted
+    /// where they lie; otherwise they are copied first, as for any value. Only `verify` keeps the
+    /// unpainted pixels, to compare.
+    public func render(_ decoded: consuming DecodedImage, detections: [Detection], outputFormat: OutputFormat? = nil,
                        timings: StageTimings = StageTimings(),
                        verifyCrops: (([VerifyCrop]) -> Void)? = nil) throws -> AnonymizedImage {
         var timings = timings
         let clock = ContinuousClock()
         var mark = clock.now
-        var pixels = decoded.pixels
+        let original = options.verify ? decoded.pixels : nil
+        var pixels = decoded.takePixels()
         let regions = RegionPlanner.plan(detections, imageWidth: pixels.width, imageHeight: pixels.height, options: options)
         // What was painted: the regions, or their merged rectangles when they overlap so much that
         // painting each would cost many passes over the image (see Redactor.boundedPlan).
@@ -227,7 +246,7 @@ public final class Anonymizer: Sendable {
         if options.verify {
             // Faces inside painted regions were found and destroyed by this run (whatever the
             // style); any other face, any metadata or an undecodable output fails the input.
-            let check = verifier.verify(bytes, painted: PaintedMask(original: decoded.pixels, redacted: pixels))
+            let check = verifier.verify(bytes, painted: PaintedMask(original: original!, redacted: pixels))
             if !check.passed {
                 // Crops from the output's own pixels: what verify looked at.
                 if let verifyCrops, !check.faces.isEmpty, let crops = try? VerifyCrop.crops(of: check.faces, in: bytes) {

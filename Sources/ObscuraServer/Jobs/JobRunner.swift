@@ -113,7 +113,8 @@ public final class JobRunner: Service, Sendable {
                 if stage == .detecting {
                     let found = try anonymizer.detect(bytes, maximumPixels: maximumPixels)
                     if job.review { return .detected(found) }
-                    return .rendered(try anonymizer.render(found.decoded, detections: found.detections, timings: found.timings),
+                    let detections = found.detections, timings = found.timings
+                    return .rendered(try anonymizer.render((consume found).decoded, detections: detections, timings: timings),
                                      models: anonymizer.models)
                 }
                 // A reviewed image is decoded again (the pixels are not kept between stages): its
@@ -123,7 +124,7 @@ public final class JobRunner: Service, Sendable {
                 let decoded = try Anonymizer.decode(bytes, maximumPixels: maximumPixels)
                 var timings = detectionTimings
                 timings.decode += Self.milliseconds(clock.now - start)
-                return .rendered(try anonymizer.render(decoded, detections: regions.map(\.detection), timings: timings),
+                return .rendered(try anonymizer.render(consume decoded, detections: regions.map(\.detection), timings: timings),
                                  models: anonymizer.models)
             }
             switch outcome {

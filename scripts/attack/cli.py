@@ -119,13 +119,19 @@ def pillow_photos(photo):
     return [("face-100mp.png", png.getvalue()), ("face-100mp-turned.jpg", arithmetic)]
 
 
-def check_written(obscura, folder, name, data):
-    """anonymize one large but allowed file: it must be written, staying under the limit."""
+def anonymize_one(obscura, folder, name, data):
+    """Writes `data` as `name` and anonymizes it into its own folder: (status, peak MB, stderr, that folder)."""
     path = os.path.join(folder, name)
     with open(path, "wb") as handle:
         handle.write(data)
     output = os.path.join(folder, "out-" + name)
     status, peak, stderr = run_measured([obscura, "anonymize", path, "-o", output + "/", "--quiet"])
+    return status, peak, stderr, output
+
+
+def check_written(obscura, folder, name, data):
+    """anonymize one large but allowed file: it must be written, staying under the limit."""
+    status, peak, stderr, output = anonymize_one(obscura, folder, name, data)
     problems = []
     if status != 0:
         problems.append(f"exit {status}: {(stderr or '').strip()[-160:]}")
@@ -162,11 +168,7 @@ def report(number, name, problems):
 
 def check_refused(obscura, folder, name, data, code="input.too-large"):
     """anonymize one hostile file: it must fail with `code`, write nothing, and stay under the limit."""
-    path = os.path.join(folder, name)
-    with open(path, "wb") as handle:
-        handle.write(data)
-    output = os.path.join(folder, "out-" + name)
-    status, peak, stderr = run_measured([obscura, "anonymize", path, "-o", output + "/", "--quiet"])
+    status, peak, stderr, output = anonymize_one(obscura, folder, name, data)
     problems = []
     if status is None:
         problems.append("timed out")

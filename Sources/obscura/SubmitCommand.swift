@@ -147,7 +147,7 @@ struct SubmitCommand: AsyncParsableCommand {
             progress.finish()
             try? reportWriter?.close()
             console.error("obscura: \(error.message) [\(error.code)]")
-            throw ExitCode(ExitStatus.someFailed)
+            throw ExitCode(error.code == SubmitState.busy ? ExitStatus.usage : ExitStatus.someFailed)
         }
         progress.finish()
         try reportWriter?.close()

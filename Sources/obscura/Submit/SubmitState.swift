@@ -37,10 +37,30 @@ final class SubmitState: Sendable {
     let resumed: Bool
     private let snapshot: Mutex<Snapshot>
     private let handle: Mutex<FileHandle?>
+    /// The output folder, opened and locked for this run.
+    private let lock: Int32
+
+    /// Another run holds the output folder.
+    static let busy = ObscuraError.Code(rawValue: "output.busy")
 
     /// Reads the journal in `folder` (if any) and rewrites it with what is still open.
     init(folder: String) throws {
         path = (folder as NSString).appendingPathComponent(Self.fileName)
+        do {
+            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        } catch {
+            throw ObscuraError(.fileSystem, "cannot create the output folder '\(folder)'")
+        }
+        // One run per output folder: two would send the same images and race for the outputs.
+        // The lock (on the folder itself) goes when the process ends, however it ends.
+        let descriptor = open(folder, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        guard descriptor >= 0 else { throw ObscuraError(.fileSystem, "cannot open the output folder '\(folder)'") }
+        guard flock(descriptor, LOCK_EX | LOCK_NB) == 0 else {
+            close(descriptor)
+            throw ObscuraError(Self.busy, "another 'obscura submit' is writing into '\(folder)'; wait for it to end or stop it")
+        }
+        lock = descriptor
+
         var loaded = Snapshot()
         resumed = FileManager.default.fileExists(atPath: path)
         if let data = FileManager.default.contents(atPath: path) {
@@ -56,11 +76,6 @@ final class SubmitState: Sendable {
             loaded.jobs = jobs.filter { !closed.contains($0.id) }
         }
         snapshot = Mutex(loaded)
-        do {
-            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-        } catch {
-            throw ObscuraError(.fileSystem, "cannot create the output folder '\(folder)'")
-        }
         // Compacted: the done inputs and the open jobs, written atomically.
         var lines = Data()
         for (input, output) in loaded.done.sorted(by: { $0.key < $1.key }) { lines += Self.line(Entry(done: input, output: output)) }
@@ -95,7 +110,8 @@ final class SubmitState: Sendable {
         append(Entry(closed: job))
     }
 
-    func close() {
+    /// Flushes the journal; the folder's lock stays until the process ends.
+    func finish() {
         handle.withLock { file in
             try? file?.synchronize()
             try? file?.close()

@@ -86,7 +86,7 @@ final class Submitter: Sendable {
     /// `planned`: the folder walk (`BatchPlanner.plan` of the input folder into the output folder).
     func run(_ planned: [BatchItem], info: ServerInfoReply) async throws -> BatchSummary {
         let state = try SubmitState(folder: settings.output)
-        defer { state.close() }
+        defer { state.finish() }
         let untouchable = FileIdentitySet(planned.compactMap { item -> String? in
             if case .file(let path) = item.source { return path }
             return nil

@@ -10,11 +10,11 @@ struct SubmitCommand: AsyncParsableCommand {
         The folder is walked as 'anonymize' walks one (hidden entries skipped, files that are not \
         images skipped and counted) and sent in jobs of at most --batch-size images, with at most \
         --in-flight jobs on the server at once. Each result is downloaded as soon as it is done \
-        into the same relative path under OUTPUT, named as 'anonymize' names it (the extension of \
+        into the same relative path under OUT, named as 'anonymize' names it (the extension of \
         the format written), written atomically; inputs are never overwritten, existing outputs \
         only with --overwrite. Each job is deleted on the server once collected.
 
-        A small state file in OUTPUT (.obscura-submit.jsonl) records which inputs are done and \
+        A small state file in OUT (.obscura-submit.jsonl) records which inputs are done and \
         which jobs are on the server. Run the same command again after an interruption (Ctrl-C, \
         a lost connection, a server restart): done inputs whose outputs exist are not sent \
         again, jobs the server still has are collected, and the rest is sent again. Requests \
@@ -118,7 +118,8 @@ struct SubmitCommand: AsyncParsableCommand {
                                           overwrite: overwrite, pollInterval: pollInterval, protected: report.map { [$0] } ?? [])
         let info: ServerInfoReply
         do {
-            info = try await Submitter.connect(client, attempts: settings.attempts)
+            // A wrong URL is told within seconds; once running, a lost server is waited for longer.
+            info = try await Submitter.connect(client, attempts: 4)
         } catch {
             let failure = Submitter.failure(error, client: client)
             console.error("obscura: set-up problem: \(failure.message) [\(failure.code)]")

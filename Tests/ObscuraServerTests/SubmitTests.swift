@@ -39,6 +39,17 @@ struct SubmitTests {
         }
     }
 
+    @Test func aServerThatDoesNotAnswerIsASetUpProblemAndNothingIsWritten() async throws {
+        let folder = try Submit.folder(["a.jpg": try Serve.astronaut()])
+        let output = folder.deletingLastPathComponent().appendingPathComponent("out-\(UUID().uuidString)")
+        // A port that was just free: nothing listens there.
+        let port = try await Serve.app(Serve.configuration()).test(.live) { client in try #require(client.port) }
+        let result = try await Submit.obscura(["submit", folder.path, "-o", output.path, "--server", "http://127.0.0.1:\(port)"])
+        #expect(result.status == 3, "\(result.standardError)")
+        #expect(result.standardError.contains("[server.unreachable]"), "\(result.standardError)")
+        #expect(!FileManager.default.fileExists(atPath: output.path))
+    }
+
     @Test(.enabled(if: Serve.modelInstalled, modelMissing))
     func aNestedFolderComesBackCleanAtTheSameRelativePathsInSeveralJobs() async throws {
         let astronaut = try Serve.astronaut()

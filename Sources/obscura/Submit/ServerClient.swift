@@ -63,7 +63,17 @@ struct ServerClient: Sendable {
     /// The server's base URL, without a trailing slash.
     let server: String
     let token: String?
-    private var http: HTTPClient { HTTPClient.shared }
+    private var http: HTTPClient { Self.http }
+
+    /// One client for the process, never shut down (the process ends with `_exit`). A failed
+    /// connection fails its request at once instead of being tried again until the request's
+    /// deadline: `Submitter.retrying` decides when to try again.
+    private static let http: HTTPClient = {
+        var configuration = HTTPClient.Configuration()
+        configuration.timeout = .init(connect: .seconds(10))
+        configuration.connectionPool.retryConnectionEstablishment = false
+        return HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+    }()
 
     init(server: String, token: String?) throws {
         var base = server

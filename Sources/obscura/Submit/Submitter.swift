@@ -56,6 +56,8 @@ final class Submitter: Sendable {
     /// not make the run loop forever.
     private let sends = Mutex([String: Int]())
     private let optionsJSON: Data
+    /// Set when the server could not be reached after every try.
+    private let lost = Mutex(false)
 
     init(settings: Settings, client: ServerClient, onStart: @escaping @Sendable ([String]) -> Void,
          onRecord: @escaping @Sendable (ReportRecord) -> Void) throws {
@@ -390,7 +392,15 @@ final class Submitter: Sendable {
 
     /// Runs `operation`, trying again after a pause when it fails for a reason that may pass.
     func retrying<Value: Sendable>(_ operation: @Sendable () async throws -> Value) async throws -> Value {
-        try await Self.retrying(attempts: settings.attempts, operation)
+        // Once the server was given up for this run, the rest fails at once: waiting again for
+        // every remaining job would only delay the message to run the command again.
+        if lost.withLock({ $0 }) { throw SubmitError.unreachable(client.server) }
+        do {
+            return try await Self.retrying(attempts: settings.attempts, operation)
+        } catch let error as SubmitError where error.code == SubmitError.unreachable(client.server).code {
+            lost.withLock { $0 = true }
+            throw error
+        }
     }
 
     static func retrying<Value: Sendable>(attempts: Int, _ operation: @Sendable () async throws -> Value) async throws -> Value {

@@ -50,6 +50,22 @@ struct SubmitTests {
         #expect(!FileManager.default.fileExists(atPath: output.path))
     }
 
+    @Test func anOutputThatWouldReplaceAnInputFailsBeforeAnythingIsSent() async throws {
+        let astronaut = try Serve.astronaut()
+        let folder = try Submit.folder(["a.jpg": astronaut, "sub/b.jpg": astronaut])
+        let logs = LogCapture()
+        try await Serve.app(Serve.configuration(), logs: logs).test(.live) { client in
+            let result = try await Submit.obscura(["submit", folder.path, "-o", folder.path, "--server", "http://127.0.0.1:\(try #require(client.port))"])
+            #expect(result.status == 1, "\(result.standardError)")
+            #expect(result.standardError.contains("0 written, 2 failed"), "\(result.standardError)")
+            #expect(result.standardError.contains("[output.is-input]"), "\(result.standardError)")
+            #expect(Submit.jobsCreated(logs) == 0)
+        }
+        for name in ["a.jpg", "sub/b.jpg"] {
+            #expect(Array(try Data(contentsOf: folder.appendingPathComponent(name))) == astronaut)
+        }
+    }
+
     @Test(.enabled(if: Serve.modelInstalled, modelMissing))
     func aNestedFolderComesBackCleanAtTheSameRelativePathsInSeveralJobs() async throws {
         let astronaut = try Serve.astronaut()
@@ -171,6 +187,42 @@ struct SubmitTests {
             // The collected job was deleted on the server.
             let gone = try await client.execute(uri: "/v1/jobs/\(job)", method: .get)
             #expect(gone.status == .notFound)
+        }
+    }
+
+    @Test(.enabled(if: Serve.modelInstalled, modelMissing))
+    func theOptionsAreTheJobsAndOutputsAreNamedForTheFormatWritten() async throws {
+        let astronaut = try Serve.astronaut()
+        let png = try ImageEncoder.encode(try ImageDecoder.decode(astronaut).pixels.rgb(), as: .png, quality: 90, jpegLayout: nil)
+        let folder = try Submit.folder(["a.jpg": astronaut, "sub/b.png": png])
+        let output = folder.deletingLastPathComponent().appendingPathComponent("out-\(UUID().uuidString)")
+        let report = folder.deletingLastPathComponent().appendingPathComponent("report-\(UUID().uuidString).jsonl")
+        let logs = LogCapture()
+        try await Serve.app(Serve.configuration(), logs: logs).test(.live) { client in
+            let arguments = ["submit", folder.path, "-o", output.path, "--server", "http://127.0.0.1:\(try #require(client.port))",
+                             "--poll-interval", "0.05", "--format", "webp", "--style", "solid", "--fill", "ff00ff", "--margin", "0.5",
+                             "--report", report.path]
+            let first = try await Submit.obscura(arguments)
+            #expect(first.status == 0, "\(first.standardError)")
+            for name in ["a.webp", "sub/b.webp"] {
+                let bytes = try Data(contentsOf: output.appendingPathComponent(name))
+                #expect(ImageFormat.sniff(Array(bytes)) == .webp, "\(name)")
+            }
+            #expect(!FileManager.default.fileExists(atPath: output.appendingPathComponent("a.jpg").path))
+            let records = try String(contentsOf: report, encoding: .utf8).split(separator: "\n")
+                .map { try JSONDecoder().decode(ReportRecord.self, from: Data($0.utf8)) }
+            #expect(records.count == 2)
+            for record in records {
+                #expect(record.settings.format == .webp && record.settings.style == .solid && record.settings.margin == 0.5)
+                #expect(record.settings.fill == RGBColor(hex: "ff00ff"))
+                #expect(record.regions.allSatisfy { $0.style == .solid })
+                #expect(record.output?.hasSuffix(".webp") == true)
+            }
+            // Done under their new names: a second run sends nothing and extends the report.
+            let second = try await Submit.obscura(arguments)
+            #expect(second.status == 0, "\(second.standardError)")
+            #expect(Submit.jobsCreated(logs) == 1)
+            #expect(try String(contentsOf: report, encoding: .utf8).split(separator: "\n").count == 4)
         }
     }
 

@@ -26,7 +26,8 @@ struct SubmitCommand: AsyncParsableCommand {
 
         Exit codes: 0 all done, 1 some inputs failed (each named on stderr; the ones the server \
         could not be reached for say so, and a new run resumes them), 2 usage error, 3 set-up \
-        problem (the server cannot be reached or refuses the token; nothing is sent or written).
+        problem (the server cannot be reached or refuses the token; nothing is sent or written), \
+        130 interrupted (Ctrl-C; the report so far is kept and a new run resumes).
         """
     )
 
@@ -141,6 +142,19 @@ struct SubmitCommand: AsyncParsableCommand {
             reportWriter?.append(record)
             progress.advance(record.input, record.outcome, regionKinds: record.regions.map(\.kind))
         }
+        // Ctrl-C: what is done stays done (the state file is written as things happen); the
+        // report so far is moved into place, and a new run extends it.
+        signal(SIGINT, SIG_IGN)
+        let interrupt = DispatchSource.makeSignalSource(signal: SIGINT, queue: .global())
+        interrupt.setEventHandler {
+            progress.finish()
+            try? reportWriter?.close()
+            console.error("obscura: interrupted; run the same command again to resume")
+            ObscuraCommand.finish(130)
+        }
+        interrupt.resume()
+        defer { interrupt.cancel() }
+
         let summary: BatchSummary
         do {
             summary = try await submitter.run(planned, info: info)

@@ -88,6 +88,10 @@ let package = Package(
                 "Obscura",
                 "ObscuraServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                // `obscura submit`: the client of a running `obscura serve`.
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
             ]
         ),
         .executableTarget(
@@ -108,8 +112,10 @@ let package = Package(
         ),
         .testTarget(
             name: "ObscuraServerTests",
+            // The `obscura submit` tests run the built `obscura` binary against a server on loopback.
             dependencies: [
                 "ObscuraServer",
+                "obscura",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "ZIPFoundation", package: "ZIPFoundation"),
             ]

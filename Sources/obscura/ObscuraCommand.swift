@@ -9,11 +9,12 @@ struct ObscuraCommand: AsyncParsableCommand {
         abstract: "Find and destroy faces, plates, text and hidden metadata in photos, on this machine.",
         discussion: """
         anonymize writes clean copies; inspect lists what a file carries besides its pixels; \
-        verify re-checks files. Exit codes: 0 success, 1 some inputs failed or have leaks (each \
+        verify re-checks files; serve runs the server and its review page; submit sends a folder \
+        of any size to a server and collects the clean copies. Exit codes: 0 success, 1 some inputs failed or have leaks (each \
         named on stderr), 2 usage error, 3 set-up problem (model missing or corrupt).
         """,
         version: Obscura.version,
-        subcommands: [AnonymizeCommand.self, InspectCommand.self, VerifyCommand.self, ServeCommand.self]
+        subcommands: [AnonymizeCommand.self, InspectCommand.self, VerifyCommand.self, ServeCommand.self, SubmitCommand.self]
     )
 
     /// Maps every failure to the documented exit codes: argument errors are usage errors (2).
@@ -21,7 +22,7 @@ struct ObscuraCommand: AsyncParsableCommand {
         ProcessMemory.limitHeapFragmentation()
         do {
             var command = try parseAsRoot(Self.rewritingValuedFlags(Array(CommandLine.arguments.dropFirst())))
-            // Only `serve` is asynchronous; the others run their own worker threads.
+            // Only `serve` and `submit` are asynchronous; the others run their own worker threads.
             if var asynchronous = command as? any AsyncParsableCommand {
                 try await asynchronous.run()
             } else {

@@ -286,7 +286,8 @@ public final class Anonymizer: Sendable {
         return Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15
     }
 
-    static func resolve(_ format: OutputFormat, input: ImageFormat) -> ImageFormat {
+    /// The format written for an input of format `input` when `format` is asked for.
+    public static func resolve(_ format: OutputFormat, input: ImageFormat) -> ImageFormat {
         switch format {
         // GIF is lossless and palette-based: PNG keeps it exact. HEIF, AVIF and TIFF become JPEG.
         case .keep: input.isWritable ? input : input == .gif ? .png : .jpeg

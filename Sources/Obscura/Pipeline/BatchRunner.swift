@@ -10,6 +10,8 @@ public struct BatchSummary: Sendable, Equatable {
     /// Of `skipped`: inputs whose output existed (`skipExisting`).
     public var existing = 0
     public var total: Int { written + failed + skipped }
+
+    public init() {}
 }
 
 /// Runs work items on the worker pool. Each item is read, anonymized and written on its own; a
@@ -177,8 +179,9 @@ public final class BatchRunner: Sendable {
     /// Keeps the file name when the format is unchanged, otherwise swaps the extension. When
     /// another image beside the input shares its name stem (`IMG_1.HEIC` next to `IMG_1.JPG`),
     /// the input's extension joins the stem (`IMG_1-heic.jpg`), so that outputs never collide
-    /// and the name does not depend on which worker finishes first.
-    static func path(_ path: String, for format: ImageFormat, input: ImageFormat, source: BatchItem.Source? = nil) -> String {
+    /// and the name does not depend on which worker finishes first. Public for `obscura submit`,
+    /// which names the results a server wrote as `anonymize` would have.
+    public static func path(_ path: String, for format: ImageFormat, input: ImageFormat, source: BatchItem.Source? = nil) -> String {
         guard format != input else { return path }
         var stem = (path as NSString).deletingPathExtension
         if case .file(let inputPath) = source {

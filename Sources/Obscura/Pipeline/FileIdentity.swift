@@ -40,18 +40,18 @@ public struct FileIdentity: Sendable, Hashable {
 
 /// Files no output may replace, looked up by resolved path or by device and inode in constant
 /// time, so that checking each output of a large batch costs one `stat`, not one per input.
-struct FileIdentitySet: Sendable {
+public struct FileIdentitySet: Sendable {
     private var paths: Set<String> = []
     private var nodes: Set<FileIdentity.Node> = []
 
-    init(_ files: [String]) {
+    public init(_ files: [String]) {
         for identity in files.map(FileIdentity.init) {
             paths.insert(identity.path)
             if let node = identity.node { nodes.insert(node) }
         }
     }
 
-    func contains(_ path: String) -> Bool {
+    public func contains(_ path: String) -> Bool {
         let candidate = FileIdentity(path)
         return paths.contains(candidate.path) || candidate.node.map(nodes.contains) == true
     }

@@ -78,6 +78,10 @@ extern "C" int32_t obscura_cv_decode_png(const uint8_t *bytes, size_t length, ui
     image.format = alpha ? PNG_FORMAT_RGBA : colour ? PNG_FORMAT_RGB : PNG_FORMAT_GRAY;
     int32_t channels = alpha ? 4 : colour ? 3 : 1;
     size_t size = PNG_IMAGE_SIZE(image);
+    if (obscura::over_budget(out, image.width, image.height, size, status, error, error_capacity)) {
+        png_image_free(&image);
+        return status;
+    }
     auto *pixels = obscura::pixel_buffer(out, size);
     if (pixels == nullptr) {
         png_image_free(&image);
@@ -122,6 +126,7 @@ extern "C" int32_t obscura_cv_decode_webp(const uint8_t *bytes, size_t length, u
     const int width = features.width, height = features.height;
     const int32_t channels = features.has_alpha ? 4 : 3;
     const size_t stride = size_t(width) * channels, size = stride * size_t(height);
+    if (obscura::over_budget(out, uint64_t(width), uint64_t(height), size, status, error, error_capacity)) return status;
     uint8_t *pixels = obscura::pixel_buffer(out, size);
     if (pixels == nullptr) {
         write_error(error, error_capacity, "out of memory");

@@ -250,46 +250,67 @@ extern "C" int32_t obscura_cv_decode_tiff(const uint8_t *bytes, size_t length, u
             status = 2;
             break;
         }
-        raster = static_cast<uint32_t *>(std::malloc(width * height * sizeof(uint32_t)));
-        if (raster == nullptr) {
-            TIFFRGBAImageEnd(&image);
-            put_error(error, error_capacity, "out of memory");
-            status = 3;
-            break;
-        }
-        int ok = TIFFRGBAImageGet(&image, raster, uint32_t(width), uint32_t(height));
         const bool alpha = image.alpha != 0;
         const int orientation = image.orientation;
         const int bits = image.bitspersample;
-        TIFFRGBAImageEnd(&image);
-        if (!ok || !tiff_last_error.empty()) {
-            put_error(error, error_capacity, tiff_last_error.empty() ? "the TIFF image data could not be read" : tiff_last_error);
-            status = 4;
+        const size_t channels = alpha ? 4 : 3;
+        // The image is read in bands of whole strips or tiles, each through a 4-byte raster of
+        // the band only; libtiff decodes one strip or tile at a time, so that and the pixels are
+        // what is held. One whose decoded strip or tile would not fit beside the pixels in the
+        // working budget (a single-strip 100 MP file) is refused before anything is read.
+        const bool tiled = TIFFIsTiled(tiff) != 0;
+        uint32_t chunk_rows = 0;
+        TIFFGetFieldDefaulted(tiff, tiled ? TIFFTAG_TILELENGTH : TIFFTAG_ROWSPERSTRIP, &chunk_rows);
+        const uint64_t chunk_bytes = uint64_t(tiled ? TIFFTileSize64(tiff) : TIFFStripSize64(tiff));
+        if (chunk_bytes + uint64_t(width) * height * channels > OBSCURA_CV_WORKING_BUDGET) {
+            TIFFRGBAImageEnd(&image);
+            out->width = int32_t(width);
+            out->height = int32_t(height);
+            put_error(error, error_capacity, "a TIFF strip or tile this large cannot be decoded beside the image's pixels");
+            status = obscura::status_over_budget;
             break;
         }
-        const size_t channels = alpha ? 4 : 3;
-        auto *pixels = obscura::pixel_buffer(out, width * height * channels);
-        if (pixels == nullptr) {
+        const size_t unit = std::max<size_t>(1, std::min<size_t>(chunk_rows == 0 ? height : chunk_rows, height));
+        const size_t band = std::max<size_t>(1, 256 / unit) * unit;  // whole strips or tiles, at least 256 rows
+        raster = static_cast<uint32_t *>(std::malloc(width * std::min(band, height) * sizeof(uint32_t)));
+        auto *pixels = raster == nullptr ? nullptr : obscura::pixel_buffer(out, width * height * channels);
+        if (raster == nullptr || pixels == nullptr) {
+            TIFFRGBAImageEnd(&image);
+            if (pixels != nullptr) obscura::release_pixels(out, pixels);
             put_error(error, error_capacity, "out of memory");
             status = 3;
             break;
         }
-        for (size_t i = 0; i < width * height; ++i) {
-            uint32_t abgr = raster[i];
-            uint8_t r = TIFFGetR(abgr), g = TIFFGetG(abgr), b = TIFFGetB(abgr), a = TIFFGetA(abgr);
-            uint8_t *target = pixels + i * channels;
-            if (alpha) {
-                // libtiff hands out premultiplied colour; outputs store straight alpha.
-                if (a != 0 && a != 255) {
-                    r = uint8_t(std::min(255, (r * 255 + a / 2) / a));
-                    g = uint8_t(std::min(255, (g * 255 + a / 2) / a));
-                    b = uint8_t(std::min(255, (b * 255 + a / 2) / a));
+        int ok = 1;
+        for (size_t top = 0; top < height && ok; top += band) {
+            const size_t rows = std::min(band, height - top);
+            image.row_offset = int(top);
+            image.col_offset = 0;
+            ok = TIFFRGBAImageGet(&image, raster, uint32_t(width), uint32_t(rows)) && tiff_last_error.empty();
+            for (size_t i = 0; ok && i < width * rows; ++i) {
+                uint32_t abgr = raster[i];
+                uint8_t r = TIFFGetR(abgr), g = TIFFGetG(abgr), b = TIFFGetB(abgr), a = TIFFGetA(abgr);
+                uint8_t *target = pixels + (top * width + i) * channels;
+                if (alpha) {
+                    // libtiff hands out premultiplied colour; outputs store straight alpha.
+                    if (a != 0 && a != 255) {
+                        r = uint8_t(std::min(255, (r * 255 + a / 2) / a));
+                        g = uint8_t(std::min(255, (g * 255 + a / 2) / a));
+                        b = uint8_t(std::min(255, (b * 255 + a / 2) / a));
+                    }
+                    target[3] = a;
                 }
-                target[3] = a;
+                target[0] = r;
+                target[1] = g;
+                target[2] = b;
             }
-            target[0] = r;
-            target[1] = g;
-            target[2] = b;
+        }
+        TIFFRGBAImageEnd(&image);
+        if (!ok) {
+            obscura::release_pixels(out, pixels);
+            put_error(error, error_capacity, tiff_last_error.empty() ? "the TIFF image data could not be read" : tiff_last_error);
+            status = 4;
+            break;
         }
         out->width = int32_t(width);
         out->height = int32_t(height);

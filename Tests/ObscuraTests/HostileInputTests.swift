@@ -30,10 +30,54 @@ import Testing
         let large = HostileFiles.progressiveJPEG(width: 11547, height: 8660)
         let refused = #expect(throws: ObscuraError.self) { try ImageDecoder.decode(large, maximumPixels: ImageDecoder.defaultMaximumPixels) }
         #expect(refused?.code == .tooLarge)
-        #expect(refused?.message.contains("progressive JPEG of 11547 × 8660 pixels") == true)
+        #expect(refused?.message.contains("JPEG image of 11547 × 8660 pixels needs more than 300 MB") == true)
+        #expect(refused?.cause?.contains("progressive") == true)
         let small = HostileFiles.progressiveJPEG(width: 5000, height: 4000)
         let failed = #expect(throws: ObscuraError.self) { try ImageDecoder.decode(small, maximumPixels: ImageDecoder.defaultMaximumPixels) }
         #expect(failed?.code == .decodeFailed)
+    }
+
+    @Test("a TIFF in one strip too large to decode beside its pixels is refused from its directory; one in many strips is read in bands")
+    func tiffStripOverTheWorkingBudget() throws {
+        // 10000² RGB in one deflate strip of zeros: 300 MB of strip beside 300 MB of pixels.
+        let oneStrip = HostileFiles.tiff(width: 10000, height: 10000)
+        let refused = #expect(throws: ObscuraError.self) { try ImageDecoder.decode(oneStrip, maximumPixels: ImageDecoder.defaultMaximumPixels) }
+        #expect(refused?.code == .tooLarge)
+        #expect(refused?.cause?.contains("strip or tile") == true)
+        // 600 rows in strips of 7 (bands of 252 rows, the last one short): every row where it belongs.
+        var image = PixelBuffer(width: 50, height: 600, channels: 3, filledWith: 0)
+        for y in 0..<600 { for x in 0..<50 { let at = image.offset(x: x, y: y); image.pixels[at] = UInt8(y % 251); image.pixels[at + 1] = UInt8(x) } }
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("obscura-tiff-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let png = folder.appendingPathComponent("rows.png"), tiff = folder.appendingPathComponent("rows.tif")
+        try Data(try ImageEncoder.encode(image, as: .png, quality: 101)).write(to: png)
+        let convert = try TestSupport.run(FormatTools.convert, [png.path, "-define", "tiff:rows-per-strip=7", "-compress", "zip", tiff.path])
+        #expect(convert.status == 0, "\(convert.standardError)")
+        #expect(try ImageDecoder.decode([UInt8](try Data(contentsOf: tiff))).pixels == image)
+    }
+
+    @Test("a PNG whose pixels alone, with transparency, exceed the working budget is refused from its header; without alpha it is read")
+    func transparentPNGOverTheWorkingBudget() throws {
+        // 100 MP: 400 MB as RGBA, over the 300 MB budget; the same size as RGB passes this check
+        // (and then fails on its missing data).
+        let rgba = HostileFiles.pngHeader(width: 11547, height: 8660, colourType: 6)
+        let refused = #expect(throws: ObscuraError.self) { try ImageDecoder.decode(rgba, maximumPixels: ImageDecoder.defaultMaximumPixels) }
+        #expect(refused?.code == .tooLarge)
+        #expect(refused?.cause?.contains("transparency") == true)
+        let rgb = HostileFiles.pngHeader(width: 11547, height: 8660, colourType: 2)
+        let failed = #expect(throws: ObscuraError.self) { try ImageDecoder.decode(rgb, maximumPixels: ImageDecoder.defaultMaximumPixels) }
+        #expect(failed?.code != .tooLarge)
+    }
+
+    @Test("a lossless WebP too large for libwebp's encoder within the working budget is refused before encoding, with a way out")
+    func webPOutputOverTheWorkingBudget() throws {
+        let large = PixelBuffer(width: 5000, height: 4000, channels: 3, filledWith: 90)  // 20 MP
+        let refused = #expect(throws: ObscuraError.self) { try ImageEncoder.encode(large, as: .webp, quality: 101) }
+        #expect(refused?.code == .tooLarge)
+        #expect(refused?.message.contains("choose PNG or JPEG with --format") == true)
+        let small = PixelBuffer(width: 64, height: 48, channels: 3, filledWith: 90)
+        #expect(try ImageDecoder.decode(try ImageEncoder.encode(small, as: .webp, quality: 101)).pixels == small)
     }
 
     @Test("junk after APP0 does not hide the declared size (libjpeg skips it, and so does the check)")
@@ -181,6 +225,26 @@ enum HostileFiles {
     }
 
     /// A little-endian baseline TIFF: RGB, deflate, one strip of a few bytes.
+    /// A PNG signature, an IHDR of the given size and colour type (8-bit) and one empty IDAT.
+    static func pngHeader(width: Int, height: Int, colourType: UInt8) -> [UInt8] {
+        func be32(_ value: Int) -> [UInt8] { (0..<4).map { UInt8((value >> (24 - 8 * $0)) & 0xFF) } }
+        func crc32(_ bytes: [UInt8]) -> Int {
+            var crc: UInt32 = 0xFFFF_FFFF
+            for byte in bytes {
+                crc ^= UInt32(byte)
+                for _ in 0..<8 { crc = crc & 1 == 1 ? (crc >> 1) ^ 0xEDB8_8320 : crc >> 1 }
+            }
+            return Int(crc ^ 0xFFFF_FFFF)
+        }
+        func chunk(_ kind: String, _ payload: [UInt8]) -> [UInt8] {
+            let body = Array(kind.utf8) + payload
+            return be32(payload.count) + body + be32(crc32(body))
+        }
+        return [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]
+            + chunk("IHDR", be32(width) + be32(height) + [8, colourType, 0, 0, 0])
+            + chunk("IDAT", [0x78, 0x9C, 0x03, 0x00, 0x00, 0x00, 0x00, 0x01]) + chunk("IEND", [])
+    }
+
     static func tiff(width: Int, height: Int) -> [UInt8] {
         func le16(_ value: Int) -> [UInt8] { [UInt8(value & 0xFF), UInt8((value >> 8) & 0xFF)] }
         func le32(_ value: Int) -> [UInt8] { le16(value & 0xFFFF) + le16(value >> 16) }

@@ -84,12 +84,12 @@ def zero_tiff(side):
     return b"II" + struct.pack("<HI", 42, 8 + len(strip)) + strip + ifd
 
 
-def rgb_png(width, height):
-    """A valid width x height 8-bit RGB PNG of one grey-blue (100 MP: about 300 KB)."""
+def rgb_png(width, height, alpha=False):
+    """A valid width x height 8-bit RGB (or RGBA) PNG of one grey-blue (100 MP: about 300 KB)."""
     compressor = zlib.compressobj(9)
-    row = b"\x00" + bytes([120, 140, 160]) * width
+    row = b"\x00" + bytes([120, 140, 160] + ([200] if alpha else [])) * width
     body = b"".join(compressor.compress(row) for _ in range(height)) + compressor.flush()
-    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    header = struct.pack(">IIBBBBB", width, height, 8, 6 if alpha else 2, 0, 0, 0)
     return b"\x89PNG\r\n\x1a\n" + png_chunk(b"IHDR", header) + png_chunk(b"IDAT", body) + png_chunk(b"IEND", b"")
 
 
@@ -290,6 +290,10 @@ def main():
         # The memory target at the default --max-pixels 100: the largest images it lets in.
         problems, figure = check_written(obscura, folder, "flat-100mp.png", rgb_png(11547, 8660))
         results.append(report("1-2", f"100 MP RGB PNG, written ({figure})", problems))
+        problems, figure = check_refused(obscura, folder, "flat-100mp-rgba.png", rgb_png(11547, 8660, alpha=True))
+        results.append(report("1-2", f"100 MP RGBA PNG, refused: its pixels alone are 400 MB ({figure})", problems))
+        problems, figure = check_written(obscura, folder, "flat-75mp-rgba.png", rgb_png(10000, 7500, alpha=True))
+        results.append(report("1-2", f"75 MP RGBA PNG, written ({figure})", problems))
         problems, figure = check_refused(obscura, folder, "progressive-100mp.jpg", progressive_jpeg(11547, 8660))
         results.append(report("1-2", f"100 MP progressive JPEG, refused from its header ({figure})", problems))
         for name, data in pillow_photos(photo):

@@ -46,7 +46,7 @@ typedef struct obscura_cv_image {
 
 /// The most memory, in bytes, one image's codec work may hold beside its pixels, and the pixels
 /// plus a whole-image coefficient buffer together (a 50 MP 4:2:0 JPEG fits).
-#define OBSCURA_CV_WORKING_BUDGET 320000000
+#define OBSCURA_CV_WORKING_BUDGET 300000000
 
 /// Decodes a PNG with libpng (palette, grey+alpha and 16-bit samples come out as 8-bit grey,
 /// RGB or RGBA). Truncated or damaged data fails.

@@ -209,7 +209,9 @@ public enum ImageDecoder {
         let reason = text(message)
         if status == 7 { throw tooLarge(image, limit: maximumPixels) }
         if status == 8 {
-            throw ObscuraError(.tooLarge, "the progressive JPEG of \(image.width) × \(image.height) pixels needs more than \(ImageEncoder.workingBudget / 1_000_000) MB to decode; a baseline (sequential) JPEG of this size can be read",
+            // A progressive JPEG, or a TIFF in one huge strip: decoding holds a buffer as large as
+            // the image beside its pixels.
+            throw ObscuraError(.tooLarge, "the \(format.displayName) image of \(image.width) × \(image.height) pixels needs more than \(ImageEncoder.workingBudget / 1_000_000) MB to decode",
                                cause: reason)
         }
         // 5: a camera raw's preview; 6: an animation or a multi-page file.

@@ -12,6 +12,17 @@ public struct BatchSummary: Sendable, Equatable {
     public var total: Int { written + failed + skipped }
 
     public init() {}
+
+    /// Counts one finished item.
+    public mutating func count(_ record: ReportRecord) {
+        switch record.outcome {
+        case .written: written += 1
+        case .failed: failed += 1
+        case .skipped:
+            skipped += 1
+            if record.skipReason == .outputExists { existing += 1 }
+        }
+    }
 }
 
 /// Runs work items on the worker pool. Each item is read, anonymized and written on its own; a
@@ -62,13 +73,7 @@ public final class BatchRunner: Sendable {
             onStart?(items[index])
             let record = process(items[index], claimed: shared)
             shared.summary.withLock { summary in
-                switch record.outcome {
-                case .written: summary.written += 1
-                case .failed: summary.failed += 1
-                case .skipped:
-                    summary.skipped += 1
-                    if record.skipReason == .outputExists { summary.existing += 1 }
-                }
+                summary.count(record)
                 onRecord(record)
             }
         }

@@ -368,13 +368,7 @@ final class Submitter: Sendable {
 
     private func settle(_ record: ReportRecord) {
         summary.withLock { summary in
-            switch record.outcome {
-            case .written: summary.written += 1
-            case .failed: summary.failed += 1
-            case .skipped:
-                summary.skipped += 1
-                if record.skipReason == .outputExists { summary.existing += 1 }
-            }
+            summary.count(record)
             onRecord(record)
         }
     }

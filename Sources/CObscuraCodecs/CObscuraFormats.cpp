@@ -262,7 +262,13 @@ extern "C" int32_t obscura_cv_decode_tiff(const uint8_t *bytes, size_t length, u
         uint32_t chunk_rows = 0;
         TIFFGetFieldDefaulted(tiff, tiled ? TIFFTAG_TILELENGTH : TIFFTAG_ROWSPERSTRIP, &chunk_rows);
         const uint64_t chunk_bytes = uint64_t(tiled ? TIFFTileSize64(tiff) : TIFFStripSize64(tiff));
-        if (chunk_bytes + uint64_t(width) * height * channels > OBSCURA_CV_WORKING_BUDGET) {
+        const uint64_t pixel_bytes = uint64_t(width) * height * channels;
+        if (obscura::over_budget(out, width, height, pixel_bytes, status, error, error_capacity)) {
+            TIFFRGBAImageEnd(&image);
+            break;
+        }
+        // Strips of up to 16 MiB (ordinary files: a few KB to a few MB) always fit the slack.
+        if (chunk_bytes > (uint64_t(16) << 20) && chunk_bytes + pixel_bytes > OBSCURA_CV_WORKING_BUDGET) {
             TIFFRGBAImageEnd(&image);
             out->width = int32_t(width);
             out->height = int32_t(height);

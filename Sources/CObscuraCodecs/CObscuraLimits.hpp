@@ -45,7 +45,7 @@ inline bool over_budget(obscura_cv_image *out, uint64_t width, uint64_t height, 
     out->width = width > INT32_MAX ? INT32_MAX : int32_t(width);
     out->height = height > INT32_MAX ? INT32_MAX : int32_t(height);
     status = status_over_budget;
-    write_message(error, error_capacity, "its pixels alone, with their transparency, exceed the working budget");
+    write_message(error, error_capacity, "its decoded pixels alone exceed the working budget");
     return true;
 }
 

@@ -67,6 +67,15 @@ extern "C" int32_t obscura_cv_decode_heif(const uint8_t *bytes, size_t length, u
             break;
         }
         bool alpha = heif_image_handle_has_alpha_channel(handle) != 0;
+        // libheif decodes into an image of its own, which is copied out: the pixels are held
+        // twice for a moment (a one-colour 100 MP HEIC of 61 KB peaked at 685 MiB).
+        const uint64_t declared_width = uint64_t(std::max(0, heif_image_handle_get_width(handle)));
+        const uint64_t declared_height = uint64_t(std::max(0, heif_image_handle_get_height(handle)));
+        if (obscura::over_budget(out, declared_width, declared_height, 2 * declared_width * declared_height * (alpha ? 4 : 3),
+                                 status, error, error_capacity,
+                                 "libheif's decoded copy and the pixels together exceed the working budget")) {
+            break;
+        }
         options = heif_decoding_options_alloc();
         // The container's rotation, mirroring and crop properties are applied here; EXIF
         // orientation inside a HEIF is informative only and must not be applied again.

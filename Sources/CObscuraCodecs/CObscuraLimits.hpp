@@ -40,12 +40,13 @@ inline bool stop_at_header(obscura_cv_image *out, uint64_t width, uint64_t heigh
 /// Called once a decoder knows how many bytes its pixels take: true (status 8) when they alone
 /// exceed the working budget (a 100 MP image with transparency: 400 MB).
 inline bool over_budget(obscura_cv_image *out, uint64_t width, uint64_t height, uint64_t bytes, int32_t &status,
-                        char *error, size_t error_capacity) {
+                        char *error, size_t error_capacity,
+                        const char *why = "its decoded pixels alone exceed the working budget") {
     if (bytes <= OBSCURA_CV_WORKING_BUDGET) return false;
     out->width = width > INT32_MAX ? INT32_MAX : int32_t(width);
     out->height = height > INT32_MAX ? INT32_MAX : int32_t(height);
     status = status_over_budget;
-    write_message(error, error_capacity, "its decoded pixels alone exceed the working budget");
+    write_message(error, error_capacity, why);
     return true;
 }
 

@@ -44,8 +44,9 @@ public struct ScaleSearch: Sendable, Equatable {
     /// 500 MB). Inputs stay within `largeImageTileLimit` (the first pass within
     /// `largeImageCoarseSide`), and each tile is shrunk from the image on its own instead of
     /// from a scaled copy of the whole pass (`resizesPerTile`): a third-scale copy of 100 MP is
-    /// 34 MB more. Measured on a 100 MP RGB photo: 137 MB of CenterFace buffers for 768 × 768
-    /// inputs, 33 MB for 384 × 384 ones.
+    /// 34 MB more. CenterFace's buffers, measured with one-colour squares: 134 MiB for a
+    /// 768 × 768 input, 56 MiB for 512 × 512 (about 230 bytes a pixel; so about 33 MiB for
+    /// 384 × 384). A 100 MP RGB PNG peaked at 463 MiB with these limits.
     public static let largeImage = 40_000_000
     public static let largeImageTileLimit = 384
     public static let largeImageCoarseSide = 448

@@ -63,8 +63,8 @@ public enum ImageEncoder {
     public static let workingBudget = Int(OBSCURA_CV_WORKING_BUDGET)
 
     /// libwebp's own memory per pixel, measured with `/usr/bin/time` (peak less the process at
-    /// rest and the pixels): about 13.6 bytes for lossless (a 20 MP photo: 462 MB) and 2 for
-    /// lossy (50 MP: 378 MB). So lossless WebP is written up to about 17 MP, lossy up to 60 MP.
+    /// rest and the pixels): about 13.6 bytes for lossless (a 20 MP photo: 452 MiB) and 2 for
+    /// lossy (50 MP: 370 MiB). So lossless WebP is written up to about 17 MP, lossy up to 60 MP.
     static let webPLosslessBytesPerPixel = 14, webPLossyBytesPerPixel = 2
 
     /// The pixels plus the whole-image coefficient buffer libjpeg would fill: 2 bytes a

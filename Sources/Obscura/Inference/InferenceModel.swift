@@ -74,7 +74,7 @@ final class InferenceModel: @unchecked Sendable {
     }
 
     /// Frees the network's intermediate buffers. They stay at the size the largest input so far
-    /// needed (CenterFace: about 230 bytes a pixel of input, 137 MB after one 768 × 768 tile)
+    /// needed (CenterFace: about 230 bytes a pixel of input, 134 MiB after one 768 × 768 tile)
     /// and are allocated again by the next run. Waits for a run in progress. A runtime that
     /// cannot do it keeps its buffers: memory only, never a different result.
     func releaseWorkingMemory() {

@@ -417,6 +417,14 @@ extern "C" int32_t obscura_cv_decode_gif(const uint8_t *bytes, size_t length, ui
                     status = 2;
                     break;
                 }
+                // The frame's palette indices and the canvas's pixels are held together (RGBA
+                // when the frame is transparent or smaller than the canvas).
+                const bool may_have_alpha = control.TransparentColor != NO_TRANSPARENT_COLOR || frame_width * frame_height < uint64_t(width) * height;
+                if (obscura::over_budget(out, width, height, frame_width * frame_height + uint64_t(width) * height * (may_have_alpha ? 4 : 3),
+                                         status, error, error_capacity,
+                                         "the frame's palette indices and the pixels together exceed the working budget")) {
+                    break;
+                }
                 raster.resize(size_t(frame_width * frame_height));
                 // A frame is never bigger than the canvas it is drawn on (checked above).
                 // Interlaced rows arrive in four passes: every 8th from 0, every 8th from 4,

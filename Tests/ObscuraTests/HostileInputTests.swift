@@ -97,6 +97,19 @@ import Testing
         #expect(refused?.code == .tooLarge)
     }
 
+    @Test("a GIF within the pixel limit whose palette indices and pixels exceed the working budget is refused before decoding")
+    func gifOverTheWorkingBudget() throws {
+        // 100 MP: a 1 × 1 frame leaves the rest transparent, so 400 MB of RGBA beside the
+        // indices. 20 MP (80 MB) is decoded.
+        let large = HostileFiles.gif(screenWidth: 11547, screenHeight: 8660, frameWidth: 1, frameHeight: 1)
+        let refused = #expect(throws: ObscuraError.self) { try ImageDecoder.decode(large, maximumPixels: ImageDecoder.defaultMaximumPixels) }
+        #expect(refused?.code == .tooLarge)
+        #expect(refused?.cause?.contains("palette indices") == true)
+        let small = HostileFiles.gif(screenWidth: 5000, screenHeight: 4000, frameWidth: 1, frameHeight: 1)
+        let decoded = try ImageDecoder.decode(small, maximumPixels: ImageDecoder.defaultMaximumPixels)
+        #expect(decoded.pixels.width == 5000 && decoded.pixels.height == 4000 && decoded.pixels.channels == 4)
+    }
+
     @Test("a GIF frame larger than its screen is refused, not allocated")
     func gifFrameBomb() throws {
         let bomb = HostileFiles.gif(screenWidth: 4, screenHeight: 4, frameWidth: 65535, frameHeight: 65535)

@@ -26,7 +26,7 @@ struct SubmitTests {
     @Test func aServerThatWantsATokenWithoutOneIsASetUpProblemAndNothingIsWritten() async throws {
         let folder = try Submit.folder(["a.jpg": try Serve.astronaut()])
         let output = folder.deletingLastPathComponent().appendingPathComponent("out-\(UUID().uuidString)")
-        try await Serve.app(Serve.configuration { $0.token = "submit-test-token-0123456789" }).test(.live) { client in
+        try await Serve.app(Submit.configuration { $0.token = "submit-test-token-0123456789" }).test(.live) { client in
             let server = "http://127.0.0.1:\(try #require(client.port))"
             let result = try await Submit.obscura(["submit", folder.path, "-o", output.path, "--server", server],
                                                   environment: ["OBSCURA_TOKEN": ""])
@@ -43,7 +43,7 @@ struct SubmitTests {
         let folder = try Submit.folder(["a.jpg": try Serve.astronaut()])
         let output = folder.deletingLastPathComponent().appendingPathComponent("out-\(UUID().uuidString)")
         // A port that was just free: nothing listens there.
-        let port = try await Serve.app(Serve.configuration()).test(.live) { client in try #require(client.port) }
+        let port = try await Serve.app(Submit.configuration()).test(.live) { client in try #require(client.port) }
         let result = try await Submit.obscura(["submit", folder.path, "-o", output.path, "--server", "http://127.0.0.1:\(port)"])
         #expect(result.status == 3, "\(result.standardError)")
         #expect(result.standardError.contains("[server.unreachable]"), "\(result.standardError)")
@@ -54,7 +54,7 @@ struct SubmitTests {
         let astronaut = try Serve.astronaut()
         let folder = try Submit.folder(["a.jpg": astronaut, "sub/b.jpg": astronaut])
         let logs = LogCapture()
-        try await Serve.app(Serve.configuration(), logs: logs).test(.live) { client in
+        try await Serve.app(Submit.configuration(), logs: logs).test(.live) { client in
             let result = try await Submit.obscura(["submit", folder.path, "-o", folder.path, "--server", "http://127.0.0.1:\(try #require(client.port))"])
             #expect(result.status == 1, "\(result.standardError)")
             #expect(result.standardError.contains("0 written, 2 failed"), "\(result.standardError)")
@@ -81,7 +81,7 @@ struct SubmitTests {
         let output = folder.deletingLastPathComponent().appendingPathComponent("out-\(UUID().uuidString)")
         let report = folder.deletingLastPathComponent().appendingPathComponent("report-\(UUID().uuidString).jsonl")
         let logs = LogCapture()
-        try await Serve.app(Serve.configuration(), logs: logs).test(.live) { client in
+        try await Serve.app(Submit.configuration(), logs: logs).test(.live) { client in
             let server = "http://127.0.0.1:\(try #require(client.port))"
             let result = try await Submit.obscura(["submit", folder.path, "-o", output.path, "--server", server,
                                                    "--batch-size", "2", "--poll-interval", "0.05", "--report", report.path])
@@ -133,7 +133,7 @@ struct SubmitTests {
         ])
         let output = folder.deletingLastPathComponent().appendingPathComponent("out-\(UUID().uuidString)")
         let logs = LogCapture()
-        try await Serve.app(Serve.configuration(), logs: logs).test(.live) { client in
+        try await Serve.app(Submit.configuration(), logs: logs).test(.live) { client in
             let arguments = ["submit", folder.path, "-o", output.path, "--server", "http://127.0.0.1:\(try #require(client.port))",
                              "--batch-size", "2", "--poll-interval", "0.05"]
             let first = try await Submit.obscura(arguments)
@@ -163,7 +163,7 @@ struct SubmitTests {
         let folder = try Submit.folder(["a.jpg": try Serve.astronaut(), "b.jpg": try Submit.fixture("astronaut-restart.jpg")])
         let output = folder.deletingLastPathComponent().appendingPathComponent("out-\(UUID().uuidString)")
         let logs = LogCapture()
-        try await Serve.app(Serve.configuration(), logs: logs).test(.live) { client in
+        try await Serve.app(Submit.configuration(), logs: logs).test(.live) { client in
             // As a run stopped after sending a.jpg would leave it: a job on the server, and the
             // state naming it; b.jpg's job is one the server no longer has.
             let job = try await Serve.createJob(client, [Serve.file("a.jpg", try Serve.astronaut())])
@@ -198,7 +198,7 @@ struct SubmitTests {
         let output = folder.deletingLastPathComponent().appendingPathComponent("out-\(UUID().uuidString)")
         let report = folder.deletingLastPathComponent().appendingPathComponent("report-\(UUID().uuidString).jsonl")
         let logs = LogCapture()
-        try await Serve.app(Serve.configuration(), logs: logs).test(.live) { client in
+        try await Serve.app(Submit.configuration(), logs: logs).test(.live) { client in
             let arguments = ["submit", folder.path, "-o", output.path, "--server", "http://127.0.0.1:\(try #require(client.port))",
                              "--poll-interval", "0.05", "--format", "webp", "--style", "solid", "--fill", "ff00ff", "--margin", "0.5",
                              "--report", report.path]
@@ -234,7 +234,7 @@ struct SubmitTests {
         let local = folder.deletingLastPathComponent().appendingPathComponent("local-\(UUID().uuidString)")
         let report = folder.deletingLastPathComponent().appendingPathComponent("report-\(UUID().uuidString).jsonl")
         let anonymize = try await Submit.obscura(["anonymize", folder.path, "-o", local.path])
-        try await Serve.app(Serve.configuration()).test(.live) { client in
+        try await Serve.app(Submit.configuration()).test(.live) { client in
             let result = try await Submit.obscura(["submit", folder.path, "-o", output.path, "--server", "http://127.0.0.1:\(try #require(client.port))",
                                                    "--poll-interval", "0.05", "--report", report.path])
             #expect(result.status == 1, "\(result.standardError)")
@@ -257,6 +257,16 @@ struct SubmitTests {
 
 /// Folders, fixtures and the built binary for the `submit` tests.
 enum Submit {
+    /// The server's settings for these tests. The test's own client connection sits idle while
+    /// the binary runs, which takes minutes on a loaded CI machine; at the default idle timeout
+    /// (60 s) the server closed it and the test's next request failed with "I/O on closed channel".
+    static func configuration(_ edit: (inout ServerConfiguration) -> Void = { _ in }) -> ServerConfiguration {
+        Serve.configuration { configuration in
+            configuration.idleTimeout = 3600
+            edit(&configuration)
+        }
+    }
+
     static func fixture(_ name: String) throws -> [UInt8] {
         Array(try Data(contentsOf: Serve.repositoryRoot.appendingPathComponent("Tests/ObscuraTests/Fixtures/\(name)")))
     }

@@ -32,6 +32,10 @@ let package = Package(
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
         // SHA-256 (report hashes, model checks), HMAC-SHA256 (webhooks), MD5 (ICC Profile IDs).
         .package(url: "https://github.com/apple/swift-crypto.git", from: "4.0.0"),
+        // `obscura serve --database` and `obscura worker`: jobs in PostgreSQL.
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
+        // `/metrics` in Prometheus's text format.
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
     ],
     targets: [
         // Thin, prefixed C APIs, one per thing they wrap; everything that decides what gets
@@ -77,6 +81,8 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
             ],
             // Served as they are, compiled into the binary: the API's OpenAPI document (written
             // by scripts/openapi.py) and the review page.

@@ -2,7 +2,8 @@
 # Installs everything Obscura needs on Debian 12, idempotently:
 #   - Debian packages (OpenCV 4.6 for resizing and the plate cascade, libjpeg-turbo, libpng,
 #     libwebp, libheif, libtiff, giflib, Little CMS, exiftool, pip for wheels; ImageMagick and
-#     heif-enc make the tests' inputs),
+#     heif-enc make the tests' inputs; PostgreSQL 15, which the tests of `serve --database` and
+#     `obscura worker` start on a socket of their own),
 #   - OpenVINO's runtime (C API, CPU plugin, ONNX and TensorFlow readers, TBB) from the
 #     openvino==2026.4.1 wheel on PyPI, SHA-256 checked, into $OBSCURA_OPENVINO
 #     (default ~/.cache/obscura/openvino); loaded at run time, so the build needs none of it,
@@ -24,7 +25,7 @@ say() { printf 'setup: %s\n' "$*" >&2; }
 # --- Debian packages ------------------------------------------------------------------------
 packages=(libopencv-dev libjpeg62-turbo-dev libpng-dev libwebp-dev libheif-dev libtiff-dev libgif-dev liblcms2-dev
           zlib1g-dev libimage-exiftool-perl python3-pip unzip ca-certificates imagemagick libheif-examples
-          libtesseract-dev tesseract-ocr-eng opencv-data)
+          libtesseract-dev tesseract-ocr-eng opencv-data postgresql-15)
 missing=()
 for package in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")

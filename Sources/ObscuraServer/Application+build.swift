@@ -3,25 +3,40 @@ import Hummingbird
 import HummingbirdCore
 import Logging
 import Obscura
+import ServiceLifecycle
 
 /// Builds the `obscura serve` application: the job store in `<data>/obscura.sqlite`, the
 /// workers, and the routes. The command and the tests both call this (tests with port 0).
 public enum ObscuraServerApp {
     public typealias App = Application<RouterResponder<BasicRequestContext>>
 
-    /// Checks the configuration, opens the store, recovers interrupted images and returns the
+    /// Checks the configuration, opens the store (SQLite under the data folder, or PostgreSQL
+    /// with `databaseURL`, migrated first), recovers interrupted images and returns the
     /// application, ready to `runService()`. `onServerRunning` receives the bound port. Every job
     /// runs with `models` (by default a set for `configuration.modelDirectory`), whatever its
     /// options: each model is loaded once per process.
     public static func build(_ configuration: ServerConfiguration, logger: Logger, models: ModelSet? = nil,
-                             onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }) throws -> App {
+                             onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }) async throws -> App {
         try configuration.validate()
         try FileManager.default.createDirectory(at: configuration.dataDirectory, withIntermediateDirectories: true)
-        let store = try JobStore(path: configuration.dataDirectory.appendingPathComponent("obscura.sqlite").path)
-        let files = try JobFiles(dataDirectory: configuration.dataDirectory)
-        let runner = JobRunner(store: store, files: files, configuration: configuration, logger: logger,
-                               models: models ?? ModelSet(modelDirectory: configuration.modelDirectory))
-        try runner.recover()
+        let backend: any JobBackend
+        let uploads: JobFiles
+        var services: [any Service] = []
+        if let url = configuration.databaseURL {
+            let client = try await PostgresJobBackend.migratedClient(url, logger: logger)
+            backend = PostgresJobBackend(client: client, logger: logger)
+            services.append(client)
+            uploads = try JobFiles(dataDirectory: configuration.dataDirectory.appendingPathComponent("uploads", isDirectory: true))
+        } else {
+            let local = try LocalJobBackend(dataDirectory: configuration.dataDirectory)
+            backend = local
+            uploads = local.files
+        }
+        let metrics = ServerMetrics()
+        let runner = JobRunner(backend: backend, configuration: configuration, logger: logger,
+                               models: models ?? ModelSet(modelDirectory: configuration.modelDirectory), metrics: metrics)
+        if configuration.databaseURL == nil { try await runner.recover() }
+        services.append(runner)
 
         let connections = ConnectionLimiter(limit: ConnectionLimiter.effectiveLimit(configured: configuration.maximumConnections),
                                             headerTimeout: .milliseconds(Int64(configuration.headerTimeout * 1000)))
@@ -33,6 +48,12 @@ public enum ObscuraServerApp {
         router.add(middleware: HostCheckMiddleware(configuration: configuration))
         if let token = configuration.token, !token.isEmpty {
             router.add(middleware: TokenMiddleware(token: Array(token.utf8), open: ["/", "/healthz", "/openapi.json", "/v1/info"]))
+        }
+        // Behind the token like the API: queue depth, outcomes, failures by code, stage times, leases.
+        router.get("/metrics") { _, _ in
+            let text = metrics.exposition(counts: try await backend.imageCounts())
+            return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8", .cacheControl: "no-store"],
+                            body: .init(byteBuffer: ByteBuffer(bytes: text)))
         }
         router.get("/healthz") { _, _ in try Response.json(["status": "ok", "version": Obscura.version]) }
         let document = Array(ObscuraServerApp.openAPIDocument.utf8)
@@ -46,7 +67,7 @@ public enum ObscuraServerApp {
                                             .contentSecurityPolicy: "default-src 'self'; img-src 'self' blob:; style-src 'unsafe-inline'; script-src 'unsafe-inline'; connect-src 'self'"],
                      body: .init(byteBuffer: ByteBuffer(bytes: PackageResources.index_html)))
         }
-        JobAPI(store: store, files: files, configuration: configuration,
+        JobAPI(backend: backend, uploads: uploads, configuration: configuration,
                uploadBudget: uploadBudget).register(on: router)
 
         logger.info("connection limits", metadata: ["connections": "\(connections.limit)", "headerTimeout": "\(configuration.headerTimeout)",
@@ -59,7 +80,7 @@ public enum ObscuraServerApp {
             server: .http1(configuration: .init(additionalChannelHandlers: [connections.handler()],
                                                 idleTimeout: .milliseconds(Int64(configuration.idleTimeout * 1000)))),
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "obscura"),
-            services: [runner],
+            services: services,
             onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? configuration.port) },
             logger: logger
         )

@@ -46,7 +46,15 @@ public struct ServerConfiguration: Sendable {
     public var maximumActiveJobs = 64
     /// How long a job's results are kept after it is created, in seconds. Default 24 h.
     public var resultLifetime: TimeInterval = 24 * 3600
-    /// Images processed in parallel. Default: the number of cores.
+    /// PostgreSQL URL (`postgresql://USER@HOST:PORT/DB`) to keep jobs in, shared with other
+    /// `serve` and `worker` processes; nil keeps them in SQLite under `dataDirectory`.
+    public var databaseURL: String?
+    /// How long a worker's claim on an image lasts without renewal (PostgreSQL), in seconds: a
+    /// worker renews it every third of it, so an image whose worker stopped goes back in line
+    /// after at most this long. Default 60.
+    public var leaseDuration: TimeInterval = 60
+    /// Images processed in parallel. Default: the number of cores. 0 (with `databaseURL`) makes
+    /// a node that serves the API and the page and leaves the images to `obscura worker`s.
     public var workers = ProcessInfo.processInfo.activeProcessorCount
     /// How often a worker with nothing to do looks for queued images, in seconds. Default 0.1.
     public var pollInterval: TimeInterval = 0.1
@@ -123,7 +131,13 @@ public struct ServerConfiguration: Sendable {
         guard maximumInflightBytes >= maximumUploadBytes else {
             throw ObscuraError(.invalidSettings, "--max-inflight must be at least --max-upload")
         }
-        guard workers >= 1, maximumUploadBytes >= 1, maximumImagesPerJob >= 1, maximumPixels >= 1,
+        if workers == 0, databaseURL == nil {
+            throw ObscuraError(.invalidSettings, "--jobs 0 needs --database: without workers elsewhere, nothing would process the images")
+        }
+        guard leaseDuration > 0 else {
+            throw ObscuraError(.invalidSettings, "the lease must be positive")
+        }
+        guard workers >= 0, maximumUploadBytes >= 1, maximumImagesPerJob >= 1, maximumPixels >= 1,
               maximumActiveJobs >= 1, resultLifetime > 0, maximumAttempts >= 1 else {
             throw ObscuraError(.invalidSettings, "server limits must be positive")
         }

@@ -14,7 +14,7 @@ struct ObscuraCommand: AsyncParsableCommand {
         named on stderr), 2 usage error, 3 set-up problem (model missing or corrupt).
         """,
         version: Obscura.version,
-        subcommands: [AnonymizeCommand.self, InspectCommand.self, VerifyCommand.self, ServeCommand.self, SubmitCommand.self]
+        subcommands: [AnonymizeCommand.self, InspectCommand.self, VerifyCommand.self, ServeCommand.self, WorkerCommand.self, SubmitCommand.self]
     )
 
     /// Maps every failure to the documented exit codes: argument errors are usage errors (2).

@@ -31,6 +31,13 @@ struct ServeCommand: AsyncParsableCommand {
         to disk as they arrive; --max-inflight caps the upload bytes in flight (503 with \
         Retry-After past it). Slow clients are closed after --header-timeout, stalled ones \
         after --idle-timeout, and at most --max-connections are open.
+
+        With --database postgresql://USER@HOST:PORT/DB (or OBSCURA_DATABASE) the jobs, their \
+        originals and results are kept in PostgreSQL instead, migrated on start. Any number of \
+        serve nodes and 'obscura worker' processes, on any machines, can share that database: \
+        each image is taken by one worker at a time under a lease (--lease), and goes back in \
+        line when its worker stops. --jobs 0 makes a node that serves the API and the page and \
+        leaves the images to the workers.
         """
     )
 
@@ -73,8 +80,14 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Most unfinished jobs at once; more get 429.")
     var maxJobs: Int = ServerConfiguration().maximumActiveJobs
 
-    @Option(help: "Images processed in parallel. (default: the number of cores)")
+    @Option(help: "Images processed in parallel; 0 (with --database) leaves them to workers. (default: the number of cores)")
     var jobs: Int?
+
+    @Option(help: ArgumentHelp("Keep jobs in this PostgreSQL database, shared with other nodes and workers. (default: $OBSCURA_DATABASE; without it, SQLite under --data)", valueName: "URL"))
+    var database: String?
+
+    @Option(help: ArgumentHelp("Seconds a worker's claim on an image lasts without renewal (with --database).", valueName: "S"))
+    var lease: Double = ServerConfiguration().leaseDuration
 
     @Option(help: ArgumentHelp("Secret for webhook signatures (HMAC-SHA256), at least 16 characters. (default: $OBSCURA_WEBHOOK_SECRET)", valueName: "S"))
     var webhookSecret: String?
@@ -101,6 +114,8 @@ struct ServeCommand: AsyncParsableCommand {
         configuration.maximumPixels = Int(maxPixels * 1e6)
         configuration.maximumActiveJobs = maxJobs
         if let jobs { configuration.workers = jobs }
+        configuration.databaseURL = database ?? ProcessInfo.processInfo.environment["OBSCURA_DATABASE"].flatMap { $0.isEmpty ? nil : $0 }
+        configuration.leaseDuration = lease
         configuration.webhookSecret = webhookSecret ?? ProcessInfo.processInfo.environment["OBSCURA_WEBHOOK_SECRET"]
         configuration.webhookAllowedHosts = webhookAllow
         return configuration
@@ -121,7 +136,7 @@ struct ServeCommand: AsyncParsableCommand {
         var logger = Logger(label: "obscura.serve")
         logger.logLevel = ProcessInfo.processInfo.environment["LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .info
         let host = configuration.host.contains(":") ? "[\(configuration.host)]" : configuration.host
-        let app = try ObscuraServerApp.build(configuration, logger: logger) { port in
+        let app = try await ObscuraServerApp.build(configuration, logger: logger) { port in
             let line = "Obscura is serving on http://\(host):\(port)/ (the review page; API description: http://\(host):\(port)/openapi.json)\n"
             FileHandle.standardOutput.write(Data(line.utf8))
         }

@@ -103,7 +103,8 @@ import Testing
         try store.create(job, images: [ImageRecord(jobID: job.id, index: 0, name: "x", state: .failed, attempts: 0)], maximumActiveJobs: 10)
         try store.queueWebhookIfDue(jobID: job.id, now: now)
         let logs = LogCapture()
-        let sender = WebhookSender(store: store, configuration: Serve.configuration {
+        let backend = LocalJobBackend(store: store, files: try JobFiles(dataDirectory: Serve.dataDirectory()))
+        let sender = WebhookSender(backend: backend, configuration: Serve.configuration {
             $0.webhookSecret = "webhook-secret-0123456789"
             $0.webhookMaximumAttempts = 1
         }, logger: logs.logger)

@@ -50,8 +50,8 @@ enum Serve {
     }
 
     static func app(_ configuration: ServerConfiguration, logs: LogCapture = LogCapture(),
-                    models: ModelSet? = nil) throws -> ObscuraServerApp.App {
-        try ObscuraServerApp.build(configuration, logger: logs.logger, models: models)
+                    models: ModelSet? = nil) async throws -> ObscuraServerApp.App {
+        try await ObscuraServerApp.build(configuration, logger: logs.logger, models: models)
     }
 
     struct Upload {

@@ -7,21 +7,22 @@ import ZIPFoundation
 /// The REST API under `/v1`. Thin: it checks requests, stores uploads and reads the store; the
 /// workers (`JobRunner`) do the image work through the `Obscura` library.
 struct JobAPI: Sendable {
-    let store: JobStore
-    let files: JobFiles
+    let backend: any JobBackend
+    /// Where uploads are received, one folder per job, before the backend takes them.
+    let uploads: JobFiles
     let configuration: ServerConfiguration
     /// Upload bytes in flight across all requests (`--max-inflight`).
     let uploadBudget: UploadBudget
 
     func register(on router: Router<BasicRequestContext>) {
         router.post("/v1/jobs") { request, context in try await create(request, context: context) }
-        router.get("/v1/jobs") { _, _ in try list() }
-        router.get("/v1/jobs/:job") { _, context in try status(try jobID(context)) }
-        router.delete("/v1/jobs/:job") { _, context in try delete(try jobID(context)) }
-        router.post("/v1/jobs/:job/render") { _, context in try renderAll(try jobID(context)) }
-        router.get("/v1/jobs/:job/results.zip") { _, context in try zip(try jobID(context)) }
+        router.get("/v1/jobs") { _, _ in try await list() }
+        router.get("/v1/jobs/:job") { _, context in try await status(try jobID(context)) }
+        router.delete("/v1/jobs/:job") { _, context in try await delete(try jobID(context)) }
+        router.post("/v1/jobs/:job/render") { _, context in try await renderAll(try jobID(context)) }
+        router.get("/v1/jobs/:job/results.zip") { _, context in try await zip(try jobID(context)) }
         router.get("/v1/jobs/:job/images/:image/regions") { _, context in
-            try regions(try jobID(context), try imageIndex(context))
+            try await regions(try jobID(context), try imageIndex(context))
         }
         router.put("/v1/jobs/:job/images/:image/regions") { request, context in
             try await replaceRegions(request, context: context)
@@ -33,11 +34,11 @@ struct JobAPI: Sendable {
             try await preview(try jobID(context), try imageIndex(context))
         }
         router.get("/v1/jobs/:job/images/:image/report") { _, context in
-            try report(try jobID(context), try imageIndex(context))
+            try await report(try jobID(context), try imageIndex(context))
         }
-        router.post("/v1/jobs/:job/finish") { _, context in try finish(try jobID(context)) }
+        router.post("/v1/jobs/:job/finish") { _, context in try await finish(try jobID(context)) }
         router.delete("/v1/jobs/:job/images/:image") { _, context in
-            try deleteImage(try jobID(context), try imageIndex(context))
+            try await deleteImage(try jobID(context), try imageIndex(context))
         }
         router.get("/v1/info") { _, _ in
             try Response.json(ServerInfo(version: Obscura.version, tokenRequired: !(configuration.token ?? "").isEmpty,
@@ -60,14 +61,14 @@ struct JobAPI: Sendable {
         return index
     }
 
-    private func existingJob(_ id: String) throws -> JobRecord {
-        guard let job = try store.job(id) else { throw APIError.notFound("job") }
+    private func existingJob(_ id: String) async throws -> JobRecord {
+        guard let job = try await backend.job(id) else { throw APIError.notFound("job") }
         return job
     }
 
-    private func existingImage(_ id: String, _ index: Int) throws -> ImageRecord {
-        _ = try existingJob(id)
-        guard let image = try store.image(of: id, index: index) else { throw APIError.notFound("image") }
+    private func existingImage(_ id: String, _ index: Int) async throws -> ImageRecord {
+        _ = try await existingJob(id)
+        guard let image = try await backend.image(of: id, index: index) else { throw APIError.notFound("image") }
         return image
     }
 
@@ -88,22 +89,27 @@ struct JobAPI: Sendable {
 
         let now = Date()
         let jobID = UUID().uuidString.lowercased()
-        try files.createFolder(jobID)
+        try uploads.createFolder(jobID)
         do {
-            let upload = try await UploadReceiver(folder: files.folder(jobID), maximumBytes: configuration.maximumUploadBytes,
+            let upload = try await UploadReceiver(folder: uploads.folder(jobID), maximumBytes: configuration.maximumUploadBytes,
                                                   maximumFiles: configuration.maximumImagesPerJob)
                 .receive(request.body, boundary: boundary, reservation: reservation)
             let response = try await createJob(jobID, from: upload, at: now)
             context.logger.info("job created", metadata: ["job": "\(jobID)", "images": "\(upload.files.count)"])
+            // Left empty where the backend keeps the originals elsewhere (PostgreSQL).
+            if (try? FileManager.default.contentsOfDirectory(atPath: uploads.folder(jobID).path))?.isEmpty == true {
+                uploads.removeFolder(jobID)
+            }
             return response
         } catch {
-            files.removeFolder(jobID)
+            uploads.removeFolder(jobID)
             throw error
         }
     }
 
     /// Checks the fields and files of a received upload and stores the job. The files are in
-    /// the job's folder as `<n>.upload`; each becomes `<n>.original` or, refused, is removed.
+    /// the job's upload folder as `<n>.upload`; the backend takes each as the image's original
+    /// or, refused, it is removed.
     private func createJob(_ jobID: String, from upload: ReceivedUpload, at now: Date) async throws -> Response {
         let options = try OptionsInput.parse(upload.field("options"))
         let review: Bool
@@ -134,11 +140,12 @@ struct JobAPI: Sendable {
         let job = JobRecord(id: jobID, createdAt: now, expiresAt: now.addingTimeInterval(configuration.resultLifetime),
                             options: options, review: review, webhook: webhook)
         var images: [ImageRecord] = []
+        var originals: [Int: URL] = [:]
         do {
             for (index, file) in upload.files.enumerated() {
                 var image = ImageRecord(jobID: job.id, index: index, name: Self.cleanName(file.fileName, index: index),
                                         state: .queued, attempts: 0)
-                let (files, maximumPixels) = (files, configuration.maximumPixels)
+                let (files, maximumPixels) = (uploads, configuration.maximumPixels)
                 let refusal = try await NIOThreadPool.singleton.runIfActive { () -> ObscuraError? in
                     // One image in memory at a time, within the bytes this upload holds.
                     let bytes = try files.read(file.url)
@@ -153,20 +160,23 @@ struct JobAPI: Sendable {
                         files.remove(file.url)
                         return error
                     }
-                    guard rename(file.url.path, files.original(job.id, index).path) == 0 else {
-                        throw APIError(.internalServerError, "io.failed", "an upload could not be stored")
-                    }
                     return nil
                 }
                 if let refusal {
                     image.state = .failed
                     image.error = Failure(refusal)
+                } else {
+                    originals[index] = file.url
                 }
                 images.append(image)
             }
-            try store.create(job, images: images, maximumActiveJobs: configuration.maximumActiveJobs)
+            do {
+                try await backend.create(job, images: images, originals: originals, maximumActiveJobs: configuration.maximumActiveJobs)
+            } catch let error as ObscuraError where error.code == .fileSystem {
+                throw APIError(.internalServerError, "io.failed", "an upload could not be stored")
+            }
             // A job whose images were all refused at upload is finished already.
-            try store.queueWebhookIfDue(jobID: job.id, now: now)
+            try await backend.queueWebhookIfDue(jobID: job.id, now: now)
         } catch JobStore.CreateError.tooManyActiveJobs {
             throw APIError(.tooManyRequests, "jobs.too-many",
                            "\(configuration.maximumActiveJobs) jobs are unfinished; wait for one to finish or delete one")
@@ -176,71 +186,62 @@ struct JobAPI: Sendable {
         return response
     }
 
-    private func list() throws -> Response {
-        let entries = try store.jobIDs().compactMap { id -> JobList.Entry? in
-            guard let job = try store.job(id) else { return nil }
-            let images = try store.images(of: id)
-            return JobList.Entry(id: id, state: JobState.of(images.map(\.state)), images: images.count, createdAt: job.createdAt)
+    private func list() async throws -> Response {
+        var entries: [JobList.Entry] = []
+        for id in try await backend.jobIDs() {
+            guard let job = try await backend.job(id) else { continue }
+            let images = try await backend.images(of: id)
+            entries.append(JobList.Entry(id: id, state: JobState.of(images.map(\.state)), images: images.count, createdAt: job.createdAt))
         }
         return try Response.json(JobList(jobs: entries))
     }
 
-    private func status(_ id: String) throws -> Response {
-        let job = try existingJob(id)
-        return try Response.json(JobStatus(job: job, images: try store.images(of: id)))
+    private func status(_ id: String) async throws -> Response {
+        let job = try await existingJob(id)
+        return try Response.json(JobStatus(job: job, images: try await backend.images(of: id)))
     }
 
-    private func delete(_ id: String) throws -> Response {
-        guard try store.delete(id) else { throw APIError.notFound("job") }
-        files.removeFolder(id)
+    private func delete(_ id: String) async throws -> Response {
+        guard try await backend.delete(id) else { throw APIError.notFound("job") }
         return Response(status: .noContent)
     }
 
     /// The client is done with a job: from now on its regions cannot change, and the originals
     /// kept for that are deleted. Refused while an image is being worked on or waits for review.
-    private func finish(_ id: String) throws -> Response {
-        switch try store.finish(id, at: Date()) {
+    private func finish(_ id: String) async throws -> Response {
+        switch try await backend.finish(id, at: Date()) {
         case .noJob:
             throw APIError.notFound("job")
         case .unfinished(let index, let state):
             throw APIError(.conflict, "job.not-ready",
                            "image \(index) is \(state.rawValue): render it (or delete it) before finishing the job")
         case .finished:
-            for image in try store.images(of: id) { files.remove(files.original(id, image.index)) }
-            return try status(id)
+            return try await status(id)
         }
     }
 
     /// Deletes one image of a job, its original and its result; the job's last image takes the
     /// job with it.
-    private func deleteImage(_ id: String, _ index: Int) throws -> Response {
-        _ = try existingJob(id)
-        switch try store.deleteImage(jobID: id, index: index) {
-        case .none:
-            throw APIError.notFound("image")
-        case .image:
-            files.remove(files.original(id, index))
-            files.remove(files.result(id, index))
-        case .job:
-            files.removeFolder(id)
-        }
+    private func deleteImage(_ id: String, _ index: Int) async throws -> Response {
+        _ = try await existingJob(id)
+        if try await backend.deleteImage(jobID: id, index: index) == .none { throw APIError.notFound("image") }
         return Response(status: .noContent)
     }
 
-    private func renderAll(_ id: String) throws -> Response {
-        let job = try existingJob(id)
-        _ = try store.approveAll(jobID: id)
-        return try Response.json(JobStatus(job: job, images: try store.images(of: id)), status: .accepted)
+    private func renderAll(_ id: String) async throws -> Response {
+        let job = try await existingJob(id)
+        _ = try await backend.approveAll(jobID: id)
+        return try Response.json(JobStatus(job: job, images: try await backend.images(of: id)), status: .accepted)
     }
 
     // MARK: Images
 
-    private func regions(_ id: String, _ index: Int) throws -> Response {
-        let image = try existingImage(id, index)
+    private func regions(_ id: String, _ index: Int) async throws -> Response {
+        let image = try await existingImage(id, index)
         guard let regions = image.regions else {
             throw APIError(.conflict, "image.not-detected", "image \(index) is \(image.state.rawValue): it has no regions yet")
         }
-        let job = try existingJob(id)
+        let job = try await existingJob(id)
         return try Response.json(RegionsDocument(state: image.state, width: image.width, height: image.height,
                                                  regions: regions, planned: Self.plan(regions, image: image, options: job.options),
                                                  detected: image.detected,
@@ -259,8 +260,8 @@ struct JobAPI: Sendable {
 
     private func replaceRegions(_ request: Request, context: BasicRequestContext) async throws -> Response {
         let id = try jobID(context), index = try imageIndex(context)
-        let job = try existingJob(id)
-        let image = try existingImage(id, index)
+        let job = try await existingJob(id)
+        let image = try await existingImage(id, index)
         // Reading the body takes an upload slot, so slow bodies cannot hold every connection.
         let reservation = try UploadReservation(budget: uploadBudget)
         defer { reservation.release() }
@@ -285,13 +286,13 @@ struct JobAPI: Sendable {
             }
         }
         // A rendered image of an unfinished review job can be rendered again while its original is there.
-        let editable = image.state == .review
-            || (image.state == .done && job.keepsOriginals && FileManager.default.fileExists(atPath: files.original(id, index).path))
-        guard editable, try store.approve(jobID: id, index: index, regions: document.regions) else {
+        var editable = image.state == .review
+        if !editable, image.state == .done, job.keepsOriginals { editable = try await backend.hasOriginal(jobID: id, index: index) }
+        guard editable, try await backend.approve(jobID: id, index: index, regions: document.regions) else {
             throw APIError(.conflict, "image.not-in-review",
                            "image \(index) cannot be re-rendered: \(Self.notInReviewReason(image.state, job: job))")
         }
-        let updated = try existingImage(id, index)
+        let updated = try await existingImage(id, index)
         return try Response.json(RegionsDocument(state: updated.state, width: updated.width, height: updated.height,
                                                  regions: updated.regions ?? []), status: .accepted)
     }
@@ -299,10 +300,10 @@ struct JobAPI: Sendable {
     /// The upright pixels of an image waiting for review, as a JPEG without metadata and
     /// without any painting, so a person can see what the regions cover.
     private func preview(_ id: String, _ index: Int) async throws -> Response {
-        let image = try existingImage(id, index)
+        let image = try await existingImage(id, index)
         let gone = APIError(.conflict, "image.no-original", "image \(index) is \(image.state.rawValue): only images whose original is kept (review jobs until finished) have a preview")
         guard image.state == .review || image.state == .approved || image.state == .done,
-              let bytes = try? files.read(files.original(id, index)) else { throw gone }
+              let bytes = try? await backend.original(jobID: id, index: index) else { throw gone }
         let maximumPixels = configuration.maximumPixels
         let jpeg = try await NIOThreadPool.singleton.runIfActive {
             try ImageEncoder.encode(try ImageDecoder.decode(bytes, maximumPixels: maximumPixels).pixels.rgb(), as: .jpeg, quality: 85, jpegLayout: nil)
@@ -311,8 +312,8 @@ struct JobAPI: Sendable {
                         body: .init(byteBuffer: ByteBuffer(bytes: jpeg)))
     }
 
-    private func report(_ id: String, _ index: Int) throws -> Response {
-        let image = try existingImage(id, index)
+    private func report(_ id: String, _ index: Int) async throws -> Response {
+        let image = try await existingImage(id, index)
         guard let report = image.report else {
             throw APIError(.conflict, "image.not-done", "image \(index) is \(image.state.rawValue): it has no report")
         }
@@ -320,27 +321,30 @@ struct JobAPI: Sendable {
     }
 
     private func result(_ id: String, _ index: Int, context: BasicRequestContext) async throws -> Response {
-        let image = try existingImage(id, index)
-        guard image.state == .done, let name = image.resultName, let format = image.outputFormat else {
+        let image = try await existingImage(id, index)
+        guard image.state == .done, let name = image.resultName, let format = image.outputFormat,
+              let bytes = try await backend.result(jobID: id, index: index) else {
             throw APIError(.conflict, "image.not-done", "image \(index) is \(image.state.rawValue): it has no result")
         }
-        let body = try await FileIO().loadFile(path: files.result(id, index).path, context: context)
         return Response(status: .ok, headers: [.contentType: Self.mediaType(format),
                                                .contentDisposition: "attachment; filename=\"\(Self.headerSafe(name))\""],
-                        body: body)
+                        body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
     }
 
-    private func zip(_ id: String) throws -> Response {
-        _ = try existingJob(id)
-        let done = try store.images(of: id).filter { $0.state == .done }
+    private func zip(_ id: String) async throws -> Response {
+        _ = try await existingJob(id)
+        let done = try await backend.images(of: id).filter { $0.state == .done }
         guard !done.isEmpty else { throw APIError(.conflict, "job.no-results", "no image of this job is done yet") }
-        let zipURL = files.folder(id).appendingPathComponent(".\(UUID().uuidString).zip")
-        defer { files.remove(zipURL) }
+        let zipURL = uploads.root.appendingPathComponent(".\(UUID().uuidString).zip")
+        defer { uploads.remove(zipURL) }
+
         let names = Self.uniqueEntryNames(done.map { $0.resultName ?? "image-\($0.index + 1)" })
         do {
             let archive = try Archive(url: zipURL, accessMode: .create)
+            // One result in memory at a time.
             for (image, name) in Swift.zip(done, names) {
-                let data = try Data(contentsOf: files.result(id, image.index))
+                guard let bytes = try await backend.result(jobID: id, index: image.index) else { throw CocoaError(.fileReadNoSuchFile) }
+                let data = Data(bytes)
                 try archive.addEntry(with: name, type: .file, uncompressedSize: Int64(data.count),
                                      modificationDate: Date(timeIntervalSince1970: 315_532_800)) { position, size in
                     data.subdata(in: Int(position)..<Int(position) + size)

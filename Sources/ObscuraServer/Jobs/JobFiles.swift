@@ -24,7 +24,9 @@ struct JobFiles: Sendable {
     }
 
     /// The whole file, read straight into one array (no second copy).
-    func read(_ url: URL) throws -> [UInt8] {
+    func read(_ url: URL) throws -> [UInt8] { try Self.readWhole(url) }
+
+    static func readWhole(_ url: URL) throws -> [UInt8] {
         let failure = ObscuraError(.fileSystem, "a stored file could not be read")
         let descriptor = open(url.path, O_RDONLY | O_CLOEXEC)
         guard descriptor >= 0 else { throw failure }

@@ -10,43 +10,36 @@ import ServiceLifecycle
 /// and deletes the original. Also deletes expired jobs. Logs carry job ids, image numbers,
 /// states and error codes only: never file names, pixels, metadata or text from images.
 public final class JobRunner: Service, Sendable {
-    let store: JobStore
-    let files: JobFiles
+    let backend: any JobBackend
     let configuration: ServerConfiguration
     let logger: Logger
     /// The models, loaded once and shared by every job whatever its options.
     let models: ModelSet
     let pool: WorkerPool
     let webhooks: WebhookSender
+    /// False on a worker process, which has no webhook secret: the serving nodes send them.
+    let sendsWebhooks: Bool
+    let metrics: ServerMetrics
 
-    init(store: JobStore, files: JobFiles, configuration: ServerConfiguration, logger: Logger, models: ModelSet) {
-        self.store = store
-        self.files = files
+    init(backend: any JobBackend, configuration: ServerConfiguration, logger: Logger, models: ModelSet, sendsWebhooks: Bool = true,
+         metrics: ServerMetrics = ServerMetrics()) {
+        self.backend = backend
+        self.metrics = metrics
         self.configuration = configuration
         self.logger = logger
         self.models = models
-        pool = WorkerPool(threads: configuration.workers)
-        webhooks = WebhookSender(store: store, configuration: configuration, logger: logger)
+        self.sendsWebhooks = sendsWebhooks
+        pool = WorkerPool(threads: max(1, configuration.workers))
+        webhooks = WebhookSender(backend: backend, configuration: configuration, logger: logger)
     }
 
-    /// Puts images that a stopped server had taken back in line (or fails them after
-    /// `maximumAttempts`), and removes files that belong to no job. Runs before the server
-    /// accepts requests.
-    func recover() throws {
-        let outcome = try store.recoverInterrupted(maximumAttempts: configuration.maximumAttempts)
+    /// Puts images that a stopped worker had taken back in line (or fails them after
+    /// `maximumAttempts`). For the local store this runs once, before the server accepts
+    /// requests; with PostgreSQL, leases end on their own and every node looks regularly.
+    func recover() async throws {
+        let outcome = try await backend.recoverInterrupted(maximumAttempts: configuration.maximumAttempts)
         if outcome.requeued + outcome.failed > 0 {
             logger.notice("recovered interrupted images", metadata: ["requeued": "\(outcome.requeued)", "failed": "\(outcome.failed)"])
-        }
-        let jobIDs = try store.jobIDs()
-        for orphan in files.orphans(known: Set(jobIDs)) { files.removeFolder(orphan) }
-        // Originals of finished images (failed by recovery, or left by a stop just after the
-        // state was stored) are deleted now, except the rendered ones of review jobs that
-        // their client has not finished.
-        for id in jobIDs {
-            let keeps = try store.job(id)?.keepsOriginals ?? false
-            for image in try store.images(of: id) where image.state == .failed || (image.state == .done && !keeps) {
-                files.remove(files.original(id, image.index))
-            }
         }
     }
 
@@ -55,7 +48,8 @@ public final class JobRunner: Service, Sendable {
             await withTaskGroup(of: Void.self) { group in
                 for _ in 0..<self.configuration.workers { group.addTask { await self.work() } }
                 group.addTask { await self.sweep() }
-                group.addTask { await self.webhooks.run() }
+                if self.sendsWebhooks { group.addTask { await self.webhooks.run() } }
+                if self.configuration.databaseURL != nil { group.addTask { await self.recoverExpiredLeases() } }
             }
         }
     }
@@ -63,30 +57,59 @@ public final class JobRunner: Service, Sendable {
     private func work() async {
         while !Task.isCancelled {
             let claim: JobStore.Claim?
-            do { claim = try store.claimNext() } catch {
+            do { claim = try await backend.claimNext(lease: configuration.leaseDuration) } catch {
                 logger.error("job store unavailable", metadata: ["error": "\(type(of: error))"])
                 claim = nil
             }
             if let claim {
-                await process(claim)
+                metrics.claimed()
+                defer { metrics.released() }
+                await withTaskGroup(of: Void.self) { group in
+                    // The lease is renewed while the image is worked on, so only a stopped
+                    // worker loses it.
+                    if claim.lease != nil { group.addTask { await self.keepLease(claim) } }
+                    await process(claim)
+                    group.cancelAll()
+                }
             } else {
                 try? await Task.sleep(for: .seconds(configuration.pollInterval))
             }
         }
     }
 
+    /// Renews a claim's lease every third of its length until cancelled.
+    private func keepLease(_ claim: JobStore.Claim) async {
+        while !Task.isCancelled {
+            try? await Task.sleep(for: .seconds(configuration.leaseDuration / 3))
+            guard !Task.isCancelled else { return }
+            do {
+                if try await !backend.renewLease(claim, lease: configuration.leaseDuration) { return }
+            } catch {
+                logger.warning("lease not renewed", metadata: ["job": "\(claim.job.id)", "image": "\(claim.image.index)", "error": "\(type(of: error))"])
+            }
+        }
+    }
+
+    /// Every node looks for ended leases a few times per lease length.
+    private func recoverExpiredLeases() async {
+        while !Task.isCancelled {
+            do { try await recover() } catch {
+                logger.error("job store unavailable", metadata: ["error": "\(type(of: error))"])
+            }
+            try? await Task.sleep(for: .seconds(max(0.05, configuration.leaseDuration / 4)))
+        }
+    }
+
     private func sweep() async {
         while !Task.isCancelled {
-            deleteExpired(at: Date())
+            await deleteExpired(at: Date())
             try? await Task.sleep(for: .seconds(configuration.sweepInterval))
         }
     }
 
     /// Deletes every job whose results have expired at `now`, rows and files.
-    func deleteExpired(at now: Date) {
-        for id in (try? store.expiredJobIDs(at: now)) ?? [] {
-            _ = try? store.delete(id)
-            files.removeFolder(id)
+    func deleteExpired(at now: Date) async {
+        for id in (try? await backend.deleteExpired(at: now)) ?? [] {
             logger.info("job expired", metadata: ["job": "\(id)"])
         }
     }
@@ -101,11 +124,11 @@ public final class JobRunner: Service, Sendable {
         let job = claim.job
         var image = claim.image
         let stage = claim.stage
-        let originalURL = files.original(job.id, image.index)
-        let resultURL = files.result(job.id, image.index)
         let maximumPixels = configuration.maximumPixels
         do {
-            let bytes = try files.read(originalURL)
+            guard let bytes = try await backend.original(jobID: job.id, index: image.index) else {
+                throw ObscuraError(.fileSystem, "a stored file could not be read")
+            }
             let regions = image.regions ?? []
             let detectionTimings = image.detectionTimings ?? StageTimings()
             let outcome = try await pool.run { [models] () throws -> Outcome in
@@ -136,9 +159,9 @@ public final class JobRunner: Service, Sendable {
                 image.regions = found.detections.map(RegionInput.init)
                 image.detected = image.regions
                 image.detectionTimings = found.timings
-                if try !store.update(image, from: stage) { files.removeImageIfGone(job.id, image.index, store: store) }
+                _ = try await backend.complete(claim, as: image, result: nil, removeOriginal: false)
+                metrics.finished(.review, timings: found.timings)
             case .rendered(let result, let models):
-                try files.write(result.bytes, to: resultURL)
                 image.state = .done
                 image.width = result.width
                 image.height = result.height
@@ -154,23 +177,19 @@ public final class JobRunner: Service, Sendable {
                 report.output = image.resultName
                 report.outputSHA256 = Digest.sha256(result.bytes)
                 image.report = report
-                if try store.update(image, from: stage) {
-                    // A review job keeps it until finished, so the regions can change again.
-                    if !job.keepsOriginals { files.remove(originalURL) }
-                } else {
-                    files.removeImageIfGone(job.id, image.index, store: store)
-                }
+                // A review job keeps its original until finished, so the regions can change again.
+                _ = try await backend.complete(claim, as: image, result: result.bytes, removeOriginal: !job.keepsOriginals)
+                metrics.finished(.done, timings: result.timings)
             }
-            try? store.queueWebhookIfDue(jobID: job.id, now: Date())
+            try? await backend.queueWebhookIfDue(jobID: job.id, now: Date())
             logger.info("image \(image.state.rawValue)", metadata: ["job": "\(job.id)", "image": "\(image.index)"])
         } catch {
             let failure = (error as? ObscuraError).map(Failure.init) ?? Failure(code: "server.failed", message: "the image could not be processed")
             image.state = .failed
             image.error = failure
-            _ = try? store.update(image, from: stage)
-            try? store.queueWebhookIfDue(jobID: job.id, now: Date())
-            files.remove(originalURL)
-            files.remove(resultURL)
+            _ = try? await backend.complete(claim, as: image, result: nil, removeOriginal: true)
+            metrics.finished(.failed, failure: failure.code)
+            try? await backend.queueWebhookIfDue(jobID: job.id, now: Date())
             logger.info("image failed", metadata: ["job": "\(job.id)", "image": "\(image.index)", "code": "\(failure.code)"])
         }
     }
@@ -179,17 +198,5 @@ public final class JobRunner: Service, Sendable {
 extension JobRunner {
     static func milliseconds(_ duration: Duration) -> Double {
         Double(duration.components.seconds) * 1000 + Double(duration.components.attoseconds) / 1e15
-    }
-}
-
-extension JobFiles {
-    /// A worker finished an image that was deleted meanwhile (alone or with its job): its
-    /// files go too.
-    func removeImageIfGone(_ jobID: String, _ index: Int, store: JobStore) {
-        // A store that cannot be read says nothing: the files stay until the job expires.
-        guard let imageGone = try? store.image(of: jobID, index: index) == nil, imageGone else { return }
-        remove(original(jobID, index))
-        remove(result(jobID, index))
-        if let jobGone = try? store.job(jobID) == nil, jobGone { removeFolder(jobID) }
     }
 }

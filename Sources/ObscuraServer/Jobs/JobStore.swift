@@ -161,6 +161,17 @@ public final class JobStore: Sendable {
         }
     }
 
+    /// How many images are in each state.
+    func imageCounts() throws -> [ImageState: Int] {
+        try database.read { db in
+            var counts: [ImageState: Int] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT state, COUNT(*) AS n FROM image GROUP BY state") {
+                if let state = ImageState(rawValue: row["state"]) { counts[state] = row["n"] }
+            }
+            return counts
+        }
+    }
+
     /// Jobs whose results have expired at `now`.
     func expiredJobIDs(at now: Date) throws -> [String] {
         try database.read { db in
@@ -176,6 +187,8 @@ public final class JobStore: Sendable {
         var image: ImageRecord
         /// The state the image was moved to: `detecting` or `rendering`.
         var stage: ImageState
+        /// The token of the claim's lease, where claims have one (PostgreSQL).
+        var lease: String? = nil
     }
 
     /// Takes the oldest waiting image, moving it to `detecting` or `rendering` and counting the

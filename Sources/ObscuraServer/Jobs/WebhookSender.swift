@@ -12,37 +12,38 @@ import Obscura
 /// call goes only where `WebhookTarget` allows, and never follows a redirect.
 /// Events are kept in the store, so a restart carries on with pending ones.
 struct WebhookSender: Sendable {
-    let store: JobStore
+    let backend: any JobBackend
     let configuration: ServerConfiguration
     let logger: Logger
 
     func run() async {
         while !Task.isCancelled {
-            let due = (try? store.dueWebhooks(at: Date())) ?? []
+            // Held for longer than a call and its timeout can take, so no other node sends it meanwhile.
+            let due = (try? await backend.dueWebhooks(at: Date(), hold: configuration.webhookTimeout * 3 + 30)) ?? []
             for call in due where !Task.isCancelled { await deliver(call) }
             try? await Task.sleep(for: .seconds(configuration.pollInterval))
         }
     }
 
     /// The body of one call, and its signature.
-    func payload(for call: JobStore.WebhookDue) throws -> (body: [UInt8], signature: String)? {
-        guard let job = try store.job(call.jobID), let secret = configuration.webhookSecret else { return nil }
+    func payload(for call: JobStore.WebhookDue) async throws -> (body: [UInt8], signature: String)? {
+        guard let job = try await backend.job(call.jobID), let secret = configuration.webhookSecret else { return nil }
         struct Event: Encodable {
             var event: String
             var job: JobStatus
         }
-        let body = Array(try JSONCoding.encoder.encode(Event(event: call.event, job: JobStatus(job: job, images: try store.images(of: call.jobID)))))
+        let body = Array(try JSONCoding.encoder.encode(Event(event: call.event, job: JobStatus(job: job, images: try await backend.images(of: call.jobID)))))
         return (body, "sha256=" + Digest.hmacSHA256(body, key: Array(secret.utf8)))
     }
 
     func deliver(_ call: JobStore.WebhookDue) async {
         guard configuration.webhookSecret != nil else {
             // Started again without a secret: nothing can be signed, so the event is given up.
-            try? store.recordWebhookCall(jobID: call.jobID, event: call.event, delivered: false, retryAt: nil)
+            try? await backend.recordWebhookCall(jobID: call.jobID, event: call.event, delivered: false, retryAt: nil)
             logger.warning("webhook given up: the server has no webhook secret", metadata: ["job": "\(call.jobID)"])
             return
         }
-        guard let payload = try? payload(for: call) else { return }
+        guard let payload = try? await payload(for: call) else { return }
         var delivered = false
         var status = "no answer"
         // Resolved and checked again at each call: the name may point elsewhere since the job
@@ -60,7 +61,7 @@ struct WebhookSender: Sendable {
         let attempt = call.attempts + 1
         let retryAt: Date? = delivered || attempt >= configuration.webhookMaximumAttempts
             ? nil : Date().addingTimeInterval(configuration.webhookRetryDelay * pow(2, Double(attempt - 1)))
-        try? store.recordWebhookCall(jobID: call.jobID, event: call.event, delivered: delivered, retryAt: retryAt)
+        try? await backend.recordWebhookCall(jobID: call.jobID, event: call.event, delivered: delivered, retryAt: retryAt)
         logger.info("webhook \(delivered ? "delivered" : retryAt == nil ? "given up" : "will be retried")",
                     metadata: ["job": "\(call.jobID)", "event": "\(call.event)", "attempt": "\(attempt)", "status": "\(status)"])
     }

@@ -1,0 +1,262 @@
+import Foundation
+import HummingbirdTesting
+import Logging
+import Obscura
+import Testing
+@testable import ObscuraServer
+
+/// Jobs in PostgreSQL (`serve --database`, `obscura worker`), each test on a server and
+/// database of its own: leases, one claim per image, results that count once, migrations and
+/// webhook events taken once by concurrent nodes, and a job that flows from an API node
+/// without workers to a separate `obscura worker` process.
+@Suite("PostgresJobTests", .enabled(if: PostgresTestServer.installed, PostgresTestServer.missing))
+struct PostgresJobTests {
+    static let logger = Logger(label: "test.postgres")
+
+    /// A migrated backend on `url`, its client running for the duration of `body`.
+    static func withBackend<T: Sendable>(_ url: String, _ body: @Sendable (PostgresJobBackend) async throws -> T) async throws -> T {
+        let client = try await PostgresJobBackend.migratedClient(url, logger: logger)
+        return try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { await client.run() }
+            defer { group.cancelAll() }
+            return try await body(PostgresJobBackend(client: client, logger: logger))
+        }
+    }
+
+    static func job(expiresIn lifetime: TimeInterval = 3600, webhook: String? = nil) -> JobRecord {
+        JobRecord(id: UUID().uuidString.lowercased(), createdAt: Date(), expiresAt: Date().addingTimeInterval(lifetime),
+                  options: AnonymizeOptions(), review: false, webhook: webhook.map { WebhookStatus(url: $0) })
+    }
+
+    /// An upload file holding `bytes`, as the API leaves it for the backend.
+    static func upload(_ bytes: [UInt8]) throws -> URL {
+        let url = URL(fileURLWithPath: NSTemporaryDirectory()).appendingPathComponent("upload-\(UUID().uuidString)")
+        try Data(bytes).write(to: url)
+        return url
+    }
+
+    /// Stores a job of `count` queued images, image n's original being `[n]`.
+    static func createJob(_ backend: PostgresJobBackend, images count: Int, lifetime: TimeInterval = 3600,
+                          webhook: String? = nil) async throws -> JobRecord {
+        let job = job(expiresIn: lifetime, webhook: webhook)
+        var originals: [Int: URL] = [:]
+        for index in 0..<count { originals[index] = try upload([UInt8(index)]) }
+        try await backend.create(job, images: (0..<count).map { ImageRecord(jobID: job.id, index: $0, name: "\($0).jpg", state: .queued, attempts: 0) },
+                                 originals: originals, maximumActiveJobs: 10)
+        #expect(originals.values.allSatisfy { !FileManager.default.fileExists(atPath: $0.path) }, "the backend takes the uploads over")
+        return job
+    }
+
+    @Test func aLeaseThatEndsPutsTheImageBackAndTheLateWorkersResultIsRefused() async throws {
+        try await PostgresTestServer.with { server in
+            let url = try await server.database()
+            try await Self.withBackend(url) { backend in
+                let job = try await Self.createJob(backend, images: 1)
+                #expect(try await backend.original(jobID: job.id, index: 0) == [0])
+                let first = try #require(try await backend.claimNext(lease: 0.5))
+                #expect(first.stage == .detecting)
+                #expect(first.image.attempts == 1)
+                #expect(try await backend.claimNext(lease: 0.5) == nil, "a taken image is not taken twice")
+                #expect(try await backend.renewLease(first, lease: 0.5))
+                let early = try await backend.recoverInterrupted(maximumAttempts: 2)
+                #expect(early.requeued == 0 && early.failed == 0, "a lease that holds is left alone")
+
+                // The first worker stops renewing: after its lease the image is back in line.
+                try await Task.sleep(for: .milliseconds(900))
+                let recovered = try await backend.recoverInterrupted(maximumAttempts: 2)
+                #expect(recovered.requeued == 1 && recovered.failed == 0)
+                #expect(try await backend.image(of: job.id, index: 0)?.state == .queued)
+                let second = try #require(try await backend.claimNext(lease: 30))
+                #expect(second.image.attempts == 2)
+
+                // The first worker comes back late: it can neither renew nor store anything.
+                #expect(try await !backend.renewLease(first, lease: 30))
+                var late = first.image
+                late.state = .done
+                late.outputFormat = "jpeg"
+                #expect(try await !backend.complete(first, as: late, result: [9, 9], removeOriginal: true))
+                #expect(try await backend.result(jobID: job.id, index: 0) == nil)
+                #expect(try await backend.original(jobID: job.id, index: 0) == [0])
+
+                var done = second.image
+                done.state = .done
+                done.outputFormat = "jpeg"
+                done.resultBytes = 2
+                #expect(try await backend.complete(second, as: done, result: [7, 7], removeOriginal: true))
+                #expect(try await backend.result(jobID: job.id, index: 0) == [7, 7])
+                #expect(try await backend.original(jobID: job.id, index: 0) == nil, "the original goes with the result, in one transaction")
+                #expect(try await backend.image(of: job.id, index: 0)?.state == .done)
+                // A result counts once: the same claim cannot store another.
+                #expect(try await !backend.complete(second, as: done, result: [8], removeOriginal: true))
+                #expect(try await backend.result(jobID: job.id, index: 0) == [7, 7])
+            }
+        }
+    }
+
+    @Test func anImageWhoseWorkersStopTwiceFailsAsInterruptedAndLosesItsOriginal() async throws {
+        try await PostgresTestServer.with { server in
+            try await Self.withBackend(try await server.database()) { backend in
+                let job = try await Self.createJob(backend, images: 1)
+                for attempt in 1...2 {
+                    let claim = try #require(try await backend.claimNext(lease: 0.2))
+                    #expect(claim.image.attempts == attempt)
+                    try await Task.sleep(for: .milliseconds(400))
+                    let recovered = try await backend.recoverInterrupted(maximumAttempts: 2)
+                    #expect(recovered.requeued == (attempt == 1 ? 1 : 0))
+                    #expect(recovered.failed == (attempt == 2 ? 1 : 0))
+                }
+                let image = try #require(try await backend.image(of: job.id, index: 0))
+                #expect(image.state == .failed)
+                #expect(image.error?.code == "server.interrupted")
+                #expect(try await !backend.hasOriginal(jobID: job.id, index: 0))
+                #expect(try await backend.claimNext(lease: 1) == nil)
+            }
+        }
+    }
+
+    @Test func concurrentWorkersTakeEveryImageExactlyOnce() async throws {
+        try await PostgresTestServer.with { server in
+            try await Self.withBackend(try await server.database()) { backend in
+                let jobs = [try await Self.createJob(backend, images: 12), try await Self.createJob(backend, images: 12)]
+                let claims = try await withThrowingTaskGroup(of: [String].self) { group in
+                    for _ in 0..<6 {
+                        group.addTask {
+                            var taken: [String] = []
+                            while let claim = try await backend.claimNext(lease: 30) {
+                                taken.append("\(claim.job.id)/\(claim.image.index)")
+                                var image = claim.image
+                                image.state = .done
+                                image.outputFormat = "png"
+                                #expect(try await backend.complete(claim, as: image, result: [1], removeOriginal: true))
+                            }
+                            return taken
+                        }
+                    }
+                    return try await group.reduce(into: []) { $0 += $1 }
+                }
+                #expect(claims.count == 24)
+                #expect(Set(claims).count == 24, "no image was taken twice")
+                for job in jobs {
+                    let images = try await backend.images(of: job.id)
+                    #expect(images.allSatisfy { $0.state == .done && $0.attempts == 1 })
+                }
+            }
+        }
+    }
+
+    @Test func nodesStartingTogetherMigrateOnceAndSendEachWebhookEventOnce() async throws {
+        try await PostgresTestServer.with { server in
+            let name = "obscura_nodes"
+            let url = try await server.database(name)
+            // Four nodes start at once.
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for _ in 0..<4 { group.addTask { _ = try await PostgresJobBackend.migratedClient(url, logger: Self.logger) } }
+                try await group.waitForAll()
+            }
+            #expect(try await server.sql(name, "SELECT count(*) FROM obscura_schema").trimmingCharacters(in: .whitespacesAndNewlines)
+                == "\(PostgresJobBackend.migrations.count)")
+
+            let job = try await Self.withBackend(url) { backend in
+                let job = try await Self.createJob(backend, images: 1, lifetime: 0.5, webhook: "http://127.0.0.1:9/hook")
+                let claim = try #require(try await backend.claimNext(lease: 30))
+                var image = claim.image
+                image.state = .failed
+                image.error = Failure(code: "image.damaged", message: "test")
+                #expect(try await backend.complete(claim, as: image, result: nil, removeOriginal: true))
+                try await backend.queueWebhookIfDue(jobID: job.id, now: Date())
+                return job
+            }
+            // Two nodes look for due events, and for expired jobs, at the same moment.
+            let due = try await withThrowingTaskGroup(of: (events: Int, expired: [String]).self) { group in
+                for _ in 0..<2 {
+                    group.addTask {
+                        try await Self.withBackend(url) { backend in
+                            let events = try await backend.dueWebhooks(at: Date().addingTimeInterval(1), hold: 60).count
+                            return (events, try await backend.deleteExpired(at: Date().addingTimeInterval(1)))
+                        }
+                    }
+                }
+                return try await group.reduce(into: [(events: Int, expired: [String])]()) { $0.append($1) }
+            }
+            #expect(due.map(\.events).reduce(0, +) == 1, "one node takes the event")
+            #expect(due.flatMap(\.expired) == [job.id], "one node deletes the expired job")
+            #expect(try await server.sql(name, "SELECT count(*) FROM image_file").trimmingCharacters(in: .whitespacesAndNewlines) == "0")
+        }
+    }
+
+    @Test(.enabled(if: Serve.modelInstalled, "CenterFace model not installed: run scripts/setup.sh (skipped)"))
+    func aJobFlowsFromANodeWithoutWorkersToAWorkerProcessAndMatchesAnonymize() async throws {
+        try await PostgresTestServer.with { server in
+            let name = "obscura_flow"
+            let url = try await server.database(name)
+            let photo = try Serve.astronaut()
+            let data = Serve.dataDirectory()
+            let configuration = Serve.configuration(data: data) {
+                $0.databaseURL = url
+                $0.workers = 0
+            }
+            let worker = try WorkerProcess(["worker", "--database", url, "--jobs", "1", "--lease", "10"])
+            defer { worker.stop() }
+            try await Serve.app(configuration).test(.router) { client in
+                let id = try await Serve.createJob(client, [Serve.file("a.jpg", photo), Serve.file("notes.txt", Array("not an image".utf8))])
+                // What the node keeps on disk: nothing (uploads go to the database).
+                #expect((try? FileManager.default.contentsOfDirectory(atPath: data.appendingPathComponent("uploads/jobs").path))?.isEmpty ?? true)
+                let status = try await Self.waitForJob(client, id)
+                #expect(Serve.images(status).map { $0["state"] as? String } == ["done", "failed"])
+                let result = try await client.execute(uri: "/v1/jobs/\(id)/images/0/result", method: .get)
+                #expect(Array(buffer: result.body) == (try Anonymizer(options: AnonymizeOptions()).anonymize(photo)).bytes,
+                        "the worker's result is byte for byte what anonymize writes")
+                let zip = try await client.execute(uri: "/v1/jobs/\(id)/results.zip", method: .get)
+                #expect(try ZipContents.read(Array(buffer: zip.body)).count == 1)
+                #expect(try await server.sql(name, "SELECT kind FROM image_file").trimmingCharacters(in: .whitespacesAndNewlines) == "result",
+                        "the original was deleted when the image was rendered")
+                #expect(try await client.execute(uri: "/v1/jobs/\(id)", method: .delete).status == .noContent)
+                #expect(try await server.sql(name, "SELECT count(*) FROM image_file").trimmingCharacters(in: .whitespacesAndNewlines) == "0")
+            }
+            #expect(!worker.output.contains("a.jpg"), "worker logs carry ids and codes, not file names")
+        }
+    }
+
+    /// Like `Serve.waitForJob`, with room for a worker process that loads its models first on
+    /// a loaded machine.
+    static func waitForJob(_ client: some TestClientProtocol, _ id: String) async throws -> [String: Any] {
+        let deadline = Date().addingTimeInterval(300)
+        while true {
+            let status = try Serve.json(try await client.execute(uri: "/v1/jobs/\(id)", method: .get))
+            if status["state"] as? String == "finished" { return status }
+            guard Date() < deadline else {
+                Issue.record("job \(id) did not finish: \(status)")
+                return status
+            }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+    }
+}
+
+/// The built `obscura` binary running in the background until `stop()`; its output is kept.
+final class WorkerProcess: @unchecked Sendable {
+    private let process = Process()
+    private let file: URL
+
+    init(_ arguments: [String]) throws {
+        file = URL(fileURLWithPath: NSTemporaryDirectory()).appendingPathComponent("worker-\(UUID().uuidString).log")
+        FileManager.default.createFile(atPath: file.path, contents: nil)
+        let handle = try FileHandle(forWritingTo: file)
+        process.executableURL = Submit.binary
+        process.arguments = arguments
+        process.standardOutput = handle
+        process.standardError = handle
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+    }
+
+    var output: String { (try? String(contentsOf: file, encoding: .utf8)) ?? "" }
+
+    func stop() {
+        if process.isRunning {
+            process.interrupt()
+            process.waitUntilExit()
+        }
+        try? FileManager.default.removeItem(at: file)
+    }
+}

@@ -217,6 +217,71 @@ struct PostgresJobTests {
         }
     }
 
+    /// An API node without workers, one worker process SIGKILLed while it holds an image, then
+    /// two workers: every image is done once, the killed one on its second attempt, each
+    /// result byte for byte what `anonymize` writes, and no original is left.
+    @Test(.enabled(if: Serve.modelInstalled, "CenterFace model not installed: run scripts/setup.sh (skipped)"))
+    func aWorkerKilledMidImageLosesNothingAndDoublesNothing() async throws {
+        try await PostgresTestServer.with { server in
+            let name = "obscura_kill"
+            let url = try await server.database(name)
+            // 2048 × 2048 (the astronaut four times each way): long enough on the detector to
+            // be caught in the middle.
+            let tile = try ImageDecoder.decode(try Serve.astronaut()).pixels.rgb()
+            var mosaic = PixelBuffer(width: tile.width * 4, height: tile.height * 4, channels: 3)
+            for y in 0..<mosaic.height {
+                let from = (y % tile.height) * tile.width * 3
+                for copy in 0..<4 {
+                    let to = (y * mosaic.width + copy * tile.width) * 3
+                    mosaic.pixels.replaceSubrange(to..<to + tile.width * 3, with: tile.pixels[from..<from + tile.width * 3])
+                }
+            }
+            let photo = try ImageEncoder.encode(mosaic, as: .jpeg, quality: 90, jpegLayout: nil)
+            let expected = try Anonymizer(options: AnonymizeOptions()).anonymize(photo).bytes
+            let configuration = Serve.configuration {
+                $0.databaseURL = url
+                $0.workers = 0
+                $0.leaseDuration = 2
+            }
+            let workerArguments = ["worker", "--database", url, "--jobs", "1", "--lease", "2"]
+            try await Serve.app(configuration).test(.router) { client in
+                let id = try await Serve.createJob(client, (0..<4).map { Serve.file("\($0).jpg", photo) })
+                let first = try WorkerProcess(workerArguments)
+                // Wait until the first worker holds an image, then kill it without warning.
+                var held: [String] = []
+                let deadline = Date().addingTimeInterval(240)
+                while held.isEmpty, Date() < deadline {
+                    held = try await server.sql(name, "SELECT idx FROM image WHERE state IN ('detecting', 'rendering')")
+                        .split(separator: "\n").map(String.init)
+                    if held.isEmpty { try await Task.sleep(for: .milliseconds(20)) }
+                }
+                first.kill()
+                let interrupted = try #require(held.first, "the first worker never took an image")
+                let stillHeld = try await server.sql(name, "SELECT state FROM image WHERE idx = \(interrupted)")
+                let second = try WorkerProcess(workerArguments), third = try WorkerProcess(workerArguments)
+                defer { second.stop(); third.stop() }
+                let status = try await Self.waitForJob(client, id)
+                #expect(Serve.images(status).map { $0["state"] as? String } == Array(repeating: "done", count: 4))
+                for index in 0..<4 {
+                    let result = try await client.execute(uri: "/v1/jobs/\(id)/images/\(index)/result", method: .get)
+                    #expect(Array(buffer: result.body) == expected, "image \(index) differs from anonymize")
+                }
+                let attempts = try await server.sql(name, "SELECT idx || ':' || attempts FROM image ORDER BY idx")
+                    .split(separator: "\n").map(String.init)
+                if stillHeld.hasPrefix("detecting") || stillHeld.hasPrefix("rendering") {
+                    // Killed mid-image: that image was taken again once its lease ended, the others once.
+                    #expect(attempts == (0..<4).map { "\($0):\($0 == Int(interrupted) ? 2 : 1)" })
+                } else {
+                    Issue.record("the first worker finished image \(interrupted) before it was killed; attempts \(attempts)")
+                }
+                #expect(try await server.sql(name, "SELECT count(*) FROM image_file WHERE kind = 'original'")
+                    .trimmingCharacters(in: .whitespacesAndNewlines) == "0")
+                #expect(try await server.sql(name, "SELECT count(*) FROM image_file WHERE kind = 'result'")
+                    .trimmingCharacters(in: .whitespacesAndNewlines) == "4", "one result per image, none doubled")
+            }
+        }
+    }
+
     /// Like `Serve.waitForJob`, with room for a worker process that loads its models first on
     /// a loaded machine.
     static func waitForJob(_ client: some TestClientProtocol, _ id: String) async throws -> [String: Any] {
@@ -251,6 +316,12 @@ final class WorkerProcess: @unchecked Sendable {
     }
 
     var output: String { (try? String(contentsOf: file, encoding: .utf8)) ?? "" }
+
+    /// SIGKILL: no chance to release anything.
+    func kill() {
+        Glibc.kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+    }
 
     func stop() {
         if process.isRunning {

@@ -160,13 +160,24 @@ final class PostgresJobBackend: JobBackend {
         }
     }
 
+    /// One transaction on a pooled connection. An error thrown inside comes out as itself
+    /// (PostgresNIO wraps it), so callers can tell `tooManyActiveJobs` from a database failure.
+    private func transaction<Result: Sendable>(_ body: (PostgresConnection) async throws -> sending Result) async throws -> Result {
+        do {
+            return try await client.withTransaction(logger: logger, body)
+        } catch let error as PostgresTransactionError {
+            if let inner = error.closureError { throw inner }
+            throw error
+        }
+    }
+
     /// The database's clock, in seconds since 1970, so that leases mean the same on every node.
     private static let databaseNow = "extract(epoch from clock_timestamp())"
 
     // MARK: Jobs
 
     func create(_ job: JobRecord, images: [ImageRecord], originals: [Int: URL], maximumActiveJobs: Int) async throws {
-        try await client.withTransaction(logger: logger) { connection in
+        try await transaction { connection in
             // One creation at a time counts the active jobs.
             try await connection.query("SELECT pg_advisory_xact_lock(\(Lock.create.rawValue))", logger: logger)
             let active = try await connection.query("""
@@ -219,7 +230,7 @@ final class PostgresJobBackend: JobBackend {
     }
 
     func finish(_ jobID: String, at now: Date) async throws -> JobStore.FinishOutcome {
-        try await client.withTransaction(logger: logger) { connection in
+        try await transaction { connection in
             guard try await !connection.query("SELECT id FROM job WHERE id = \(jobID) FOR UPDATE", logger: logger).collect().isEmpty else {
                 return .noJob
             }
@@ -237,7 +248,7 @@ final class PostgresJobBackend: JobBackend {
     }
 
     func deleteImage(jobID: String, index: Int) async throws -> JobStore.ImageDeletion {
-        try await client.withTransaction(logger: logger) { connection in
+        try await transaction { connection in
             guard try await !connection.query("DELETE FROM image WHERE job_id = \(jobID) AND idx = \(index) RETURNING idx", logger: logger)
                 .collect().isEmpty else { return .none }
             let left = try await connection.query("SELECT COUNT(*) FROM image WHERE job_id = \(jobID)", logger: logger)
@@ -259,7 +270,7 @@ final class PostgresJobBackend: JobBackend {
 
     /// Runs on one node at a time: the others find the lock taken and skip this round.
     func deleteExpired(at now: Date) async throws -> [String] {
-        try await client.withTransaction(logger: logger) { connection in
+        try await transaction { connection in
             let locked = try await connection.query("SELECT pg_try_advisory_xact_lock(\(Lock.expire.rawValue))", logger: logger)
                 .collect().first?.decode(Bool.self) ?? false
             guard locked else { return [] }
@@ -307,7 +318,7 @@ final class PostgresJobBackend: JobBackend {
     /// Images whose lease ended go back in line, or fail after `maximumAttempts` (their
     /// original deleted). Any node may run it at any time: each change is conditional.
     func recoverInterrupted(maximumAttempts: Int) async throws -> (requeued: Int, failed: Int) {
-        try await client.withTransaction(logger: logger) { connection in
+        try await transaction { connection in
             let message = "the image was being processed when its worker stopped, \(maximumAttempts) times"
             let failed = try await connection.query("""
                 UPDATE image SET state = 'failed', error_code = 'server.interrupted', error_message = \(message), lease = NULL, lease_until = NULL
@@ -359,7 +370,7 @@ final class PostgresJobBackend: JobBackend {
         let detected = try image.detected.map { try Self.json($0.map(StoredRegion.init)) }
         let report = try image.report.map(Self.json)
         let timings = try image.detectionTimings.map(Self.json)
-        return try await client.withTransaction(logger: logger) { connection in
+        return try await transaction { connection in
             let updated = try await connection.query("""
                 UPDATE image SET state = \(image.state.rawValue), attempts = \(image.attempts), error_code = \(image.error?.code),
                     error_message = \(image.error?.message), width = \(image.width), height = \(image.height), regions = \(regions),
@@ -390,7 +401,7 @@ final class PostgresJobBackend: JobBackend {
     // MARK: Webhooks
 
     func queueWebhookIfDue(jobID: String, now: Date) async throws {
-        try await client.withTransaction(logger: logger) { connection in
+        try await transaction { connection in
             guard let row = try await connection.query("""
                 SELECT webhook, webhook_event FROM job WHERE id = \(jobID) FOR UPDATE
                 """, logger: logger).collect().first else { return }

@@ -25,6 +25,9 @@ doc = {
       "responses": {"200": {"description": "The server runs.", "content": {"application/json": {"schema": {"type": "object", "properties": {"status": {"type": "string"}, "version": {"type": "string"}}}}}}}}},
   "/openapi.json": {"get": {"summary": "This document", "security": [], "operationId": "openapi",
       "responses": {"200": {"description": "OpenAPI 3 document.", "content": {"application/json": {"schema": {"type": "object"}}}}}}},
+  "/metrics": {"get": {"summary": "Metrics for operators", "operationId": "metrics",
+      "description": "Prometheus text format: `obscura_images{state}` (the queue, every node sharing the store), `obscura_images_processed_total{outcome}` and `obscura_image_failures_total{code}` (this process's workers), `obscura_stage_seconds{stage}` (histogram of decode, detect, redact and encode times) and `obscura_worker_leases` (images this process's workers hold). Labels are states, stages and error codes only.",
+      "responses": {"200": {"description": "The metrics.", "content": {"text/plain": {"schema": {"type": "string"}}}}, **errs(401, 421)}}},
   "/v1/info": {"get": {"summary": "What a client needs to know first", "security": [], "operationId": "info",
       "responses": {"200": {"description": "The server's version, whether it needs a token, and its limits.", "content": js("Info")}, **errs(421)}}},
   "/v1/jobs": {

@@ -1,4 +1,5 @@
 import Foundation
+import Hummingbird
 import Logging
 import Obscura
 import ServiceLifecycle
@@ -10,15 +11,32 @@ import ServiceLifecycle
 public enum ObscuraWorker {
     /// Migrates the database if needed, then runs `configuration.workers` workers until the
     /// process gets SIGTERM or SIGINT (an image being worked on then goes back in line when
-    /// its lease ends).
-    public static func run(_ configuration: ServerConfiguration, logger: Logger, models: ModelSet? = nil) async throws {
+    /// its lease ends). With `metricsPort`, this process's `/metrics` is served on loopback.
+    public static func run(_ configuration: ServerConfiguration, logger: Logger, models: ModelSet? = nil,
+                           metricsPort: Int? = nil, onMetricsRunning: @escaping @Sendable (Int) async -> Void = { _ in }) async throws {
         guard let url = configuration.databaseURL else {
             throw ObscuraError(.invalidSettings, "a worker needs --database (or OBSCURA_DATABASE)")
         }
         let client = try await PostgresJobBackend.migratedClient(url, logger: logger)
-        let runner = JobRunner(backend: PostgresJobBackend(client: client, logger: logger), configuration: configuration, logger: logger,
-                               models: models ?? ModelSet(modelDirectory: configuration.modelDirectory), sendsWebhooks: false)
-        let group = ServiceGroup(configuration: .init(services: [.init(service: client), .init(service: runner)],
+        let backend = PostgresJobBackend(client: client, logger: logger)
+        let metrics = ServerMetrics()
+        let runner = JobRunner(backend: backend, configuration: configuration, logger: logger,
+                               models: models ?? ModelSet(modelDirectory: configuration.modelDirectory), sendsWebhooks: false, metrics: metrics)
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = [.init(service: client), .init(service: runner)]
+        if let metricsPort {
+            // Loopback only: a scraper on this machine (or a tunnel) reads it; there is no token here.
+            let router = Router()
+            router.get("/metrics") { _, _ in
+                let text = metrics.exposition(counts: try await backend.imageCounts())
+                return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
+                                body: .init(byteBuffer: ByteBuffer(bytes: text)))
+            }
+            let app = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: metricsPort), serverName: "obscura-worker"),
+                                  onServerRunning: { channel in await onMetricsRunning(channel.localAddress?.port ?? metricsPort) },
+                                  logger: logger)
+            services.append(.init(service: app))
+        }
+        let group = ServiceGroup(configuration: .init(services: services,
                                                       gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         logger.notice("worker started", metadata: ["workers": "\(configuration.workers)"])
         try await group.run()

@@ -34,6 +34,9 @@ struct WorkerCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Seconds a claim on an image lasts without renewal; use the serve nodes' value.", valueName: "S"))
     var lease: Double = ServerConfiguration().leaseDuration
 
+    @Option(help: ArgumentHelp("Serve this worker's /metrics (Prometheus) on 127.0.0.1 at this port (0 picks one).", valueName: "PORT"))
+    var metricsPort: Int?
+
     func makeConfiguration() -> ServerConfiguration {
         var configuration = ServerConfiguration()
         configuration.databaseURL = database ?? ProcessInfo.processInfo.environment["OBSCURA_DATABASE"].flatMap { $0.isEmpty ? nil : $0 }
@@ -48,6 +51,7 @@ struct WorkerCommand: AsyncParsableCommand {
         let configuration = makeConfiguration()
         guard configuration.databaseURL != nil else { throw ValidationError("--database is required (or set OBSCURA_DATABASE)") }
         guard configuration.workers >= 1 else { throw ValidationError("--jobs must be at least 1") }
+        if let metricsPort, !(0...65535).contains(metricsPort) { throw ValidationError("--metrics-port must be between 0 and 65535") }
         do { try configuration.validate() } catch let error as ObscuraError {
             throw ValidationError(error.message)
         }
@@ -56,6 +60,8 @@ struct WorkerCommand: AsyncParsableCommand {
     func run() async throws {
         var logger = Logger(label: "obscura.worker")
         logger.logLevel = ProcessInfo.processInfo.environment["LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .info
-        try await ObscuraWorker.run(makeConfiguration(), logger: logger)
+        try await ObscuraWorker.run(makeConfiguration(), logger: logger, metricsPort: metricsPort) { port in
+            FileHandle.standardOutput.write(Data("Worker metrics on http://127.0.0.1:\(port)/metrics\n".utf8))
+        }
     }
 }

@@ -195,7 +195,7 @@ struct PostgresJobTests {
                 $0.databaseURL = url
                 $0.workers = 0
             }
-            let worker = try WorkerProcess(["worker", "--database", url, "--jobs", "1", "--lease", "10"])
+            let worker = try WorkerProcess(["worker", "--database", url, "--jobs", "1", "--lease", "10", "--metrics-port", "0"])
             defer { worker.stop() }
             try await Serve.app(configuration).test(.router) { client in
                 let id = try await Serve.createJob(client, [Serve.file("a.jpg", photo), Serve.file("notes.txt", Array("not an image".utf8))])
@@ -214,6 +214,14 @@ struct PostgresJobTests {
                 #expect(try await server.sql(name, "SELECT count(*) FROM image_file").trimmingCharacters(in: .whitespacesAndNewlines) == "0")
             }
             #expect(!worker.output.contains("a.jpg"), "worker logs carry ids and codes, not file names")
+            // The worker's own metrics, on loopback: what it did, and the queue of every node.
+            let port = try #require(worker.output.firstMatch(of: /Worker metrics on http:\/\/127\.0\.0\.1:(\d+)\/metrics/).flatMap { Int($0.1) })
+            let connection = try RawConnection(port: port)
+            connection.send("GET /metrics HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
+            let metrics = await connection.readAll(timeout: 30).text
+            #expect(metrics.contains("obscura_images_processed_total{outcome=\"done\"} 1"), "\(metrics)")
+            #expect(metrics.contains("obscura_image_failures_total") == false, "the text file was refused at upload, not by the worker")
+            #expect(metrics.contains("obscura_images{state=\"done\"} 0.0"), "the job was deleted")
         }
     }
 

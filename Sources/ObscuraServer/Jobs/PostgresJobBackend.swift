@@ -105,15 +105,25 @@ final class PostgresJobBackend: JobBackend {
 
     /// A client for `url` (not yet running: run it as a service) on a database whose schema is
     /// up to date. Migrates with a client of its own, run just for that.
-    static func migratedClient(_ url: String, logger: Logger) async throws -> PostgresClient {
+    static func migratedClient(_ url: String, logger: Logger, connectTimeout: TimeInterval = 30) async throws -> PostgresClient {
         let configuration = try clientConfiguration(url)
         let migrator = PostgresClient(configuration: configuration)
+        struct TimedOut: Error {}
         do {
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask { await migrator.run() }
+                group.addTask { try await PostgresJobBackend(client: migrator, logger: logger).migrate() }
+                // The pool retries a refused connection for ever: give up after a while instead.
+                group.addTask {
+                    try await Task.sleep(for: .seconds(connectTimeout))
+                    throw TimedOut()
+                }
                 defer { group.cancelAll() }
-                try await PostgresJobBackend(client: migrator, logger: logger).migrate()
+                // The first to end: the migration, or the time limit (the client runs until cancelled).
+                try await group.next()
             }
+        } catch is TimedOut {
+            throw ObscuraError(.invalidSettings, "the database could not be reached within \(Int(connectTimeout)) s: check --database")
         } catch {
             throw ObscuraError(.invalidSettings, "the database could not be reached or prepared (\(Self.reason(error)))")
         }

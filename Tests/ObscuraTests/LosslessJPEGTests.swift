@@ -33,6 +33,8 @@ struct LosslessJPEGTests {
         let decoded = try ImageDecoder.decode(jpeg)
         var options = AnonymizeOptions()
         options.style = style
+        // Drawn (manual) regions take the text style.
+        options.textStyle = style
         options.fill = fill
         let detections = rects.map { Detection(kind: RegionPlanner.manualKind, box: Box(x: Double($0[0]), y: Double($0[1]),
                                                                                          width: Double($0[2] - $0[0]), height: Double($0[3] - $0[1])), score: 1) }

@@ -36,4 +36,23 @@ import Testing
         let magenta = (0..<64 * 48).filter { i in painted.pixels[i * 3] == 255 && painted.pixels[i * 3 + 1] == 0 }.count
         #expect(magenta == 10 * 7)
     }
+
+    @Test func drawnRegionsArePaintedLikeTextSolidByDefaultAndWeakWhenPixelated() throws {
+        let drawn = [Detection(kind: RegionPlanner.manualKind, box: Box(x: 5, y: 6, width: 30, height: 20), score: 1)]
+        var options = AnonymizeOptions()
+        options.style = .pixelate  // the faces' style does not apply to drawn regions
+        let solid = RegionPlanner.plan(drawn, imageWidth: 64, imageHeight: 48, options: options)
+        #expect(solid.map(\.style) == [.solid])
+        #expect(solid.map(\.weak) == [false])
+        options.textStyle = .pixelate
+        let pixelated = RegionPlanner.plan(drawn, imageWidth: 64, imageHeight: 48, options: options)
+        #expect(pixelated.map(\.style) == [.pixelate])
+        #expect(pixelated.map(\.weak) == [true], "pixelated writing can often be read back")
+        // A drawn box sent as a face is painted as a face: the job's style, an ellipse, not weak.
+        let asFace = RegionPlanner.plan([Detection(kind: .face, box: Box(x: 5, y: 6, width: 30, height: 20), score: 1)],
+                                        imageWidth: 64, imageHeight: 48, options: options)
+        #expect(asFace.map(\.style) == [.pixelate])
+        #expect(asFace.map(\.weak) == [false])
+        #expect(asFace.map(\.shape) == [options.shape])
+    }
 }

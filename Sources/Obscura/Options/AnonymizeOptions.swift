@@ -157,9 +157,9 @@ public struct AnonymizeOptions: Sendable, Codable, Equatable {
     /// no output is kept. Default false.
     public var verify: Bool = false
 
-    /// How `text` and `pii.*` regions are destroyed. Default `solid`: pixelated or blurred text
-    /// can often be read back, so any other style marks these regions `weak`. (`style` applies
-    /// to faces and plates.)
+    /// How `text`, `pii.*` and drawn (`manual`) regions are destroyed. Default `solid`:
+    /// pixelated or blurred text can often be read back, so any other style marks these regions
+    /// `weak`. (`style` applies to faces, bodies and plates.)
     public var textStyle: RedactionStyle = .solid
 
     /// User rules for `--detect pii` (`pii.custom`): regular expressions, ICU syntax. Empty by

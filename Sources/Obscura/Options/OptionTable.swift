@@ -103,7 +103,7 @@ public enum OptionTable {
     public static let overwrite = OptionSpec("overwrite", flag: "overwrite", "Replace outputs that already exist.", .boolean)
     public static let verify = OptionSpec("verify", flag: "verify", "Re-check each output as 'obscura verify' does before writing it.", .boolean)
     public static let textStyle = OptionSpec("textStyle", flag: "text-style",
-                                             "Style for text and PII regions. Anything but solid is weak: pixelated text can often be read back.",
+                                             "Style for text, PII and hand-drawn regions. Anything but solid is weak: pixelated text can often be read back.",
                                              .choice(RedactionStyle.allCases.map(\.rawValue)))
     public static let piiPatterns = OptionSpec("piiPatterns", flag: "pii-pattern",
                                                "With --detect pii: also paint text matching this regular expression (ICU syntax; repeatable; written to the report as given).",

@@ -23,13 +23,18 @@ public struct RegionKind: RawRepresentable, Hashable, Sendable, Codable, Compara
     public static let plate: RegionKind = "plate"
     /// A line of text.
     public static let text: RegionKind = "text"
-    /// A region a person added during review: painted exactly as drawn.
+    /// A region a person drew during review: a rectangle exactly as drawn, painted like text
+    /// (`textStyle`, solid by default), since what people draw over by hand is most often
+    /// writing. A person who wants a drawn box painted as a face sends the kind `face`.
     public static let manual: RegionKind = "manual"
 
     /// True for `pii.*`: personal data read from text.
     public var isPersonalData: Bool { rawValue.hasPrefix("pii.") }
     /// Text and personal data: painted with `textStyle`, and weak unless solid.
     public var isText: Bool { self == .text || isPersonalData }
+    /// Kinds whose regions are weak unless solid: text, personal data and drawn regions
+    /// (pixelated writing can often be read back).
+    public var weakUnlessSolid: Bool { isText || self == .manual }
 
     /// How a region of this kind is painted.
     public struct Treatment: Sendable, Equatable {
@@ -49,13 +54,13 @@ public struct RegionKind: RawRepresentable, Hashable, Sendable, Codable, Compara
     public static let textMargin = 0.2
 
     /// Faces (and kinds this build does not know): `style`, `shape` and `margin`. Bodies: the
-    /// same with `bodyMargin`. A drawn region: `style`, a rectangle exactly as drawn. Plates:
+    /// same with `bodyMargin`. A drawn region: `textStyle`, a rectangle exactly as drawn. Plates:
     /// `style`, rectangles, `textMargin`. Text and `pii.*`: `textStyle` (solid by default;
     /// anything else is weak, since pixelated text can often be read back), rectangles,
     /// `textMargin`.
     public func treatment(_ options: AnonymizeOptions) -> Treatment {
         switch self {
-        case .manual: Treatment(style: options.style, shape: .rect, margin: 0, marginFollowsWidth: true)
+        case .manual: Treatment(style: options.textStyle, shape: .rect, margin: 0, marginFollowsWidth: true)
         case .plate: Treatment(style: options.style, shape: .rect, margin: Self.textMargin, marginFollowsWidth: false)
         case .body: Treatment(style: options.style, shape: options.shape, margin: Self.bodyMargin, marginFollowsWidth: true)
         case _ where isText: Treatment(style: options.textStyle, shape: .rect, margin: Self.textMargin, marginFollowsWidth: false)

@@ -17,7 +17,7 @@ public enum RegionPlanner {
             return Region(detection: detection, x0: x0, y0: y0, x1: x1, y1: y1,
                           shape: treatment.shape, style: treatment.style,
                           cellSize: cellSize(shorterSide: shorterSide, cellsAcross: options.cellsAcross),
-                          weak: treatment.style != .solid && (options.isWeak || detection.kind.isText))
+                          weak: treatment.style != .solid && (options.isWeak || detection.kind.weakUnlessSolid))
         }
         // Paint in a fixed order so overlapping regions always compose the same way.
         return regions.sorted { ($0.y0, $0.x0, $0.y1, $0.x1) < ($1.y0, $1.x0, $1.y1, $1.x1) }

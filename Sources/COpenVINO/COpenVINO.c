@@ -163,7 +163,20 @@ int32_t obscura_ov_load(const char *library_dir, char *error, size_t error_capac
         char path[4096];
         snprintf(path, sizeof path, "%s/libopenvino_c.so.2641", library_dir ? library_dir : ".");
         // RTLD_LOCAL keeps OpenVINO's TBB and C++ symbols from mixing with other libraries'.
-        void *library = dlopen(path, RTLD_NOW | RTLD_LOCAL);
+        // RTLD_NODELETE, here and for the libraries OpenVINO loads itself (below): their code
+        // stays mapped until the process ends. At exit OpenVINO unloads its plugin while TBB's
+        // worker threads may still be running in it; a test process crashed so (SIGSEGV at an
+        // unmapped address, after every test had passed).
+        void *library = dlopen(path, RTLD_NOW | RTLD_LOCAL | RTLD_NODELETE);
+        static const char *const kept[] = {"libopenvino.so.2641", "libopenvino_intel_cpu_plugin.so", "libtbb.so.12",
+                                           "libtbbmalloc.so.2", "libtbbbind_2_5.so.3", "libopenvino_onnx_frontend.so.2641",
+                                           "libopenvino_tensorflow_frontend.so.2641"};
+        for (size_t index = 0; library && index < sizeof kept / sizeof kept[0]; ++index) {
+            char kept_path[4096];
+            snprintf(kept_path, sizeof kept_path, "%s/%s", library_dir ? library_dir : ".", kept[index]);
+            // A library that is missing or not loadable here is OpenVINO's to report, later.
+            (void)dlopen(kept_path, RTLD_NOW | RTLD_LOCAL | RTLD_NODELETE);
+        }
         if (!library) {
             const char *reason = dlerror();
             snprintf(load_message, sizeof load_message, "cannot load %s: %s", path, reason ? reason : "unknown error");

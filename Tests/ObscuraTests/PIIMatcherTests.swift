@@ -115,4 +115,34 @@ import Testing
         let bare = TextLine(text: "Mail: a@b.org", box: Box(x: 0, y: 0, width: 140, height: 20))
         #expect(try PIIMatcher().matches(in: [bare]).map(\.box) == [bare.box])
     }
+
+    @Test("identifiers: their kind on exactly their characters, and no phone or second kind on the same digits")
+    func identifierKinds() throws {
+        let matcher = try PIIMatcher()
+        let dni = matcher.matches(in: [Self.line("DNI: 12345678Z")])
+        #expect(dni.map(\.kind) == [.nationalID])
+        #expect(dni.map(\.characters) == [5..<14])
+        #expect(try Self.kinds("Steuer-ID 36 574 261 809") == ["pii.tax-id"])
+        #expect(try Self.kinds("ABA 111000025") == ["pii.bank-routing"])
+        #expect(try Self.kinds("VIN: 1M8GDM9AXKP042788") == ["pii.vin"])
+        // The phone finder alone takes this SSN (trunk 0, groups of 3, 2, 4); the matcher reports the SSN only.
+        #expect(!PhoneNumber.find(in: Array("SSN: 078-05-1120")).isEmpty)
+        #expect(try Self.kinds("SSN: 078-05-1120") == ["pii.ssn"])
+        #expect(try Self.kinds("NINO AB 12 34 56 C") == ["pii.nino"])
+        #expect(try Self.kinds("Ref 219-09-9999 and AB 12 34 56 C") == [])   // no label
+
+        // Born in 2005, so the "2" prefix rule: key 26 = 97 − (2050730033 mod 97). Written like a
+        // national phone number with a trunk 0, which the phone finder alone takes.
+        let belgian = "RRN 05.07.30-033.26"
+        #expect(!PhoneNumber.find(in: Array(belgian)).isEmpty)
+        let matches = matcher.matches(in: [Self.line(belgian)])
+        #expect(matches.map(\.kind) == [.nationalID])
+        #expect(matches.map(\.characters) == [4..<19])
+
+        // A Luhn-valid Amex number whose first 13 digits and last 2 also make a valid NIR key: one match, the card.
+        #expect(FrenchNIR.isValid("378282246303497"))
+        #expect(try Self.kinds("Amex 378282246303497") == ["pii.card"])
+        // A NIR with the key of another number is not taken.
+        #expect(try Self.kinds("NIR 2 95 10 99 126 111 94") == [])
+    }
 }

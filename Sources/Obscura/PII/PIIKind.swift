@@ -18,11 +18,27 @@ public struct PIIKind: RawRepresentable, Hashable, Sendable, Codable, CustomStri
     public static let mrz = PIIKind(rawValue: "pii.mrz")
     /// A calendar date next to a date-of-birth label.
     public static let dateOfBirth = PIIKind(rawValue: "pii.dob")
+    /// A national identity number with its check: Spanish DNI/NIE (mod 23 letter), Dutch BSN (11-test),
+    /// Italian codice fiscale (control letter), French NIR (97 − mod 97), Belgian national number
+    /// (97 − mod 97), Polish PESEL (weights 1-3-7-9), Swedish personnummer (Luhn), German ID card
+    /// number (ICAO 7-3-1).
+    public static let nationalID = PIIKind(rawValue: "pii.national-id")
+    /// A German tax identification number (Steuer-ID): ISO 7064 MOD 11,10 and its digit-repetition rule.
+    public static let taxID = PIIKind(rawValue: "pii.tax-id")
+    /// A US ABA bank routing number: a Federal Reserve prefix and weights 3, 7, 1 (mod 10).
+    public static let bankRouting = PIIKind(rawValue: "pii.bank-routing")
+    /// A vehicle identification number: 17 characters without I, O, Q and a valid check digit in position 9.
+    public static let vin = PIIKind(rawValue: "pii.vin")
+    /// A US social security number after an "SSN" or "Social Security" label (no never-issued area, group or serial).
+    public static let ssn = PIIKind(rawValue: "pii.ssn")
+    /// A UK National Insurance number after a "NINO" or "National Insurance" label (no unallocated prefix).
+    public static let nino = PIIKind(rawValue: "pii.nino")
     /// Text matched by a user rule (`--pii-pattern`, `--pii-words`).
     public static let custom = PIIKind(rawValue: "pii.custom")
 
     /// The kinds found by default (user rules apply whenever rules are given).
-    public static let builtIn: [PIIKind] = [.card, .iban, .email, .phone, .mrz, .dateOfBirth]
+    public static let builtIn: [PIIKind] = [.card, .iban, .email, .phone, .mrz, .dateOfBirth, .nationalID, .taxID,
+                                          .bankRouting, .vin, .ssn, .nino]
 }
 
 /// One piece of personal data found in recognised text: its kind and the area to paint.

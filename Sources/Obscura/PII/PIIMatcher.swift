@@ -1,6 +1,7 @@
 /// Finds personal data in recognised text lines and says where it is, without ever exposing the
-/// text: payment cards (Luhn), IBANs (mod 97, registry lengths), e-mail addresses, phone
-/// numbers, ICAO 9303 machine-readable zones (check digits), labelled dates of birth and user
+/// text: payment cards (Luhn), IBANs (mod 97, registry lengths), national identity and tax
+/// numbers, bank routing numbers and VINs (their check digits), labelled US SSNs and UK NINOs,
+/// e-mail addresses, phone numbers, ICAO 9303 machine-readable zones (check digits), labelled dates of birth and user
 /// rules. OCR look-alikes (O/0, I/1, S/5, B/8 …) are corrected only where a checksum confirms
 /// the result. Deterministic and free of shared state: one matcher can serve every worker.
 ///
@@ -33,8 +34,14 @@ public struct PIIMatcher: Sendable {
             if kinds.contains(.card) { add(.card, index, PaymentCard.find(in: characters)) }
             if kinds.contains(.iban) { add(.iban, index, IBAN.find(in: characters)) }
             if kinds.contains(.email) { add(.email, index, EmailAddress.find(in: characters)) }
+            for (kind, finders) in Self.identifiers where kinds.contains(kind) {
+                // Characters a card, IBAN, address or an earlier kind matched are taken.
+                let claimed = found.filter { $0.line == index }.map(\.characters)
+                let ranges = finders.flatMap { $0(characters) }.filter { range in !claimed.contains { $0.overlaps(range) } }
+                add(kind, index, IdentifierFormat.merged(ranges))
+            }
             if kinds.contains(.phone) {
-                // A card or IBAN already claims its digits.
+                // A card, IBAN or identifier already claims its digits.
                 let claimed = found.filter { $0.line == index }.map(\.characters)
                 add(.phone, index, PhoneNumber.find(in: characters).filter { range in !claimed.contains { $0.overlaps(range) } })
             }
@@ -46,6 +53,17 @@ public struct PIIMatcher: Sendable {
         if kinds.contains(.mrz) { found += machineReadableZones(lines, order: order) }
         return found.sorted { ($0.line, $0.characters.lowerBound, $0.kind) < ($1.line, $1.characters.lowerBound, $1.kind) }
     }
+
+    /// The identifiers with check digits (or a label), by kind, in the order they claim characters.
+    static let identifiers: [(PIIKind, [@Sendable ([Character]) -> [Range<Int>]])] = [
+        (.nationalID, [SpanishID.find, DutchBSN.find, CodiceFiscale.find, FrenchNIR.find, BelgianNationalNumber.find,
+                       PESEL.find, Personnummer.find, GermanIDCard.find]),
+        (.taxID, [GermanTaxID.find]),
+        (.bankRouting, [ABARoutingNumber.find]),
+        (.vin, [VIN.find]),
+        (.ssn, [SocialSecurityNumber.find]),
+        (.nino, [NationalInsuranceNumber.find]),
+    ]
 
     /// Convenience: the matches as detections for the region planner.
     public func detections(in lines: [TextLine]) -> [Detection] { matches(in: lines).map(\.detection) }

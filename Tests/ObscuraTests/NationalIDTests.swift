@@ -170,6 +170,7 @@ extension PIIValidatorTests {
             (ABARoutingNumber.find, "Routing 11l000025", ["11l000025"]),
             (ABARoutingNumber.find, "Routing 11l000026", []),
             (ABARoutingNumber.find, "1111000025", []),
+            (ABARoutingNumber.find, "Order 111000025", []),   // a valid routing number without its label
             (VIN.find, "VIN 1M8GDM9AXKP042788", ["1M8GDM9AXKP042788"]),
             (VIN.find, "VIN IM8GDM9AXKPO42788", ["IM8GDM9AXKPO42788"]),    // I and O are never in a VIN
             (VIN.find, "VIN 1M8GDM9A1KP042788", []),

@@ -53,15 +53,18 @@ struct PostgresJobTests {
             try await Self.withBackend(url) { backend in
                 let job = try await Self.createJob(backend, images: 1)
                 #expect(try await backend.original(jobID: job.id, index: 0) == [0])
-                let first = try #require(try await backend.claimNext(lease: 0.5))
+                // Leases long enough here that a slow machine cannot end them early.
+                let first = try #require(try await backend.claimNext(lease: 30))
                 #expect(first.stage == .detecting)
                 #expect(first.image.attempts == 1)
-                #expect(try await backend.claimNext(lease: 0.5) == nil, "a taken image is not taken twice")
-                #expect(try await backend.renewLease(first, lease: 0.5))
+                #expect(try await backend.claimNext(lease: 30) == nil, "a taken image is not taken twice")
+                #expect(try await backend.renewLease(first, lease: 30))
                 let early = try await backend.recoverInterrupted(maximumAttempts: 2)
                 #expect(early.requeued == 0 && early.failed == 0, "a lease that holds is left alone")
 
-                // The first worker stops renewing: after its lease the image is back in line.
+                // The first worker's last renewal is short, then it stops: after its lease the
+                // image is back in line.
+                #expect(try await backend.renewLease(first, lease: 0.2))
                 try await Task.sleep(for: .milliseconds(900))
                 let recovered = try await backend.recoverInterrupted(maximumAttempts: 2)
                 #expect(recovered.requeued == 1 && recovered.failed == 0)
@@ -249,9 +252,10 @@ struct PostgresJobTests {
             let configuration = Serve.configuration {
                 $0.databaseURL = url
                 $0.workers = 0
-                $0.leaseDuration = 2
+                $0.leaseDuration = 5
             }
-            let workerArguments = ["worker", "--database", url, "--jobs", "1", "--lease", "2"]
+            // Renewed every 1.7 s by a live worker, so only the killed one loses its image.
+            let workerArguments = ["worker", "--database", url, "--jobs", "1", "--lease", "5"]
             try await Serve.app(configuration).test(.router) { client in
                 let id = try await Serve.createJob(client, (0..<4).map { Serve.file("\($0).jpg", photo) })
                 let first = try WorkerProcess(workerArguments)

@@ -228,6 +228,29 @@ struct PostgresJobTests {
         }
     }
 
+    /// Over TCP the connection is encrypted as `sslmode` says, and `verify-full` refuses a
+    /// server whose certificate it cannot trust.
+    @Test func theConnectionIsEncryptedAsSslmodeSays() async throws {
+        try await PostgresTestServer.with(tcp: true) { server in
+            _ = try await server.database("obscura_tls")
+            let base = "postgresql://\(server.user)@localhost:\(server.port)/obscura_tls"
+            func encrypted(_ url: String) async throws -> Bool {
+                try await Self.withBackend(url) { backend in
+                    try await backend.client.query("SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()").collect().first?.decode(Bool.self) ?? false
+                }
+            }
+            #expect(try await encrypted("\(base)?sslmode=verify-full&sslrootcert=\(server.certificate.path)"))
+            #expect(try await encrypted("\(base)?sslmode=require"))
+            #expect(try await encrypted(base), "prefer, the default, encrypts when the server offers TLS")
+            #expect(try await !encrypted("\(base)?sslmode=disable"))
+            // Verified against the system's roots, the self-signed certificate is refused.
+            await #expect(throws: ObscuraError.self) {
+                _ = try await PostgresJobBackend.migratedClient("\(base)?sslmode=verify-full", logger: Self.logger, connectTimeout: 5)
+            }
+            #expect(throws: ObscuraError.self) { _ = try PostgresJobBackend.clientConfiguration("\(base)?sslmode=sometimes") }
+        }
+    }
+
     /// An API node without workers, one worker process SIGKILLed while it holds an image, then
     /// two workers: every image is done once, the killed one on its second attempt, each
     /// result byte for byte what `anonymize` writes, and no original is left.

@@ -17,12 +17,17 @@ struct PostgresTestServer {
 
     let folder: URL
     let user: String
+    /// The server's port: its socket's name, and with `tcp` its port on 127.0.0.1.
+    let port: Int
 
-    /// A database URL of this server, for a new database `name`.
-    func url(_ name: String) -> String { "postgresql://\(user)@/\(name)?host=\(folder.path)" }
+    /// A database URL of this server's socket, for a new database `name`.
+    func url(_ name: String) -> String { "postgresql://\(user)@:\(port)/\(name)?host=\(folder.path)" }
+    /// With `tcp`: the certificate the server presents (CN and name `localhost`, self-signed).
+    var certificate: URL { folder.appendingPathComponent("server.crt") }
 
     /// Runs `body` with a running server; the server is stopped whether `body` throws or not.
-    static func with<T>(_ body: (PostgresTestServer) async throws -> T) async throws -> T {
+    /// With `tcp`, it also listens on 127.0.0.1 at a free port, with TLS on.
+    static func with<T>(tcp: Bool = false, _ body: (PostgresTestServer) async throws -> T) async throws -> T {
         let folder = URL(fileURLWithPath: NSTemporaryDirectory()).appendingPathComponent("obscura-pg-\(UUID().uuidString.prefix(8))")
         let cluster = folder.appendingPathComponent("cluster")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
@@ -32,8 +37,24 @@ struct PostgresTestServer {
         if asRoot { try FileManager.default.setAttributes([.ownerAccountName: "postgres"], ofItemAtPath: folder.path) }
         try await run(binaries.appendingPathComponent("initdb"), ["-D", cluster.path, "-U", user, "--auth=trust", "-E", "UTF8", "--no-sync"],
                       asRoot: asRoot)
+        let port = tcp ? try freePort() : 5432
+        var arguments = ["-D", cluster.path, "-k", folder.path, "-p", "\(port)", "-c", "fsync=off"]
+        if tcp {
+            let key = folder.appendingPathComponent("server.key"), certificate = folder.appendingPathComponent("server.crt")
+            let made = try await Submit.run(URL(fileURLWithPath: "/usr/bin/openssl"),
+                                            ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=localhost",
+                                             "-addext", "subjectAltName=DNS:localhost", "-keyout", key.path, "-out", certificate.path])
+            guard made.status == 0 else { throw CommandFailure(output: made.standardError) }
+            try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: key.path)
+            if asRoot {
+                for file in [key, certificate] { try FileManager.default.setAttributes([.ownerAccountName: "postgres"], ofItemAtPath: file.path) }
+            }
+            arguments += ["-c", "listen_addresses=127.0.0.1", "-c", "ssl=on", "-c", "ssl_cert_file=\(certificate.path)",
+                          "-c", "ssl_key_file=\(key.path)"]
+        } else {
+            arguments += ["-c", "listen_addresses="]
+        }
         let server = Process()
-        let arguments = ["-D", cluster.path, "-k", folder.path, "-c", "listen_addresses=", "-c", "fsync=off"]
         if asRoot {
             server.executableURL = URL(fileURLWithPath: "/usr/bin/setpriv")
             server.arguments = ["--reuid=postgres", "--regid=postgres", "--init-groups", binaries.appendingPathComponent("postgres").path] + arguments
@@ -49,12 +70,12 @@ struct PostgresTestServer {
             kill(server.processIdentifier, SIGINT)
             server.waitUntilExit()
         }
-        let socket = folder.appendingPathComponent(".s.PGSQL.5432").path
+        let socket = folder.appendingPathComponent(".s.PGSQL.\(port)").path
         let deadline = Date().addingTimeInterval(60)
-        let instance = PostgresTestServer(folder: folder, user: user)
+        let instance = PostgresTestServer(folder: folder, user: user, port: port)
         while true {
             if FileManager.default.fileExists(atPath: socket),
-               (try? await run(binaries.appendingPathComponent("pg_isready"), ["-h", folder.path, "-U", user], asRoot: false)) != nil { break }
+               (try? await run(binaries.appendingPathComponent("pg_isready"), ["-h", folder.path, "-p", "\(port)", "-U", user], asRoot: false)) != nil { break }
             guard Date() < deadline, server.isRunning else { throw StartFailure() }
             try await Task.sleep(for: .milliseconds(100))
         }
@@ -63,14 +84,33 @@ struct PostgresTestServer {
 
     /// Creates database `name` and returns its URL.
     func database(_ name: String = "obscura_\(UUID().uuidString.prefix(8).lowercased())") async throws -> String {
-        try await Self.run(Self.binaries.appendingPathComponent("createdb"), ["-h", folder.path, "-U", user, name], asRoot: false)
+        try await Self.run(Self.binaries.appendingPathComponent("createdb"), ["-h", folder.path, "-p", "\(port)", "-U", user, name], asRoot: false)
         return url(name)
     }
 
     /// Runs a SQL statement with psql and returns what it printed (unaligned, tuples only).
     func sql(_ database: String, _ statement: String) async throws -> String {
-        try await Self.run(URL(fileURLWithPath: "/usr/bin/psql"), ["-h", folder.path, "-U", user, "-d", database, "-At", "-c", statement],
+        try await Self.run(URL(fileURLWithPath: "/usr/bin/psql"), ["-h", folder.path, "-p", "\(port)", "-U", user, "-d", database, "-At", "-c", statement],
                            asRoot: false)
+    }
+
+    /// A TCP port free on 127.0.0.1 just now (the system's choice for port 0).
+    static func freePort() throws -> Int {
+        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard descriptor >= 0 else { throw StartFailure() }
+        defer { close(descriptor) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = 0
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) { pointer in
+            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                bind(descriptor, $0, length) == 0 && getsockname(descriptor, $0, &length) == 0
+            }
+        }
+        guard bound else { throw StartFailure() }
+        return Int(UInt16(bigEndian: address.sin_port))
     }
 
     struct StartFailure: Error {}

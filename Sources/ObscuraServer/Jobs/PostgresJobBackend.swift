@@ -26,9 +26,15 @@ final class PostgresJobBackend: JobBackend {
         self.logger = logger
     }
 
-    /// `postgresql://USER[:PASSWORD]@HOST[:PORT]/DATABASE`, or
+    /// `postgresql://USER[:PASSWORD]@HOST[:PORT]/DATABASE[?sslmode=…&sslrootcert=FILE]`, or
     /// `postgresql://USER@/DATABASE?host=/run/postgresql` for a Unix socket (the folder that
     /// holds `.s.PGSQL.PORT`). The password may also come from `PGPASSWORD`.
+    ///
+    /// Over TCP the connection is encrypted as libpq's `sslmode` says: `prefer` (the default, as
+    /// libpq's: TLS when the server offers it, unverified), `require` (TLS or no connection,
+    /// unverified), `verify-ca` (the server's certificate must chain to `sslrootcert`, or the
+    /// system's roots), `verify-full` (that, and its name must match the host), or `disable`.
+    /// Photos cross this connection: between machines, use `verify-full`.
     static func clientConfiguration(_ url: String) throws -> PostgresClient.Configuration {
         let invalid = ObscuraError(.invalidSettings, "--database must look like postgresql://USER@HOST:PORT/DATABASE")
         guard let components = URLComponents(string: url), ["postgresql", "postgres"].contains(components.scheme?.lowercased() ?? ""),
@@ -39,15 +45,36 @@ final class PostgresJobBackend: JobBackend {
         let query = Dictionary(components.queryItems?.map { ($0.name, $0.value ?? "") } ?? [], uniquingKeysWith: { $1 })
         var configuration: PostgresClient.Configuration
         if let socketFolder = query["host"], socketFolder.hasPrefix("/") {
+            // A local socket: PostgreSQL does not use TLS there.
             let port = components.port ?? 5432
             configuration = .init(unixSocketPath: "\(socketFolder)/.s.PGSQL.\(port)", username: user, password: password, database: database)
         } else {
             guard let host = components.host, !host.isEmpty else { throw invalid }
             configuration = .init(host: host, port: components.port ?? 5432, username: user, password: password, database: database,
-                                  tls: .disable)
+                                  tls: try tls(mode: query["sslmode"] ?? "prefer", rootCertificate: query["sslrootcert"]))
         }
         configuration.options.maximumConnections = 8
         return configuration
+    }
+
+    private static func tls(mode: String, rootCertificate: String?) throws -> PostgresClient.Configuration.TLS {
+        var tls = TLSConfiguration.makeClientConfiguration()
+        if let rootCertificate, !rootCertificate.isEmpty { tls.trustRoots = .file(rootCertificate) }
+        switch mode {
+        case "disable":
+            return .disable
+        case "prefer", "require":
+            tls.certificateVerification = .none
+            return mode == "prefer" ? .prefer(tls) : .require(tls)
+        case "verify-ca":
+            tls.certificateVerification = .noHostnameVerification
+            return .require(tls)
+        case "verify-full":
+            tls.certificateVerification = .fullVerification
+            return .require(tls)
+        default:
+            throw ObscuraError(.invalidSettings, "sslmode must be disable, prefer, require, verify-ca or verify-full")
+        }
     }
 
     // MARK: Schema

@@ -322,13 +322,20 @@ struct JobAPI: Sendable {
 
     private func result(_ id: String, _ index: Int, context: BasicRequestContext) async throws -> Response {
         let image = try await existingImage(id, index)
-        guard image.state == .done, let name = image.resultName, let format = image.outputFormat,
-              let bytes = try await backend.result(jobID: id, index: index) else {
-            throw APIError(.conflict, "image.not-done", "image \(index) is \(image.state.rawValue): it has no result")
+        let notDone = APIError(.conflict, "image.not-done", "image \(index) is \(image.state.rawValue): it has no result")
+        guard image.state == .done, let name = image.resultName, let format = image.outputFormat else { throw notDone }
+        let body: ResponseBody
+        if let file = backend.resultFile(jobID: id, index: index) {
+            // Streamed from disk: many downloads of large results hold no whole copies.
+            body = try await FileIO().loadFile(path: file.path, context: context)
+        } else if let bytes = try await backend.result(jobID: id, index: index) {
+            body = .init(byteBuffer: ByteBuffer(bytes: bytes))
+        } else {
+            throw notDone
         }
         return Response(status: .ok, headers: [.contentType: Self.mediaType(format),
                                                .contentDisposition: "attachment; filename=\"\(Self.headerSafe(name))\""],
-                        body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
+                        body: body)
     }
 
     private func zip(_ id: String) async throws -> Response {

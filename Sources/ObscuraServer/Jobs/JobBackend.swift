@@ -40,6 +40,9 @@ protocol JobBackend: Sendable {
     func hasOriginal(jobID: String, index: Int) async throws -> Bool
     /// The result of a done image; nil when there is none.
     func result(jobID: String, index: Int) async throws -> [UInt8]?
+    /// The result's file, where the backend keeps results as files (local): a download streams
+    /// it from disk rather than holding it in memory. Nil elsewhere.
+    func resultFile(jobID: String, index: Int) -> URL?
 
     // MARK: Review
 

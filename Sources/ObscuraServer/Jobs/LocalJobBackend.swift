@@ -93,6 +93,11 @@ struct LocalJobBackend: JobBackend {
         return try files.read(url)
     }
 
+    func resultFile(jobID: String, index: Int) -> URL? {
+        let url = files.result(jobID, index)
+        return FileManager.default.fileExists(atPath: url.path) ? url : nil
+    }
+
     // MARK: Review
 
     func approve(jobID: String, index: Int, regions: [RegionInput]) throws -> Bool {

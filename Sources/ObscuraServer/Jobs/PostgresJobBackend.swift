@@ -320,6 +320,8 @@ final class PostgresJobBackend: JobBackend {
 
     func original(jobID: String, index: Int) async throws -> [UInt8]? { try await file(jobID, index, "original") }
     func result(jobID: String, index: Int) async throws -> [UInt8]? { try await file(jobID, index, "result") }
+    /// Results are rows: read whole (within the server's pixel limit).
+    func resultFile(jobID: String, index: Int) -> URL? { nil }
 
     func hasOriginal(jobID: String, index: Int) async throws -> Bool {
         try await !client.query("""

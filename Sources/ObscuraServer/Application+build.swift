@@ -23,7 +23,7 @@ public enum ObscuraServerApp {
         let uploads: JobFiles
         var services: [any Service] = []
         if let url = configuration.databaseURL {
-            let client = try await PostgresJobBackend.migratedClient(url, logger: logger)
+            let client = try await PostgresJobBackend.migratedClient(url, logger: logger, connectTimeout: configuration.databaseConnectTimeout)
             backend = PostgresJobBackend(client: client, logger: logger)
             services.append(client)
             uploads = try JobFiles(dataDirectory: configuration.dataDirectory.appendingPathComponent("uploads", isDirectory: true))

@@ -49,6 +49,9 @@ public struct ServerConfiguration: Sendable {
     /// PostgreSQL URL (`postgresql://USER@HOST:PORT/DB`) to keep jobs in, shared with other
     /// `serve` and `worker` processes; nil keeps them in SQLite under `dataDirectory`.
     public var databaseURL: String?
+    /// How long start-up waits for the database to answer and its schema to be brought up to
+    /// date, in seconds, before giving up with `settings.invalid`. Default 30.
+    public var databaseConnectTimeout: TimeInterval = 30
     /// How long a worker's claim on an image lasts without renewal (PostgreSQL), in seconds: a
     /// worker renews it every third of it, so an image whose worker stopped goes back in line
     /// after at most this long. Default 60.

@@ -17,7 +17,7 @@ public enum ObscuraWorker {
         guard let url = configuration.databaseURL else {
             throw ObscuraError(.invalidSettings, "a worker needs --database (or OBSCURA_DATABASE)")
         }
-        let client = try await PostgresJobBackend.migratedClient(url, logger: logger)
+        let client = try await PostgresJobBackend.migratedClient(url, logger: logger, connectTimeout: configuration.databaseConnectTimeout)
         let backend = PostgresJobBackend(client: client, logger: logger)
         let metrics = ServerMetrics()
         let runner = JobRunner(backend: backend, configuration: configuration, logger: logger,

@@ -65,21 +65,23 @@ struct PostgresTestServer {
         server.standardOutput = FileHandle.nullDevice
         server.standardError = FileHandle.nullDevice
         try server.run()
-        defer {
-            // SIGINT: PostgreSQL's fast shutdown.
-            kill(server.processIdentifier, SIGINT)
-            server.waitUntilExit()
+        let result: Result<T, any Error>
+        do {
+            let socket = folder.appendingPathComponent(".s.PGSQL.\(port)").path
+            let deadline = Date().addingTimeInterval(60)
+            while true {
+                if FileManager.default.fileExists(atPath: socket),
+                   (try? await run(binaries.appendingPathComponent("pg_isready"), ["-h", folder.path, "-p", "\(port)", "-U", user], asRoot: false)) != nil { break }
+                guard Date() < deadline, server.isRunning else { throw StartFailure() }
+                try await Task.sleep(for: .milliseconds(100))
+            }
+            result = .success(try await body(PostgresTestServer(folder: folder, user: user, port: port)))
+        } catch {
+            result = .failure(error)
         }
-        let socket = folder.appendingPathComponent(".s.PGSQL.\(port)").path
-        let deadline = Date().addingTimeInterval(60)
-        let instance = PostgresTestServer(folder: folder, user: user, port: port)
-        while true {
-            if FileManager.default.fileExists(atPath: socket),
-               (try? await run(binaries.appendingPathComponent("pg_isready"), ["-h", folder.path, "-p", "\(port)", "-U", user], asRoot: false)) != nil { break }
-            guard Date() < deadline, server.isRunning else { throw StartFailure() }
-            try await Task.sleep(for: .milliseconds(100))
-        }
-        return try await body(instance)
+        // SIGINT: PostgreSQL's fast shutdown, waited for without holding a thread (ChildProcess.swift).
+        await server.end(with: SIGINT, within: 60)
+        return try result.get()
     }
 
     /// Creates database `name` and returns its URL.

@@ -45,6 +45,9 @@ enum Serve {
         // The test client keeps one connection and does not reconnect: a loaded machine must not
         // see it closed between two requests. Tests of the timeouts set their own.
         configuration.headerTimeout = 120
+        // Swift concurrency has as many threads as cores, and the command-line tests block
+        // them while the binary runs: on 2 cores the server tests can stand still for minutes.
+        configuration.databaseConnectTimeout = PostgresJobTests.connectTimeout
         edit(&configuration)
         return configuration
     }

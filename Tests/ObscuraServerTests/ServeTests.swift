@@ -13,12 +13,9 @@ struct ServeTests {
     @Test func servedOpenAPIDocumentIsTheCommittedOne() async throws {
         let committed = try String(contentsOf: Serve.repositoryRoot.appendingPathComponent("Sources/ObscuraServer/API/openapi.json"), encoding: .utf8)
         // The committed file is what the generator writes now (it exits 1 when they differ).
-        let generator = Process()
-        generator.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
-        generator.arguments = [Serve.repositoryRoot.appendingPathComponent("scripts/openapi.py").path, "--check"]
-        try generator.run()
-        generator.waitUntilExit()
-        #expect(generator.terminationStatus == 0, "run scripts/openapi.py")
+        let generator = try await Submit.run(URL(fileURLWithPath: "/usr/bin/python3"),
+                                             [Serve.repositoryRoot.appendingPathComponent("scripts/openapi.py").path, "--check"])
+        #expect(generator.status == 0, "run scripts/openapi.py: \(generator.standardError)")
         try await Serve.app(Serve.configuration()).test(.router) { client in
             let response = try await client.execute(uri: "/openapi.json", method: .get)
             #expect(response.status == .ok)

@@ -193,11 +193,11 @@ struct BodyModelTests {
     }
 
     @Test("a temporary folder OpenVINO cannot be handed the model through is a set-up error: exit 3, nothing written")
-    func unwritableTemporaryFolder() throws {
+    func unwritableTemporaryFolder() async throws {
         let folder = try TestSupport.temporaryFolder()
         defer { try? FileManager.default.removeItem(at: folder) }
         let output = folder.appendingPathComponent("out.jpg")
-        let result = try TestSupport.obscura(["anonymize", TestSupport.fixtures.appendingPathComponent("astronaut.jpg").path,
+        let result = try await TestSupport.obscura(["anonymize", TestSupport.fixtures.appendingPathComponent("astronaut.jpg").path,
                                               "-o", output.path, "--detect", "bodies"],
                                              environment: ["TMPDIR": "/proc/obscura-no-such-folder"])
         #expect(result.status == 3, "\(result.standardError)")

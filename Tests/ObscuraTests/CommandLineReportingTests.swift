@@ -16,11 +16,11 @@ struct CommandLineReportingTests {
     }
 
     @Test("on a terminal the line names each file as it starts, the time taken and left, and the faces found")
-    func progressOnATerminal() throws {
+    func progressOnATerminal() async throws {
         let folder = try TestSupport.temporaryFolder()
         defer { try? FileManager.default.removeItem(at: folder) }
         let photos = try Self.photos(in: folder)
-        let result = try TestSupport.obscuraOnTerminal(["anonymize", photos.path, "-o", folder.appendingPathComponent("clean").path, "--jobs", "1"])
+        let result = try await TestSupport.obscuraOnTerminal(["anonymize", photos.path, "-o", folder.appendingPathComponent("clean").path, "--jobs", "1"])
         #expect(result.status == 0, "\(result.standardError)")
         let text = result.standardError
         // One worker takes plain.jpg, then portrait.jpg: each is named before it is done.
@@ -32,33 +32,33 @@ struct CommandLineReportingTests {
     }
 
     @Test("there is no progress line on a pipe, and nothing but errors with --quiet on a terminal")
-    func noProgressOffATerminal() throws {
+    func noProgressOffATerminal() async throws {
         let folder = try TestSupport.temporaryFolder()
         defer { try? FileManager.default.removeItem(at: folder) }
         let photos = try Self.photos(in: folder)
-        let piped = try TestSupport.obscura(["anonymize", photos.path, "-o", folder.appendingPathComponent("a").path])
+        let piped = try await TestSupport.obscura(["anonymize", photos.path, "-o", folder.appendingPathComponent("a").path])
         #expect(piped.status == 0)
         #expect(!piped.standardError.contains("\r") && !piped.standardError.contains("[1/2]"), "\(piped.standardError)")
         #expect(piped.standardError.contains("2 written"))
-        let quiet = try TestSupport.obscuraOnTerminal(["anonymize", photos.path, "-o", folder.appendingPathComponent("b").path, "--quiet"])
+        let quiet = try await TestSupport.obscuraOnTerminal(["anonymize", photos.path, "-o", folder.appendingPathComponent("b").path, "--quiet"])
         #expect(quiet.status == 0)
         #expect(quiet.standardError.isEmpty, "\(quiet.standardError)")
     }
 
     @Test("the summary names the photos where no face was found, on stderr and in --json")
-    func photosWithNoFaceAreNamed() throws {
+    func photosWithNoFaceAreNamed() async throws {
         let folder = try TestSupport.temporaryFolder()
         defer { try? FileManager.default.removeItem(at: folder) }
         let photos = try Self.photos(in: folder)
         let plain = photos.appendingPathComponent("plain.jpg").path, portrait = photos.appendingPathComponent("portrait.jpg").path
-        let text = try TestSupport.obscura(["anonymize", photos.path, "-o", folder.appendingPathComponent("a").path])
+        let text = try await TestSupport.obscura(["anonymize", photos.path, "-o", folder.appendingPathComponent("a").path])
         #expect(text.status == 0)
         #expect(text.standardError.contains("found 1 face"), "\(text.standardError)")
         let check = try #require(text.standardError.components(separatedBy: "0 faces in 1 photo").dropFirst().first, "\(text.standardError)")
         #expect(check.contains(plain))
         #expect(!check.contains(portrait))
 
-        let json = try TestSupport.obscura(["anonymize", photos.path, "-o", folder.appendingPathComponent("b").path, "--json"])
+        let json = try await TestSupport.obscura(["anonymize", photos.path, "-o", folder.appendingPathComponent("b").path, "--json"])
         let summary = try #require(try JSONSerialization.jsonObject(with: json.standardOutput) as? [String: Any])
         #expect(summary["nothingFound"] as? [String] == [plain])
         #expect(summary["regions"] as? [String: Int] == ["faces": 1])
@@ -66,14 +66,14 @@ struct CommandLineReportingTests {
     }
 
     @Test("--skip-existing resumes a run: existing outputs are kept and counted as skipped, the report is extended")
-    func resuming() throws {
+    func resuming() async throws {
         let folder = try TestSupport.temporaryFolder()
         defer { try? FileManager.default.removeItem(at: folder) }
         let photos = try Self.photos(in: folder)
         let clean = folder.appendingPathComponent("clean"), report = folder.appendingPathComponent("run.jsonl")
-        #expect(try TestSupport.obscura(["anonymize", photos.path, "-o", clean.path, "--report", report.path]).status == 0)
+        #expect(try await TestSupport.obscura(["anonymize", photos.path, "-o", clean.path, "--report", report.path]).status == 0)
         // Without the flag every existing output fails its input.
-        let without = try TestSupport.obscura(["anonymize", photos.path, "-o", clean.path, "--json"])
+        let without = try await TestSupport.obscura(["anonymize", photos.path, "-o", clean.path, "--json"])
         #expect(without.status == 1)
         #expect((try JSONSerialization.jsonObject(with: without.standardOutput) as? [String: Any])?["failed"] as? Int == 2)
         #expect(without.standardError.contains("output.exists") && without.standardError.contains("--skip-existing"))
@@ -82,7 +82,7 @@ struct CommandLineReportingTests {
         try Data("keep me".utf8).write(to: clean.appendingPathComponent("portrait.jpg"))
         try FileManager.default.removeItem(at: clean.appendingPathComponent("plain.jpg"))
 
-        let resumed = try TestSupport.obscura(["anonymize", photos.path, "-o", clean.path, "--skip-existing", "--report", report.path, "--json"])
+        let resumed = try await TestSupport.obscura(["anonymize", photos.path, "-o", clean.path, "--skip-existing", "--report", report.path, "--json"])
         #expect(resumed.status == 0, "\(resumed.standardError)")
         let summary = try #require(try JSONSerialization.jsonObject(with: resumed.standardOutput) as? [String: Any])
         #expect(summary["written"] as? Int == 1)
@@ -97,8 +97,8 @@ struct CommandLineReportingTests {
     }
 
     @Test("'-o -' is untouched by the name rule: --format png writes PNG to standard output")
-    func standardOutputTakesAnyFormat() throws {
-        let result = try TestSupport.obscura(["anonymize", TestSupport.fixtures.appendingPathComponent("astronaut.jpg").path,
+    func standardOutputTakesAnyFormat() async throws {
+        let result = try await TestSupport.obscura(["anonymize", TestSupport.fixtures.appendingPathComponent("astronaut.jpg").path,
                                               "-o", "-", "--format", "png", "--quiet"])
         #expect(result.status == 0, "\(result.standardError)")
         #expect(ImageFormat.sniff([UInt8](result.standardOutput)) == .png)

@@ -5,8 +5,8 @@ import Testing
 /// The built `obscura` binary, run as a user would: exit codes, files written, messages.
 @Suite struct CommandLineUsageTests {
     @Test("--help documents the exit codes and the strength rule")
-    func help() throws {
-        let result = try TestSupport.obscura(["anonymize", "--help"])
+    func help() async throws {
+        let result = try await TestSupport.obscura(["anonymize", "--help"])
         #expect(result.status == 0)
         let text = String(decoding: result.standardOutput, as: UTF8.self)
         #expect(text.contains("Exit codes"))
@@ -23,17 +23,17 @@ import Testing
         ["anonymize", "x.jpg", "-o", "y", "--jobs", "0"],
         ["anonymize", "x.jpg", "-o", "y", "--min-face", "2"],
     ])
-    func usage(arguments: [String]) throws {
-        let result = try TestSupport.obscura(arguments)
+    func usage(arguments: [String]) async throws {
+        let result = try await TestSupport.obscura(arguments)
         #expect(result.status == 2, "\(arguments): \(result.standardError)")
     }
 
     @Test("a missing model exits with 3 and writes nothing")
-    func missingModel() throws {
+    func missingModel() async throws {
         let folder = try TestSupport.temporaryFolder()
         defer { try? FileManager.default.removeItem(at: folder) }
         let output = folder.appendingPathComponent("out")
-        let result = try TestSupport.obscura(["anonymize", TestSupport.fixtures.appendingPathComponent("astronaut.jpg").path,
+        let result = try await TestSupport.obscura(["anonymize", TestSupport.fixtures.appendingPathComponent("astronaut.jpg").path,
                                               "-o", output.path, "--models", folder.appendingPathComponent("none").path])
         #expect(result.status == 3)
         #expect(result.standardError.contains("setup.sh"))
@@ -46,21 +46,21 @@ struct CommandLineTests {
     let photo = TestSupport.fixtures.appendingPathComponent("astronaut.jpg")
 
     @Test("a corrupt model exits with 3 and writes nothing")
-    func corruptModel() throws {
+    func corruptModel() async throws {
         let folder = try TestSupport.temporaryFolder()
         defer { try? FileManager.default.removeItem(at: folder) }
         var model = [UInt8](try Data(contentsOf: ModelStore.defaultDirectory.appendingPathComponent("centerface.onnx")))
         model.removeLast(1000)
         try Data(model).write(to: folder.appendingPathComponent("centerface.onnx"))
         let output = folder.appendingPathComponent("out")
-        let result = try TestSupport.obscura(["anonymize", photo.path, "-o", output.path, "--models", folder.path])
+        let result = try await TestSupport.obscura(["anonymize", photo.path, "-o", output.path, "--models", folder.path])
         #expect(result.status == 3)
         #expect(result.standardError.contains("model.corrupt"))
         #expect(!FileManager.default.fileExists(atPath: output.path))
     }
 
     @Test("a folder walk writes images at their relative paths, skips non-images, names failures, exits 1")
-    func folderWalk() throws {
+    func folderWalk() async throws {
         let folder = try TestSupport.temporaryFolder()
         defer { try? FileManager.default.removeItem(at: folder) }
         let photos = folder.appendingPathComponent("photos")
@@ -72,7 +72,7 @@ struct CommandLineTests {
         try bytes.prefix(bytes.count / 2).write(to: photos.appendingPathComponent("trip/broken.jpg"))
         let clean = folder.appendingPathComponent("clean")
 
-        let result = try TestSupport.obscura(["anonymize", photos.path, "-o", clean.path, "--json"])
+        let result = try await TestSupport.obscura(["anonymize", photos.path, "-o", clean.path, "--json"])
         #expect(result.status == 1)
         #expect(result.standardError.contains("broken.jpg"))
         #expect(result.standardError.contains("input.undecodable"))
@@ -91,7 +91,7 @@ struct CommandLineTests {
     }
 
     @Test("existing outputs are kept unless --overwrite; inputs are never overwritten")
-    func overwriting() throws {
+    func overwriting() async throws {
         let folder = try TestSupport.temporaryFolder()
         defer { try? FileManager.default.removeItem(at: folder) }
         let input = folder.appendingPathComponent("in.jpg")
@@ -100,20 +100,20 @@ struct CommandLineTests {
         let output = folder.appendingPathComponent("out.jpg")
         try Data("keep me".utf8).write(to: output)
 
-        #expect(try TestSupport.obscura(["anonymize", input.path, "-o", output.path]).status == 1)
+        #expect(try await TestSupport.obscura(["anonymize", input.path, "-o", output.path]).status == 1)
         #expect(try Data(contentsOf: output) == Data("keep me".utf8))
-        #expect(try TestSupport.obscura(["anonymize", input.path, "-o", output.path, "--overwrite"]).status == 0)
+        #expect(try await TestSupport.obscura(["anonymize", input.path, "-o", output.path, "--overwrite"]).status == 0)
         #expect(try ImageFormat.sniff(Data(contentsOf: output)) == .jpeg)
 
-        let sameFolder = try TestSupport.obscura(["anonymize", folder.path, "-o", folder.path, "--overwrite"])
+        let sameFolder = try await TestSupport.obscura(["anonymize", folder.path, "-o", folder.path, "--overwrite"])
         #expect(sameFolder.status == 1)
         #expect(sameFolder.standardError.contains("output.is-input"))
         #expect(try Data(contentsOf: input) == original)
     }
 
     @Test("'-' reads standard input and writes standard output")
-    func pipes() throws {
-        let result = try TestSupport.obscura(["anonymize", "-", "-o", "-", "--quiet"], input: try Data(contentsOf: photo))
+    func pipes() async throws {
+        let result = try await TestSupport.obscura(["anonymize", "-", "-o", "-", "--quiet"], input: try Data(contentsOf: photo))
         #expect(result.status == 0, "\(result.standardError)")
         let decoded = try ImageDecoder.decode([UInt8](result.standardOutput))
         #expect(decoded.format == .jpeg && decoded.pixels.width == 512)
@@ -126,14 +126,14 @@ struct CommandLineTests {
         defer { try? FileManager.default.removeItem(at: folder) }
         for (name, format) in [("a.png", ImageFormat.png), ("a.webp", .webp)] {
             let url = folder.appendingPathComponent(name)
-            #expect(try TestSupport.obscura(["anonymize", photo.path, "-o", url.path, "--quiet"]).status == 0)
+            #expect(try await TestSupport.obscura(["anonymize", photo.path, "-o", url.path, "--quiet"]).status == 0)
             #expect(ImageFormat.sniff(try Data(contentsOf: url)) == format)
         }
     }
 
     @Test("planted metadata of every kind is gone, orientation applied, and the report leaks none of it",
           .enabled(if: TestSupport.exiftoolPath != nil || TestSupport.modelsRequired, "exiftool not installed (skipped)"))
-    func metadataAndReport() throws {
+    func metadataAndReport() async throws {
         let folder = try TestSupport.temporaryFolder()
         defer { try? FileManager.default.removeItem(at: folder) }
         // A wide image so that orientation 6 visibly swaps the axes.
@@ -162,7 +162,7 @@ struct CommandLineTests {
         #expect(!TestSupport.nonIntrinsicTags(before).isEmpty)
 
         let output = folder.appendingPathComponent("clean.jpg"), report = folder.appendingPathComponent("report.jsonl")
-        let result = try TestSupport.obscura(["anonymize", input.path, "-o", output.path, "--report", report.path])
+        let result = try await TestSupport.obscura(["anonymize", input.path, "-o", output.path, "--report", report.path])
         #expect(result.status == 0, "\(result.standardError)")
         let after = try TestSupport.exiftoolTags(output)
         #expect(TestSupport.nonIntrinsicTags(after).isEmpty, "left in the output: \(TestSupport.nonIntrinsicTags(after))")
@@ -188,7 +188,7 @@ struct CommandLineTests {
     @Test("PNG input with text, XMP and EXIF chunks comes out clean as PNG and WebP, alpha kept",
           .enabled(if: TestSupport.exiftoolPath != nil || TestSupport.modelsRequired, "exiftool not installed (skipped)"),
           arguments: ["png", "webp"])
-    func pngMetadataAndAlpha(format: String) throws {
+    func pngMetadataAndAlpha(format: String) async throws {
         let folder = try TestSupport.temporaryFolder()
         defer { try? FileManager.default.removeItem(at: folder) }
         // The portrait with an alpha channel that fades from opaque to half transparent.
@@ -211,7 +211,7 @@ struct CommandLineTests {
         #expect(TestSupport.nonIntrinsicTags(try TestSupport.exiftoolTags(input)).count >= 3)
 
         let output = folder.appendingPathComponent("clean.\(format)")
-        let result = try TestSupport.obscura(["anonymize", input.path, "-o", output.path, "--quiet"])
+        let result = try await TestSupport.obscura(["anonymize", input.path, "-o", output.path, "--quiet"])
         #expect(result.status == 0, "\(result.standardError)")
         let tags = try TestSupport.exiftoolTags(output)
         #expect(TestSupport.nonIntrinsicTags(tags).isEmpty, "left in the output: \(TestSupport.nonIntrinsicTags(tags))")

@@ -59,12 +59,12 @@ struct EvaluationSetTests {
        .enabled(if: TestSupport.exiftoolPath != nil || TestSupport.modelsRequired, "exiftool not installed (skipped)"))
 struct MetadataCorpusTests {
     @Test("every readable file comes out with nothing but pixels; the rest are refused by name; camera JPEGs keep their size")
-    func corpus() throws {
+    func corpus() async throws {
         let folder = try TestSupport.temporaryFolder()
         defer { try? FileManager.default.removeItem(at: folder) }
         let output = folder.appendingPathComponent("out"), report = folder.appendingPathComponent("report.jsonl")
         let files = TestSupport.metadataCorpus.appendingPathComponent("files")
-        let result = try TestSupport.obscura(["anonymize", files.path, "-o", output.path, "--json", "--quiet",
+        let result = try await TestSupport.obscura(["anonymize", files.path, "-o", output.path, "--json", "--quiet",
                                               "--report", report.path])
         #expect(result.status == 1)  // the corpus holds formats this build refuses
         let summary = try #require(try JSONSerialization.jsonObject(with: result.standardOutput) as? [String: Any])
@@ -93,7 +93,7 @@ struct MetadataCorpusTests {
         #expect(keptProfiles == 1)  // the Canon EOS 7D photo's Adobe RGB (1998)
 
         // Obscura's own verify agrees with exiftool on every output (metadata only here).
-        let verified = try TestSupport.obscura(["verify", output.path, "--no-faces", "--quiet"])
+        let verified = try await TestSupport.obscura(["verify", output.path, "--no-faces", "--quiet"])
         #expect(verified.status == 0, "\(verified.standardError)")
 
         // File size at matched quality: each camera JPEG (maker notes or a serial number, at

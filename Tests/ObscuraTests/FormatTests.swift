@@ -39,9 +39,9 @@ struct FormatTests {
         return url
     }
 
-    static func anonymizeFile(_ input: URL, to output: URL, _ extra: [String] = []) throws -> (TestSupport.ProcessResult, [String: Any]?) {
+    static func anonymizeFile(_ input: URL, to output: URL, _ extra: [String] = []) async throws -> (TestSupport.ProcessResult, [String: Any]?) {
         let report = output.deletingLastPathComponent().appendingPathComponent(output.lastPathComponent + ".report.jsonl")
-        let result = try TestSupport.obscura(["anonymize", input.path, "-o", output.path, "--report", report.path, "--quiet"] + extra)
+        let result = try await TestSupport.obscura(["anonymize", input.path, "-o", output.path, "--report", report.path, "--quiet"] + extra)
         let line = (try? String(contentsOf: report, encoding: .utf8))?.split(separator: "\n").first
         let record = line.flatMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
         return (result, record)
@@ -52,7 +52,7 @@ struct FormatTests {
     }
 
     @Test("HEIC with EXIF, GPS and XMP written by libheif's encoder comes out as a clean JPEG")
-    func heicWithMetadata() throws {
+    func heicWithMetadata() async throws {
         let folder = try TestSupport.temporaryFolder()
         defer { try? FileManager.default.removeItem(at: folder) }
         let source = try Self.makeSource(in: folder)
@@ -64,7 +64,7 @@ struct FormatTests {
         #expect(before["GPS:GPSLatitude"] != nil && before["IFD0:Artist"] != nil && before["XMP-dc:Creator"] != nil)
 
         let outputFolder = folder.appendingPathComponent("out")
-        let result = try TestSupport.obscura(["anonymize", heic.path, "-o", outputFolder.path, "--quiet"])
+        let result = try await TestSupport.obscura(["anonymize", heic.path, "-o", outputFolder.path, "--quiet"])
         #expect(result.status == 0, "\(result.standardError)")
         let output = outputFolder.appendingPathComponent("photo.jpg")  // --format keep maps HEIC to JPEG
         let tags = try TestSupport.exiftoolTags(output)
@@ -104,7 +104,7 @@ struct FormatTests {
     }
 
     @Test("TIFF: the Orientation tag is applied, metadata dropped, written as JPEG")
-    func tiff() throws {
+    func tiff() async throws {
         let folder = try TestSupport.temporaryFolder()
         defer { try? FileManager.default.removeItem(at: folder) }
         let source = try Self.makeSource(in: folder)
@@ -112,7 +112,7 @@ struct FormatTests {
         try Self.tool(Self.convert, [source.path, "-strip", tiff.path])
         try Self.exiftool(Self.plantedTags + ["-Orientation=6", "-n", tiff.path])
         let output = folder.appendingPathComponent("scan.jpg")
-        let (result, record) = try Self.anonymizeFile(tiff, to: output)
+        let (result, record) = try await Self.anonymizeFile(tiff, to: output)
         #expect(result.status == 0, "\(result.standardError)")
         #expect(TestSupport.nonIntrinsicTags(try TestSupport.exiftoolTags(output)).isEmpty)
         #expect(record?["orientationApplied"] as? Int == 6)
@@ -124,7 +124,7 @@ struct FormatTests {
     }
 
     @Test("multi-page TIFF, animated GIF and animated PNG are refused by name, nothing written")
-    func animationsRefused() throws {
+    func animationsRefused() async throws {
         let folder = try TestSupport.temporaryFolder()
         defer { try? FileManager.default.removeItem(at: folder) }
         let a = try Self.makeSource(in: folder, name: "a.png")
@@ -141,7 +141,7 @@ struct FormatTests {
         for input in [pages, animation, apng] {
             // An output folder: a file name ending in .tif or .gif is refused before the input is read.
             let output = folder.appendingPathComponent("out-" + input.pathExtension + "-" + input.deletingPathExtension().lastPathComponent)
-            let result = try TestSupport.obscura(["anonymize", input.path, "-o", output.path + "/", "--json", "--quiet"])
+            let result = try await TestSupport.obscura(["anonymize", input.path, "-o", output.path + "/", "--json", "--quiet"])
             #expect(result.status == 1)
             let summary = try JSONSerialization.jsonObject(with: result.standardOutput) as? [String: Any]
             let failure = (summary?["failures"] as? [[String: Any]])?.first
@@ -151,7 +151,7 @@ struct FormatTests {
     }
 
     @Test("a still GIF with a comment comes out as a clean PNG with the same pixels")
-    func gif() throws {
+    func gif() async throws {
         let folder = try TestSupport.temporaryFolder()
         defer { try? FileManager.default.removeItem(at: folder) }
         let gif = folder.appendingPathComponent("still.gif")
@@ -159,7 +159,7 @@ struct FormatTests {
         try Self.exiftool(["-Comment=planted comment", gif.path])
         #expect(TestSupport.nonIntrinsicTags(try TestSupport.exiftoolTags(gif)).contains { $0.hasSuffix("Comment") })
         let outputFolder = folder.appendingPathComponent("out")
-        let result = try TestSupport.obscura(["anonymize", gif.path, "-o", outputFolder.path, "--quiet"])
+        let result = try await TestSupport.obscura(["anonymize", gif.path, "-o", outputFolder.path, "--quiet"])
         #expect(result.status == 0, "\(result.standardError)")
         let output = outputFolder.appendingPathComponent("still.png")
         #expect(TestSupport.nonIntrinsicTags(try TestSupport.exiftoolTags(output)).isEmpty)
@@ -184,13 +184,13 @@ struct FormatTests {
     }
 
     @Test("all eight EXIF orientations written by exiftool come out upright from the CLI", arguments: 1...8)
-    func orientationEndToEnd(value: Int) throws {
+    func orientationEndToEnd(value: Int) async throws {
         let folder = try TestSupport.temporaryFolder()
         defer { try? FileManager.default.removeItem(at: folder) }
         let source = try Self.makeSource(in: folder)
         try Self.exiftool(["-Orientation=\(value)", "-n", source.path])
         let output = folder.appendingPathComponent("upright.png")
-        let (result, _) = try Self.anonymizeFile(source, to: output)
+        let (result, _) = try await Self.anonymizeFile(source, to: output)
         #expect(result.status == 0)
         let pixels = try Self.decode(output)
         let swapped = value >= 5
@@ -203,14 +203,14 @@ struct FormatTests {
     }
 
     @Test("a JPEG keeps its chroma sampling, progression and quantization tables")
-    func jpegLayoutKept() throws {
+    func jpegLayoutKept() async throws {
         let folder = try TestSupport.temporaryFolder()
         defer { try? FileManager.default.removeItem(at: folder) }
         let source = folder.appendingPathComponent("fine.jpg")
         try Self.tool(Self.convert, ["-size", "96x64", "plasma:fractal", "-seed", "7", "-sampling-factor", "1x1",
                                      "-interlace", "JPEG", "-quality", "93", source.path])
         let output = folder.appendingPathComponent("out.jpg")
-        let (result, _) = try Self.anonymizeFile(source, to: output)
+        let (result, _) = try await Self.anonymizeFile(source, to: output)
         #expect(result.status == 0)
         let before = try TestSupport.exiftoolTags(source), after = try TestSupport.exiftoolTags(output)
         for tag in ["File:EncodingProcess", "File:YCbCrSubSampling"] {
@@ -223,14 +223,14 @@ struct FormatTests {
     }
 
     @Test("IMG.heic beside IMG.jpg is written as IMG-heic.jpg, whatever the worker order")
-    func convertedNamesDoNotCollide() throws {
+    func convertedNamesDoNotCollide() async throws {
         let folder = try TestSupport.temporaryFolder()
         defer { try? FileManager.default.removeItem(at: folder) }
         let inputs = folder.appendingPathComponent("in")
         try FileManager.default.createDirectory(at: inputs, withIntermediateDirectories: true)
         let jpeg = try Self.makeSource(in: inputs, name: "IMG.jpg")
         try Self.tool(Self.heifEncoder, ["-q", "80", jpeg.path, "-o", inputs.appendingPathComponent("IMG.heic").path])
-        let result = try TestSupport.obscura(["anonymize", inputs.path, "-o", folder.appendingPathComponent("out").path,
+        let result = try await TestSupport.obscura(["anonymize", inputs.path, "-o", folder.appendingPathComponent("out").path,
                                               "--jobs", "2", "--quiet"])
         #expect(result.status == 0, "\(result.standardError)")
         let written = try FileManager.default.contentsOfDirectory(atPath: folder.appendingPathComponent("out").path).sorted()
@@ -301,7 +301,7 @@ struct FormatTests {
 
     @Test("a Display P3 photo looks the same after anonymization (PNG with iCCP, JPEG with APP2)",
           arguments: ["png", "jpg"])
-    func displayP3Profile(fileExtension: String) throws {
+    func displayP3Profile(fileExtension: String) async throws {
         let folder = try TestSupport.temporaryFolder()
         defer { try? FileManager.default.removeItem(at: folder) }
         let profile = folder.appendingPathComponent("DisplayP3.icc")
@@ -313,7 +313,7 @@ struct FormatTests {
         #expect(try TestSupport.exiftoolTags(input)["ICC-header:ColorSpaceData"] != nil, "profile planted")
 
         let output = folder.appendingPathComponent("out.png")
-        let (result, record) = try Self.anonymizeFile(input, to: output)
+        let (result, record) = try await Self.anonymizeFile(input, to: output)
         #expect(result.status == 0)
         #expect((record?["notes"] as? [String])?.contains { $0.contains("converted to sRGB") } == true)
         #expect(TestSupport.nonIntrinsicTags(try TestSupport.exiftoolTags(output)).isEmpty, "no profile is kept")
@@ -328,7 +328,7 @@ struct FormatTests {
     }
 
     @Test("an AVIF tagged Display P3 by nclx code points is converted to sRGB")
-    func displayP3CodePoints() throws {
+    func displayP3CodePoints() async throws {
         let folder = try TestSupport.temporaryFolder()
         defer { try? FileManager.default.removeItem(at: folder) }
         let source = folder.appendingPathComponent("p3.jpg")
@@ -344,7 +344,7 @@ struct FormatTests {
         #expect(try TestSupport.exiftoolTags(avif)["QuickTime:ColorPrimaries"] as? String == "SMPTE EG 432-1")
 
         let output = folder.appendingPathComponent("out.png")
-        let (result, record) = try Self.anonymizeFile(avif, to: output)
+        let (result, record) = try await Self.anonymizeFile(avif, to: output)
         #expect(result.status == 0)
         #expect((record?["notes"] as? [String])?.contains { $0.contains("converted to sRGB") } == true)
         let errors = try Self.colourErrors(of: output)

@@ -6,11 +6,11 @@ import Testing
 @Suite(.enabled(if: TestSupport.modelInstalled || TestSupport.modelsRequired, TestSupport.modelMissingMessage))
 struct InferenceTests {
     @Test("a missing OpenVINO runtime exits with 3, names runtime.missing and writes nothing")
-    func missingRuntime() throws {
+    func missingRuntime() async throws {
         let folder = try TestSupport.temporaryFolder()
         defer { try? FileManager.default.removeItem(at: folder) }
         let output = folder.appendingPathComponent("out")
-        let result = try TestSupport.obscura(["anonymize", TestSupport.fixtures.appendingPathComponent("astronaut.jpg").path,
+        let result = try await TestSupport.obscura(["anonymize", TestSupport.fixtures.appendingPathComponent("astronaut.jpg").path,
                                               "-o", output.path],
                                              environment: ["OBSCURA_OPENVINO": folder.appendingPathComponent("no-runtime").path])
         #expect(result.status == 3)
@@ -20,14 +20,14 @@ struct InferenceTests {
     }
 
     @Test("a damaged OpenVINO runtime (a file that is no library) exits with 3 and writes nothing")
-    func damagedRuntime() throws {
+    func damagedRuntime() async throws {
         let folder = try TestSupport.temporaryFolder()
         defer { try? FileManager.default.removeItem(at: folder) }
         let runtime = folder.appendingPathComponent("runtime")
         try FileManager.default.createDirectory(at: runtime, withIntermediateDirectories: true)
         try Data(repeating: 0x7f, count: 4096).write(to: runtime.appendingPathComponent("libopenvino_c.so.2641"))
         let output = folder.appendingPathComponent("out.jpg")
-        let result = try TestSupport.obscura(["anonymize", TestSupport.fixtures.appendingPathComponent("astronaut.jpg").path,
+        let result = try await TestSupport.obscura(["anonymize", TestSupport.fixtures.appendingPathComponent("astronaut.jpg").path,
                                               "-o", output.path], environment: ["OBSCURA_OPENVINO": runtime.path])
         #expect(result.status == 3)
         #expect(result.standardError.contains("runtime.missing"))

@@ -666,12 +666,12 @@ struct InspectMalformedTests {
 @Suite(.enabled(if: TestSupport.exiftoolPath != nil, "exiftool not installed (skipped)"))
 struct InspectCommandTests {
     @Test("without --values no planted value appears in the table, the JSON or stderr; with --values they do")
-    func privacy() throws {
+    func privacy() async throws {
         let folder = try TestSupport.temporaryFolder()
         defer { try? FileManager.default.removeItem(at: folder) }
         let url = try Planted.jpeg(in: folder)
         for arguments in [["inspect", url.path], ["inspect", "--json", url.path]] {
-            let result = try TestSupport.obscura(arguments)
+            let result = try await TestSupport.obscura(arguments)
             #expect(result.status == 0)
             let everything = String(decoding: result.standardOutput, as: UTF8.self) + result.standardError
             #expect(everything.contains("serial-numbers"))
@@ -680,7 +680,7 @@ struct InspectCommandTests {
             }
         }
         for arguments in [["inspect", "--values", url.path], ["inspect", "--json", "--values", url.path]] {
-            let result = try TestSupport.obscura(arguments)
+            let result = try await TestSupport.obscura(arguments)
             let output = String(decoding: result.standardOutput, as: UTF8.self)
             for secret in [Planted.serial, Planted.artist, Planted.comment, Planted.latitude, Planted.iptcByline, Planted.xmpCreator] {
                 #expect(output.contains(secret), "\(arguments): '\(secret)' missing")
@@ -689,12 +689,12 @@ struct InspectCommandTests {
     }
 
     @Test("--json prints one object per file with path, format, findings and problems")
-    func json() throws {
+    func json() async throws {
         let folder = try TestSupport.temporaryFolder()
         defer { try? FileManager.default.removeItem(at: folder) }
         let planted = try Planted.jpeg(in: folder)
         let clean = TestSupport.fixtures.appendingPathComponent("astronaut.jpg")
-        let result = try TestSupport.obscura(["inspect", "--json", planted.path, clean.path])
+        let result = try await TestSupport.obscura(["inspect", "--json", planted.path, clean.path])
         #expect(result.status == 0)
         let lines = String(decoding: result.standardOutput, as: UTF8.self).split(separator: "\n")
         #expect(lines.count == 2)
@@ -712,33 +712,33 @@ struct InspectCommandTests {
     }
 
     @Test("the table groups findings by kind; intrinsic ones are counted, and marked with --all")
-    func table() throws {
+    func table() async throws {
         let path = TestSupport.fixtures.appendingPathComponent("astronaut.jpg").path
-        let result = try TestSupport.obscura(["inspect", path])
+        let result = try await TestSupport.obscura(["inspect", path])
         #expect(result.status == 0)
         let text = String(decoding: result.standardOutput, as: UTF8.self)
         #expect(text.contains("JPEG, 2 findings, 0 not intrinsic"))
         #expect(text.contains("nothing but the image itself (2 intrinsic items; --all lists them)"))
-        let all = String(decoding: try TestSupport.obscura(["inspect", "--all", path]).standardOutput, as: UTF8.self)
+        let all = String(decoding: try await TestSupport.obscura(["inspect", "--all", path]).standardOutput, as: UTF8.self)
         #expect(all.contains("(intrinsic)"))
         #expect(all.contains("KIND"))
     }
 
     @Test("unreadable files exit with 1 and are named with their code; usage errors exit with 2")
-    func exitCodes() throws {
+    func exitCodes() async throws {
         let folder = try TestSupport.temporaryFolder()
         defer { try? FileManager.default.removeItem(at: folder) }
         let text = folder.appendingPathComponent("notes.txt")
         try Data("not an image".utf8).write(to: text)
         let clean = TestSupport.fixtures.appendingPathComponent("astronaut.jpg").path
-        let mixed = try TestSupport.obscura(["inspect", clean, text.path, folder.appendingPathComponent("missing.jpg").path])
+        let mixed = try await TestSupport.obscura(["inspect", clean, text.path, folder.appendingPathComponent("missing.jpg").path])
         #expect(mixed.status == 1)
         #expect(mixed.standardError.contains("notes.txt") && mixed.standardError.contains("[input.not-image]"), "\(mixed.standardError)")
         #expect(mixed.standardError.contains("missing.jpg") && mixed.standardError.contains("[io.failed]"), "\(mixed.standardError)")
         #expect(String(decoding: mixed.standardOutput, as: UTF8.self).contains("astronaut.jpg: JPEG"))
-        #expect(try TestSupport.obscura(["inspect"]).status == 2)
-        #expect(try TestSupport.obscura(["inspect", "--no-such-flag", clean]).status == 2)
-        let help = try TestSupport.obscura(["inspect", "--help"])
+        #expect(try await TestSupport.obscura(["inspect"]).status == 2)
+        #expect(try await TestSupport.obscura(["inspect", "--no-such-flag", clean]).status == 2)
+        let help = try await TestSupport.obscura(["inspect", "--help"])
         #expect(help.status == 0)
         #expect(String(decoding: help.standardOutput, as: UTF8.self).contains("--values"))
     }

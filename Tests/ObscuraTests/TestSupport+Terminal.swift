@@ -8,7 +8,11 @@ import Darwin
 extension TestSupport {
     /// Runs `obscura` with its standard error on a pseudo-terminal, as a person at a terminal
     /// sees it, and returns everything written there (carriage returns and escapes included).
-    static func obscuraOnTerminal(_ arguments: [String]) throws -> ProcessResult {
+    static func obscuraOnTerminal(_ arguments: [String]) async throws -> ProcessResult {
+        try await offThePool { try obscuraOnTerminalBlocking(arguments) }
+    }
+
+    private static func obscuraOnTerminalBlocking(_ arguments: [String]) throws -> ProcessResult {
         // Glibc's module hides the pty calls (they need _XOPEN_SOURCE), so they are looked up.
         typealias Call = @convention(c) (Int32) -> Int32
         typealias Name = @convention(c) (Int32) -> UnsafeMutablePointer<CChar>?

@@ -88,8 +88,18 @@ enum TestSupport {
                              standardError: String(decoding: errData, as: UTF8.self))
     }
 
-    static func obscura(_ arguments: [String], input: Data? = nil, environment: [String: String] = [:]) throws -> ProcessResult {
-        try run(obscuraBinary, arguments, input: input, environment: environment)
+    /// Runs the built `obscura` on a Dispatch thread. Swift concurrency has only as many threads
+    /// as cores (two on CI) and adds none when one blocks: a test waiting there for a binary
+    /// that runs for seconds would stop every server test in the process meanwhile.
+    static func obscura(_ arguments: [String], input: Data? = nil, environment: [String: String] = [:]) async throws -> ProcessResult {
+        try await offThePool { try run(obscuraBinary, arguments, input: input, environment: environment) }
+    }
+
+    /// `work`, run on a Dispatch thread rather than one of Swift concurrency's.
+    static func offThePool<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { continuation in
+            DispatchQueue.global().async { continuation.resume(with: Result { try work() }) }
+        }
     }
 
     /// A fresh empty folder, removed by the caller with `cleanUp`.

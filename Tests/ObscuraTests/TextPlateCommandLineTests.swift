@@ -29,7 +29,7 @@ struct TextPlateCommandLineTests {
     }
 
     @Test("--detect text,pii,plates on a rendered document: kinds reported, no text anywhere, text solid by default")
-    func textPIIAndPlates() throws {
+    func textPIIAndPlates() async throws {
         let folder = try TestSupport.temporaryFolder()
         defer { try? FileManager.default.removeItem(at: folder) }
         let items: [DocumentRenderer.Item] = [
@@ -40,7 +40,7 @@ struct TextPlateCommandLineTests {
         ]
         let rendered = try DocumentRenderer.render(.init(width: 1300, items: items), in: folder, name: "doc")
         let output = folder.appendingPathComponent("clean.png"), report = folder.appendingPathComponent("report.jsonl")
-        let result = try TestSupport.obscura(["anonymize", folder.appendingPathComponent("doc.jpg").path, "-o", output.path,
+        let result = try await TestSupport.obscura(["anonymize", folder.appendingPathComponent("doc.jpg").path, "-o", output.path,
                                               "--detect", "text,pii,plates", "--report", report.path])
         #expect(result.status == 0, "\(result.standardError)")
         let record = try #require(try Self.records(report).first)
@@ -72,7 +72,7 @@ struct TextPlateCommandLineTests {
     }
 
     @Test("--pii-pattern and --pii-words paint matching text as pii.custom; the words never reach the report")
-    func userRules() throws {
+    func userRules() async throws {
         let folder = try TestSupport.temporaryFolder()
         defer { try? FileManager.default.removeItem(at: folder) }
         let items: [DocumentRenderer.Item] = [
@@ -86,7 +86,7 @@ struct TextPlateCommandLineTests {
         try Data("# people\nanna eriksson\n".utf8).write(to: words)
         let output = folder.appendingPathComponent("clean.png"), report = folder.appendingPathComponent("report.jsonl")
         let pattern = #"AB-\d{6}\b"#
-        let result = try TestSupport.obscura(["anonymize", folder.appendingPathComponent("doc.jpg").path, "-o", output.path,
+        let result = try await TestSupport.obscura(["anonymize", folder.appendingPathComponent("doc.jpg").path, "-o", output.path,
                                               "--detect", "pii", "--pii-pattern", pattern, "--pii-words", words.path,
                                               "--fill", "ff00ff", "--report", report.path])
         #expect(result.status == 0, "\(result.standardError)")
@@ -118,13 +118,13 @@ struct TextPlateCommandLineTests {
         ["--detect", "plates", "--plate-evidence", "psychic"],
         ["--detect", "plates", "--plate-evidence", ""],
     ])
-    func usage(arguments: [String]) throws {
-        let result = try TestSupport.obscura(["anonymize", "x.jpg", "-o", "y"] + arguments)
+    func usage(arguments: [String]) async throws {
+        let result = try await TestSupport.obscura(["anonymize", "x.jpg", "-o", "y"] + arguments)
         #expect(result.status == 2, "\(arguments): \(result.standardError)")
     }
 
     @Test("a missing or corrupt text model is a set-up error (exit 3) only when a text kind is asked for")
-    func textModelOnlyWhenAsked() throws {
+    func textModelOnlyWhenAsked() async throws {
         let folder = try TestSupport.temporaryFolder()
         defer { try? FileManager.default.removeItem(at: folder) }
         let models = folder.appendingPathComponent("models")
@@ -132,12 +132,12 @@ struct TextPlateCommandLineTests {
         try FileManager.default.createSymbolicLink(at: models.appendingPathComponent(ModelDescriptor.centerFace.fileName),
                                                    withDestinationURL: ModelStore.defaultDirectory.appendingPathComponent(ModelDescriptor.centerFace.fileName))
         let photo = TestSupport.fixtures.appendingPathComponent("astronaut.jpg").path
-        let faces = try TestSupport.obscura(["anonymize", photo, "-o", folder.appendingPathComponent("faces.jpg").path,
+        let faces = try await TestSupport.obscura(["anonymize", photo, "-o", folder.appendingPathComponent("faces.jpg").path,
                                              "--models", models.path, "--quiet"])
         #expect(faces.status == 0, "\(faces.standardError)")
         for kinds in ["text", "pii", "plates", "faces,plates"] {
             let output = folder.appendingPathComponent("\(kinds).jpg")
-            let result = try TestSupport.obscura(["anonymize", photo, "-o", output.path, "--models", models.path, "--detect", kinds])
+            let result = try await TestSupport.obscura(["anonymize", photo, "-o", output.path, "--models", models.path, "--detect", kinds])
             #expect(result.status == 3, "\(kinds): \(result.standardError)")
             #expect(result.standardError.contains("model.missing") && result.standardError.contains(ModelDescriptor.textDetection.id))
             #expect(!FileManager.default.fileExists(atPath: output.path))
@@ -145,7 +145,7 @@ struct TextPlateCommandLineTests {
         var model = [UInt8](try Data(contentsOf: ModelStore.defaultDirectory.appendingPathComponent(ModelDescriptor.textDetection.fileName)))
         model.removeLast(1000)
         try Data(model).write(to: models.appendingPathComponent(ModelDescriptor.textDetection.fileName))
-        let corrupt = try TestSupport.obscura(["anonymize", photo, "-o", folder.appendingPathComponent("corrupt.jpg").path,
+        let corrupt = try await TestSupport.obscura(["anonymize", photo, "-o", folder.appendingPathComponent("corrupt.jpg").path,
                                                "--models", models.path, "--detect", "text"])
         #expect(corrupt.status == 3)
         #expect(corrupt.standardError.contains("model.corrupt"))

@@ -33,8 +33,8 @@ struct VerifyTests {
         var kinds: Set<String> { Set((json["metadata"] as? [[String: Any]] ?? []).compactMap { $0["kind"] as? String }) }
     }
 
-    static func verify(_ url: URL, _ extra: [String] = []) throws -> Outcome {
-        let result = try TestSupport.obscura(["verify", url.path, "--json"] + extra)
+    static func verify(_ url: URL, _ extra: [String] = []) async throws -> Outcome {
+        let result = try await TestSupport.obscura(["verify", url.path, "--json"] + extra)
         let json = try #require(try JSONSerialization.jsonObject(with: result.standardOutput) as? [String: Any])
         return Outcome(status: result.status, json: json, standardError: result.standardError)
     }
@@ -91,33 +91,33 @@ struct VerifyTests {
 
     @Test("verify names each planted kind of metadata, prints no value, and the anonymized file passes",
           arguments: 0..<plantings.count)
-    func plantedKind(index: Int) throws {
+    func plantedKind(index: Int) async throws {
         let (kind, plant) = Self.plantings[index]
         let folder = try TestSupport.temporaryFolder()
         defer { try? FileManager.default.removeItem(at: folder) }
         let input = try Self.cleanJPEG(in: folder)
-        #expect(try Self.verify(input).status == 0, "the unplanted file is clean")
+        await #expect(try Self.verify(input).status == 0, "the unplanted file is clean")
         try plant(input)
 
-        let found = try Self.verify(input)
+        let found = try await Self.verify(input)
         #expect(found.status == 1)
         #expect(found.json["status"] as? String == "leaks")
         #expect(found.kinds.contains(kind), "\(kind): verify found \(found.kinds)")
-        let human = try TestSupport.obscura(["verify", input.path])
+        let human = try await TestSupport.obscura(["verify", input.path])
         #expect(human.status == 1 && human.standardError.contains("LEAKS") && human.standardError.contains(kind))
         let printed = String(decoding: found.json.description.utf8, as: UTF8.self) + found.standardError + human.standardError
         for secret in Self.secrets { #expect(!printed.contains(secret), "\(kind): '\(secret)' printed") }
 
         let output = folder.appendingPathComponent("out.jpg")
-        let anonymized = try TestSupport.obscura(["anonymize", input.path, "-o", output.path, "--quiet"])
+        let anonymized = try await TestSupport.obscura(["anonymize", input.path, "-o", output.path, "--quiet"])
         #expect(anonymized.status == 0)
-        let clean = try Self.verify(output)
+        let clean = try await Self.verify(output)
         #expect(clean.status == 0 && clean.json["status"] as? String == "clean", "\(kind): \(clean.json)")
         #expect(clean.json["facesChecked"] as? Bool == true)
     }
 
     @Test("PNG text chunks and WebP EXIF/XMP chunks are leaks; their anonymized outputs pass")
-    func pngAndWebP() throws {
+    func pngAndWebP() async throws {
         let folder = try TestSupport.temporaryFolder()
         defer { try? FileManager.default.removeItem(at: folder) }
         for format in [ImageFormat.png, .webp] {
@@ -125,31 +125,31 @@ struct VerifyTests {
             try Data(try ImageEncoder.encode(TestSupport.gradient(width: 64, height: 48, channels: 3), as: format, quality: 90)).write(to: input)
             try Self.exiftool(["-XMP-dc:Creator=Jane Roe", "-EXIF:Artist=Jane Roe", "-GPSLatitude=48.8583", "-GPSLatitudeRef=N",
                                input.path] + (format == .png ? ["-PNG:Comment=secret caption"] : []))
-            let found = try Self.verify(input)
+            let found = try await Self.verify(input)
             #expect(found.status == 1)
             #expect(found.kinds.isSuperset(of: ["xmp", "gps", "authorship"]), "\(format): \(found.kinds)")
             let output = folder.appendingPathComponent("out.\(format.fileExtension)")
-            #expect(try TestSupport.obscura(["anonymize", input.path, "-o", output.path, "--quiet"]).status == 0)
-            #expect(try Self.verify(output).status == 0)
+            #expect(try await TestSupport.obscura(["anonymize", input.path, "-o", output.path, "--quiet"]).status == 0)
+            await #expect(try Self.verify(output).status == 0)
         }
     }
 
     @Test("an unredacted face is a leak; the default anonymized output passes with its mosaic recognised")
-    func faces() throws {
+    func faces() async throws {
         let folder = try TestSupport.temporaryFolder()
         defer { try? FileManager.default.removeItem(at: folder) }
         let original = TestSupport.fixtures.appendingPathComponent("astronaut.jpg")
-        let found = try Self.verify(original)
+        let found = try await Self.verify(original)
         #expect(found.status == 1)
         let faces = try #require(found.json["faces"] as? [[String: Any]])
         #expect(faces.count == 1 && (faces.first?["score"] as? Double ?? 0) > 0.8)
         // Without the face check the same file is clean: the fixture carries no metadata.
-        #expect(try Self.verify(original, ["--no-faces"]).status == 0)
+        await #expect(try Self.verify(original, ["--no-faces"]).status == 0)
 
         for style in ["pixelate", "blur"] {
             let output = folder.appendingPathComponent("\(style).jpg")
-            #expect(try TestSupport.obscura(["anonymize", original.path, "-o", output.path, "--style", style, "--quiet"]).status == 0)
-            let check = try Self.verify(output)
+            #expect(try await TestSupport.obscura(["anonymize", original.path, "-o", output.path, "--style", style, "--quiet"]).status == 0)
+            let check = try await Self.verify(output)
             #expect(check.status == 0, "\(style): \(check.json)")
         }
     }
@@ -192,7 +192,7 @@ struct VerifyTests {
     }
 
     @Test("anonymize --verify checks each output and records it in the report")
-    func anonymizeVerify() throws {
+    func anonymizeVerify() async throws {
         let folder = try TestSupport.temporaryFolder()
         defer { try? FileManager.default.removeItem(at: folder) }
         let input = try Self.cleanJPEG(in: folder)
@@ -200,7 +200,7 @@ struct VerifyTests {
         let report = folder.appendingPathComponent("report.jsonl")
         for (name, style) in [("a.jpg", "solid"), ("b.jpg", "blur")] {
             let source = TestSupport.fixtures.appendingPathComponent("astronaut.jpg")
-            let result = try TestSupport.obscura(["anonymize", source.path, input.path, "-o", folder.appendingPathComponent(name).path + "-out",
+            let result = try await TestSupport.obscura(["anonymize", source.path, input.path, "-o", folder.appendingPathComponent(name).path + "-out",
                                                   "--style", style, "--verify", "--report", report.path, "--overwrite", "--quiet"])
             #expect(result.status == 0, "\(style): \(result.standardError)")
             let records = try String(contentsOf: report, encoding: .utf8).split(separator: "\n").map {
@@ -223,12 +223,12 @@ struct VerifyTests {
        .enabled(if: TestSupport.modelInstalled || TestSupport.modelsRequired, TestSupport.modelMissingMessage))
 struct VerifyRefusalTests {
     @Test("anonymize --verify refuses an output with a face outside the painted regions, and writes nothing")
-    func refusal() throws {
+    func refusal() async throws {
         let folder = try TestSupport.temporaryFolder()
         defer { try? FileManager.default.removeItem(at: folder) }
         let input = TestSupport.facesEvaluationSet.appendingPathComponent("images/13--Interview/13_Interview_Interview_2_People_Visible_13_254.jpg")
         let refused = folder.appendingPathComponent("refused.jpg")
-        let result = try TestSupport.obscura(["anonymize", input.path, "-o", refused.path, "--verify", "--json", "--quiet"])
+        let result = try await TestSupport.obscura(["anonymize", input.path, "-o", refused.path, "--verify", "--json", "--quiet"])
         #expect(result.status == 1)
         let summary = try JSONSerialization.jsonObject(with: result.standardOutput) as? [String: Any]
         let failure = (summary?["failures"] as? [[String: Any]])?.first
@@ -240,19 +240,19 @@ struct VerifyRefusalTests {
         #expect(!FileManager.default.fileExists(atPath: refused.path))
         // Without --verify the output is written, and verify on its own names the face.
         let written = folder.appendingPathComponent("written.jpg")
-        #expect(try TestSupport.obscura(["anonymize", input.path, "-o", written.path, "--quiet"]).status == 0)
-        let check = try VerifyTests.verify(written)
+        #expect(try await TestSupport.obscura(["anonymize", input.path, "-o", written.path, "--quiet"]).status == 0)
+        let check = try await VerifyTests.verify(written)
         #expect(check.status == 1 && (check.json["faces"] as? [Any])?.isEmpty == false)
     }
 
     @Test("--verify-crops writes a PNG crop of each reported face, the box grown by a quarter, and nothing when verify passes")
-    func crops() throws {
+    func crops() async throws {
         let folder = try TestSupport.temporaryFolder()
         defer { try? FileManager.default.removeItem(at: folder) }
         let input = TestSupport.facesEvaluationSet.appendingPathComponent("images/13--Interview/13_Interview_Interview_2_People_Visible_13_254.jpg")
         let crops = folder.appendingPathComponent("crops")
         let report = folder.appendingPathComponent("report.jsonl")
-        let refused = try TestSupport.obscura(["anonymize", input.path, "-o", folder.appendingPathComponent("refused.jpg").path,
+        let refused = try await TestSupport.obscura(["anonymize", input.path, "-o", folder.appendingPathComponent("refused.jpg").path,
                                                "--verify", "--verify-crops", crops.path, "--report", report.path])
         #expect(refused.status == 1)
         let record = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: report)) as? [String: Any])
@@ -276,9 +276,9 @@ struct VerifyRefusalTests {
         #expect(refused.standardError.contains("crop(s) of what verify reported"), "\(refused.standardError)")
         // verify on its own writes the same kind of crops for the unverified output.
         let plain = folder.appendingPathComponent("plain.jpg")
-        #expect(try TestSupport.obscura(["anonymize", input.path, "-o", plain.path, "--quiet"]).status == 0)
+        #expect(try await TestSupport.obscura(["anonymize", input.path, "-o", plain.path, "--quiet"]).status == 0)
         let standalone = folder.appendingPathComponent("standalone")
-        let check = try VerifyTests.verify(plain, ["--verify-crops", standalone.path])
+        let check = try await VerifyTests.verify(plain, ["--verify-crops", standalone.path])
         #expect(check.status == 1)
         #expect((check.json["crops"] as? [String])?.count == (check.json["faces"] as? [Any])?.count)
         #expect(try FileManager.default.contentsOfDirectory(atPath: standalone.path).allSatisfy { $0.hasPrefix("plain.face-") })
@@ -286,23 +286,23 @@ struct VerifyRefusalTests {
         // An output that passes writes no crop (and no folder).
         let clean = folder.appendingPathComponent("clean-crops")
         let astronaut = TestSupport.fixtures.appendingPathComponent("astronaut.jpg")
-        let passed = try TestSupport.obscura(["anonymize", astronaut.path, "-o", folder.appendingPathComponent("a.jpg").path,
+        let passed = try await TestSupport.obscura(["anonymize", astronaut.path, "-o", folder.appendingPathComponent("a.jpg").path,
                                               "--verify", "--verify-crops", clean.path, "--quiet"])
         #expect(passed.status == 0, "\(passed.standardError)")
         #expect(!FileManager.default.fileExists(atPath: clean.path))
         // --verify-crops means nothing without --verify.
-        #expect(try TestSupport.obscura(["anonymize", astronaut.path, "-o", folder.appendingPathComponent("b.jpg").path,
+        #expect(try await TestSupport.obscura(["anonymize", astronaut.path, "-o", folder.appendingPathComponent("b.jpg").path,
                                          "--verify-crops", clean.path]).status == 2)
     }
 
     @Test("anonymize --verify=warn writes that output, byte for byte the unverified one, and flags it everywhere")
-    func warning() throws {
+    func warning() async throws {
         let folder = try TestSupport.temporaryFolder()
         defer { try? FileManager.default.removeItem(at: folder) }
         let input = TestSupport.facesEvaluationSet.appendingPathComponent("images/13--Interview/13_Interview_Interview_2_People_Visible_13_254.jpg")
         let flagged = folder.appendingPathComponent("flagged.jpg"), plain = folder.appendingPathComponent("plain.jpg")
         let report = folder.appendingPathComponent("report.jsonl")
-        let result = try TestSupport.obscura(["anonymize", input.path, "-o", flagged.path, "--verify=warn", "--json",
+        let result = try await TestSupport.obscura(["anonymize", input.path, "-o", flagged.path, "--verify=warn", "--json",
                                               "--report", report.path])
         #expect(result.status == 0, "\(result.standardError)")
         #expect(result.standardError.contains("flagged by verify, written"), "\(result.standardError)")
@@ -312,10 +312,10 @@ struct VerifyRefusalTests {
         let record = try JSONSerialization.jsonObject(with: Data(contentsOf: report)) as? [String: Any]
         #expect((record?["verifyWarning"] as? String)?.contains("score") == true)
         #expect(record?["verified"] == nil)
-        #expect(try TestSupport.obscura(["anonymize", input.path, "-o", plain.path, "--quiet"]).status == 0)
+        #expect(try await TestSupport.obscura(["anonymize", input.path, "-o", plain.path, "--quiet"]).status == 0)
         #expect(try Data(contentsOf: flagged) == Data(contentsOf: plain))
         // --verify=refuse is today's --verify.
-        let refused = try TestSupport.obscura(["anonymize", input.path, "-o", folder.appendingPathComponent("r.jpg").path,
+        let refused = try await TestSupport.obscura(["anonymize", input.path, "-o", folder.appendingPathComponent("r.jpg").path,
                                                "--verify=refuse", "--quiet"])
         #expect(refused.status == 1)
     }
@@ -343,22 +343,22 @@ struct MalformedMetadataTests {
 
     @Test("malformed EXIF: inspect lists problems, anonymize writes a clean output, verify passes it",
           arguments: 0..<payloads.count)
-    func malformed(index: Int) throws {
+    func malformed(index: Int) async throws {
         let (name, tiff) = Self.payloads[index]
         let folder = try TestSupport.temporaryFolder()
         defer { try? FileManager.default.removeItem(at: folder) }
         let input = try VerifyTests.cleanJPEG(in: folder)
         try VerifyTests.inserting(VerifyTests.segment(0xE1, Array("Exif\0\0".utf8) + tiff), into: input)
 
-        let inspected = try TestSupport.obscura(["inspect", input.path, "--json"])
+        let inspected = try await TestSupport.obscura(["inspect", input.path, "--json"])
         #expect(inspected.status == 0, "\(name): \(inspected.standardError)")
         let output = folder.appendingPathComponent("out.jpg")
-        let anonymized = try TestSupport.obscura(["anonymize", input.path, "-o", output.path, "--quiet"])
+        let anonymized = try await TestSupport.obscura(["anonymize", input.path, "-o", output.path, "--quiet"])
         #expect(anonymized.status == 0, "\(name): \(anonymized.standardError)")
         if TestSupport.exiftoolPath != nil {
             #expect(TestSupport.nonIntrinsicTags(try TestSupport.exiftoolTags(output)).isEmpty, "\(name)")
         }
-        #expect(try TestSupport.obscura(["verify", output.path]).status == 0, "\(name)")
-        #expect(try TestSupport.obscura(["verify", input.path]).status == 1, "\(name): the input itself is not clean")
+        #expect(try await TestSupport.obscura(["verify", output.path]).status == 0, "\(name)")
+        #expect(try await TestSupport.obscura(["verify", input.path]).status == 1, "\(name): the input itself is not clean")
     }
 }

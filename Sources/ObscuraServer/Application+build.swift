@@ -50,11 +50,7 @@ public enum ObscuraServerApp {
             router.add(middleware: TokenMiddleware(token: Array(token.utf8), open: ["/", "/healthz", "/openapi.json", "/v1/info"]))
         }
         // Behind the token like the API: queue depth, outcomes, failures by code, stage times, leases.
-        router.get("/metrics") { _, _ in
-            let text = metrics.exposition(counts: try await backend.imageCounts())
-            return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8", .cacheControl: "no-store"],
-                            body: .init(byteBuffer: ByteBuffer(bytes: text)))
-        }
+        router.get("/metrics") { _, _ in try await metrics.response(backend) }
         router.get("/healthz") { _, _ in try Response.json(["status": "ok", "version": Obscura.version]) }
         let document = Array(ObscuraServerApp.openAPIDocument.utf8)
         router.get("/openapi.json") { _, _ in

@@ -26,11 +26,7 @@ public enum ObscuraWorker {
         if let metricsPort {
             // Loopback only: a scraper on this machine (or a tunnel) reads it; there is no token here.
             let router = Router()
-            router.get("/metrics") { _, _ in
-                let text = metrics.exposition(counts: try await backend.imageCounts())
-                return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
-                                body: .init(byteBuffer: ByteBuffer(bytes: text)))
-            }
+            router.get("/metrics") { _, _ in try await metrics.response(backend) }
             let app = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: metricsPort), serverName: "obscura-worker"),
                                   onServerRunning: { channel in await onMetricsRunning(channel.localAddress?.port ?? metricsPort) },
                                   logger: logger)

@@ -207,7 +207,7 @@ struct PostgresJobTests {
                     let id = try await Serve.createJob(client, [Serve.file("a.jpg", photo), Serve.file("notes.txt", Array("not an image".utf8))])
                     // What the node keeps on disk: nothing (uploads go to the database).
                     #expect((try? FileManager.default.contentsOfDirectory(atPath: data.appendingPathComponent("uploads/jobs").path))?.isEmpty ?? true)
-                    let status = try await Self.waitForJob(client, id)
+                    let status = try await Serve.waitForJob(client, id, seconds: 300)
                     #expect(Serve.images(status).map { $0["state"] as? String } == ["done", "failed"])
                     let result = try await client.execute(uri: "/v1/jobs/\(id)/images/0/result", method: .get)
                     #expect(Array(buffer: result.body) == (try Anonymizer(options: AnonymizeOptions()).anonymize(photo)).bytes,
@@ -306,7 +306,7 @@ struct PostgresJobTests {
                 let killed = try #require(interrupted, "no worker was caught holding an image")
                 let second = try WorkerProcess(workerArguments), third = try WorkerProcess(workerArguments)
                 try await WorkerProcess.stopped([second, third]) {
-                    let status = try await Self.waitForJob(client, id)
+                    let status = try await Serve.waitForJob(client, id, seconds: 300)
                     #expect(Serve.images(status).map { $0["state"] as? String } == Array(repeating: "done", count: 4))
                     for index in 0..<4 {
                         let result = try await client.execute(uri: "/v1/jobs/\(id)/images/\(index)/result", method: .get)
@@ -322,21 +322,6 @@ struct PostgresJobTests {
                         .trimmingCharacters(in: .whitespacesAndNewlines) == "4", "one result per image, none doubled")
                 }
             }
-        }
-    }
-
-    /// Like `Serve.waitForJob`, with room for a worker process that loads its models first on
-    /// a loaded machine.
-    static func waitForJob(_ client: some TestClientProtocol, _ id: String) async throws -> [String: Any] {
-        let deadline = Date().addingTimeInterval(300)
-        while true {
-            let status = try Serve.json(try await client.execute(uri: "/v1/jobs/\(id)", method: .get))
-            if status["state"] as? String == "finished" { return status }
-            guard Date() < deadline else {
-                Issue.record("job \(id) did not finish: \(status)")
-                return status
-            }
-            try await Task.sleep(for: .milliseconds(100))
         }
     }
 }

@@ -105,10 +105,11 @@ enum Serve {
         return try #require(try json(response)["id"] as? String)
     }
 
-    /// Polls the job until its state is one of `states` (default: finished), for at most 60 s.
+    /// Polls the job until its state is one of `states` (default: finished), for at most
+    /// `seconds` (more for a worker process that loads its models first on a loaded machine).
     static func waitForJob(_ client: some TestClientProtocol, _ id: String, token: String? = nil,
-                           until states: Set<String> = ["finished"]) async throws -> [String: Any] {
-        let deadline = Date().addingTimeInterval(60)
+                           until states: Set<String> = ["finished"], seconds: TimeInterval = 60) async throws -> [String: Any] {
+        let deadline = Date().addingTimeInterval(seconds)
         while true {
             let response = try await client.execute(uri: "/v1/jobs/\(id)", method: .get, headers: headers(token: token))
             let status = try json(response)

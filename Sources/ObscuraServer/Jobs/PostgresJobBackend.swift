@@ -389,7 +389,7 @@ final class PostgresJobBackend: JobBackend {
             UPDATE image SET state = CASE image.state WHEN 'queued' THEN 'detecting' ELSE 'rendering' END,
                 attempts = image.attempts + 1, lease = \(token), lease_until = \(unescaped: Self.databaseNow) + \(lease)
             FROM next WHERE image.job_id = next.job_id AND image.idx = next.idx
-            RETURNING \(unescaped: Self.imageColumns.split(separator: ",").map { "image." + $0.trimmingCharacters(in: .whitespaces) }.joined(separator: ", "))
+            RETURNING \(unescaped: Self.claimedColumns)
             """, logger: logger).collect().first else { return nil }
         let image = try Self.image(from: row)
         guard let job = try await job(image.jobID) else { return nil }
@@ -489,6 +489,10 @@ final class PostgresJobBackend: JobBackend {
     private static let imageColumns = """
         job_id, idx, name, state, attempts, error_code, error_message, width, height, regions, report, output_format, result_bytes, timings, detected
         """
+
+    /// `imageColumns` qualified by the table, for the claim's UPDATE … FROM.
+    private static let claimedColumns = imageColumns.split(separator: ",")
+        .map { "image." + $0.trimmingCharacters(in: .whitespaces) }.joined(separator: ", ")
 
     private static func job(from row: PostgresRow) throws -> JobRecord {
         let cells = row.makeRandomAccess()

@@ -1,4 +1,5 @@
 import Foundation
+import Hummingbird
 import Obscura
 import Prometheus
 
@@ -50,6 +51,13 @@ final class ServerMetrics: Sendable {
                 stageHistogram(stage).record(milliseconds / 1000)
             }
         }
+    }
+
+    /// The `/metrics` answer: one scrape, the queue read from `backend` now.
+    func response(_ backend: any JobBackend) async throws -> Response {
+        let text = exposition(counts: try await backend.imageCounts())
+        return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8", .cacheControl: "no-store"],
+                        body: .init(byteBuffer: ByteBuffer(bytes: text)))
     }
 
     /// The text for one scrape, with the queue read from the store now.

@@ -121,7 +121,7 @@ struct CommandLineTests {
     }
 
     @Test("the output file's extension picks the format")
-    func formatFromName() throws {
+    func formatFromName() async throws {
         let folder = try TestSupport.temporaryFolder()
         defer { try? FileManager.default.removeItem(at: folder) }
         for (name, format) in [("a.png", ImageFormat.png), ("a.webp", .webp)] {

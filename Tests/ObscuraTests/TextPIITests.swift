@@ -90,6 +90,35 @@ import Testing
         }
     }
 
+    @Test("labelled names and addresses are painted beside their labels; the same name without one is not")
+    func labelledNames() throws {
+        guard let reader = try Self.reader() else { print(Self.skipMessage); return }
+        let folder = try TestSupport.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        // As a bank app or a form lays them out: the label, a gap, the value.
+        let items: [DocumentRenderer.Item] = [
+            .init(label: "Recipient", value: "Maria Gonzalez", expected: .name),
+            .init(label: "Amount", value: "250.00 EUR", expected: nil),
+            .init(label: "Kontoinhaber", value: "Jonas Becker", expected: .name),
+            .init(label: "Address", value: "12 Baker Street, London", expected: .address),
+            .init(label: "Note", value: "Maria Gonzalez", expected: nil),
+        ]
+        for (index, (font, size, angle)) in [("DejaVu-Sans", 28.0, 0.0), ("DejaVu-Serif", 30.0, 1.0)].enumerated() {
+            let spec = DocumentRenderer.Spec(width: 1300, font: font, pointSize: size, angle: angle, noise: 0.4, quality: 80,
+                                             seed: index + 11, items: items)
+            let result = try Self.evaluate(spec, reader: reader, folder: folder, name: "names\(index)")
+            for (item, outcome) in zip(items, result.outcomes) {
+                let where_ = "\(font) \(size) pt, \(angle)°, item \(item.label)"
+                if item.expected == nil {
+                    #expect(!outcome.found, "painted without a name label: \(where_) \(outcome.kinds)")
+                } else {
+                    #expect(outcome.found, "missed: \(where_)")
+                }
+            }
+            #expect(result.stray == 0, "matches away from every item in \(font)")
+        }
+    }
+
     @Test("text detector: deterministic boxes around every printed line")
     func detectorBoxes() throws {
         guard let reader = try Self.reader() else { print(Self.skipMessage); return }

@@ -33,12 +33,18 @@ public struct PIIKind: RawRepresentable, Hashable, Sendable, Codable, CustomStri
     public static let ssn = PIIKind(rawValue: "pii.ssn")
     /// A UK National Insurance number after a "NINO" or "National Insurance" label (no unallocated prefix).
     public static let nino = PIIKind(rawValue: "pii.nino")
+    /// A person's name: the value after a name label such as "Name:", "Recipient", "Kontoinhaber",
+    /// "Titulaire", "Intestatario" or "Naam" (see `LabelledField`).
+    public static let name = PIIKind(rawValue: "pii.name")
+    /// A postal address: the value after an address label such as "Address:", "Anschrift",
+    /// "Adresse", "Dirección", "Indirizzo" or "Adres", with the lines that continue it.
+    public static let address = PIIKind(rawValue: "pii.address")
     /// Text matched by a user rule (`--pii-pattern`, `--pii-words`).
     public static let custom = PIIKind(rawValue: "pii.custom")
 
     /// The kinds found by default (user rules apply whenever rules are given).
     public static let builtIn: [PIIKind] = [.card, .iban, .email, .phone, .mrz, .dateOfBirth, .nationalID, .taxID,
-                                          .bankRouting, .vin, .ssn, .nino]
+                                          .bankRouting, .vin, .ssn, .nino, .name, .address]
 }
 
 /// One piece of personal data found in recognised text: its kind and the area to paint.

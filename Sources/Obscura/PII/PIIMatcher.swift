@@ -51,6 +51,7 @@ public struct PIIMatcher: Sendable {
         let order = readingOrder(lines)
         if kinds.contains(.dateOfBirth) { found += datesBelowLabels(lines, order: order) }
         if kinds.contains(.mrz) { found += machineReadableZones(lines, order: order) }
+        if kinds.contains(.name) || kinds.contains(.address) { found += labelledFields(lines, order: order) }
         return found.sorted { ($0.line, $0.characters.lowerBound, $0.kind) < ($1.line, $1.characters.lowerBound, $1.kind) }
     }
 
@@ -102,6 +103,76 @@ public struct PIIMatcher: Sendable {
             }
         }
         return found
+    }
+
+    /// Names and addresses after their labels (`LabelledField`). On the label's own line the
+    /// value follows a colon, or a gap wider than 1.5 line heights (a form's two columns read as
+    /// one line). A label alone takes the text beside it on its row, else the line below; an
+    /// address also takes up to two more lines that continue it (same left edge, no gap).
+    private func labelledFields(_ lines: [TextLine], order: [Int]) -> [PIIMatch] {
+        var found: [PIIMatch] = []
+        for index in order {
+            let characters = lines[index].characters
+            guard let label = LabelledField.label(at: characters), kinds.contains(label.kind) else { continue }
+            if label.valueStart < characters.count {
+                let end = LabelledField.valueEnd(characters, from: label.valueStart)
+                guard end > label.valueStart, label.colon || Self.gap(in: lines[index], after: label.labelEnd, before: label.valueStart),
+                      LabelledField.plausible(characters[label.valueStart..<end], kind: label.kind) else { continue }
+                found.append(PIIMatch(kind: label.kind, box: lines[index].box(for: label.valueStart..<end), line: index,
+                                      characters: label.valueStart..<end))
+                continue
+            }
+            guard let value = lineBeside(index, in: lines, order: order) ?? lineBelow(index, in: lines, order: order) else { continue }
+            var taken = [value]
+            if label.kind == .address {
+                while taken.count < 3, let next = lineBelow(taken.last!, in: lines, order: order),
+                      Self.continues(lines[next], lines[taken.last!]), !hasLineBefore(next, in: lines) {
+                    taken.append(next)
+                }
+            }
+            for line in taken {
+                let text = lines[line].characters
+                guard LabelledField.label(at: text) == nil, !LabelledField.startsWithAnyLabel(text) else { break }
+                let end = LabelledField.valueEnd(text, from: 0)
+                guard end > 0, LabelledField.plausible(text[0..<end], kind: label.kind) else { break }
+                found.append(PIIMatch(kind: label.kind, box: lines[line].box(for: 0..<end), line: line, characters: 0..<end))
+            }
+        }
+        return found
+    }
+
+    /// Whether the characters `labelEnd..<valueStart` span more than 1.5 line heights on the page.
+    private static func gap(in line: TextLine, after labelEnd: Int, before valueStart: Int) -> Bool {
+        guard labelEnd > 0, let boxes = line.characterBoxes, let last = boxes[labelEnd - 1], let next = boxes[valueStart] else { return false }
+        return next.x - last.maxX > 1.5 * line.box.height
+    }
+
+    /// The nearest line to the right of `line` on its row, within 15 line heights.
+    private func lineBeside(_ line: Int, in lines: [TextLine], order: [Int]) -> Int? {
+        let box = lines[line].box
+        return order.filter { other in
+            guard other != line else { return false }
+            let candidate = lines[other].box
+            let sameRow = abs(candidate.y + candidate.height / 2 - (box.y + box.height / 2)) < min(box.height, candidate.height) / 2
+            return sameRow && candidate.x >= box.maxX - box.height / 2 && candidate.x - box.maxX < 15 * max(box.height, 1)
+        }.min { lines[$0].box.x < lines[$1].box.x }
+    }
+
+    /// Whether another line sits left of `line` on its row: a form's next label, so `line` is
+    /// another field's value.
+    private func hasLineBefore(_ line: Int, in lines: [TextLine]) -> Bool {
+        let box = lines[line].box
+        return lines.indices.contains { other in
+            let candidate = lines[other].box
+            return other != line && candidate.maxX <= box.x + box.height / 2
+                && abs(candidate.y + candidate.height / 2 - (box.y + box.height / 2)) < min(box.height, candidate.height) / 2
+        }
+    }
+
+    /// Whether `next` continues `line` as a block: the same left edge (within a line height) and
+    /// at most one line height between them.
+    private static func continues(_ next: TextLine, _ line: TextLine) -> Bool {
+        abs(next.box.x - line.box.x) < line.box.height && next.box.y - line.box.maxY < line.box.height
     }
 
     /// Zones whose check digits agree; every line of a zone is painted, the name line included.

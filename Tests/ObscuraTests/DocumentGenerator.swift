@@ -81,6 +81,38 @@ enum DocumentGenerator {
         }
     }
 
+    /// A form of names and addresses after their labels (six languages), with a name under a
+    /// label that is no name label (it must be left alone), in a seeded font, size and angle.
+    static func form(seed: UInt64) -> DocumentRenderer.Spec {
+        var rng = SplitMix64(seed: seed)
+        let given = ["Maria", "Jonas", "Élodie", "Luca", "Sanne", "José Luis", "Anna", "Mehmet", "Zofia", "Giulia", "Pieter", "Amélie"]
+        let family = ["Gonzalez", "Becker", "Martin", "Rossi", "de Vries", "Pérez", "Eriksson", "Yilmaz", "Nowak", "Romano",
+                      "van Dijk", "Dubois", "Müller", "O'Brien"]
+        let nameLabels = ["Name", "Recipient", "Account holder", "Passenger", "Patient", "Customer", "Empfänger", "Kontoinhaber",
+                          "Nom", "Titulaire", "Nombre", "Titular", "Intestatario", "Nome", "Naam", "Begunstigde"]
+        let addressLabels = ["Address", "Anschrift", "Adresse", "Dirección", "Indirizzo", "Adres"]
+        let streets = ["Baker Street", "Hauptstraße", "Rue de la Paix", "Calle Mayor", "Via Roma", "Kerkstraat"]
+        let cities = ["London", "Berlin", "Lyon", "Madrid", "Milano", "Utrecht"]
+        let otherLabels = ["Note", "Memo", "Betreff", "Objet", "Asunto", "Causale", "Omschrijving"]
+        func name() -> String { given.randomElement(using: &rng)! + " " + family.randomElement(using: &rng)! }
+        func colon() -> String { Bool.random(using: &rng) ? ":" : "" }
+        var items: [DocumentRenderer.Item] = [
+            .init(label: "Amount", value: "\(Int.random(in: 10...999, using: &rng)).00 EUR", expected: nil),
+        ]
+        for _ in 0..<2 {
+            items.append(.init(label: nameLabels.randomElement(using: &rng)! + colon(), value: name(), expected: .name))
+        }
+        let street = "\(streets.randomElement(using: &rng)!) \(Int.random(in: 1...120, using: &rng)), \(cities.randomElement(using: &rng)!)"
+        items.append(.init(label: addressLabels.randomElement(using: &rng)! + colon(), value: street, expected: .address))
+        items.append(.init(label: otherLabels.randomElement(using: &rng)! + colon(), value: name(), expected: nil))
+        items.shuffle(using: &rng)
+        let fonts = ["DejaVu-Sans", "DejaVu-Serif", "DejaVu-Sans-Mono", "DejaVu-Sans-Condensed"]
+        return DocumentRenderer.Spec(
+            width: 1400, font: fonts.randomElement(using: &rng)!, pointSize: [22, 26, 30, 36].randomElement(using: &rng)!,
+            angle: Double(Int.random(in: -20...20, using: &rng)) / 10, noise: Double(Int.random(in: 0...8, using: &rng)) / 10,
+            quality: Int.random(in: 60...92, using: &rng), seed: Int(seed % 1000), items: items)
+    }
+
     /// One document: a mix of valid items and look-alikes, in a seeded font, size and angle.
     static func document(seed: UInt64) -> DocumentRenderer.Spec {
         var rng = SplitMix64(seed: seed)

@@ -148,8 +148,12 @@ import Testing
         var hits: [String: (found: Int, total: Int)] = [:]
         var falseAlarms = (found: 0, total: 0), stray = 0, seconds = 0.0, pixels = 0.0
         var alarmKinds: [String: Int] = [:]
-        for seed in 1...count {
-            let spec = DocumentGenerator.document(seed: UInt64(seed))
+        // OBSCURA_TEXT_FORMS=1 measures the forms of names and addresses instead; OBSCURA_TEXT_FIRST_SEED
+        // moves the seed range (tune on one range, report on another).
+        let forms = ProcessInfo.processInfo.environment["OBSCURA_TEXT_FORMS"] == "1"
+        let first = Int(ProcessInfo.processInfo.environment["OBSCURA_TEXT_FIRST_SEED"] ?? "1") ?? 1
+        for seed in first..<(first + count) {
+            let spec = forms ? DocumentGenerator.form(seed: UInt64(seed)) : DocumentGenerator.document(seed: UInt64(seed))
             let result = try Self.evaluate(spec, reader: reader, folder: folder, name: "m\(seed)")
             for outcome in result.outcomes {
                 if let kind = outcome.expected {

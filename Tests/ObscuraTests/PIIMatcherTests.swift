@@ -32,6 +32,29 @@ import Testing
         #expect(try Self.kinds("Amex 3782-822463-10005") == ["pii.card"])
     }
 
+    @Test("cards and IBANs with any separator (spaces, dashes, dots, doubled), and the punctuation around them left out")
+    func separatorsAndPunctuation() throws {
+        for text in ["Card 4111  1111  1111  1111", "Card 4111.1111.1111.1111", "Card 4111 - 1111 - 1111 - 1111",
+                     "Card 4111 11111111 1111", "Card 4111 1111 1111 1111."] {
+            #expect(try Self.kinds(text) == ["pii.card"], "\(text)")
+        }
+        for text in ["IBAN DE89  3704  0044  0532  0130  00", "IBAN DE89-3704-0044-0532-0130-00", "IBAN DE89.3704.0044.0532.0130.00",
+                     "IBAN:DE89 3704 0044 0532 0130 00,", "(IBAN DE89 3704 0044 0532 0130 00)"] {
+            #expect(try Self.kinds(text) == ["pii.iban"], "\(text)")
+        }
+        // The box is the number's, not the full stop's or the bracket's.
+        let sentence = "Pay to DE89 3704 0044 0532 0130 00."
+        let iban = try PIIMatcher().matches(in: [Self.line(sentence)])
+        #expect(iban.map(\.characters) == [7..<34])
+        let card = try PIIMatcher().matches(in: [Self.line("(4111-1111-1111-1111)")])
+        #expect(card.map(\.characters) == [1..<20])
+        // Look-alikes stay refused with the new separators; groups further apart than three
+        // characters are columns, not one number.
+        #expect(try Self.kinds("Card 4111.1111.1111.1112.") == [])
+        #expect(try Self.kinds("IBAN DE89-3704-0044-0532-0130-01") == [])
+        #expect(try Self.kinds("Totals 4111 1111    1111 1111") == [])
+    }
+
     @Test("checksum-invalid look-alikes are left alone")
     func lookAlikes() throws {
         #expect(try Self.kinds("Card 4111 1111 1111 1112 exp 12/27") == [])

@@ -99,11 +99,12 @@ public enum IBAN {
     }
 
     /// IBANs in a line: a country code and check digits followed by the rest of the number,
-    /// written together or in groups separated by single spaces, not touching other letters or
-    /// digits. OCR look-alikes are corrected position by position from the country's format,
+    /// written together or in groups separated by spaces, dashes or dots (at most
+    /// `maximumGroupGap` of them), not touching other letters or digits; punctuation around it
+    /// is not part of it. OCR look-alikes are corrected position by position from the country's format,
     /// and mod 97 then decides.
     static func find(in characters: [Character]) -> [Range<Int>] {
-        let groups = characters.tokens(separatedBy: [" "])
+        let groups = characters.tokens(separatedBy: [" ", "-", "."], trimming: Array.enclosingPunctuation.subtracting([":"]))
         var found: [Range<Int>] = []
         var index = 0
         groupLoop: while index < groups.count {
@@ -121,7 +122,7 @@ public enum IBAN {
             let lower = start.range.lowerBound
             while end < groups.count {
                 let group = end == index ? start : groups[end]
-                if end > index, group.range.lowerBound - upper != 1 { break }
+                if end > index, group.range.lowerBound - upper > maximumGroupGap { break }
                 guard group.characters.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber) }) else { break }
                 compact += group.characters
                 upper = group.range.upperBound
@@ -131,7 +132,7 @@ public enum IBAN {
                     guard let length = length(forCountry: country) else { break }
                     if compact.count == length {
                         let range = lower..<upper
-                        // Groups end at spaces, so only the left side can touch a word.
+                        // Groups end at separators or trimmed punctuation, so only the left side can touch a word.
                         let touchesLeft = lower > 0 && characters[lower - 1].isWordCharacter
                         if !touchesLeft, validated(compact, correctingOCR: true) {
                             found.append(range)

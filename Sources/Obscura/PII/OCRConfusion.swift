@@ -43,14 +43,24 @@ struct Token {
 }
 
 extension Array where Element == Character {
-    /// Splits into runs separated by any of `separators` (the separators are dropped).
-    func tokens(separatedBy separators: Set<Character>) -> [Token] {
+    /// Punctuation that ends a sentence or a clause, or encloses a number, and is not part of it
+    /// ("… 4111 1111 1111 1111.", "(DE89 3704 …),").
+    static let enclosingPunctuation: Set<Character> = [".", ",", ";", ":", "!", "?", "(", ")", "[", "]", "«", "»", "\"", "'"]
+
+    /// Splits into runs separated by any of `separators` (the separators are dropped); each run
+    /// then loses the characters of `trimming` at its ends.
+    func tokens(separatedBy separators: Set<Character>, trimming: Set<Character> = []) -> [Token] {
         var tokens: [Token] = []
         var start: Int?
         for index in 0...count {
             let isSeparator = index == count || separators.contains(self[index])
             if isSeparator {
-                if let begin = start { tokens.append(Token(range: begin..<index, characters: self[begin..<index])) }
+                if var begin = start {
+                    var end = index
+                    while begin < end, trimming.contains(self[begin]) { begin += 1 }
+                    while end > begin, trimming.contains(self[end - 1]) { end -= 1 }
+                    if begin < end { tokens.append(Token(range: begin..<end, characters: self[begin..<end])) }
+                }
                 start = nil
             } else if start == nil {
                 start = index
@@ -59,6 +69,10 @@ extension Array where Element == Character {
         return tokens
     }
 }
+
+/// How far apart two groups of one number may be: one separator as printed, or up to three
+/// (" - ", a doubled space) as OCR and layouts leave them; wider gaps are columns.
+let maximumGroupGap = 3
 
 extension Character {
     /// Letters and digits of any script: what must not touch a match's ends.

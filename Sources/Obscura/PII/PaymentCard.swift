@@ -45,18 +45,19 @@ public enum PaymentCard {
     }
 
     /// Card numbers in a line: whole runs of 12–19 digits written together or in groups
-    /// separated by single spaces or dashes, not touching other letters or digits. Letters OCR confuses with
+    /// separated by spaces, dashes or dots (at most `maximumGroupGap` of them), not touching
+    /// other letters or digits; punctuation around the number is not part of it. Letters OCR confuses with
     /// digits (O, I, S, B…) are read as those digits when at least three quarters of the run
     /// are real digits; the Luhn check then decides.
     static func find(in characters: [Character]) -> [Swift.Range<Int>] {
-        let groups = characters.tokens(separatedBy: [" ", "-"])
+        let groups = characters.tokens(separatedBy: [" ", "-", "."], trimming: Array.enclosingPunctuation)
         var found: [Swift.Range<Int>] = []
         var index = 0
         while index < groups.count {
             // A run of consecutive digit-like groups joined by exactly one separator.
             var end = index
             while end < groups.count, isDigitLike(groups[end]) {
-                if end > index, groups[end].range.lowerBound - groups[end - 1].range.upperBound != 1 { break }
+                if end > index, groups[end].range.lowerBound - groups[end - 1].range.upperBound > maximumGroupGap { break }
                 end += 1
             }
             guard end > index else { index += 1; continue }

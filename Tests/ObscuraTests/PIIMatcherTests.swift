@@ -55,6 +55,36 @@ import Testing
         #expect(try Self.kinds("Totals 4111 1111    1111 1111") == [])
     }
 
+    @Test("e-mail addresses with the spaces OCR puts beside dots and underscores; sentences around them stay")
+    func emailSpacing() throws {
+        let cases: [(String, String)] = [
+            ("write to marie _dupont@example. com today", "marie _dupont@example. com"),
+            ("J-mueller@example. com", "J-mueller@example. com"),
+            ("anna. eriksson@mail .example.org", "anna. eriksson@mail .example.org"),
+            ("mail a@b.de. Then call", "a@b.de"),
+            ("ask a@example. Then call", ""),
+        ]
+        for (text, expected) in cases {
+            let line = Self.line(text)
+            let matches = try PIIMatcher(kinds: [.email]).matches(in: [line])
+            #expect(matches.map { String(line.characters[$0.characters]) } == (expected.isEmpty ? [] : [expected]), "\(text)")
+        }
+    }
+
+    @Test("an MRZ cell outside the line's crop has no ink extent (it trapped on a generated document)")
+    func mrzCellOutsideTheCrop() {
+        let width = 100, height = 40
+        var ink = [Bool](repeating: false, count: width * height)
+        for y in 10..<30 { for x in 40..<48 { ink[y * width + x] = true } }
+        // Cells right of, left of, above and inside the crop.
+        for (origin, intercept) in [(150.0, 20.0), (-60.0, 20.0), (44.0, -90.0)] {
+            let grid = MRZLineReader.Grid(count: 44, origin: origin, pitch: 10, intercept: intercept, slope: 0, capHeight: 12)
+            #expect(MRZLineReader.inkExtent(ink, width: width, height: height, grid: grid, cell: 0) == nil)
+        }
+        let inside = MRZLineReader.Grid(count: 44, origin: 44, pitch: 10, intercept: 20, slope: 0, capHeight: 12)
+        #expect(MRZLineReader.inkExtent(ink, width: width, height: height, grid: inside, cell: 0) == 20)
+    }
+
     @Test("checksum-invalid look-alikes are left alone")
     func lookAlikes() throws {
         #expect(try Self.kinds("Card 4111 1111 1111 1112 exp 12/27") == [])

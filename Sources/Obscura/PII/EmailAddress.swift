@@ -15,19 +15,42 @@ public enum EmailAddress {
         return find(in: characters) == [0..<characters.count]
     }
 
+    /// OCR often puts a space next to a dot or an underscore ("marie _dupont@example. com"): a
+    /// single space is part of the address when a dot or underscore touches it and the address
+    /// goes on across it (on the domain side, in lower case or digits).
     static func find(in characters: [Character]) -> [Range<Int>] {
         var found: [Range<Int>] = []
+        func isSeparator(_ index: Int) -> Bool { index >= 0 && index < characters.count && "._".contains(characters[index]) }
         for at in characters.indices where characters[at] == "@" {
             var start = at
-            while start > 0, isLocalCharacter(characters[start - 1]) { start -= 1 }
-            while start < at, ".'".contains(characters[start]) { start += 1 }
+            while start > 0 {
+                if isLocalCharacter(characters[start - 1]) { start -= 1; continue }
+                // "marie _dupont@", "anna. eriksson@"
+                if characters[start - 1] == " ", start - 2 >= 0, isLocalCharacter(characters[start - 2]), start < at,
+                   isSeparator(start) || isSeparator(start - 2) {
+                    start -= 1
+                    continue
+                }
+                break
+            }
+            while start < at, ".' ".contains(characters[start]) { start += 1 }
             var end = at + 1
-            while end < characters.count, isDomainCharacter(characters[end]) { end += 1 }
-            while end > at + 1, ".-".contains(characters[end - 1]) { end -= 1 }
+            while end < characters.count {
+                if isDomainCharacter(characters[end]) { end += 1; continue }
+                // "example. com", "mail .example.org"
+                if characters[end] == " ", end > at + 1, end + 1 < characters.count, isDomainCharacter(characters[end + 1]),
+                   characters[end + 1].isLowercase || characters[end + 1].isNumber || characters[end + 1] == ".",
+                   characters[end - 1] == "." || characters[end + 1] == "." {
+                    end += 1
+                    continue
+                }
+                break
+            }
+            while end > at + 1, ".- ".contains(characters[end - 1]) { end -= 1 }
             guard start < at, end > at + 1, found.last.map({ $0.upperBound <= start }) ?? true else { continue }
-            let local = characters[start..<at]
+            let local = characters[start..<at].filter { $0 != " " }
             guard local.first != ".", local.last != ".", !String(local).contains("..") else { continue }
-            let labels = String(characters[(at + 1)..<end]).split(separator: ".", omittingEmptySubsequences: false)
+            let labels = String(characters[(at + 1)..<end].filter { $0 != " " }).split(separator: ".", omittingEmptySubsequences: false)
             guard labels.count >= 2, labels.allSatisfy({ !$0.isEmpty && !$0.hasPrefix("-") && !$0.hasSuffix("-") }),
                   let top = labels.last, top.count >= 2, top.allSatisfy(\.isLetter) else { continue }
             found.append(start..<end)

@@ -265,9 +265,11 @@ struct MRZLineReader {
     /// the centre line; nil for a cell with no ink (a zone has no spaces).
     static func inkExtent(_ ink: [Bool], width: Int, height: Int, grid: Grid, cell: Int) -> Int? {
         let centre = grid.centre(cell)
-        let xs = max(0, Int((centre.x - 0.3 * grid.pitch).rounded()))...min(width - 1, Int((centre.x + 0.3 * grid.pitch).rounded()))
+        // A cell of a tilted or cut-off line may lie partly or wholly outside the crop.
+        let left = max(0, Int((centre.x - 0.3 * grid.pitch).rounded())), right = min(width - 1, Int((centre.x + 0.3 * grid.pitch).rounded()))
         let top = max(0, Int((centre.y - 0.8 * grid.capHeight).rounded())), bottom = min(height - 1, Int((centre.y + 0.8 * grid.capHeight).rounded()))
-        guard !xs.isEmpty, top <= bottom else { return nil }
+        guard left <= right, top <= bottom else { return nil }
+        let xs = left...right
         var first: Int?, last: Int?
         for y in top...bottom where xs.contains(where: { ink[y * width + $0] }) {
             if first == nil { first = y }

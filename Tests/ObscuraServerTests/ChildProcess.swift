@@ -47,3 +47,12 @@ extension Process {
         #endif
     }
 }
+
+/// Runs `body`, then `cleanup` whether `body` threw or not, and returns or rethrows what `body`
+/// did: a `defer` that can wait.
+func finally<T>(_ body: () async throws -> T, then cleanup: () async -> Void) async throws -> T {
+    let result: Result<T, any Error>
+    do { result = .success(try await body()) } catch { result = .failure(error) }
+    await cleanup()
+    return try result.get()
+}

@@ -347,10 +347,7 @@ final class WorkerProcess: @unchecked Sendable {
 
     /// Runs `body`, then stops the workers whether it threw or not (`defer` cannot wait).
     static func stopped<T>(_ workers: [WorkerProcess], _ body: () async throws -> T) async throws -> T {
-        let result: Result<T, any Error>
-        do { result = .success(try await body()) } catch { result = .failure(error) }
-        for worker in workers { await worker.stop() }
-        return try result.get()
+        try await finally(body, then: { for worker in workers { await worker.stop() } })
     }
 
     /// SIGKILL: no chance to release anything.

@@ -65,8 +65,8 @@ struct PostgresTestServer {
         server.standardOutput = FileHandle.nullDevice
         server.standardError = FileHandle.nullDevice
         try server.run()
-        let result: Result<T, any Error>
-        do {
+        // SIGINT afterwards: PostgreSQL's fast shutdown, waited for without holding a thread (ChildProcess.swift).
+        return try await finally({
             let socket = folder.appendingPathComponent(".s.PGSQL.\(port)").path
             let deadline = Date().addingTimeInterval(60)
             while true {
@@ -75,13 +75,8 @@ struct PostgresTestServer {
                 guard Date() < deadline, server.isRunning else { throw StartFailure() }
                 try await Task.sleep(for: .milliseconds(100))
             }
-            result = .success(try await body(PostgresTestServer(folder: folder, user: user, port: port)))
-        } catch {
-            result = .failure(error)
-        }
-        // SIGINT: PostgreSQL's fast shutdown, waited for without holding a thread (ChildProcess.swift).
-        await server.end(with: SIGINT, within: 60)
-        return try result.get()
+            return try await body(PostgresTestServer(folder: folder, user: user, port: port))
+        }, then: { await server.end(with: SIGINT, within: 60) })
     }
 
     /// Creates database `name` and returns its URL.

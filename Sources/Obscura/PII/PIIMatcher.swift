@@ -69,12 +69,16 @@ public struct PIIMatcher: Sendable {
     /// Convenience: the matches as detections for the region planner.
     public func detections(in lines: [TextLine]) -> [Detection] { matches(in: lines).map(\.detection) }
 
+    /// Whether two boxes sit on one row: their centres closer vertically than half the lower box.
+    private static func onOneRow(_ a: Box, _ b: Box) -> Bool {
+        abs(a.y + a.height / 2 - (b.y + b.height / 2)) < min(a.height, b.height) / 2
+    }
+
     /// Line indices sorted top to bottom, then left to right.
     private func readingOrder(_ lines: [TextLine]) -> [Int] {
         lines.indices.sorted { a, b in
             let boxA = lines[a].box, boxB = lines[b].box
-            let sameRow = abs(boxA.y + boxA.height / 2 - (boxB.y + boxB.height / 2)) < min(boxA.height, boxB.height) / 2
-            if !sameRow { return boxA.y < boxB.y }
+            if !Self.onOneRow(boxA, boxB) { return boxA.y < boxB.y }
             return (boxA.x, a) < (boxB.x, b)
         }
     }
@@ -153,8 +157,7 @@ public struct PIIMatcher: Sendable {
         return order.filter { other in
             guard other != line else { return false }
             let candidate = lines[other].box
-            let sameRow = abs(candidate.y + candidate.height / 2 - (box.y + box.height / 2)) < min(box.height, candidate.height) / 2
-            return sameRow && candidate.x >= box.maxX - box.height / 2 && candidate.x - box.maxX < 15 * max(box.height, 1)
+            return Self.onOneRow(box, candidate) && candidate.x >= box.maxX - box.height / 2 && candidate.x - box.maxX < 15 * max(box.height, 1)
         }.min { lines[$0].box.x < lines[$1].box.x }
     }
 
@@ -164,8 +167,7 @@ public struct PIIMatcher: Sendable {
         let box = lines[line].box
         return lines.indices.contains { other in
             let candidate = lines[other].box
-            return other != line && candidate.maxX <= box.x + box.height / 2
-                && abs(candidate.y + candidate.height / 2 - (box.y + box.height / 2)) < min(box.height, candidate.height) / 2
+            return other != line && candidate.maxX <= box.x + box.height / 2 && Self.onOneRow(box, candidate)
         }
     }
 

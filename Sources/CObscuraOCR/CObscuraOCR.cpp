@@ -72,6 +72,7 @@ extern "C" int32_t obscura_ocr_recognize(obscura_ocr *ocr, const uint8_t *grey, 
                 TessPageIteratorBoundingBox(page, tesseract::RIL_SYMBOL, &left, &top, &right, &bottom);
                 symbol.left = left; symbol.top = top; symbol.right = right; symbol.bottom = bottom;
                 symbol.confidence = TessResultIteratorConfidence(iterator, tesseract::RIL_SYMBOL);
+                symbol.word_confidence = TessResultIteratorConfidence(iterator, tesseract::RIL_WORD);
                 symbol.starts_word = TessPageIteratorIsAtBeginningOf(page, tesseract::RIL_WORD) ? 1 : 0;
                 std::strncpy(symbol.text, text, sizeof(symbol.text) - 1);
             }

@@ -22,6 +22,7 @@ void obscura_ocr_free(obscura_ocr *ocr);
 typedef struct obscura_ocr_symbol {
     int32_t left, top, right, bottom;
     float confidence;          // 0...100
+    float word_confidence;     // 0...100, of the word the symbol belongs to (Tesseract's word certainty)
     int32_t starts_word;       // 1 for the first symbol of a word
     char text[16];             // UTF-8, NUL-terminated (truncated if longer)
 } obscura_ocr_symbol;

@@ -2,7 +2,8 @@ import Foundation
 
 /// Finds licence plates by combining evidence (`PlateEvidence`):
 /// - **text**: PP-OCRv4 text lines (from `TextDetector`, run once per image and shared with
-///   `--detect text`) whose shape, size and contrast fit a plate;
+///   `--detect text`) whose shape, size and contrast fit a plate, and whose reading (Tesseract)
+///   does not clearly show something else: words, a time, a date, an amount (`PlateReading`);
 /// - **cascade**: Debian's OpenCV plate cascade on the grey image.
 /// Candidates from both are merged (overlapping boxes keep the higher score) and reported as
 /// `Detection(kind: .plate)`. Deterministic.
@@ -36,6 +37,8 @@ public final class PlateDetector: Sendable {
     public let evidence: [PlateEvidence]
     public let settings: Settings
     private let cascade: PlateCascade?
+    /// Reads plate-shaped text lines, so captions and labels are not taken for plates.
+    private let recognizer: TextRecognizer?
 
     /// Loads the cascade when `evidence` asks for it (`model.missing` when `opencv-data` is
     /// absent). The text detector is the caller's, so it loads once for text and plates.
@@ -50,18 +53,27 @@ public final class PlateDetector: Sendable {
         self.evidence = evidence
         self.settings = settings
         cascade = evidence.contains(.cascade) ? try models.plateCascade() : nil
+        recognizer = evidence.contains(.text) ? try models.textRecognizer() : nil
     }
 
     /// Models this detector runs itself (the text detector is listed by its owner).
-    public var models: [ModelDescriptor] { cascade.map { [$0.model] } ?? [] }
+    public var models: [ModelDescriptor] { (cascade.map { [$0.model] } ?? []) + (recognizer.map { [$0.model] } ?? []) }
 
     /// Plates in `image`, given the text lines `TextDetector` found in it (ignored unless
-    /// `evidence` contains `.text`).
-    public func detect(in image: PixelBuffer, textLines: [Detection]) throws -> [Detection] {
+    /// `evidence` contains `.text`). `readings`, when the caller has read the lines already (for
+    /// `pii`), holds one `TextLine` per entry of `textLines`; otherwise the plate-shaped lines
+    /// are read here.
+    public func detect(in image: PixelBuffer, textLines: [Detection], readings: [TextLine]? = nil) throws -> [Detection] {
+        precondition(readings == nil || readings!.count == textLines.count, "one reading per text line")
         var candidates: [Detection] = []
-        if evidence.contains(.text) {
-            candidates += textLines.filter { isPlateShaped($0.box, imageWidth: image.width, imageHeight: image.height) }
-                .map { Detection(kind: .plate, box: $0.box, score: $0.score) }
+        if evidence.contains(.text), let recognizer {
+            let shaped = textLines.indices.filter { isPlateShaped(textLines[$0].box, imageWidth: image.width, imageHeight: image.height) }
+            let read = try readings.map { all in shaped.map { all[$0] } }
+                ?? recognizer.recognize(in: image, boxes: shaped.map { textLines[$0].box })
+            for (index, reading) in zip(shaped, read)
+            where PlateReading.notAPlate(reading.text, confidence: reading.confidence ?? 0) == nil {
+                candidates.append(Detection(kind: .plate, box: textLines[index].box, score: textLines[index].score))
+            }
         }
         if let cascade {
             let grey = TextRecognizer.grey(image)

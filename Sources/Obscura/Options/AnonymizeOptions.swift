@@ -25,7 +25,8 @@ public enum DetectionKind: String, Sendable, Codable, CaseIterable {
 /// The evidence `--detect plates` combines (`--plate-evidence`). What each adds on the plate set
 /// is in the README's plate figures.
 public enum PlateEvidence: String, Sendable, Codable, CaseIterable {
-    /// PP-OCRv4 text lines of plate-like shape and size that are not lit lamps.
+    /// PP-OCRv4 text lines of plate-like shape and size that are not lit lamps, and whose
+    /// reading is not clearly something else (words, a time, a date, an amount: `PlateReading`).
     case text
     /// Debian's `opencv-data` Haar cascade for plates.
     case cascade

@@ -111,7 +111,7 @@ public enum OptionTable {
     public static let piiWordsFile = OptionSpec("piiWordsFile", flag: "pii-words",
                                                 "With --detect pii: also paint these words or phrases, one per line, matched case-insensitively as whole words (the file's contents are never written to the report).",
                                                 .path, valueName: "FILE")
-    public static let plateEvidence = OptionSpec("plateEvidence", flag: "plate-evidence", "With --detect plates: comma-separated evidence to combine.",
+    public static let plateEvidence = OptionSpec("plateEvidence", flag: "plate-evidence", "With --detect plates: comma-separated evidence to combine: text (plate-shaped text lines that do not read as words, times, dates or amounts), cascade (OpenCV's plate cascade).",
                                                  .choices(PlateEvidence.allCases.map(\.rawValue)), valueName: "SOURCES")
 
     public static let all: [OptionSpec] = [detect, style, fill, shape, margin, threshold, minimumFace, cellsAcross, feather, format,

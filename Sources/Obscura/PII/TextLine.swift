@@ -10,14 +10,19 @@ public struct TextLine: Sendable, Equatable {
     /// One box per character when known (`nil` for a character with no box of its own, such as
     /// the space that joins two words). When absent, a match paints the whole line.
     public var characterBoxes: [Box?]?
+    /// How sure the recogniser was of its words, 0...100 (Tesseract's mean word confidence, which
+    /// weighs in its dictionary and language model), when known. Low on text it could not really
+    /// read, such as a plate photographed small.
+    public var confidence: Double?
 
     /// A line from its text; `characterBoxes`, when given, must have one entry per `Character`.
-    public init(text: String, box: Box, characterBoxes: [Box?]? = nil) {
+    public init(text: String, box: Box, characterBoxes: [Box?]? = nil, confidence: Double? = nil) {
         characters = Array(text)
         precondition(characterBoxes == nil || characterBoxes!.count == characters.count,
                      "one character box per Character")
         self.box = box
         self.characterBoxes = characterBoxes
+        self.confidence = confidence
     }
 
     /// A line from OCR words: they are joined with one space and each character takes its word's

@@ -114,8 +114,11 @@ public final class Anonymizer: Sendable {
 
     /// Models this anonymizer runs, for reports.
     public var models: [ModelDescriptor] {
-        (faceDetector.map { [$0.model] } ?? []) + (textDetector.map { [$0.model] } ?? [])
+        let all = (faceDetector.map { [$0.model] } ?? []) + (textDetector.map { [$0.model] } ?? [])
             + (textRecognizer.map { [$0.model] } ?? []) + (plateDetector?.models ?? []) + (bodyDetector.map { [$0.model] } ?? [])
+        // Plates and personal data share the recogniser: list it once.
+        var seen = Set<String>()
+        return all.filter { seen.insert($0.id).inserted }
     }
 
     /// Anonymizes one encoded image. `outputFormat` overrides `options.format` (used when the
@@ -168,10 +171,12 @@ public final class Anonymizer: Sendable {
         }
         let lines = try textDetector?.detect(in: pixels) ?? []
         if options.detect.contains(.text) { detections += lines }
+        var readings: [TextLine]?
         if let textRecognizer, let piiMatcher {
-            detections += piiMatcher.detections(in: try textRecognizer.recognize(in: pixels, boxes: lines.map(\.box)))
+            readings = try textRecognizer.recognize(in: pixels, boxes: lines.map(\.box))
+            detections += piiMatcher.detections(in: readings!)
         }
-        if let plateDetector { detections += try plateDetector.detect(in: pixels, textLines: lines) }
+        if let plateDetector { detections += try plateDetector.detect(in: pixels, textLines: lines, readings: readings) }
         if pixels.width * pixels.height > Self.releaseWorkingMemoryAbove {
             // Painting and encoding a large image need its pixels (and a JPEG's coefficients)
             // at once; the networks' buffers need not stay beside them.

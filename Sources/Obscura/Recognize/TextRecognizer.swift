@@ -73,13 +73,14 @@ public final class TextRecognizer: Sendable {
                                                        height: Int((Double(y1 - y0) * scale).rounded()))
         }
         var symbols = try engine.recognize(cropBuffer)
+        let confidence = Self.meanWordConfidence(symbols)
         // Machine-readable zones: the general model collapses runs of the filler "<" (or reads
         // them as c, e, k or «), so an MRZ-like line is read again cell by cell.
         // Long, thin lines are tried too: in noise the general model can read a zone as words.
         let mrzLike = Self.mightBeMRZ(symbols.map(\.text).joined())
         if mrzLike || box.width >= 8 * box.height,
            let reading = try MRZLineReader.read(grey, box: box, engine: engine) {
-            return TextLine(text: String(reading.characters), box: box, characterBoxes: reading.boxes)
+            return TextLine(text: String(reading.characters), box: box, characterBoxes: reading.boxes, confidence: confidence)
         }
         if mrzLike {
             // Stretched 1.5× across, the model separates runs of "<" better (measured on rendered
@@ -104,7 +105,14 @@ public final class TextRecognizer: Sendable {
                 boxes.append(symbolBox)
             }
         }
-        return TextLine(text: String(characters), box: box, characterBoxes: boxes)
+        return TextLine(text: String(characters), box: box, characterBoxes: boxes, confidence: confidence)
+    }
+
+    /// The mean of the words' confidences (as Tesseract's `MeanTextConf`), 0 when nothing was read.
+    static func meanWordConfidence(_ symbols: [Engine.Symbol]) -> Double {
+        let words = symbols.filter(\.startsWord)
+        guard !words.isEmpty else { return 0 }
+        return words.map(\.wordConfidence).reduce(0, +) / Double(words.count)
     }
 
     static let mrzAlphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789<"
@@ -138,6 +146,8 @@ final class Engine: @unchecked Sendable {
         var text: String
         var box: Box
         var confidence: Double
+        /// The confidence of the word this symbol belongs to.
+        var wordConfidence: Double
         var startsWord: Bool
     }
 
@@ -190,7 +200,8 @@ final class Engine: @unchecked Sendable {
                 return Symbol(text: text,
                               box: Box(x: Double(symbol.left), y: Double(symbol.top),
                                        width: Double(symbol.right - symbol.left), height: Double(symbol.bottom - symbol.top)),
-                              confidence: Double(symbol.confidence), startsWord: symbol.starts_word != 0)
+                              confidence: Double(symbol.confidence), wordConfidence: Double(symbol.word_confidence),
+                              startsWord: symbol.starts_word != 0)
             }
         }
     }

@@ -1,0 +1,125 @@
+import Foundation
+
+/// Whether the text read from a plate-shaped line rules out a licence plate.
+///
+/// A plate holds 4 to 10 capitals and digits, usually with at least one digit ("AYO-9034",
+/// "M5XSX", "6XTU6K1"). A line read clearly as something else is not a plate: a caption ("Maria
+/// Gonzalez"), a field label ("Recipient"), a time, a date, an amount or a hashtag. A line the
+/// recogniser could not really read (low confidence) proves nothing and stays a plate candidate:
+/// most plates photographed small read as noise, and a missed plate is the worse mistake.
+///
+/// The rules and both confidence levels were chosen on half of `../shared/eval/plates` (its even
+/// entries) and on generated captioned photos and app screenshots; see the README's plate figures.
+public enum PlateReading {
+    /// What a clear reading showed instead of a plate.
+    public enum NotAPlate: String, Sendable, Equatable {
+        /// Words in lower case, as in names, labels and sentences.
+        case words
+        /// A time of day ("08:03").
+        case time
+        /// A date ("08.01.2024", "1/2/24").
+        case date
+        /// A currency, hash, at, percent, ampersand or copyright sign, or an amount ("173.71").
+        case symbol
+        /// Fewer than 4 or more than 10 letters and digits.
+        case length
+        /// Letters only (a word in capitals, "BOUTIQUE"; vanity plates are rare).
+        case noDigit
+    }
+
+    /// The confidence (0...100, `TextLine.confidence`) from which a reading of words, a time,
+    /// a date or a symbol rules a plate out.
+    public static let clearReading = 50.0
+    /// The confidence from which a reading of the wrong length or without digits rules a plate
+    /// out: such readings are also what noise on a real plate gives, so they must be surer.
+    public static let certainReading = 80.0
+
+    /// Why `text`, read with `confidence`, is not a plate; nil when it may be one.
+    public static func notAPlate(_ text: String, confidence: Double) -> NotAPlate? {
+        guard let reason = reason(text) else { return nil }
+        switch reason {
+        case .length, .noDigit: return confidence >= certainReading ? reason : nil
+        default: return confidence >= clearReading ? reason : nil
+        }
+    }
+
+    /// What the text looks like, whatever the confidence.
+    static func reason(_ text: String) -> NotAPlate? {
+        let characters = Array(text.trimmingCharacters(in: edgeNoise))
+        if containsTime(characters) { return .time }
+        if containsDate(characters) { return .date }
+        if characters.contains(where: { symbols.contains($0) }) || String(characters).contains("EUR")
+            || String(characters).contains("USD") || endsInAmount(characters) { return .symbol }
+        if containsLowerCaseWord(characters) { return .words }
+        let letterOrDigit = characters.filter { $0.isLetter || $0.isNumber }
+        if !(4...10).contains(letterOrDigit.count) { return .length }
+        if !letterOrDigit.contains(where: \.isNumber) { return .noDigit }
+        return nil
+    }
+
+    /// Marks OCR leaves at the ends of a crop: frame edges, screws, quotes.
+    static let edgeNoise = Set<Character>(" |[](){}‘’“”\"'.,:;=*-_~°®").characterSet
+    static let symbols: Set<Character> = ["€", "$", "£", "#", "@", "%", "&", "©"]
+    /// Letters whose small and capital forms look alike, which OCR may read either way on a plate.
+    static let caseAlike: Set<Character> = ["c", "o", "s", "u", "v", "w", "x", "z"]
+
+    /// A run of 3 or more letters, at least half of them small, and at least one small letter
+    /// that does not look like its capital.
+    static func containsLowerCaseWord(_ characters: [Character]) -> Bool {
+        var word: [Character] = []
+        for character in characters + [" "] {
+            if character.isLetter { word.append(character); continue }
+            if word.count >= 3 {
+                let small = word.filter(\.isLowercase)
+                if small.contains(where: { !caseAlike.contains($0) }), 2 * small.count >= word.count { return true }
+            }
+            word.removeAll()
+        }
+        return false
+    }
+
+    /// A digit, a colon, two digits.
+    static func containsTime(_ c: [Character]) -> Bool {
+        for index in c.indices where c[index] == ":" {
+            if digitsBefore(c, index) >= 1, digitsAfter(c, index + 1) >= 2 { return true }
+        }
+        return false
+    }
+
+    /// Day, month and year joined by dots or slashes: digits, 1–2 digits, 2 or more digits.
+    static func containsDate(_ c: [Character]) -> Bool {
+        for index in c.indices where c[index] == "." || c[index] == "/" {
+            guard digitsBefore(c, index) >= 1 else { continue }
+            let month = digitsAfter(c, index + 1)
+            guard (1...2).contains(month), index + 1 + month < c.count else { continue }
+            let second = c[index + 1 + month]
+            if second == "." || second == "/", digitsAfter(c, index + 2 + month) >= 2 { return true }
+        }
+        return false
+    }
+
+    /// A digit, a dot or comma, and exactly two digits at the end ("173.71", "8368,65").
+    static func endsInAmount(_ c: [Character]) -> Bool {
+        guard c.count >= 4 else { return false }
+        let n = c.count
+        return c[n - 1].isNumber && c[n - 2].isNumber && (c[n - 3] == "." || c[n - 3] == ",") && c[n - 4].isNumber
+    }
+
+    private static func digitsBefore(_ c: [Character], _ index: Int) -> Int {
+        var count = 0
+        while index - count - 1 >= 0, c[index - count - 1].isNumber { count += 1 }
+        return count
+    }
+
+    private static func digitsAfter(_ c: [Character], _ index: Int) -> Int {
+        var count = 0
+        while index + count < c.count, c[index + count].isNumber { count += 1 }
+        return count
+    }
+}
+
+private extension Set where Element == Character {
+    var characterSet: CharacterSet {
+        CharacterSet(charactersIn: String(self))
+    }
+}

@@ -1,0 +1,100 @@
+import Foundation
+import Testing
+@testable import Obscura
+
+/// Plates that are plates: a plate-shaped text line whose reading is clearly something else (a
+/// name, a label, a time, a date, an amount) is not reported as a plate.
+struct PlateReadingTests {
+    @Test("plate texts may be plates, at any confidence", arguments: [
+        "AYO-9034", "GWT 2180", "M5XSX", "6XTU6K1", "AB 123 CD", "B-MW 1234", "1049338", "[OLB-4809]", "|CGT-2069 |",
+    ])
+    func plates(text: String) {
+        for confidence in [0.0, 60, 95] {
+            #expect(PlateReading.notAPlate(text, confidence: confidence) == nil, "\(text) at \(confidence)")
+        }
+    }
+
+    @Test("clear readings of other text are not plates", arguments: [
+        ("Maria Gonzalez", PlateReading.NotAPlate.words), ("Recipient", .words), ("Kontoinhaber", .words), ("Uncle Tom", .words),
+        ("Family 2019", .words), ("08:03", .time), ("Time 21:40", .time), ("08.01.2024", .date), ("1/2/24", .date),
+        ("€173.71", .symbol), ("EUR 8368,65", .symbol), ("#807243", .symbol), ("MOM & DAD", .symbol), ("© CORBIS", .symbol),
+        ("BOUTIQUE", .noDigit), ("PAYDAY LOANS", .length), ("LOANS", .noDigit), ("OK", .length), ("BIC", .length), ("COBADEFFXXX", .length),
+    ])
+    func notPlates(text: String, reason: PlateReading.NotAPlate) {
+        #expect(PlateReading.notAPlate(text, confidence: 95) == reason, "\(text)")
+    }
+
+    @Test("a reading the recogniser is unsure of proves nothing: the line stays a plate candidate")
+    func unsureReadings() {
+        // Noise on real plates photographed small (measured on ../shared/eval/plates).
+        #expect(PlateReading.notAPlate("Agua", confidence: 3) == nil)
+        #expect(PlateReading.notAPlate("Maria Gonzalez", confidence: PlateReading.clearReading - 1) == nil)
+        #expect(PlateReading.notAPlate("Maria Gonzalez", confidence: PlateReading.clearReading) == .words)
+        // Wrong length or no digit needs a surer reading: "FABINZS" read at 77 was a real plate.
+        #expect(PlateReading.notAPlate("FABINZS", confidence: 77) == nil)
+        #expect(PlateReading.notAPlate("FABINZS", confidence: PlateReading.certainReading) == .noDigit)
+        #expect(PlateReading.notAPlate("ul 0", confidence: 62) == nil)
+        #expect(PlateReading.notAPlate("", confidence: 0) == nil)
+    }
+
+    @Test("letters that look alike in both cases do not make a plate read in small letters a word")
+    func caseAlikeLetters() {
+        #expect(PlateReading.notAPlate("cxz 2345", confidence: 90) == nil)
+        #expect(PlateReading.notAPlate("Account", confidence: 90) == .words)
+    }
+}
+
+/// The same through the real text detector and recogniser, on rendered pictures.
+@Suite(.enabled(if: (TextPIITests.textModelInstalled && DocumentRenderer.convert != nil) || TestSupport.modelsRequired,
+                "text model or ImageMagick not installed (skipped)"))
+struct PlateEvidenceTests {
+    /// Plate regions found with text evidence only (the cascade is tested apart).
+    static func plates(in image: URL) throws -> [Detection] {
+        var options = AnonymizeOptions()
+        options.detect = [.plates]
+        options.plateEvidence = [.text]
+        let anonymizer = try Anonymizer(options: options)
+        return try anonymizer.detect([UInt8](try Data(contentsOf: image))).detections.filter { $0.kind == .plate }
+    }
+
+    static func convert(_ arguments: [String]) throws {
+        let result = try TestSupport.run(try #require(DocumentRenderer.convert), arguments)
+        guard result.status == 0 else { throw TestFailure("convert failed: \(result.standardError)") }
+    }
+
+    @Test("name captions under a photo and an app's field labels are not plates; a plate on a car is")
+    func captionsLabelsAndAPlate() throws {
+        let folder = try TestSupport.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        // A family photo's caption band: names, as in the portrait with 18 "plates".
+        let captions = folder.appendingPathComponent("captions.jpg")
+        try Self.convert(["-size", "1200x700", "plasma:grey40-grey70", "-seed", "3", "-gravity", "south", "-background", "white",
+                          "-splice", "0x90", "-gravity", "northwest", "-font", "DejaVu-Sans", "-pointsize", "26", "-fill", "black",
+                          "-annotate", "+30+735", "Maria Gonzalez", "-annotate", "+330+735", "Jonas Becker",
+                          "-annotate", "+630+735", "Uncle Tom", "-annotate", "+900+735", "Anna Rossi", "-quality", "90", captions.path])
+        #expect(try Self.plates(in: captions).isEmpty, "captions taken for plates")
+
+        // A bank app: labels and values, as in the screenshot with 14 "plates".
+        let screen = folder.appendingPathComponent("screen.png")
+        var draw = ["-size", "780x1200", "xc:#fafafc", "-font", "DejaVu-Sans", "-fill", "#6e6e78", "-pointsize", "26"]
+        let fields = [("Recipient", "Maria Gonzalez"), ("Amount", "€120.50"), ("Date", "08.01.2024"), ("Time", "14:32"),
+                      ("Status", "Completed"), ("Reference", "Rent March")]
+        for (index, field) in fields.enumerated() {
+            let y = 80 + index * 170
+            draw += ["-fill", "#6e6e78", "-pointsize", "26", "-annotate", "+32+\(y)", field.0,
+                     "-fill", "#141419", "-pointsize", "36", "-annotate", "+32+\(y + 60)", field.1]
+        }
+        try Self.convert(draw + [screen.path])
+        #expect(try Self.plates(in: screen).isEmpty, "field labels taken for plates")
+
+        // A European plate: white, black border, on a dark car body.
+        let car = folder.appendingPathComponent("car.jpg")
+        try Self.convert(["-size", "1000x600", "plasma:grey15-grey35", "-seed", "5", "-fill", "white", "-stroke", "black",
+                          "-strokewidth", "4", "-draw", "rectangle 350,380 650,450", "-stroke", "none", "-fill", "black",
+                          "-font", "DejaVu-Sans-Bold", "-pointsize", "50", "-annotate", "+385+435", "AB 123 CD",
+                          "-quality", "90", car.path])
+        let plates = try Self.plates(in: car)
+        let plate = Box(x: 350, y: 380, width: 300, height: 70)
+        #expect(plates.contains { $0.box.intersectionArea(with: plate) >= 0.5 * plate.area }, "\(plates.map(\.box))")
+    }
+}

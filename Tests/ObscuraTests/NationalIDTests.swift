@@ -116,14 +116,14 @@ extension PIIValidatorTests {
     }
 
     /// The texts `find` returns in `line`.
-    static func found(_ find: ([Character]) -> [Range<Int>], _ line: String) -> [String] {
+    static func found(_ find: ([Character]) -> [PIISpan], _ line: String) -> [String] {
         let characters = Array(line)
-        return find(characters).map { String(characters[$0]) }
+        return find(characters).map { String(characters[$0.range]) }
     }
 
     @Test("find: written forms with separators, OCR look-alikes the check confirms, not inside longer numbers")
     func findIdentifiers() {
-        let cases: [(([Character]) -> [Range<Int>], String, [String])] = [
+        let cases: [(([Character]) -> [PIISpan], String, [String])] = [
             (SpanishID.find, "DNI 12.345.678-Z, NIE X-1234567-L.", ["12.345.678-Z", "X-1234567-L"]),
             (SpanishID.find, "DNI l2345678Z", ["l2345678Z"]),              // l read as 1
             (SpanishID.find, "DNI 1234567B2", ["1234567B2"]),              // B as 8, 2 as Z

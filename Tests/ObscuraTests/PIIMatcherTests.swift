@@ -127,6 +127,59 @@ import Testing
         #expect(matcher.matches(in: corrupted).isEmpty)
     }
 
+    /// `kind:evidence` of each match on one line.
+    static func evidence(_ text: String, matcher: PIIMatcher? = nil) throws -> [String] {
+        try (matcher ?? PIIMatcher()).matches(in: [line(text)]).map { "\($0.kind):\($0.evidence.rawValue)" }
+    }
+
+    @Test("evidence `checksum`: the check passed on the text as read")
+    func checksumEvidence() throws {
+        #expect(try Self.evidence("Card 4111 1111 1111 1111 exp 12/27") == ["pii.card:checksum"])
+        #expect(try Self.evidence("IBAN: GB82 WEST 1234 5698 7654 32") == ["pii.iban:checksum"])
+        #expect(try Self.evidence("DNI: 12345678Z") == ["pii.national-id:checksum"])
+        #expect(try Self.evidence("VIN: 1M8GDM9AXKP042788") == ["pii.vin:checksum"])
+        let td3 = [Self.line("P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<", row: 0),
+                   Self.line("L898902C36UTO7408122F1204159ZE184226B<<<<<10", row: 1)]
+        #expect(try PIIMatcher().matches(in: td3).map(\.evidence) == [.checksum, .checksum])
+    }
+
+    @Test("evidence `checksum-corrected`: the check passed only after OCR look-alikes were replaced; failing look-alikes give nothing")
+    func correctedEvidence() throws {
+        #expect(try Self.evidence("Card 4111 1111 1111 1lll") == ["pii.card:checksum-corrected"])
+        #expect(try Self.evidence("IBAN DE89 37O4 OO44 O532 O13O OO") == ["pii.iban:checksum-corrected"])
+        #expect(try Self.evidence("IBAN GB82 WE5T 1234 S698 7654 32") == ["pii.iban:checksum-corrected"])
+        #expect(try Self.evidence("Steuer-ID 36 574 261 8O9") == ["pii.tax-id:checksum-corrected"])
+        // Every line of a zone takes the zone's evidence, the name line (no check digit) included.
+        let td3 = [Self.line("P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<", row: 0),
+                   Self.line("L898902C36UTO74O8122F12O4159ZE184226B<<<<< 10", row: 1)]
+        #expect(try PIIMatcher().matches(in: td3).map(\.evidence) == [.checksumCorrected, .checksumCorrected])
+        #expect(try Self.evidence("Card 4111 1111 1111 1ll2") == [])
+        #expect(try Self.evidence("IBAN DE89 37O4 OO44 O532 O13O O1") == [])
+    }
+
+    @Test("evidence `label`: names, addresses, dates of birth and numbers without a check digit, found by their label")
+    func labelEvidence() throws {
+        #expect(try Self.evidence("Name: Maria Gonzalez") == ["pii.name:label"])
+        #expect(try Self.evidence("Address: 12 Baker Street, London") == ["pii.address:label"])
+        #expect(try Self.evidence("Date of birth: 12 March 1980") == ["pii.dob:label"])
+        #expect(try Self.evidence("SSN: 078-05-1120") == ["pii.ssn:label"])
+        #expect(try Self.evidence("NINO AB 12 34 56 C") == ["pii.nino:label"])
+        let below = try PIIMatcher().matches(in: [Self.line("Date of birth", row: 0), Self.line("12.03.1980", row: 1)])
+        #expect(below.map(\.evidence) == [.label])
+    }
+
+    @Test("evidence `format` for e-mail addresses and phones, `rule` for user rules; detections carry it, other kinds have none")
+    func formatAndRuleEvidence() throws {
+        #expect(try Self.evidence("write to anna.eriksson@example.com today") == ["pii.email:format"])
+        #expect(try Self.evidence("Tel. +44 20 7946 0958") == ["pii.phone:format"])
+        let rules = try PIIMatcher(kinds: [], rules: PIIRules(patterns: ["AB-\\d{6}"]))
+        #expect(try Self.evidence("Ref AB-123456", matcher: rules) == ["pii.custom:rule"])
+        let match = try #require(try PIIMatcher().matches(in: [Self.line("IBAN DE89 37O4 OO44 O532 O13O OO")]).first)
+        #expect(match.detection.evidence == .checksumCorrected)
+        #expect(match.description.contains("checksum-corrected") && !match.description.contains("DE89"))
+        #expect(Detection(kind: .face, box: Box(x: 0, y: 0, width: 10, height: 10), score: 0.9).evidence == nil)
+    }
+
     @Test("a date below its label")
     func dateBelowLabel() throws {
         let matches = try PIIMatcher().matches(in: [Self.line("Date of birth", row: 0), Self.line("12.03.1980", row: 1)])

@@ -117,6 +117,51 @@ import Testing
         #expect(!MRZ.isValid([Self.td3[0], String(Self.td3[1].dropLast())], format: .td3))
     }
 
+    // Evidence: whether a check passed on the characters as read, or only once OCR look-alikes
+    // were replaced (case and separators are no correction); a look-alike that fails even then
+    // is not found at all.
+
+    @Test("IBAN evidence: `checksum` as read, `checksum-corrected` after an O for a 0 or a 5 for an S, nothing when mod 97 still fails")
+    func ibanEvidence() {
+        func evidence(_ text: String) -> [PIIEvidence] { IBAN.find(in: Array(text)).map(\.evidence) }
+        #expect(evidence("DE89 3704 0044 0532 0130 00") == [.checksum])
+        #expect(evidence("de89 3704 0044 0532 0130 00") == [.checksum])
+        #expect(evidence("DE89 3704 0044 O532 0130 00") == [.checksumCorrected])
+        #expect(evidence("GB82 WE5T 1234 5698 7654 32") == [.checksumCorrected])
+        #expect(evidence("DE89 3704 0044 O532 0130 01") == [])
+    }
+
+    @Test("card evidence: `checksum` as read, `checksum-corrected` after an l for a 1, nothing when Luhn still fails")
+    func cardEvidence() {
+        func evidence(_ text: String) -> [PIIEvidence] { PaymentCard.find(in: Array(text)).map(\.evidence) }
+        #expect(evidence("4111 1111 1111 1111") == [.checksum])
+        #expect(evidence("4111-1111-1111-1111.") == [.checksum])
+        #expect(evidence("4111 1111 1111 111l") == [.checksumCorrected])
+        #expect(evidence("55OO OO55 5555 5559") == [.checksumCorrected])
+        #expect(evidence("4111 1111 1111 11l2") == [])
+    }
+
+    @Test("identifier evidence: the check as read or after a look-alike; a number with no check digit is confirmed by its label")
+    func identifierEvidence() {
+        #expect(SpanishID.find(in: Array("DNI 12345678Z")).map(\.evidence) == [.checksum])
+        #expect(SpanishID.find(in: Array("DNI 1234S678Z")).map(\.evidence) == [.checksumCorrected])
+        #expect(SpanishID.find(in: Array("DNI 1234S678A")).isEmpty)
+        // A routing number needs its label too, but its check is the stronger evidence.
+        #expect(ABARoutingNumber.find(in: Array("ABA 111000025")).map(\.evidence) == [.checksum])
+        #expect(ABARoutingNumber.find(in: Array("ABA 111000O25")).map(\.evidence) == [.checksumCorrected])
+        #expect(SocialSecurityNumber.find(in: Array("SSN: 078-05-1120")).map(\.evidence) == [.label])
+        #expect(NationalInsuranceNumber.find(in: Array("NINO AB 12 34 56 C")).map(\.evidence) == [.label])
+    }
+
+    @Test("MRZ evidence: every check digit as read, after an O for a 0 in the birth date, nil when a check still fails")
+    func mrzEvidence() {
+        let first = Array(Self.td3[0])
+        #expect(MRZ.evidence([first, Array(Self.td3[1])], format: .td3) == .checksum)
+        #expect(MRZ.evidence([first, Array("L898902C36UTO74O8122F1204159ZE184226B<<<<<10")], format: .td3) == .checksumCorrected)
+        #expect(MRZ.evidence([first, Array("L898902C36UTO74O8122F1204169ZE184226B<<<<<10")], format: .td3) == nil)
+        #expect(MRZ.evidence(Self.td1.prefix(2).map(Array.init), format: .td1) == .checksum)
+    }
+
     @Test("e-mail addresses")
     func emails() {
         for valid in ["anna.eriksson@example.com", "a+tag@mail.example.co.uk", "x_y-z@sub-domain.org"] {

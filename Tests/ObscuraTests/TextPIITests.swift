@@ -115,6 +115,44 @@ import Testing
                                 width: 1300, quality: 80, firstSeed: 11, reader: reader, folder: folder, name: "names")
     }
 
+    @Test("the report of an anonymized document gives each PII region its evidence, and other regions none")
+    func reportEvidence() throws {
+        guard try Self.reader() != nil else { print(Self.skipMessage); return }
+        let folder = try TestSupport.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        // The second IBAN is printed with an S for a 5 and a Z for a 2: OCR reads the letters (an
+        // O printed for a 0 is often read as a 0 already), and mod 97 passes only once they are
+        // read as digits.
+        let items: [DocumentRenderer.Item] = [
+            .init(label: "IBAN", value: "GB82 WEST 1234 5698 7654 32", expected: .iban),
+            .init(label: "IBAN", value: "DE89 3704 0044 0S3Z 0130 00", expected: .iban),
+            .init(label: "E-mail", value: "anna.eriksson@example.com", expected: .email),
+        ]
+        let rendered = try DocumentRenderer.render(.init(width: 1300, items: items), in: folder, name: "doc")
+        var options = AnonymizeOptions()
+        options.detect = [.text, .pii]
+        let anonymizer = try Anonymizer(options: options)
+        let result = try anonymizer.anonymize([UInt8](try Data(contentsOf: folder.appendingPathComponent("doc.jpg"))))
+        var record = ReportRecord(input: "doc.jpg", outcome: .written, settings: options, models: anonymizer.models)
+        record.record(result)
+        let json = try JSONSerialization.jsonObject(with: try JSONEncoder().encode(record)) as? [String: Any]
+        let regions = json?["regions"] as? [[String: Any]] ?? []
+        func evidence(on box: Box?, kind: PIIKind) -> [String] {
+            regions.filter { region in
+                guard region["kind"] as? String == kind.rawValue, let b = region["box"] as? [Double], b.count == 4, let box else { return false }
+                return Box(x: b[0], y: b[1], width: b[2], height: b[3]).intersectionArea(with: box) >= 0.5 * box.area
+            }.compactMap { $0["evidence"] as? String }
+        }
+        #expect(evidence(on: rendered.boxes[0], kind: .iban) == ["checksum"])
+        #expect(evidence(on: rendered.boxes[1], kind: .iban) == ["checksum-corrected"])
+        #expect(evidence(on: rendered.boxes[2], kind: .email) == ["format"])
+        // Text lines are no personal data: no evidence key at all.
+        let text = regions.filter { $0["kind"] as? String == "text" }
+        #expect(!text.isEmpty && text.allSatisfy { $0["evidence"] == nil })
+        let report = String(decoding: try JSONEncoder().encode(record), as: UTF8.self)
+        for secret in ["WEST", "0S3Z", "eriksson"] { #expect(!report.contains(secret), "report holds \(secret)") }
+    }
+
     @Test("text detector: deterministic boxes around every printed line")
     func detectorBoxes() throws {
         guard let reader = try Self.reader() else { print(Self.skipMessage); return }

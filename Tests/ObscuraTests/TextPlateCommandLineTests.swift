@@ -51,6 +51,15 @@ struct TextPlateCommandLineTests {
             #expect(region["style"] as? String == "solid")
             #expect(region["weak"] as? Bool == false)
         }
+        // Personal data says why it was taken for one; text lines and plates have no evidence.
+        for region in regions {
+            let kind = region["kind"] as? String ?? "", evidence = region["evidence"] as? String
+            switch kind {
+            case "pii.card", "pii.iban": #expect(["checksum", "checksum-corrected"].contains(evidence), "\(kind): \(evidence ?? "none")")
+            case "pii.email": #expect(evidence == "format")
+            default: #expect(kind.hasPrefix("pii.") ? evidence != nil : region["evidence"] == nil, "\(kind)")
+            }
+        }
         let models = (record["models"] as? [[String: Any]] ?? []).compactMap { $0["id"] as? String }
         #expect(models.contains(ModelDescriptor.textDetection.id) && models.contains("tesseract-eng")
                 && models.contains(ModelDescriptor.plateCascade.id) && !models.contains(ModelDescriptor.centerFace.id), "\(models)")
@@ -92,6 +101,7 @@ struct TextPlateCommandLineTests {
         #expect(result.status == 0, "\(result.standardError)")
         let record = try #require(try Self.records(report).first)
         let custom = (record["regions"] as? [[String: Any]] ?? []).filter { $0["kind"] as? String == "pii.custom" }
+        #expect(custom.allSatisfy { $0["evidence"] as? String == "rule" })
         let boxes = custom.compactMap { region -> Box? in
             guard let box = region["box"] as? [Double], box.count == 4 else { return nil }
             return Box(x: box[0], y: box[1], width: box[2], height: box[3])

@@ -50,20 +50,20 @@ public enum IBAN {
     /// exact length and format, and check digits that make the number ≡ 1 (mod 97).
     public static func isValid(_ text: String) -> Bool {
         let compact = text.filter { $0 != " " }.uppercased()
-        return validated(Array(compact), correctingOCR: false)
+        return validated(Array(compact), correctingOCR: false) != nil
     }
 
     /// Checks a compact candidate; with `correctingOCR`, letters in digit positions and digits
-    /// in letter positions are first replaced by their usual OCR look-alikes. Returns whether
-    /// the (corrected) value is valid.
-    static func validated(_ candidate: [Character], correctingOCR: Bool) -> Bool {
-        guard candidate.count >= 4 else { return false }
+    /// in letter positions are first replaced by their usual OCR look-alikes. Returns the
+    /// (corrected, upper-case) value when it is valid, nil otherwise.
+    static func validated(_ candidate: [Character], correctingOCR: Bool) -> [Character]? {
+        guard candidate.count >= 4 else { return nil }
         var value = candidate
         if correctingOCR {
-            for index in 0..<2 { guard let letter = OCRConfusion.letter(value[index]) else { return false }; value[index] = letter }
+            for index in 0..<2 { guard let letter = OCRConfusion.letter(value[index]) else { return nil }; value[index] = letter }
         }
         let country = String(value[0..<2])
-        guard let layout = layouts[country], layout.count == value.count else { return false }
+        guard let layout = layouts[country], layout.count == value.count else { return nil }
         for (index, kind) in layout.enumerated() {
             var character = value[index]
             if correctingOCR {
@@ -74,14 +74,14 @@ public enum IBAN {
                 }
                 value[index] = character
             }
-            guard character.isASCII else { return false }
+            guard character.isASCII else { return nil }
             switch kind {
-            case "n": guard character.isNumber else { return false }
-            case "a": guard character.isUppercase else { return false }
-            default: guard character.isNumber || character.isUppercase else { return false }
+            case "n": guard character.isNumber else { return nil }
+            case "a": guard character.isUppercase else { return nil }
+            default: guard character.isNumber || character.isUppercase else { return nil }
             }
         }
-        return mod97(value[4...] + value[0..<4]) == 1
+        return mod97(value[4...] + value[0..<4]) == 1 ? value : nil
     }
 
     /// The remainder mod 97 of the number formed by replacing A…Z with 10…35.
@@ -102,10 +102,10 @@ public enum IBAN {
     /// written together or in groups separated by spaces, dashes or dots (at most
     /// `maximumGroupGap` of them), not touching other letters or digits; punctuation around it
     /// is not part of it. OCR look-alikes are corrected position by position from the country's format,
-    /// and mod 97 then decides.
-    static func find(in characters: [Character]) -> [Range<Int>] {
+    /// and mod 97 then decides; the evidence is `checksumCorrected` when one was replaced.
+    static func find(in characters: [Character]) -> [PIISpan] {
         let groups = characters.tokens(separatedBy: [" ", "-", "."], trimming: Array.enclosingPunctuation.subtracting([":"]))
-        var found: [Range<Int>] = []
+        var found: [PIISpan] = []
         var index = 0
         groupLoop: while index < groups.count {
             var start = groups[index]
@@ -134,8 +134,8 @@ public enum IBAN {
                         let range = lower..<upper
                         // Groups end at separators or trimmed punctuation, so only the left side can touch a word.
                         let touchesLeft = lower > 0 && characters[lower - 1].isWordCharacter
-                        if !touchesLeft, validated(compact, correctingOCR: true) {
-                            found.append(range)
+                        if !touchesLeft, let value = validated(compact, correctingOCR: true) {
+                            found.append(PIISpan(range: range, evidence: .checksum(read: compact, passed: value)))
                             index = end
                             continue groupLoop
                         }

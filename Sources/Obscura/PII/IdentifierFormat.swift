@@ -67,14 +67,16 @@ struct IdentifierFormat: Sendable {
         return value
     }
 
-    /// Every match in a line, left to right.
-    func find(in characters: [Character]) -> [Range<Int>] {
-        var found: [Range<Int>] = []
+    /// Every match in a line, left to right. The evidence is `checksum`, or `checksumCorrected`
+    /// when a look-alike had to be replaced; `format` for a number without a check digit
+    /// (`correctsOCR` off), which only a label can confirm (`labelled`).
+    func find(in characters: [Character]) -> [PIISpan] {
+        var found: [PIISpan] = []
         var start = 0
         while start < characters.count {
-            if startsWord(at: start, in: characters), let end = match(from: start, in: characters) {
-                found.append(start..<end)
-                start = end
+            if startsWord(at: start, in: characters), let match = match(from: start, in: characters) {
+                found.append(PIISpan(range: start..<match.end, evidence: match.evidence))
+                start = match.end
             } else {
                 start += 1
             }
@@ -90,8 +92,8 @@ struct IdentifierFormat: Sendable {
         return !(index >= 2 && Self.joiners.contains(characters[index - 1]) && OCRConfusion.isDigit(characters[index - 2]))
     }
 
-    /// The end of a valid number starting at `start`, nil when there is none.
-    private func match(from start: Int, in characters: [Character]) -> Int? {
+    /// The end of a valid number starting at `start` and why it is one, nil when there is none.
+    private func match(from start: Int, in characters: [Character]) -> (end: Int, evidence: PIIEvidence)? {
         var compact: [Character] = []
         var index = start
         while index < characters.count, compact.count < slots.count {
@@ -116,16 +118,16 @@ struct IdentifierFormat: Sendable {
         let realDigits = digitSlots.filter { OCRConfusion.isDigit(compact[$0]) }.count
         guard realDigits * 4 >= digitSlots.count * 3 else { return nil }
         guard let value = read(compact, correctingOCR: correctsOCR), check(value) else { return nil }
-        return index
+        return (index, correctsOCR ? .checksum(read: compact, passed: value) : .format)
     }
 
-    /// Ranges from several formats without overlaps: where two overlap, the one that starts
+    /// Matches from several formats without overlaps: where two overlap, the one that starts
     /// first (then the longer) is kept.
-    static func merged(_ ranges: [Range<Int>]) -> [Range<Int>] {
-        var kept: [Range<Int>] = []
-        for range in ranges.sorted(by: { ($0.lowerBound, -$0.count) < ($1.lowerBound, -$1.count) })
-        where !kept.contains(where: { $0.overlaps(range) }) {
-            kept.append(range)
+    static func merged(_ spans: [PIISpan]) -> [PIISpan] {
+        var kept: [PIISpan] = []
+        for span in spans.sorted(by: { ($0.range.lowerBound, -$0.range.count) < ($1.range.lowerBound, -$1.range.count) })
+        where !kept.contains(where: { $0.range.overlaps(span.range) }) {
+            kept.append(span)
         }
         return kept
     }
@@ -135,9 +137,10 @@ struct IdentifierFormat: Sendable {
         digits.reduce(0) { $0 * 10 + ($1.wholeNumberValue ?? 0) }
     }
 
-    /// Ranges that follow one of `labels` (lower case, whole words) on the same line, with at
-    /// most 24 characters and no digit between the label and the number.
-    static func labelled(_ ranges: [Range<Int>], labels: [String], in characters: [Character]) -> [Range<Int>] {
+    /// Matches that follow one of `labels` (lower case, whole words) on the same line, with at
+    /// most 24 characters and no digit between the label and the number. A match with a check
+    /// keeps its evidence; one without (`format`) was found by the label: `label`.
+    static func labelled(_ spans: [PIISpan], labels: [String], in characters: [Character]) -> [PIISpan] {
         let lower = characters.map { Character($0.lowercased()) }
         var labelEnds: [Int] = []
         for label in labels.map(Array.init) where label.count <= lower.count {
@@ -148,11 +151,13 @@ struct IdentifierFormat: Sendable {
                 if !before.isLetter, !after.isLetter { labelEnds.append(end) }
             }
         }
-        return ranges.filter { range in
+        return spans.filter { span in
             labelEnds.contains { end in
-                end <= range.lowerBound && range.lowerBound - end <= 24
-                    && !characters[end..<range.lowerBound].contains(where: { $0.isNumber })
+                end <= span.range.lowerBound && span.range.lowerBound - end <= 24
+                    && !characters[end..<span.range.lowerBound].contains(where: { $0.isNumber })
             }
+        }.map { span in
+            PIISpan(range: span.range, evidence: span.evidence == .format ? .label : span.evidence)
         }
     }
 }

@@ -160,6 +160,15 @@ public enum MRZ {
         return lines
     }
 
+    /// Whether the check-digit lines (as for `validated`) form a valid zone once OCR look-alikes
+    /// are corrected: `checksum` when every check passed on the lines as given, `checksumCorrected`
+    /// when a look-alike had to be replaced first, nil when a check fails. Fillers stretched by
+    /// `normalised` do not count as a correction.
+    static func evidence(_ input: [[Character]], format: Format) -> PIIEvidence? {
+        guard let lines = validated(input, format: format, correctingOCR: true) else { return nil }
+        return .checksum(read: input.prefix(2).joined(), passed: lines.joined())
+    }
+
     /// One line as an MRZ candidate: spaces dropped, upper case, `«` read as `<<`, and a run of
     /// fillers stretched or shrunk by up to three so the line has `length` characters.
     static func normalised(_ characters: [Character], length: Int) -> [Character]? {

@@ -15,7 +15,7 @@ public enum NationalInsuranceNumber {
 
     public static func isValid(_ text: String) -> Bool { format.isValid(text) }
 
-    static func find(in characters: [Character]) -> [Range<Int>] {
+    static func find(in characters: [Character]) -> [PIISpan] {
         IdentifierFormat.labelled(format.find(in: characters), labels: labels, in: characters)
     }
 }

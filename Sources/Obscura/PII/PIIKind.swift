@@ -47,10 +47,13 @@ public struct PIIKind: RawRepresentable, Hashable, Sendable, Codable, CustomStri
                                           .bankRouting, .vin, .ssn, .nino, .name, .address]
 }
 
-/// One piece of personal data found in recognised text: its kind and the area to paint.
-/// Deliberately carries no text, so it can be logged and reported.
+/// One piece of personal data found in recognised text: its kind, why it was taken for one and
+/// the area to paint. Deliberately carries no text, so it can be logged and reported.
 public struct PIIMatch: Sendable, Equatable, CustomStringConvertible {
     public var kind: PIIKind
+    /// What made it personal data: a checksum (on the text as read or after correcting OCR
+    /// look-alikes), a field label, its format, or a user rule.
+    public var evidence: PIIEvidence
     /// The area to paint, in image pixels.
     public var box: Box
     /// Index of the line in the matcher's input.
@@ -58,15 +61,16 @@ public struct PIIMatch: Sendable, Equatable, CustomStringConvertible {
     /// Character offsets of the match within that line.
     public var characters: Range<Int>
 
-    public init(kind: PIIKind, box: Box, line: Int, characters: Range<Int>) {
+    public init(kind: PIIKind, evidence: PIIEvidence, box: Box, line: Int, characters: Range<Int>) {
         self.kind = kind
+        self.evidence = evidence
         self.box = box
         self.line = line
         self.characters = characters
     }
 
     /// A detection for the region planner (score 1: a validated match is certain enough).
-    public var detection: Detection { Detection(kind: RegionKind(kind), box: box, score: 1) }
+    public var detection: Detection { Detection(kind: RegionKind(kind), box: box, score: 1, evidence: evidence) }
 
-    public var description: String { "\(kind) line \(line) chars \(characters.lowerBound)..<\(characters.upperBound)" }
+    public var description: String { "\(kind) (\(evidence.rawValue)) line \(line) chars \(characters.lowerBound)..<\(characters.upperBound)" }
 }

@@ -3,7 +3,9 @@
 /// numbers, bank routing numbers and VINs (their check digits), labelled US SSNs and UK NINOs,
 /// e-mail addresses, phone numbers, ICAO 9303 machine-readable zones (check digits), labelled dates of birth and user
 /// rules. OCR look-alikes (O/0, I/1, S/5, B/8 …) are corrected only where a checksum confirms
-/// the result. Deterministic and free of shared state: one matcher can serve every worker.
+/// the result. Each match says why it was taken (`PIIEvidence`): a checksum on the text as read
+/// or only after such a correction, a label, its format, or a user rule. Deterministic and free
+/// of shared state: one matcher can serve every worker.
 ///
 /// ```swift
 /// let matcher = try PIIMatcher(kinds: [.card, .iban], rules: PIIRules(patterns: ["AB-\\d{6}"]))
@@ -26,27 +28,34 @@ public struct PIIMatcher: Sendable {
     /// ones read together (an MRZ's lines, a label above its date) are paired by position.
     public func matches(in lines: [TextLine]) -> [PIIMatch] {
         var found: [PIIMatch] = []
-        func add(_ kind: PIIKind, _ line: Int, _ ranges: [Range<Int>]) {
-            for range in ranges { found.append(PIIMatch(kind: kind, box: lines[line].box(for: range), line: line, characters: range)) }
+        func add(_ kind: PIIKind, _ line: Int, _ spans: [PIISpan]) {
+            for span in spans {
+                found.append(PIIMatch(kind: kind, evidence: span.evidence, box: lines[line].box(for: span.range), line: line,
+                                      characters: span.range))
+            }
+        }
+        func add(_ kind: PIIKind, _ line: Int, _ ranges: [Range<Int>], evidence: PIIEvidence) {
+            add(kind, line, ranges.map { PIISpan(range: $0, evidence: evidence) })
         }
         for (index, line) in lines.enumerated() {
             let characters = line.characters
             if kinds.contains(.card) { add(.card, index, PaymentCard.find(in: characters)) }
             if kinds.contains(.iban) { add(.iban, index, IBAN.find(in: characters)) }
-            if kinds.contains(.email) { add(.email, index, EmailAddress.find(in: characters)) }
+            if kinds.contains(.email) { add(.email, index, EmailAddress.find(in: characters), evidence: .format) }
             for (kind, finders) in Self.identifiers where kinds.contains(kind) {
                 // Characters a card, IBAN, address or an earlier kind matched are taken.
                 let claimed = found.filter { $0.line == index }.map(\.characters)
-                let ranges = finders.flatMap { $0(characters) }.filter { range in !claimed.contains { $0.overlaps(range) } }
-                add(kind, index, IdentifierFormat.merged(ranges))
+                let spans = finders.flatMap { $0(characters) }.filter { span in !claimed.contains { $0.overlaps(span.range) } }
+                add(kind, index, IdentifierFormat.merged(spans))
             }
             if kinds.contains(.phone) {
                 // A card, IBAN or identifier already claims its digits.
                 let claimed = found.filter { $0.line == index }.map(\.characters)
-                add(.phone, index, PhoneNumber.find(in: characters).filter { range in !claimed.contains { $0.overlaps(range) } })
+                add(.phone, index, PhoneNumber.find(in: characters).filter { range in !claimed.contains { $0.overlaps(range) } },
+                    evidence: .format)
             }
-            if kinds.contains(.dateOfBirth) { add(.dateOfBirth, index, DateOfBirth.find(in: characters)) }
-            add(.custom, index, compiled.find(in: characters))
+            if kinds.contains(.dateOfBirth) { add(.dateOfBirth, index, DateOfBirth.find(in: characters), evidence: .label) }
+            add(.custom, index, compiled.find(in: characters), evidence: .rule)
         }
         let order = readingOrder(lines)
         if kinds.contains(.dateOfBirth) { found += datesBelowLabels(lines, order: order) }
@@ -56,7 +65,7 @@ public struct PIIMatcher: Sendable {
     }
 
     /// The identifiers with check digits (or a label), by kind, in the order they claim characters.
-    static let identifiers: [(PIIKind, [@Sendable ([Character]) -> [Range<Int>]])] = [
+    static let identifiers: [(PIIKind, [@Sendable ([Character]) -> [PIISpan]])] = [
         (.nationalID, [SpanishID.find, DutchBSN.find, CodiceFiscale.find, FrenchNIR.find, BelgianNationalNumber.find,
                        PESEL.find, Personnummer.find, GermanIDCard.find]),
         (.taxID, [GermanTaxID.find]),
@@ -103,7 +112,8 @@ public struct PIIMatcher: Sendable {
             var start = 0
             while start < characters.count, characters[start] == " " { start += 1 }
             if let end = DateOfBirth.date(in: characters, at: start) {
-                found.append(PIIMatch(kind: .dateOfBirth, box: lines[below].box(for: start..<end), line: below, characters: start..<end))
+                found.append(PIIMatch(kind: .dateOfBirth, evidence: .label, box: lines[below].box(for: start..<end), line: below,
+                                      characters: start..<end))
             }
         }
         return found
@@ -122,8 +132,8 @@ public struct PIIMatcher: Sendable {
                 let end = LabelledField.valueEnd(characters, from: label.valueStart)
                 guard end > label.valueStart, label.colon || Self.gap(in: lines[index], after: label.labelEnd, before: label.valueStart),
                       LabelledField.plausible(characters[label.valueStart..<end], kind: label.kind) else { continue }
-                found.append(PIIMatch(kind: label.kind, box: lines[index].box(for: label.valueStart..<end), line: index,
-                                      characters: label.valueStart..<end))
+                found.append(PIIMatch(kind: label.kind, evidence: .label, box: lines[index].box(for: label.valueStart..<end),
+                                      line: index, characters: label.valueStart..<end))
                 continue
             }
             guard let value = lineBeside(index, in: lines, order: order) ?? lineBelow(index, in: lines, order: order) else { continue }
@@ -139,7 +149,8 @@ public struct PIIMatcher: Sendable {
                 guard LabelledField.label(at: text) == nil, !LabelledField.startsWithAnyLabel(text) else { break }
                 let end = LabelledField.valueEnd(text, from: 0)
                 guard end > 0, LabelledField.plausible(text[0..<end], kind: label.kind) else { break }
-                found.append(PIIMatch(kind: label.kind, box: lines[line].box(for: 0..<end), line: line, characters: 0..<end))
+                found.append(PIIMatch(kind: label.kind, evidence: .label, box: lines[line].box(for: 0..<end), line: line,
+                                      characters: 0..<end))
             }
         }
         return found
@@ -181,12 +192,15 @@ public struct PIIMatcher: Sendable {
     /// The text detector often leaves a name line's trailing run of fillers out of its box, so
     /// the lines of a zone that carry no check digit (and may not look like an MRZ line once
     /// cut short) are taken by position, and painted across the whole width of the checked line.
+    /// Every line of a zone has the zone's evidence (the stronger one for a line in two zones).
     private func machineReadableZones(_ lines: [TextLine], order: [Int]) -> [PIIMatch] {
         let candidates = order.filter { MRZ.looksLikeMRZ(lines[$0].characters) }
         var boxes: [Int: Box] = [:]
-        func paint(_ line: Int, like reference: Int) {
+        var evidence: [Int: PIIEvidence] = [:]
+        func paint(_ line: Int, like reference: Int, _ found: PIIEvidence) {
             let box = line == reference ? lines[line].box : Self.zoneLineBox(lines[line], reference: lines[reference])
             boxes[line] = boxes[line].flatMap { Box.union([$0, box]) } ?? box
+            evidence[line] = min(evidence[line] ?? found, found)
         }
         for (position, index) in candidates.enumerated() {
             let next = position + 1 < candidates.count ? candidates[position + 1] : nil
@@ -196,26 +210,26 @@ public struct PIIMatcher: Sendable {
                 // The name line holds fillers ("P<", "I<", between names) even when cut short.
                 let above = lineAbove(index, in: lines, order: order).flatMap { lines[$0].characters.contains { "<«‹".contains($0) } ? $0 : nil }
                 let first = above.flatMap { MRZ.normalised(lines[$0].characters, length: format.lineLength) }
-                let valid = first.map { MRZ.validated([$0, second], format: format, correctingOCR: true) != nil } ?? false
-                    || MRZ.validated([[], second], format: format, correctingOCR: true) != nil
-                guard valid else { continue }
-                paint(index, like: index)
-                if let above { paint(above, like: index) }
+                guard let checked = first.flatMap({ MRZ.evidence([$0, second], format: format) })
+                        ?? MRZ.evidence([[], second], format: format) else { continue }
+                paint(index, like: index, checked)
+                if let above { paint(above, like: index, checked) }
             }
             // TD1: this is line 1 and the next is line 2; the one below that is the name line.
             if let next,
                let first = MRZ.normalised(lines[index].characters, length: 30),
                let second = MRZ.normalised(lines[next].characters, length: 30),
-               MRZ.validated([first, second], format: .td1, correctingOCR: true) != nil {
-                paint(index, like: index)
-                paint(next, like: next)
+               let checked = MRZ.evidence([first, second], format: .td1) {
+                paint(index, like: index, checked)
+                paint(next, like: next, checked)
                 if let name = lineBelow(next, in: lines, order: order), lines[name].characters.contains(where: { "<«‹".contains($0) }) {
-                    paint(name, like: next)
+                    paint(name, like: next, checked)
                 }
             }
         }
         return boxes.keys.sorted().map { index in
-            PIIMatch(kind: .mrz, box: boxes[index]!, line: index, characters: 0..<lines[index].characters.count)
+            PIIMatch(kind: .mrz, evidence: evidence[index]!, box: boxes[index]!, line: index,
+                     characters: 0..<lines[index].characters.count)
         }
     }
 

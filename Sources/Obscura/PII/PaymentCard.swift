@@ -48,10 +48,11 @@ public enum PaymentCard {
     /// separated by spaces, dashes or dots (at most `maximumGroupGap` of them), not touching
     /// other letters or digits; punctuation around the number is not part of it. Letters OCR confuses with
     /// digits (O, I, S, B…) are read as those digits when at least three quarters of the run
-    /// are real digits; the Luhn check then decides.
-    static func find(in characters: [Character]) -> [Swift.Range<Int>] {
+    /// are real digits; the Luhn check then decides. The evidence is `checksumCorrected` when a
+    /// look-alike was read as a digit.
+    static func find(in characters: [Character]) -> [PIISpan] {
         let groups = characters.tokens(separatedBy: [" ", "-", "."], trimming: Array.enclosingPunctuation)
-        var found: [Swift.Range<Int>] = []
+        var found: [PIISpan] = []
         var index = 0
         while index < groups.count {
             // A run of consecutive digit-like groups joined by exactly one separator.
@@ -76,14 +77,16 @@ public enum PaymentCard {
     /// The run as one card number: a valid card inside a longer run of digit groups (an order
     /// number, a table of figures) is not taken, since every extra window would be another
     /// one-in-ten chance for the Luhn check to pass by accident.
-    private static func bestCards(in run: [Token], characters: [Character]) -> [Swift.Range<Int>] {
+    private static func bestCards(in run: [Token], characters: [Character]) -> [PIISpan] {
         let range = run.first!.range.lowerBound..<run.last!.range.upperBound
         guard isIsolated(range, in: characters) else { return [] }
         let raw = run.flatMap { $0.characters }
         guard (12...19).contains(raw.count) else { return [] }
         let realDigits = raw.filter(OCRConfusion.isDigit).count
         guard realDigits * 4 >= raw.count * 3 else { return [] }
-        return isValid(String(raw.compactMap(OCRConfusion.digit))) ? [range] : []
+        let digits = raw.compactMap(OCRConfusion.digit)
+        guard isValid(String(digits)) else { return [] }
+        return [PIISpan(range: range, evidence: .checksum(read: raw, passed: digits))]
     }
 
     /// True when the characters just outside `range` are not letters or digits.

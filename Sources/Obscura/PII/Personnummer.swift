@@ -21,7 +21,7 @@ public enum Personnummer {
 
     public static func isValid(_ text: String) -> Bool { short.isValid(text) || long.isValid(text) }
 
-    static func find(in characters: [Character]) -> [Range<Int>] {
+    static func find(in characters: [Character]) -> [PIISpan] {
         IdentifierFormat.merged(short.find(in: characters) + long.find(in: characters))
     }
 }

@@ -14,7 +14,7 @@ public enum SocialSecurityNumber {
     /// Whether `text` has the form and a possibly issued area, group and serial.
     public static func isValid(_ text: String) -> Bool { format.isValid(text) }
 
-    static func find(in characters: [Character]) -> [Range<Int>] {
+    static func find(in characters: [Character]) -> [PIISpan] {
         IdentifierFormat.labelled(format.find(in: characters), labels: labels, in: characters)
     }
 }

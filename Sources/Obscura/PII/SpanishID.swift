@@ -23,7 +23,7 @@ public enum SpanishID {
     /// Whether `text` (separators allowed) is a DNI or NIE with the right control letter.
     public static func isValid(_ text: String) -> Bool { dni.isValid(text) || nie.isValid(text) }
 
-    static func find(in characters: [Character]) -> [Range<Int>] {
+    static func find(in characters: [Character]) -> [PIISpan] {
         IdentifierFormat.merged(dni.find(in: characters) + nie.find(in: characters))
     }
 }

@@ -28,5 +28,5 @@ public enum VIN {
     }
 
     public static func isValid(_ text: String) -> Bool { format.isValid(text) }
-    static func find(in characters: [Character]) -> [Range<Int>] { format.find(in: characters) }
+    static func find(in characters: [Character]) -> [PIISpan] { format.find(in: characters) }
 }

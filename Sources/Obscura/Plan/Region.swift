@@ -49,11 +49,14 @@ public struct Detection: Sendable, Equatable {
     public var kind: RegionKind
     public var box: Box
     public var score: Double
+    /// For personal data (`pii.…`): why the text was taken for it. Nil for every other kind.
+    public var evidence: PIIEvidence?
 
-    public init(kind: RegionKind, box: Box, score: Double) {
+    public init(kind: RegionKind, box: Box, score: Double, evidence: PIIEvidence? = nil) {
         self.kind = kind
         self.box = box
         self.score = score
+        self.evidence = evidence
     }
 }
 

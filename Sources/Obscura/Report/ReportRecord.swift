@@ -26,6 +26,10 @@ public struct ReportRecord: Sendable, Codable {
 
     public struct RegionEntry: Sendable, Codable, Equatable {
         public var kind: RegionKind
+        /// For personal data (`pii.…`) only: why the text was taken for it (`checksum`,
+        /// `checksum-corrected`, `label`, `format`, `rule`; see `PIIEvidence`). Absent for
+        /// every other kind. Never the text itself.
+        public var evidence: PIIEvidence?
         /// Detector box [x, y, w, h] in upright output pixels.
         public var box: Box
         /// Painted rectangle [x, y, w, h], clipped to the image.
@@ -117,7 +121,8 @@ public struct ReportRecord: Sendable, Codable {
         regions = result.regions.map { region in
             let x0 = max(region.x0, 0), y0 = max(region.y0, 0)
             let x1 = min(region.x1, result.width), y1 = min(region.y1, result.height)
-            return RegionEntry(kind: region.detection.kind, box: region.detection.box, painted: [x0, y0, x1 - x0, y1 - y0],
+            return RegionEntry(kind: region.detection.kind, evidence: region.detection.evidence, box: region.detection.box,
+                               painted: [x0, y0, x1 - x0, y1 - y0],
                                score: (region.detection.score * 1000).rounded() / 1000, style: region.style,
                                shape: region.shape, cell: region.style == .solid ? nil : region.cellSize, weak: region.weak)
         }

@@ -288,7 +288,8 @@ struct JobAPI: Sendable {
         // A rendered image of an unfinished review job can be rendered again while its original is there.
         var editable = image.state == .review
         if !editable, image.state == .done, job.keepsOriginals { editable = try await backend.hasOriginal(jobID: id, index: index) }
-        guard editable, try await backend.approve(jobID: id, index: index, regions: document.regions) else {
+        let regions = RegionInput.keepingDetectedEvidence(document.regions, detected: image.detected ?? [])
+        guard editable, try await backend.approve(jobID: id, index: index, regions: regions) else {
             throw APIError(.conflict, "image.not-in-review",
                            "image \(index) cannot be re-rendered: \(Self.notInReviewReason(image.state, job: job))")
         }

@@ -4,7 +4,7 @@ import Foundation
 /// - **text**: PP-OCRv4 text lines (from `TextDetector`, run once per image and shared with
 ///   `--detect text`) whose shape, size and contrast fit a plate, and whose reading (Tesseract)
 ///   does not clearly show something else: words, a time, a date, an amount (`PlateReading`);
-/// - **cascade**: Debian's OpenCV plate cascade on the grey image.
+/// - **cascade**: Debian's OpenCV plate cascade on the grey image, its hits read the same way.
 /// Candidates from both are merged (overlapping boxes keep the higher score) and reported as
 /// `Detection(kind: .plate)`. Deterministic.
 public final class PlateDetector: Sendable {
@@ -37,8 +37,8 @@ public final class PlateDetector: Sendable {
     public let evidence: [PlateEvidence]
     public let settings: Settings
     private let cascade: PlateCascade?
-    /// Reads plate-shaped text lines, so captions and labels are not taken for plates.
-    private let recognizer: TextRecognizer?
+    /// Reads every candidate, so captions and labels are not taken for plates.
+    private let recognizer: TextRecognizer
 
     /// Loads the cascade when `evidence` asks for it (`model.missing` when `opencv-data` is
     /// absent). The text detector is the caller's, so it loads once for text and plates.
@@ -53,11 +53,21 @@ public final class PlateDetector: Sendable {
         self.evidence = evidence
         self.settings = settings
         cascade = evidence.contains(.cascade) ? try models.plateCascade() : nil
-        recognizer = evidence.contains(.text) ? try models.textRecognizer() : nil
+        recognizer = try models.textRecognizer()
     }
 
     /// Models this detector runs itself (the text detector is listed by its owner).
-    public var models: [ModelDescriptor] { (cascade.map { [$0.model] } ?? []) + (recognizer.map { [$0.model] } ?? []) }
+    public var models: [ModelDescriptor] { (cascade.map { [$0.model] } ?? []) + [recognizer.model] }
+
+    /// A cascade hit as a plate: more neighbours, more confidence (3 → 0.5, 10 or more → about 1).
+    static func plate(_ hit: (box: Box, neighbours: Int)) -> Detection {
+        Detection(kind: .plate, box: hit.box, score: min(1, 0.35 + 0.065 * Double(hit.neighbours)))
+    }
+
+    /// Whether a candidate's reading leaves it a possible plate (`PlateReading`).
+    static func mayBePlate(_ reading: TextLine) -> Bool {
+        PlateReading.notAPlate(reading.text, confidence: reading.confidence ?? 0) == nil
+    }
 
     /// Plates in `image`, given the text lines `TextDetector` found in it (ignored unless
     /// `evidence` contains `.text`). `readings`, when the caller has read the lines already (for
@@ -66,14 +76,20 @@ public final class PlateDetector: Sendable {
     public func detect(in image: PixelBuffer, textLines: [Detection], readings: [TextLine]? = nil) throws -> [Detection] {
         precondition(readings == nil || readings!.count == textLines.count, "one reading per text line")
         var candidates: [Detection] = []
-        if evidence.contains(.text), let recognizer {
+        // Text lines read here or by the caller, with what their reading allows.
+        var verdicts: [(box: Box, mayBePlate: Bool)] = []
+        if evidence.contains(.text) {
             let shaped = textLines.indices.filter { isPlateShaped(textLines[$0].box, imageWidth: image.width, imageHeight: image.height) }
             let read = try readings.map { all in shaped.map { all[$0] } }
                 ?? recognizer.recognize(in: image, boxes: shaped.map { textLines[$0].box })
-            for (index, reading) in zip(shaped, read)
-            where PlateReading.notAPlate(reading.text, confidence: reading.confidence ?? 0) == nil {
-                candidates.append(Detection(kind: .plate, box: textLines[index].box, score: textLines[index].score))
+            for (index, reading) in zip(shaped, read) {
+                let mayBePlate = Self.mayBePlate(reading)
+                verdicts.append((textLines[index].box, mayBePlate))
+                if mayBePlate { candidates.append(Detection(kind: .plate, box: textLines[index].box, score: textLines[index].score)) }
             }
+            // A line too long or too large for a plate is text of another kind.
+            let others = Set(textLines.indices).subtracting(shaped).sorted()
+            verdicts += others.map { (textLines[$0].box, false) }
         }
         if let cascade {
             let grey = TextRecognizer.grey(image)
@@ -81,9 +97,18 @@ public final class PlateDetector: Sendable {
                                           minimumNeighbours: settings.cascadeNeighbours,
                                           minimumWidth: settings.cascadeMinimumWidth,
                                           minimumHeight: settings.cascadeMinimumHeight)
-            // More neighbours, more confidence: 3 → 0.5, 10 or more → about 1.
-            candidates += hits.map { hit in
-                Detection(kind: .plate, box: hit.box, score: min(1, 0.35 + 0.065 * Double(hit.neighbours)))
+            // The cascade fires on printed text too (labels on a screenshot), so its hits are read
+            // like text lines: a hit mostly on a line already read takes that line's verdict.
+            var unread: [(box: Box, neighbours: Int)] = []
+            for hit in hits {
+                if let line = verdicts.first(where: { $0.box.intersectionArea(with: hit.box) >= 0.5 * hit.box.area }) {
+                    if line.mayBePlate { candidates.append(Self.plate(hit)) }
+                } else {
+                    unread.append(hit)
+                }
+            }
+            for (hit, reading) in zip(unread, try recognizer.recognize(in: image, boxes: unread.map(\.box))) where Self.mayBePlate(reading) {
+                candidates.append(Self.plate(hit))
             }
         }
         let rgb = image.rgb()

@@ -25,7 +25,8 @@ say() { printf 'setup: %s\n' "$*" >&2; }
 # --- Debian packages ------------------------------------------------------------------------
 packages=(libopencv-dev libjpeg62-turbo-dev libpng-dev libwebp-dev libheif-dev libtiff-dev libgif-dev liblcms2-dev
           zlib1g-dev libimage-exiftool-perl python3-pip unzip ca-certificates imagemagick libheif-examples
-          libtesseract-dev tesseract-ocr-eng opencv-data postgresql-15)
+          libtesseract-dev tesseract-ocr-eng opencv-data postgresql-15
+          fonts-dejavu-core fonts-liberation2 fonts-freefont-ttf)  # fonts: the generated test documents
 missing=()
 for package in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")

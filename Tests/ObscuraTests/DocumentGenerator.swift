@@ -6,15 +6,41 @@ enum DocumentGenerator {
         String((0..<count).map { _ in Character(String(Int.random(in: 0...9, using: &rng))) })
     }
 
-    static func grouped(_ text: String, _ sizes: [Int]) -> String {
+    static func grouped(_ text: String, _ sizes: [Int], separator: String = " ") -> String {
         var groups: [String] = [], rest = Substring(text)
         for size in sizes where !rest.isEmpty { groups.append(String(rest.prefix(size))); rest = rest.dropFirst(size) }
         if !rest.isEmpty { groups.append(String(rest)) }
-        return groups.joined(separator: " ")
+        return groups.joined(separator: separator)
+    }
+
+    /// The same items as `document`, drawn far more broadly (issue 11, item 8): 9 faces of 3
+    /// Debian font packages (DejaVu, Liberation, FreeFont), 12–40 px, tilt up to ±6°, a phone's
+    /// perspective, blur, noise, uneven light, JPEG 60–95, on paper or a light or dark app card,
+    /// with cards and IBANs grouped by spaces, dashes, dots or nothing.
+    /// Seeds 1001–1999 are for tuning; seeds from 2001 are kept for reporting.
+    static func broadDocument(seed: UInt64) -> DocumentRenderer.Spec {
+        var rng = SplitMix64(seed: seed)
+        var spec = document(seed: seed, separators: [" ", "-", ".", ""], rng: &rng)
+        spec.font = ["DejaVu-Sans", "DejaVu-Serif", "DejaVu-Sans-Condensed", "Liberation-Sans", "Liberation-Serif",
+                     "Liberation-Mono", "FreeSans", "FreeSerif", "FreeMono"].randomElement(using: &rng)!
+        spec.pointSize = Double(Int.random(in: 12...40, using: &rng))
+        spec.width = max(700, Int(spec.pointSize * 48))
+        spec.angle = Double(Int.random(in: -60...60, using: &rng)) / 10
+        spec.perspective = Bool.random(using: &rng) ? Double(Int.random(in: 0...6, using: &rng)) / 100 : 0
+        spec.blur = Int.random(in: 0...2, using: &rng) == 0 ? Double(Int.random(in: 3...12, using: &rng)) / 10 : 0
+        spec.noise = Double(Int.random(in: 0...12, using: &rng)) / 10
+        spec.unevenLight = Bool.random(using: &rng) ? Double(Int.random(in: 1...4, using: &rng)) / 10 : 0
+        spec.quality = Int.random(in: 60...95, using: &rng)
+        switch Int.random(in: 0...2, using: &rng) {
+        case 0: break
+        case 1: (spec.background, spec.ink) = ("#f2f2f7", "#1c1c1e")
+        default: (spec.background, spec.ink) = ("#1c1c1e", "#f2f2f7")
+        }
+        return spec
     }
 
     /// A Luhn-valid card number (grouped as printed) and the same number with its last digit changed.
-    static func card(_ rng: inout SplitMix64) -> (valid: String, invalid: String) {
+    static func card(_ rng: inout SplitMix64, separator: String = " ") -> (valid: String, invalid: String) {
         let prefixes = ["4", "51", "52", "55", "37", "6011", "35"]
         let prefix = prefixes.randomElement(using: &rng)!
         let length = prefix == "37" ? 15 : 16
@@ -23,11 +49,11 @@ enum DocumentGenerator {
         let number = body + String(check)
         let wrong = body + String((check + Int.random(in: 1...9, using: &rng)) % 10)
         let sizes = length == 15 ? [4, 6, 5] : [4, 4, 4, 4]
-        return (grouped(number, sizes), grouped(wrong, sizes))
+        return (grouped(number, sizes, separator: separator), grouped(wrong, sizes, separator: separator))
     }
 
     /// A valid IBAN for DE, GB, FR or NL (grouped by four) and one with a BBAN digit changed.
-    static func iban(_ rng: inout SplitMix64) -> (valid: String, invalid: String) {
+    static func iban(_ rng: inout SplitMix64, separator: String = " ") -> (valid: String, invalid: String) {
         let country = ["DE", "GB", "FR", "NL", "AT", "BE"].randomElement(using: &rng)!
         let letters = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZ")
         var bban = ""
@@ -39,7 +65,8 @@ enum DocumentGenerator {
         var characters = Array(valid)
         let position = characters.indices.dropFirst(4).filter { characters[$0].isNumber }.randomElement(using: &rng)!
         characters[position] = Character(String((characters[position].wholeNumberValue! + Int.random(in: 1...9, using: &rng)) % 10))
-        return (grouped(valid, [4, 4, 4, 4, 4, 4, 4, 4]), grouped(String(characters), [4, 4, 4, 4, 4, 4, 4, 4]))
+        let groups = [4, 4, 4, 4, 4, 4, 4, 4]
+        return (grouped(valid, groups, separator: separator), grouped(String(characters), groups, separator: separator))
     }
 
     /// A TD3 passport zone with correct check digits, and one whose birth date was changed.
@@ -116,8 +143,15 @@ enum DocumentGenerator {
     /// One document: a mix of valid items and look-alikes, in a seeded font, size and angle.
     static func document(seed: UInt64) -> DocumentRenderer.Spec {
         var rng = SplitMix64(seed: seed)
+        return document(seed: seed, separators: [" "], rng: &rng)
+    }
+
+    /// `document`, grouping cards and IBANs with separators drawn from `separators`.
+    static func document(seed: UInt64, separators: [String], rng: inout SplitMix64) -> DocumentRenderer.Spec {
         var items: [DocumentRenderer.Item] = []
-        let card = card(&rng), iban = iban(&rng), zone = passport(&rng)
+        let cardSeparator = separators.count == 1 ? separators[0] : separators.randomElement(using: &rng)!
+        let ibanSeparator = separators.count == 1 ? separators[0] : separators.randomElement(using: &rng)!
+        let card = card(&rng, separator: cardSeparator), iban = iban(&rng, separator: ibanSeparator), zone = passport(&rng)
         items.append(.init(label: "Card", value: card.valid, expected: .card))
         items.append(.init(label: "Card", value: card.invalid, expected: nil))
         items.append(.init(label: "IBAN", value: iban.valid, expected: .iban))

@@ -25,6 +25,15 @@ struct DocumentRenderer {
         /// Seeds ImageMagick's noise, so a spec always gives the same image.
         var seed = 1
         var items: [Item]
+        /// Page and text colours: paper by default, or a light or dark app card.
+        var background = "white"
+        var ink = "black"
+        /// Gaussian blur (sigma in pixels, 0: none), a phone photo's perspective (the top
+        /// corners pulled in by this fraction of the width) and uneven light (the page darkened
+        /// by up to this fraction towards one side).
+        var blur = 0.0
+        var perspective = 0.0
+        var unevenLight = 0.0
     }
 
     struct Rendered {
@@ -43,7 +52,7 @@ struct DocumentRenderer {
         let lineHeight = spec.pointSize * 2.0
         let height = Int(lineHeight * Double(spec.items.count + 2))
         let valueColumn = 40.0 + spec.pointSize * 9
-        var visual = ["-size", "\(spec.width)x\(height)", "xc:white", "-fill", "black", "-pointsize", "\(spec.pointSize)"]
+        var visual = ["-size", "\(spec.width)x\(height)", "xc:\(spec.background)", "-fill", spec.ink, "-pointsize", "\(spec.pointSize)"]
         var labels = ["-size", "\(spec.width)x\(height)", "xc:black", "+antialias", "-pointsize", "\(spec.pointSize)"]
         for (index, item) in spec.items.enumerated() {
             let baseline = Int(lineHeight * Double(index + 1) + spec.pointSize)
@@ -55,8 +64,19 @@ struct DocumentRenderer {
             visual += ["-font", font, "-annotate", "+\(x)+\(baseline)", item.value]
             labels += ["-font", font, "-fill", "rgb(\(index + 1),0,0)", "-annotate", "+\(x)+\(baseline)", item.value]
         }
-        let distort = ["-distort", "SRT", "\(spec.angle)"]
-        visual += ["-virtual-pixel", "white"] + distort
+        var distort = ["-distort", "SRT", "\(spec.angle)"]
+        if spec.perspective > 0 {
+            let inset = spec.perspective * Double(spec.width), w = Double(spec.width), h = Double(height)
+            distort += ["-distort", "Perspective", "0,0 \(inset),0  \(w),0 \(w - inset),0  \(w),\(h) \(w),\(h)  0,\(h) 0,\(h)"]
+        }
+        visual += (spec.background == "white" ? ["-virtual-pixel", "white"]
+                   : ["-background", spec.background, "-virtual-pixel", "background"]) + distort
+        if spec.unevenLight > 0 {
+            let shade = Int((1 - spec.unevenLight) * 100)
+            visual += ["(", "-size", "\(spec.width)x\(height)", "gradient:white-gray\(shade)", "-rotate", "90", "-resize",
+                       "\(spec.width)x\(height)!", ")", "-compose", "Multiply", "-composite"]
+        }
+        if spec.blur > 0 { visual += ["-blur", "0x\(spec.blur)"] }
         if spec.noise > 0 { visual += ["-seed", "\(spec.seed)", "-attenuate", "\(spec.noise)", "+noise", "Gaussian"] }
         let jpeg = folder.appendingPathComponent("\(name).jpg"), map = folder.appendingPathComponent("\(name)-labels.png")
         visual += ["-quality", "\(spec.quality)", jpeg.path]

@@ -185,9 +185,12 @@ import Testing
         // OBSCURA_TEXT_FORMS=1 measures the forms of names and addresses instead; OBSCURA_TEXT_FIRST_SEED
         // moves the seed range (tune on one range, report on another).
         let forms = ProcessInfo.processInfo.environment["OBSCURA_TEXT_FORMS"] == "1"
+        // OBSCURA_TEXT_BROAD=1: the broadened generator (DocumentGenerator.broadDocument).
+        let broad = ProcessInfo.processInfo.environment["OBSCURA_TEXT_BROAD"] == "1"
         let first = Int(ProcessInfo.processInfo.environment["OBSCURA_TEXT_FIRST_SEED"] ?? "1") ?? 1
         for seed in first..<(first + count) {
-            let spec = forms ? DocumentGenerator.form(seed: UInt64(seed)) : DocumentGenerator.document(seed: UInt64(seed))
+            let spec = forms ? DocumentGenerator.form(seed: UInt64(seed))
+                : broad ? DocumentGenerator.broadDocument(seed: UInt64(seed)) : DocumentGenerator.document(seed: UInt64(seed))
             let result = try Self.evaluate(spec, reader: reader, folder: folder, name: "m\(seed)")
             for outcome in result.outcomes {
                 if let kind = outcome.expected {

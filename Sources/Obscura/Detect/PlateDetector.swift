@@ -76,23 +76,19 @@ public final class PlateDetector: Sendable {
     public func detect(in image: PixelBuffer, textLines: [Detection], readings: [TextLine]? = nil) throws -> [Detection] {
         precondition(readings == nil || readings!.count == textLines.count, "one reading per text line")
         var candidates: [Detection] = []
-        // Text lines read here or by the caller, with what their reading allows.
+        let grey = TextRecognizer.grey(image)
+        // Every text line with what its reading allows; a line too long or too large for a plate
+        // is text of another kind.
         var verdicts: [(box: Box, mayBePlate: Bool)] = []
         if evidence.contains(.text) {
             let shaped = textLines.indices.filter { isPlateShaped(textLines[$0].box, imageWidth: image.width, imageHeight: image.height) }
             let read = try readings.map { all in shaped.map { all[$0] } }
-                ?? recognizer.recognize(in: image, boxes: shaped.map { textLines[$0].box })
-            for (index, reading) in zip(shaped, read) {
-                let mayBePlate = Self.mayBePlate(reading)
-                verdicts.append((textLines[index].box, mayBePlate))
-                if mayBePlate { candidates.append(Detection(kind: .plate, box: textLines[index].box, score: textLines[index].score)) }
-            }
-            // A line too long or too large for a plate is text of another kind.
-            let others = Set(textLines.indices).subtracting(shaped).sorted()
-            verdicts += others.map { (textLines[$0].box, false) }
+                ?? recognizer.recognize(grey: grey, boxes: shaped.map { textLines[$0].box })
+            let allowed = Set(zip(shaped, read).filter { Self.mayBePlate($0.1) }.map(\.0))
+            verdicts = textLines.indices.map { (textLines[$0].box, allowed.contains($0)) }
+            candidates += allowed.sorted().map { Detection(kind: .plate, box: textLines[$0].box, score: textLines[$0].score) }
         }
         if let cascade {
-            let grey = TextRecognizer.grey(image)
             let hits = try cascade.detect(in: grey, scaleFactor: settings.cascadeScaleFactor,
                                           minimumNeighbours: settings.cascadeNeighbours,
                                           minimumWidth: settings.cascadeMinimumWidth,
@@ -107,7 +103,7 @@ public final class PlateDetector: Sendable {
                     unread.append(hit)
                 }
             }
-            for (hit, reading) in zip(unread, try recognizer.recognize(in: image, boxes: unread.map(\.box))) where Self.mayBePlate(reading) {
+            for (hit, reading) in zip(unread, try recognizer.recognize(grey: grey, boxes: unread.map(\.box))) where Self.mayBePlate(reading) {
                 candidates.append(Self.plate(hit))
             }
         }

@@ -45,11 +45,11 @@ public enum PlateReading {
 
     /// What the text looks like, whatever the confidence.
     static func reason(_ text: String) -> NotAPlate? {
-        let characters = Array(text.trimmingCharacters(in: edgeNoise))
+        let trimmed = text.trimmingCharacters(in: edgeNoise), characters = Array(trimmed)
         if containsTime(characters) { return .time }
         if containsDate(characters) { return .date }
-        if characters.contains(where: { symbols.contains($0) }) || String(characters).contains("EUR")
-            || String(characters).contains("USD") || endsInAmount(characters) { return .symbol }
+        if characters.contains(where: { symbols.contains($0) }) || trimmed.contains("EUR") || trimmed.contains("USD")
+            || endsInAmount(characters) { return .symbol }
         if containsLowerCaseWord(characters) { return .words }
         let letterOrDigit = characters.filter { $0.isLetter || $0.isNumber }
         if !(4...10).contains(letterOrDigit.count) { return .length }

@@ -45,7 +45,12 @@ public final class TextRecognizer: Sendable {
     /// The text of each box (usually `TextDetector` lines), as lines with per-character boxes in
     /// image pixels, in the order given. A box in which nothing is read gives an empty line.
     public func recognize(in image: PixelBuffer, boxes: [Box]) throws -> [TextLine] {
-        let grey = Self.grey(image)
+        try recognize(grey: Self.grey(image), boxes: boxes)
+    }
+
+    /// The same, given the image's luma (`grey(_:)`), for a caller that needs it too.
+    func recognize(grey: PixelBuffer, boxes: [Box]) throws -> [TextLine] {
+        guard !boxes.isEmpty else { return [] }
         let engine = try borrowEngine()
         defer { idleEngines.withLock { $0.append(engine) } }
         return try boxes.map { try recognize(grey, box: $0, engine: engine) }

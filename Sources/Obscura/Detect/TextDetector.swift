@@ -66,14 +66,26 @@ public final class TextDetector: Sendable {
                       canvasWidth: canvas(scaledWidth), canvasHeight: canvas(scaledHeight))
     }
 
+    /// A line found: its upright box as a `text` detection, and the turned rectangle that fits
+    /// it, which the recogniser straightens before reading.
+    public struct Line: Sendable, Equatable {
+        public var detection: Detection
+        public var oriented: OrientedBox
+    }
+
     /// Every text line found, as `Detection(kind: .text)` in image pixels, top to bottom.
     public func detect(in image: PixelBuffer) throws -> [Detection] {
+        try lines(in: image).map(\.detection)
+    }
+
+    /// Every text line found, with its turned rectangle, in image pixels, top to bottom.
+    public func lines(in image: PixelBuffer) throws -> [Line] {
         let rgb = image.rgb()
         let layout = Self.layout(width: rgb.width, height: rgb.height, settings: settings)
         let scaled = try CenterFaceDetector.resize(rgb, width: layout.scaledWidth, height: layout.scaledHeight)
         let blob = Self.blob(scaled, canvasWidth: layout.canvasWidth, canvasHeight: layout.canvasHeight)
         let shape = [1, 3, layout.canvasHeight, layout.canvasWidth]
-        let boxes = try blob.withUnsafeBufferPointer { input in
+        let found = try blob.withUnsafeBufferPointer { input in
             try network.run(input, shape: shape) { outputs in
                 let probability = try outputs.output(probabilityOutput)
                 guard probability.shape == [1, 1, layout.canvasHeight, layout.canvasWidth] else {
@@ -83,11 +95,15 @@ public final class TextDetector: Sendable {
                                   validWidth: layout.scaledWidth, validHeight: layout.scaledHeight, settings: settings)
             }
         }
-        return boxes.compactMap { found in
+        return found.compactMap { found in
             let x0 = max(0, found.box.x / layout.scale), y0 = max(0, found.box.y / layout.scale)
             let x1 = min(Double(rgb.width), found.box.maxX / layout.scale), y1 = min(Double(rgb.height), found.box.maxY / layout.scale)
             guard x1 > x0, y1 > y0 else { return nil }
-            return Detection(kind: .text, box: Box(x: x0, y: y0, width: x1 - x0, height: y1 - y0), score: found.score)
+            let turned = found.oriented
+            return Line(detection: Detection(kind: .text, box: Box(x: x0, y: y0, width: x1 - x0, height: y1 - y0), score: found.score),
+                        oriented: OrientedBox(centerX: turned.centerX / layout.scale, centerY: turned.centerY / layout.scale,
+                                              length: turned.length / layout.scale, thickness: turned.thickness / layout.scale,
+                                              angle: turned.angle))
         }
     }
 
@@ -119,12 +135,15 @@ public final class TextDetector: Sendable {
 
     /// DB post-processing on a probability map: 8-connected components of pixels above the
     /// binary threshold inside the valid (unpadded) area, scored by their mean probability,
-    /// grown by the unclip distance. Boxes are in map pixels, sorted top to bottom.
+    /// grown by the unclip distance. Boxes are in map pixels, sorted top to bottom. Each also
+    /// comes as a turned rectangle: the component's long axis from its second moments, its
+    /// extent along and across that axis, grown by the same unclip rule.
     static func boxes(probability: UnsafeBufferPointer<Float>, mapWidth: Int, validWidth: Int, validHeight: Int,
-                      settings: Settings) -> [(box: Box, score: Double)] {
+                      settings: Settings) -> [(box: Box, score: Double, oriented: OrientedBox)] {
         var label = [Int32](repeating: 0, count: validWidth * validHeight)
-        var found: [(box: Box, score: Double)] = []
+        var found: [(box: Box, score: Double, oriented: OrientedBox)] = []
         var stack: [Int] = []
+        var members: [Int] = []
         var next: Int32 = 0
         for start in 0..<(validWidth * validHeight) {
             let sx = start % validWidth, sy = start / validWidth
@@ -134,10 +153,12 @@ public final class TextDetector: Sendable {
             stack.append(start)
             var minX = sx, maxX = sx, minY = sy, maxY = sy
             var sum = 0.0, count = 0
+            members.removeAll(keepingCapacity: true)
             while let index = stack.popLast() {
                 let x = index % validWidth, y = index / validWidth
                 sum += Double(probability[y * mapWidth + x])
                 count += 1
+                members.append(index)
                 minX = min(minX, x); maxX = max(maxX, x); minY = min(minY, y); maxY = max(maxY, y)
                 for dy in -1...1 {
                     let ny = y + dy
@@ -160,8 +181,35 @@ public final class TextDetector: Sendable {
             // DB's unclip on the component's rectangle: offset = area × ratio / perimeter.
             let distance = width * height * settings.unclipRatio / (2 * (width + height))
             found.append((Box(x: Double(minX) - distance, y: Double(minY) - distance,
-                              width: width + 2 * distance, height: height + 2 * distance), score))
+                              width: width + 2 * distance, height: height + 2 * distance), score,
+                          orientedBox(members, mapWidth: validWidth, unclipRatio: settings.unclipRatio)))
         }
         return found.sorted { ($0.box.y, $0.box.x) < ($1.box.y, $1.box.x) }
+    }
+
+    /// The turned rectangle of a component given as pixel indices in rows of `mapWidth`.
+    static func orientedBox(_ members: [Int], mapWidth: Int, unclipRatio: Double) -> OrientedBox {
+        var sumX = 0.0, sumY = 0.0
+        for index in members { sumX += Double(index % mapWidth); sumY += Double(index / mapWidth) }
+        let count = Double(members.count), meanX = sumX / count, meanY = sumY / count
+        var xx = 0.0, yy = 0.0, xy = 0.0
+        for index in members {
+            let dx = Double(index % mapWidth) - meanX, dy = Double(index / mapWidth) - meanY
+            xx += dx * dx; yy += dy * dy; xy += dx * dy
+        }
+        let angle = 0.5 * atan2(2 * xy, xx - yy)
+        let c = cos(angle), s = sin(angle)
+        var minU = Double.infinity, maxU = -Double.infinity, minV = Double.infinity, maxV = -Double.infinity
+        for index in members {
+            let dx = Double(index % mapWidth) - meanX, dy = Double(index / mapWidth) - meanY
+            let u = dx * c + dy * s, v = -dx * s + dy * c
+            minU = min(minU, u); maxU = max(maxU, u); minV = min(minV, v); maxV = max(maxV, v)
+        }
+        let length = maxU - minU + 1, thickness = maxV - minV + 1
+        let distance = length * thickness * unclipRatio / (2 * (length + thickness))
+        let midU = (minU + maxU) / 2, midV = (minV + maxV) / 2
+        // Pixel (x, y) covers [x, x + 1): its centre is half a pixel further.
+        return OrientedBox(centerX: meanX + midU * c - midV * s + 0.5, centerY: meanY + midU * s + midV * c + 0.5,
+                           length: length + 2 * distance, thickness: thickness + 2 * distance, angle: angle)
     }
 }

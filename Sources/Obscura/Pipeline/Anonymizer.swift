@@ -169,11 +169,12 @@ public final class Anonymizer: Sendable {
             // A face too weak to predict a body is still painted as a face.
             detections += people.bodies + (options.detect.contains(.faces) ? [] : people.otherFaces)
         }
-        let lines = try textDetector?.detect(in: pixels) ?? []
+        let turnedLines = try textDetector?.lines(in: pixels) ?? []
+        let lines = turnedLines.map(\.detection)
         if options.detect.contains(.text) { detections += lines }
         var readings: [TextLine]?
         if let textRecognizer, let piiMatcher {
-            readings = try textRecognizer.recognize(in: pixels, boxes: lines.map(\.box))
+            readings = try textRecognizer.recognize(in: pixels, lines: turnedLines)
             detections += piiMatcher.detections(in: readings!)
         }
         if let plateDetector { detections += try plateDetector.detect(in: pixels, textLines: lines, readings: readings) }

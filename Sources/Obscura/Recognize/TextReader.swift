@@ -33,13 +33,13 @@ public final class TextReader: Sendable {
     public func read(_ image: PixelBuffer) throws -> Page {
         let clock = ContinuousClock()
         let start = clock.now
-        let lines = try detector.detect(in: image)
+        let lines = try detector.lines(in: image)
         let detected = clock.now
-        let text = try recognizer.recognize(in: image, boxes: lines.map(\.box))
+        let text = try recognizer.recognize(in: image, lines: lines)
         let done = clock.now
         func seconds(_ duration: Duration) -> Double {
             Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
         }
-        return Page(lines: lines, text: text, detectSeconds: seconds(detected - start), recognizeSeconds: seconds(done - detected))
+        return Page(lines: lines.map(\.detection), text: text, detectSeconds: seconds(detected - start), recognizeSeconds: seconds(done - detected))
     }
 }

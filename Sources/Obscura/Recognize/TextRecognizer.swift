@@ -19,6 +19,11 @@ public final class TextRecognizer: Sendable {
         public var targetLineHeight: Int = 48
         /// Extra pixels kept around each line box, as a fraction of its height (default 0.15).
         public var padding: Double = 0.15
+        /// A turned line is straightened before it is read when its slope moves it across at
+        /// least this fraction of its own thickness from end to end (default 0.2; 0 straightens
+        /// every turned line). Lines turned more than 30° or less than twice as long as thick
+        /// are read upright: their angle says little.
+        public var straightenAbove: Double = 0.2
 
         public init() {}
     }
@@ -56,12 +61,85 @@ public final class TextRecognizer: Sendable {
         return try boxes.map { try recognize(grey, box: $0, engine: engine) }
     }
 
+    /// The text of each detected line; a turned line is straightened first (`straightenAbove`),
+    /// and its character boxes come back as upright boxes around the turned characters.
+    public func recognize(in image: PixelBuffer, lines: [TextDetector.Line]) throws -> [TextLine] {
+        try recognize(grey: Self.grey(image), lines: lines)
+    }
+
+    func recognize(grey: PixelBuffer, lines: [TextDetector.Line]) throws -> [TextLine] {
+        guard !lines.isEmpty else { return [] }
+        let engine = try borrowEngine()
+        defer { idleEngines.withLock { $0.append(engine) } }
+        return try lines.map { line in
+            guard shouldStraighten(line.oriented) else { return try recognize(grey, box: line.detection.box, engine: engine) }
+            let straight = straighten(grey, line.oriented)
+            var reading = try recognize(straight.image, box: straight.lineBox, engine: engine, enlarge: false)
+            reading.box = line.detection.box
+            reading.characterBoxes = reading.characterBoxes?.map { $0.map(straight.imageBox) }
+            return reading
+        }
+    }
+
+    func shouldStraighten(_ oriented: OrientedBox) -> Bool {
+        guard abs(oriented.angle) <= Double.pi / 6, oriented.length >= 2 * oriented.thickness else { return false }
+        return oriented.length * abs(sin(oriented.angle)) >= settings.straightenAbove * oriented.thickness
+    }
+
+    /// A turned line resampled upright (bilinear, edges repeated), padded as an upright crop is,
+    /// and enlarged as one would be; `imageBox` takes a box in it back to the image.
+    struct Straightened {
+        var image: PixelBuffer
+        /// The line itself inside `image`, without the padding.
+        var lineBox: Box
+        var oriented: OrientedBox
+        var pad: Double, scale: Double
+
+        func imageBox(_ box: Box) -> Box {
+            let corners = [(box.x, box.y), (box.maxX, box.y), (box.x, box.maxY), (box.maxX, box.maxY)].map {
+                oriented.point(along: $0.0 / scale - oriented.length / 2 - pad, across: $0.1 / scale - oriented.thickness / 2 - pad)
+            }
+            let xs = corners.map(\.x), ys = corners.map(\.y)
+            return Box(x: xs.min()!, y: ys.min()!, width: xs.max()! - xs.min()!, height: ys.max()! - ys.min()!)
+        }
+    }
+
+    func straighten(_ grey: PixelBuffer, _ oriented: OrientedBox) -> Straightened {
+        let pad = oriented.thickness * settings.padding
+        let scale = min(4, max(1, Double(settings.targetLineHeight) / (oriented.thickness + 2 * pad)))
+        let width = max(1, Int(((oriented.length + 2 * pad) * scale).rounded(.up)))
+        let height = max(1, Int(((oriented.thickness + 2 * pad) * scale).rounded(.up)))
+        var out = [UInt8](repeating: 0, count: width * height)
+        let c = cos(oriented.angle), s = sin(oriented.angle)
+        grey.pixels.withUnsafeBufferPointer { source in
+            for row in 0..<height {
+                let across = (Double(row) + 0.5) / scale - oriented.thickness / 2 - pad
+                for column in 0..<width {
+                    let along = (Double(column) + 0.5) / scale - oriented.length / 2 - pad
+                    // Sample at pixel centres: pixel (x, y) has its centre at (x + 0.5, y + 0.5).
+                    let x = oriented.centerX + along * c - across * s - 0.5
+                    let y = oriented.centerY + along * s + across * c - 0.5
+                    let fx = x.rounded(.down), fy = y.rounded(.down)
+                    let ax = x - fx, ay = y - fy
+                    let x0 = min(max(Int(fx), 0), grey.width - 1), x1 = min(max(Int(fx) + 1, 0), grey.width - 1)
+                    let y0 = min(max(Int(fy), 0), grey.height - 1), y1 = min(max(Int(fy) + 1, 0), grey.height - 1)
+                    let top = Double(source[y0 * grey.width + x0]) * (1 - ax) + Double(source[y0 * grey.width + x1]) * ax
+                    let bottom = Double(source[y1 * grey.width + x0]) * (1 - ax) + Double(source[y1 * grey.width + x1]) * ax
+                    out[row * width + column] = UInt8(min(255, max(0, (top * (1 - ay) + bottom * ay).rounded())))
+                }
+            }
+        }
+        return Straightened(image: PixelBuffer(width: width, height: height, channels: 1, pixels: out),
+                            lineBox: Box(x: pad * scale, y: pad * scale, width: oriented.length * scale, height: oriented.thickness * scale),
+                            oriented: oriented, pad: pad, scale: scale)
+    }
+
     private func borrowEngine() throws -> Engine {
         if let idle = idleEngines.withLock({ $0.popLast() }) { return idle }
         return try Engine(settings: settings)
     }
 
-    private func recognize(_ grey: PixelBuffer, box: Box, engine: Engine) throws -> TextLine {
+    private func recognize(_ grey: PixelBuffer, box: Box, engine: Engine, enlarge: Bool = true) throws -> TextLine {
         let pad = box.height * settings.padding
         let x0 = max(0, Int((box.x - pad).rounded(.down))), y0 = max(0, Int((box.y - pad).rounded(.down)))
         let x1 = min(grey.width, Int((box.maxX + pad).rounded(.up))), y1 = min(grey.height, Int((box.maxY + pad).rounded(.up)))
@@ -72,7 +150,7 @@ public final class TextRecognizer: Sendable {
             crop[to..<(to + x1 - x0)] = grey.pixels[from..<(from + x1 - x0)]
         }
         var cropBuffer = PixelBuffer(width: x1 - x0, height: y1 - y0, channels: 1, pixels: crop)
-        let scale = min(4, max(1, Double(settings.targetLineHeight) / Double(y1 - y0)))
+        let scale = enlarge ? min(4, max(1, Double(settings.targetLineHeight) / Double(y1 - y0))) : 1
         if scale > 1 {
             cropBuffer = try CenterFaceDetector.resize(cropBuffer, width: Int((Double(x1 - x0) * scale).rounded()),
                                                        height: Int((Double(y1 - y0) * scale).rounded()))

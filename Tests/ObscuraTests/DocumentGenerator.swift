@@ -42,7 +42,9 @@ enum DocumentGenerator {
     /// A Luhn-valid card number (grouped as printed) and the same number with its last digit changed.
     static func card(_ rng: inout SplitMix64, separator: String = " ") -> (valid: String, invalid: String) {
         let prefixes = ["4", "51", "52", "55", "37", "6011", "35"]
-        let prefix = prefixes.randomElement(using: &rng)!
+        var prefix = prefixes.randomElement(using: &rng)!
+        // JCB issues 3528-3589 only; "35" alone made numbers no card scheme issues.
+        if prefix == "35" { prefix += String(Int.random(in: 28...89, using: &rng)) }
         let length = prefix == "37" ? 15 : 16
         let body = prefix + digits(length - 1 - prefix.count, &rng)
         let check = (0...9).first { Luhn.isValid(Array(body + String($0))) }!

@@ -39,7 +39,8 @@ import Testing
             #expect(try Self.kinds(text) == ["pii.card"], "\(text)")
         }
         for text in ["IBAN DE89  3704  0044  0532  0130  00", "IBAN DE89-3704-0044-0532-0130-00", "IBAN DE89.3704.0044.0532.0130.00",
-                     "IBAN:DE89 3704 0044 0532 0130 00,", "(IBAN DE89 3704 0044 0532 0130 00)"] {
+                     "IBAN:DE89 3704 0044 0532 0130 00,", "(IBAN DE89 3704 0044 0532 0130 00)",
+                     "IBAN DE89.3704,0044.0532.0130.00"] {
             #expect(try Self.kinds(text) == ["pii.iban"], "\(text)")
         }
         // The box is the number's, not the full stop's or the bracket's.
@@ -63,11 +64,19 @@ import Testing
             ("anna. eriksson@mail .example.org", "anna. eriksson@mail .example.org"),
             ("mail a@b.de. Then call", "a@b.de"),
             ("ask a@example. Then call", ""),
+            // One space beside the "@", and a dot read as a comma between letters of the domain.
+            ("eva.novak @mail.example.org", "eva.novak @mail.example.org"),
+            ("mail anna@ example.com now", "anna@ example.com"),
+            ("luca.rossi@example,co.uk", "luca.rossi@example,co.uk"),
+            // A comma that ends a valid address is a list, not a dot; "@" alone between spaces is none.
+            ("a@b.com,c@d.com", "a@b.com|c@d.com"),
+            ("meet @ home today", ""),
         ]
         for (text, expected) in cases {
             let line = Self.line(text)
             let matches = try PIIMatcher(kinds: [.email]).matches(in: [line])
-            #expect(matches.map { String(line.characters[$0.characters]) } == (expected.isEmpty ? [] : [expected]), "\(text)")
+            let want = expected.isEmpty ? [] : expected.split(separator: "|").map(String.init)
+            #expect(matches.map { String(line.characters[$0.characters]) } == want, "\(text)")
         }
     }
 
@@ -125,6 +134,31 @@ import Testing
         let corrupted = [Self.line("P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<", row: 0),
                          Self.line("L898902C36UTO7408122F1204169ZE184226B<<<<<10", row: 1)]
         #expect(matcher.matches(in: corrupted).isEmpty)
+        // One character too many (a stroke read twice, "<<<<<910" for "<<<<<10") is dropped when
+        // the check digits then agree: a correction. The look-alike stays refused with it.
+        let doubled = [Self.line("P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<", row: 0),
+                       Self.line("L898902C36UTO7408122F1204159ZE184226B<<<<<910", row: 1)]
+        #expect(matcher.matches(in: doubled).map(\.evidence) == [.checksumCorrected, .checksumCorrected])
+        let doubledLookAlike = [corrupted[0], Self.line("L898902C36UTO7408122F1204169ZE184226B<<<<<910", row: 1)]
+        #expect(matcher.matches(in: doubledLookAlike).isEmpty)
+        // A document number's "J" read as "3" (both are allowed there, so no field class can
+        // tell) is replaced when both its check digit and the composite then agree.
+        func zone(document: String, birth: String) -> String {
+            func check(_ text: String) -> String { String(MRZ.checkDigit(Array(text))!) }
+            let body = document + check(document) + "GBR" + birth + check(birth) + "M" + "350917" + check("350917")
+                + String(repeating: "<", count: 14) + "<"
+            let characters = Array(body)
+            return body + check(String(characters[0..<10]) + String(characters[13..<20]) + String(characters[21..<43]))
+        }
+        let nameLine = Self.line("P<GBRSMITH<<LUCA<<<<<<<<<<<<<<<<<<<<<<<<<<<<", row: 0)
+        let printed = zone(document: "FJ7193910", birth: "560214")
+        #expect(MRZ.isValid([nameLine.text, printed], format: .td3))
+        let misread = printed.replacingOccurrences(of: "FJ7", with: "F37")
+        #expect(matcher.matches(in: [nameLine, Self.line(misread, row: 1)]).map(\.evidence) == [.checksumCorrected, .checksumCorrected])
+        // The same misreading of a zone whose birth date does not match its check digit stays refused.
+        var wrongBirth = Array(misread)
+        wrongBirth[14] = Character(String((wrongBirth[14].wholeNumberValue! + 1) % 10))
+        #expect(matcher.matches(in: [nameLine, Self.line(String(wrongBirth), row: 1)]).isEmpty)
     }
 
     /// `kind:evidence` of each match on one line.

@@ -42,8 +42,18 @@ import Testing
             if let kind = item.expected {
                 let found = matches.contains { $0.kind == kind && $0.box.intersectionArea(with: box) >= 0.5 * box.area }
                 outcomes.append(Outcome(expected: item.expected, found: found))
+                // OBSCURA_TEXT_SHOW_MISSES=1 prints what was read on a missed item (generated
+                // text, no one's data), for tuning on the tuning seeds only.
+                if !found, ProcessInfo.processInfo.environment["OBSCURA_TEXT_SHOW_MISSES"] == "1" {
+                    let read = page.text.filter { $0.box.intersectionArea(with: box) >= 0.3 * box.area }.map(\.text)
+                    print("miss \(name) \(kind.rawValue) \(spec.font) \(spec.pointSize) angle \(spec.angle) bg \(spec.background) blur \(spec.blur) persp \(spec.perspective): \(item.value) ← \(read)")
+                }
             } else {
                 let on = matches.filter { $0.box.intersectionArea(with: box) >= 0.1 * box.area }
+                if !on.isEmpty, ProcessInfo.processInfo.environment["OBSCURA_TEXT_SHOW_MISSES"] == "1" {
+                    let read = page.text.filter { $0.box.intersectionArea(with: box) >= 0.3 * box.area }.map(\.text)
+                    print("alarm \(name) \(on.map(\.kind.rawValue)) on \(item.label): \(item.value) ← \(read); match boxes \(on.map(\.box)), item box \(box)")
+                }
                 outcomes.append(Outcome(expected: nil, found: !on.isEmpty, kinds: on.map { "\(item.label.isEmpty ? "MRZ" : item.label)←\($0.kind)" }))
             }
         }

@@ -104,7 +104,8 @@ public enum IBAN {
     /// is not part of it. OCR look-alikes are corrected position by position from the country's format,
     /// and mod 97 then decides; the evidence is `checksumCorrected` when one was replaced.
     static func find(in characters: [Character]) -> [PIISpan] {
-        let groups = characters.tokens(separatedBy: [" ", "-", "."], trimming: Array.enclosingPunctuation.subtracting([":"]))
+        // A comma counts as a separator too: OCR reads a printed dot as one ("BE48.2360,6877").
+        let groups = characters.tokens(separatedBy: [" ", "-", ".", ","], trimming: Array.enclosingPunctuation.subtracting([":"]))
         var found: [PIISpan] = []
         var index = 0
         groupLoop: while index < groups.count {

@@ -169,9 +169,8 @@ public enum MRZ {
         return .checksum(read: input.prefix(2).joined(), passed: lines.joined())
     }
 
-    /// One line as an MRZ candidate: spaces dropped, upper case, `«` read as `<<`, and a run of
-    /// fillers stretched or shrunk by up to three so the line has `length` characters.
-    static func normalised(_ characters: [Character], length: Int) -> [Character]? {
+    /// A line's characters as MRZ characters: spaces dropped, upper case, `«` read as `<<`.
+    static func compacted(_ characters: [Character]) -> [Character] {
         var line: [Character] = []
         for character in characters where character != " " {
             switch character {
@@ -180,6 +179,43 @@ public enum MRZ {
             default: line.append(Character(character.uppercased()))
             }
         }
+        return line
+    }
+
+    /// A line read one character too long ("…<<<<<790" for "…<<<<<70": OCR saw a stroke twice),
+    /// once for each character left out. Only the check digits can tell which reading is right,
+    /// and passing them all by chance is about one in 10⁵ for each.
+    static func withOneCharacterDropped(_ characters: [Character], length: Int) -> [[Character]] {
+        let line = compacted(characters)
+        guard line.count == length + 1 else { return [] }
+        return line.indices.map { index in var shorter = line; shorter.remove(at: index); return shorter }
+    }
+
+    /// Characters OCR reads for one another where a document number allows both letters and
+    /// digits, so no field class can say which was printed ("FI7…" or "F37…" for "FJ7…").
+    static let documentNumberLookAlikes: [Character: [Character]] = [
+        "3": ["J"], "I": ["J", "1"], "1": ["I", "J"], "0": ["O", "D"], "O": ["0"], "D": ["0"],
+        "5": ["S"], "S": ["5"], "8": ["B"], "B": ["8"], "2": ["Z"], "Z": ["2"], "6": ["G"], "G": ["6"],
+    ]
+
+    /// A TD3/TD2 second line (already `normalised`) with one document-number character replaced
+    /// by a look-alike, once for each. The document number's check digit and the composite must
+    /// then both agree, which a wrong reading does about once in a hundred.
+    static func withOneLookAlikeReplaced(_ line: [Character]) -> [[Character]] {
+        guard line.count >= 9 else { return [] }
+        return (0..<9).flatMap { index in
+            (documentNumberLookAlikes[line[index]] ?? []).map { replacement in
+                var changed = line
+                changed[index] = replacement
+                return changed
+            }
+        }
+    }
+
+    /// One line as an MRZ candidate (`compacted`), with a run of fillers stretched or shrunk by up
+    /// to three so the line has `length` characters.
+    static func normalised(_ characters: [Character], length: Int) -> [Character]? {
+        var line = compacted(characters)
         let difference = length - line.count
         guard abs(difference) <= 3 else { return nil }
         if difference == 0 { return line }

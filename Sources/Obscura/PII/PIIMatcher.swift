@@ -206,12 +206,20 @@ public struct PIIMatcher: Sendable {
             let next = position + 1 < candidates.count ? candidates[position + 1] : nil
             // TD3 / TD2: this is line 2 (all the check digits); the line above is the name line.
             for format in [MRZ.Format.td3, .td2] {
-                guard let second = MRZ.normalised(lines[index].characters, length: format.lineLength) else { continue }
+                // The line as read, else with one character dropped or one document-number
+                // look-alike replaced (a correction).
+                let readings = [MRZ.normalised(lines[index].characters, length: format.lineLength)].compactMap { $0 }
+                let dropped = MRZ.withOneCharacterDropped(lines[index].characters, length: format.lineLength)
+                    + readings.flatMap(MRZ.withOneLookAlikeReplaced)
                 // The name line holds fillers ("P<", "I<", between names) even when cut short.
                 let above = lineAbove(index, in: lines, order: order).flatMap { lines[$0].characters.contains { "<«‹".contains($0) } ? $0 : nil }
                 let first = above.flatMap { MRZ.normalised(lines[$0].characters, length: format.lineLength) }
-                guard let checked = first.flatMap({ MRZ.evidence([$0, second], format: format) })
-                        ?? MRZ.evidence([[], second], format: format) else { continue }
+                let checked = (readings + dropped).lazy.enumerated().compactMap { number, second -> PIIEvidence? in
+                    guard let found = first.flatMap({ MRZ.evidence([$0, second], format: format) })
+                            ?? MRZ.evidence([[], second], format: format) else { return nil }
+                    return number < readings.count ? found : .checksumCorrected
+                }.first
+                guard let checked else { continue }
                 paint(index, like: index, checked)
                 if let above { paint(above, like: index, checked) }
             }

@@ -112,7 +112,7 @@ extern "C" int32_t obscura_cv_decode_webp(const uint8_t *bytes, size_t length, u
     }
     if (features.has_animation) {
         write_error(error, error_capacity, "animated WebP is not supported");
-        return 2;
+        return 6;
     }
     int32_t status = 0;
     if (obscura::stop_at_header(out, uint64_t(features.width), uint64_t(features.height), max_pixels, status,
@@ -121,7 +121,7 @@ extern "C" int32_t obscura_cv_decode_webp(const uint8_t *bytes, size_t length, u
     }
     if (!dimensions_in_range(features.width, features.height)) {
         write_error(error, error_capacity, "image dimensions are out of range");
-        return 3;
+        return 2;
     }
     const int width = features.width, height = features.height;
     const int32_t channels = features.has_alpha ? 4 : 3;
@@ -130,7 +130,7 @@ extern "C" int32_t obscura_cv_decode_webp(const uint8_t *bytes, size_t length, u
     uint8_t *pixels = obscura::pixel_buffer(out, size);
     if (pixels == nullptr) {
         write_error(error, error_capacity, "out of memory");
-        return 5;
+        return 3;
     }
     uint8_t *decoded = features.has_alpha ? WebPDecodeRGBAInto(bytes, length, pixels, size, int(stride))
                                           : WebPDecodeRGBInto(bytes, length, pixels, size, int(stride));

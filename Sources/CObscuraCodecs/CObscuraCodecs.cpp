@@ -7,7 +7,6 @@
 #endif
 #include "CObscuraJPEGError.hpp"
 #include "CObscuraLimits.hpp"
-#include "CObscuraMessage.hpp"
 
 
 #include <algorithm>
@@ -29,12 +28,6 @@ extern "C" {
 #include <new>
 #include <string>
 #include <vector>
-
-namespace {
-
-constexpr auto write_error = obscura::write_message;
-
-}  // namespace
 
 
 namespace {
@@ -58,19 +51,19 @@ extern "C" int32_t obscura_cv_decode_png(const uint8_t *bytes, size_t length, ui
     std::memset(&image, 0, sizeof(image));
     image.version = PNG_IMAGE_VERSION;
     if (!png_image_begin_read_from_memory(&image, bytes, length)) {
-        write_error(error, error_capacity, image.message);
+        obscura_write_message(error, error_capacity, image.message);
         png_image_free(&image);
-        return 1;
+        return OBSCURA_STATUS_FAILED;
     }
-    int32_t status = 0;
+    int32_t status = OBSCURA_STATUS_OK;
     if (obscura::stop_at_header(out, image.width, image.height, max_pixels, status, error, error_capacity)) {
         png_image_free(&image);
         return status;
     }
     if (!dimensions_in_range(image.width, image.height)) {
         png_image_free(&image);
-        write_error(error, error_capacity, "image dimensions are out of range");
-        return 2;
+        obscura_write_message(error, error_capacity, "image dimensions are out of range");
+        return OBSCURA_STATUS_OUT_OF_RANGE;
     }
     // Palette, 16-bit and grey+alpha all come out as 8-bit grey, RGB or RGBA.
     bool alpha = image.format & PNG_FORMAT_FLAG_ALPHA;
@@ -85,21 +78,21 @@ extern "C" int32_t obscura_cv_decode_png(const uint8_t *bytes, size_t length, ui
     auto *pixels = obscura::pixel_buffer(out, size);
     if (pixels == nullptr) {
         png_image_free(&image);
-        write_error(error, error_capacity, "out of memory");
-        return 3;
+        obscura_write_message(error, error_capacity, "out of memory");
+        return OBSCURA_STATUS_OUT_OF_MEMORY;
     }
     if (!png_image_finish_read(&image, nullptr, pixels, 0, nullptr)) {
-        write_error(error, error_capacity, image.message);
+        obscura_write_message(error, error_capacity, image.message);
         png_image_free(&image);
         obscura::release_pixels(out, pixels);
-        return 4;
+        return OBSCURA_STATUS_DAMAGED;
     }
     out->width = static_cast<int32_t>(image.width);
     out->height = static_cast<int32_t>(image.height);
     out->channels = channels;
     out->pixels = pixels;
     png_image_free(&image);
-    return 0;
+    return OBSCURA_STATUS_OK;
 }
 
 extern "C" int32_t obscura_cv_decode_webp(const uint8_t *bytes, size_t length, uint64_t max_pixels,
@@ -107,21 +100,21 @@ extern "C" int32_t obscura_cv_decode_webp(const uint8_t *bytes, size_t length, u
     obscura::reset(out);
     WebPBitstreamFeatures features;
     if (WebPGetFeatures(bytes, length, &features) != VP8_STATUS_OK) {
-        write_error(error, error_capacity, "not a readable WebP stream");
-        return 1;
+        obscura_write_message(error, error_capacity, "not a readable WebP stream");
+        return OBSCURA_STATUS_FAILED;
     }
     if (features.has_animation) {
-        write_error(error, error_capacity, "animated WebP is not supported");
-        return 6;
+        obscura_write_message(error, error_capacity, "animated WebP is not supported");
+        return OBSCURA_STATUS_NOT_STILL;
     }
-    int32_t status = 0;
+    int32_t status = OBSCURA_STATUS_OK;
     if (obscura::stop_at_header(out, uint64_t(features.width), uint64_t(features.height), max_pixels, status,
                                 error, error_capacity)) {
         return status;
     }
     if (!dimensions_in_range(features.width, features.height)) {
-        write_error(error, error_capacity, "image dimensions are out of range");
-        return 2;
+        obscura_write_message(error, error_capacity, "image dimensions are out of range");
+        return OBSCURA_STATUS_OUT_OF_RANGE;
     }
     const int width = features.width, height = features.height;
     const int32_t channels = features.has_alpha ? 4 : 3;
@@ -129,21 +122,21 @@ extern "C" int32_t obscura_cv_decode_webp(const uint8_t *bytes, size_t length, u
     if (obscura::over_budget(out, uint64_t(width), uint64_t(height), size, status, error, error_capacity)) return status;
     uint8_t *pixels = obscura::pixel_buffer(out, size);
     if (pixels == nullptr) {
-        write_error(error, error_capacity, "out of memory");
-        return 3;
+        obscura_write_message(error, error_capacity, "out of memory");
+        return OBSCURA_STATUS_OUT_OF_MEMORY;
     }
     uint8_t *decoded = features.has_alpha ? WebPDecodeRGBAInto(bytes, length, pixels, size, int(stride))
                                           : WebPDecodeRGBInto(bytes, length, pixels, size, int(stride));
     if (decoded == nullptr) {
         obscura::release_pixels(out, pixels);
-        write_error(error, error_capacity, "the WebP data is truncated or damaged");
-        return 4;
+        obscura_write_message(error, error_capacity, "the WebP data is truncated or damaged");
+        return OBSCURA_STATUS_DAMAGED;
     }
     out->width = width;
     out->height = height;
     out->channels = channels;
     out->pixels = pixels;
-    return 0;
+    return OBSCURA_STATUS_OK;
 }
 
 namespace {
@@ -213,7 +206,7 @@ bool encode_jpeg(const uint8_t *pixels, int32_t width, int32_t height, int32_t c
     if (setjmp(error.jump)) {
         jpeg_destroy_compress(&info);
         result.clear();
-        write_error(error_text, error_capacity, error.message);
+        obscura_write_message(error_text, error_capacity, error.message);
         return false;
     }
     jpeg_create_compress(&info);
@@ -288,15 +281,15 @@ int32_t decode_jpeg(const uint8_t *bytes, size_t length, uint64_t max_pixels, bo
     if (setjmp(error.jump)) {
         jpeg_destroy_decompress(&info);
         obscura::release_pixels(out, pixels);
-        write_error(error_text, error_capacity, error.message);
-        return 1;
+        obscura_write_message(error_text, error_capacity, error.message);
+        return OBSCURA_STATUS_FAILED;
     }
     jpeg_create_decompress(&info);
     jpeg_mem_src(&info, bytes, static_cast<unsigned long>(length));
     jpeg_read_header(&info, TRUE);
     // jpeg_start_decompress allocates a progressive file's whole coefficient buffer: the declared
     // size is checked before it, and libjpeg's own allocations are capped in proportion.
-    int32_t status = 0;
+    int32_t status = OBSCURA_STATUS_OK;
     if (obscura::stop_at_header(out, info.image_width, info.image_height, max_pixels, status, error_text, error_capacity)) {
         jpeg_destroy_decompress(&info);
         return status;
@@ -313,8 +306,8 @@ int32_t decode_jpeg(const uint8_t *bytes, size_t length, uint64_t max_pixels, bo
             out->width = int32_t(info.image_width);
             out->height = int32_t(info.image_height);
             jpeg_destroy_decompress(&info);
-            write_error(error_text, error_capacity, "a progressive JPEG this large holds all its coefficients beside its pixels while decoding");
-            return obscura::status_over_budget;
+            obscura_write_message(error_text, error_capacity, "a progressive JPEG this large holds all its coefficients beside its pixels while decoding");
+            return OBSCURA_STATUS_OVER_BUDGET;
         }
     }
     info.mem->max_memory_to_use = long(std::min<uint64_t>(obscura::library_memory_cap(max_pixels), LONG_MAX));
@@ -327,15 +320,15 @@ int32_t decode_jpeg(const uint8_t *bytes, size_t length, uint64_t max_pixels, bo
     const size_t channels = grey ? 1 : (cmyk && keep_cmyk) ? 4 : 3;
     if (width == 0 || height == 0 || width * height > (size_t(1) << 29)) {
         jpeg_destroy_decompress(&info);
-        write_error(error_text, error_capacity, "image dimensions are out of range");
-        return 2;
+        obscura_write_message(error_text, error_capacity, "image dimensions are out of range");
+        return OBSCURA_STATUS_OUT_OF_RANGE;
     }
     pixels = obscura::pixel_buffer(out, width * height * channels);
     std::vector<uint8_t> row(width * components);
     if (pixels == nullptr) {
         jpeg_destroy_decompress(&info);
-        write_error(error_text, error_capacity, "out of memory");
-        return 3;
+        obscura_write_message(error_text, error_capacity, "out of memory");
+        return OBSCURA_STATUS_OUT_OF_MEMORY;
     }
     // Adobe writes CMYK inverted; libjpeg reports that through the APP14 marker.
     bool inverted = info.saw_Adobe_marker;
@@ -358,14 +351,14 @@ int32_t decode_jpeg(const uint8_t *bytes, size_t length, uint64_t max_pixels, bo
     jpeg_destroy_decompress(&info);
     if (error.damaged) {
         obscura::release_pixels(out, pixels);
-        write_error(error_text, error_capacity, error.message);
-        return 4;
+        obscura_write_message(error_text, error_capacity, error.message);
+        return OBSCURA_STATUS_DAMAGED;
     }
     out->width = static_cast<int32_t>(width);
     out->height = static_cast<int32_t>(height);
     out->channels = static_cast<int32_t>(channels);
     out->pixels = pixels;
-    return 0;
+    return OBSCURA_STATUS_OK;
 }
 
 }  // namespace
@@ -450,12 +443,12 @@ extern "C" int32_t obscura_cv_encode(const uint8_t *pixels, int32_t width, int32
     std::vector<uint8_t> encoded;
     switch (format) {
         case OBSCURA_CV_JPEG:
-            if (!encode_jpeg(pixels, width, height, channels, quality, layout, encoded, error, error_capacity)) return 2;
+            if (!encode_jpeg(pixels, width, height, channels, quality, layout, encoded, error, error_capacity)) return OBSCURA_STATUS_FAILED;
             break;
         case OBSCURA_CV_PNG:
             if (!encode_png(pixels, width, height, channels, encoded)) {
-                write_error(error, error_capacity, "the PNG encoder failed");
-                return 2;
+                obscura_write_message(error, error_capacity, "the PNG encoder failed");
+                return OBSCURA_STATUS_FAILED;
             }
             break;
         case OBSCURA_CV_WEBP: {
@@ -479,25 +472,25 @@ extern "C" int32_t obscura_cv_encode(const uint8_t *pixels, int32_t width, int32
                                      : WebPEncodeRGB(rgb, width, height, stride, float(quality), &output);
             }
             if (size == 0 || output == nullptr) {
-                write_error(error, error_capacity, "the WebP encoder failed");
-                return 2;
+                obscura_write_message(error, error_capacity, "the WebP encoder failed");
+                return OBSCURA_STATUS_FAILED;
             }
             encoded.assign(output, output + size);
             WebPFree(output);
             break;
         }
         default:
-            write_error(error, error_capacity, "unknown output format");
-            return 1;
+            obscura_write_message(error, error_capacity, "unknown output format");
+            return OBSCURA_STATUS_OUT_OF_RANGE;
     }
     uint8_t *bytes = copy_out(encoded.data(), encoded.size());
     if (bytes == nullptr) {
-        write_error(error, error_capacity, "out of memory");
-        return 3;
+        obscura_write_message(error, error_capacity, "out of memory");
+        return OBSCURA_STATUS_OUT_OF_MEMORY;
     }
     *out_bytes = bytes;
     *out_length = encoded.size();
-    return 0;
+    return OBSCURA_STATUS_OK;
 }
 
 extern "C" void obscura_cv_buffer_free(uint8_t *bytes) { std::free(bytes); }

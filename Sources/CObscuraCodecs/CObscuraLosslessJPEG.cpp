@@ -6,7 +6,7 @@
 // written: no APPn, COM, MPF second image or trailing bytes.
 #include "CObscuraCodecs.h"
 #include "CObscuraJPEGError.hpp"
-#include "CObscuraMessage.hpp"
+#include "CObscuraStatus.h"
 
 #include <algorithm>
 #include <csetjmp>
@@ -22,8 +22,6 @@ extern "C" {
 }
 
 namespace {
-
-constexpr auto put_message = obscura::write_message;
 
 using obscura::strict_emit_message;
 using obscura::strict_error_exit;
@@ -167,14 +165,13 @@ extern "C" int32_t obscura_jpeg_redact_coefficients(const uint8_t *bytes, size_t
     unsigned char *volatile target = nullptr;
     unsigned long size = 0;
     volatile bool destination_created = false;
-    volatile int32_t status = 1;
     std::string reason;
     if (setjmp(error.jump)) {
         if (destination_created) jpeg_destroy_compress(&destination);
         jpeg_destroy_decompress(&source);
         std::free(target);
-        put_message(error_text, error_capacity, error.message);
-        return status;
+        obscura_write_message(error_text, error_capacity, error.message);
+        return OBSCURA_STATUS_FAILED;
     }
     jpeg_create_decompress(&source);
     jpeg_mem_src(&source, bytes, static_cast<unsigned long>(length));
@@ -184,8 +181,8 @@ extern "C" int32_t obscura_jpeg_redact_coefficients(const uint8_t *bytes, size_t
         if (destination_created) jpeg_destroy_compress(&destination);
         jpeg_destroy_decompress(&source);
         std::free(target);
-        put_message(error_text, error_capacity, why);
-        return 7;
+        obscura_write_message(error_text, error_capacity, why.c_str());
+        return OBSCURA_STATUS_UNSUPPORTED;
     };
     J_COLOR_SPACE space = source.jpeg_color_space;
     // The caller paints CMYK in Adobe's inverted convention, which only an Adobe marker declares.
@@ -235,8 +232,8 @@ extern "C" int32_t obscura_jpeg_redact_coefficients(const uint8_t *bytes, size_t
     jvirt_barray_ptr *stored = jpeg_read_coefficients(&source);
     if (error.damaged) {
         jpeg_destroy_decompress(&source);
-        put_message(error_text, error_capacity, error.message);
-        return 1;
+        obscura_write_message(error_text, error_capacity, error.message);
+        return OBSCURA_STATUS_FAILED;
     }
 
     destination.err = &error.manager;
@@ -314,12 +311,11 @@ extern "C" int32_t obscura_jpeg_redact_coefficients(const uint8_t *bytes, size_t
             jpeg_destroy_compress(&destination);
             jpeg_destroy_decompress(&source);
             std::free(target);
-            put_message(error_text, error_capacity, "re-encoding a painted area failed: " + reason);
-            return 2;
+            obscura_write_message(error_text, error_capacity, ("re-encoding a painted area failed: " + reason).c_str());
+            return OBSCURA_STATUS_FAILED;
         }
     }
 
-    status = 2;
     jpeg_write_coefficients(&destination, arrays);
     if (icc != nullptr && icc_length > 0) jpeg_write_icc_profile(&destination, icc, static_cast<unsigned int>(icc_length));
     jpeg_finish_compress(&destination);
@@ -328,5 +324,5 @@ extern "C" int32_t obscura_jpeg_redact_coefficients(const uint8_t *bytes, size_t
     jpeg_destroy_decompress(&source);
     *out_bytes = target;
     *out_length = size;
-    return 0;
+    return OBSCURA_STATUS_OK;
 }

@@ -3,13 +3,15 @@
 // damaged data is refused rather than patched over, and each decoder checks the declared size
 // with its own library's header parser before allocating pixels. Pixel buffers cross the
 // boundary as tightly packed, 8-bit, row-major grey / RGB / RGBA (CMYK where said).
-// Functions return 0 on success; on failure a non-zero status and a short message (never pixel
-// data) in `error` when it is not NULL.
+// Functions return OBSCURA_STATUS_OK on success; on failure another status of CObscuraStatus.h
+// and a short message (never pixel data) in `error` when it is not NULL.
 #ifndef COBSCURA_CODECS_H
 #define COBSCURA_CODECS_H
 
 #include <stddef.h>
 #include <stdint.h>
+
+#include "CObscuraStatus.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -36,13 +38,15 @@ typedef struct obscura_cv_image {
 } obscura_cv_image;
 
 // Every decoder takes `max_pixels`: an image whose header declares more pixels is refused with
-// status 7 before any pixel memory is allocated (`out` then holds the declared width and height),
-// and the library's own working memory is capped in proportion. With `max_pixels` 0 a decoder
-// reads the header only: status 0, width and height set, no pixels. Size checks thus use the
-// same parser that decodes.
+// OBSCURA_STATUS_TOO_LARGE before any pixel memory is allocated (`out` then holds the declared
+// width and height), and the library's own working memory is capped in proportion. With
+// `max_pixels` 0 a decoder reads the header only: OBSCURA_STATUS_OK, width and height set, no
+// pixels. Size checks thus use the same parser that decodes.
 // A JPEG with several scans (progressive) is decoded from a buffer of all its coefficients held
 // beside the pixels; one whose two would exceed OBSCURA_CV_WORKING_BUDGET bytes is refused with
-// status 8, also before any allocation.
+// OBSCURA_STATUS_OVER_BUDGET, also before any allocation. Animations and multi-page files are
+// refused with OBSCURA_STATUS_NOT_STILL, a TIFF whose first image is a preview with
+// OBSCURA_STATUS_PREVIEW.
 
 /// The most memory, in bytes, one image's codec work may hold beside its pixels, and the pixels
 /// plus a whole-image coefficient buffer together (a 50 MP 4:2:0 JPEG fits).
@@ -129,9 +133,9 @@ void obscura_cv_buffer_free(uint8_t *bytes);
 /// Progression, restart interval and standard or optimised Huffman coding follow the input;
 /// nothing else from it is written (no APPn other than JFIF, COM, MPF image or trailer) except
 /// `icc` when it is not NULL: a standard profile the caller recognised, kept with the colours.
-/// Returns 7 with the reason in `error` when the input cannot be copied losslessly (CMYK without
-/// an Adobe marker, an orientation that would move partial MCUs, 12-bit data): the caller
-/// encodes pixels then.
+/// Returns OBSCURA_STATUS_UNSUPPORTED with the reason in `error` when the input cannot be copied
+/// losslessly (CMYK without an Adobe marker, an orientation that would move partial MCUs, 12-bit
+/// data): the caller encodes pixels then.
 /// The bytes are malloc'd: release them with `obscura_cv_buffer_free`.
 int32_t obscura_jpeg_redact_coefficients(const uint8_t *bytes, size_t length, int32_t orientation,
                                          const uint8_t *pixels, int32_t width, int32_t height,

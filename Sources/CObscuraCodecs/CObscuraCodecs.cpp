@@ -5,6 +5,7 @@
 #if defined(__GLIBC__)
 #include <malloc.h>
 #endif
+#include "CObscuraJPEGDestination.hpp"
 #include "CObscuraJPEGError.hpp"
 #include "CObscuraLimits.hpp"
 
@@ -141,68 +142,17 @@ extern "C" int32_t obscura_cv_decode_webp(const uint8_t *bytes, size_t length, u
 
 namespace {
 
-using obscura::strict_emit_message;
-using obscura::strict_error_exit;
 using obscura::strict_jpeg_error;
-
-}  // namespace
-
-namespace {
-
-// A libjpeg destination that writes into a vector owned by the caller's frame, so an error
-// (longjmp) leaves nothing behind: libjpeg's own memory destination keeps its buffer where only
-// its private state can reach it, and lost it on every failed encode.
-struct vector_destination {
-    jpeg_destination_mgr manager;
-    std::vector<uint8_t> *bytes;
-};
-
-void vector_grow(j_compress_ptr info, size_t size) {
-    auto *destination = reinterpret_cast<vector_destination *>(info->dest);
-    size_t used = destination->bytes->size();
-    bool grown = true;
-    try {
-        destination->bytes->resize(size);
-    } catch (const std::bad_alloc &) {
-        grown = false;
-    }
-    // Outside the handler: longjmp must not leave a catch block.
-    if (!grown) ERREXIT(info, JERR_OUT_OF_MEMORY);
-    destination->manager.next_output_byte = destination->bytes->data() + used;
-    destination->manager.free_in_buffer = destination->bytes->size() - used;
-}
-
-void vector_start(j_compress_ptr info) {
-    reinterpret_cast<vector_destination *>(info->dest)->bytes->clear();
-    vector_grow(info, 1 << 16);
-}
-
-// Called only when the whole buffer is full.
-boolean vector_full(j_compress_ptr info) {
-    vector_grow(info, reinterpret_cast<vector_destination *>(info->dest)->bytes->size() * 2);
-    return TRUE;
-}
-
-void vector_finish(j_compress_ptr info) {
-    auto *destination = reinterpret_cast<vector_destination *>(info->dest);
-    destination->bytes->resize(destination->bytes->size() - destination->manager.free_in_buffer);
-}
 
 bool encode_jpeg(const uint8_t *pixels, int32_t width, int32_t height, int32_t channels, int32_t quality,
                  const obscura_cv_jpeg_layout *layout, std::vector<uint8_t> &result, char *error_text,
                  size_t error_capacity) {
     jpeg_compress_struct info;
     strict_jpeg_error error;
-    std::memset(&error, 0, sizeof(error));
-    info.err = jpeg_std_error(&error.manager);
-    error.manager.error_exit = strict_error_exit;
+    info.err = obscura::strict_errors(error, false);
     std::vector<uint8_t> row;
-    vector_destination destination;
-    std::memset(&destination, 0, sizeof(destination));
-    destination.bytes = &result;
-    destination.manager.init_destination = vector_start;
-    destination.manager.empty_output_buffer = vector_full;
-    destination.manager.term_destination = vector_finish;
+    obscura::vector_destination destination;
+    obscura::write_into(destination, result);
     if (setjmp(error.jump)) {
         jpeg_destroy_compress(&info);
         result.clear();
@@ -272,10 +222,7 @@ int32_t decode_jpeg(const uint8_t *bytes, size_t length, uint64_t max_pixels, bo
     obscura::reset(out);
     jpeg_decompress_struct info;
     strict_jpeg_error error;
-    std::memset(&error, 0, sizeof(error));
-    info.err = jpeg_std_error(&error.manager);
-    error.manager.error_exit = strict_error_exit;
-    error.manager.emit_message = strict_emit_message;
+    info.err = obscura::strict_errors(error, true);
     // Volatile: read after a longjmp.
     uint8_t *volatile pixels = nullptr;
     if (setjmp(error.jump)) {

@@ -45,8 +45,8 @@ bool dimensions_in_range(uint32_t width, uint32_t height) {
 
 }  // namespace
 
-extern "C" int32_t obscura_cv_decode_png(const uint8_t *bytes, size_t length, uint64_t max_pixels,
-                                         obscura_cv_image *out, char *error, size_t error_capacity) {
+int32_t obscura::decode_png(const uint8_t *bytes, size_t length, uint64_t max_pixels,
+                            obscura_cv_image *out, char *error, size_t error_capacity) {
     obscura::reset(out);
     png_image image;
     std::memset(&image, 0, sizeof(image));
@@ -96,8 +96,8 @@ extern "C" int32_t obscura_cv_decode_png(const uint8_t *bytes, size_t length, ui
     return OBSCURA_STATUS_OK;
 }
 
-extern "C" int32_t obscura_cv_decode_webp(const uint8_t *bytes, size_t length, uint64_t max_pixels,
-                                          obscura_cv_image *out, char *error, size_t error_capacity) {
+int32_t obscura::decode_webp(const uint8_t *bytes, size_t length, uint64_t max_pixels,
+                             obscura_cv_image *out, char *error, size_t error_capacity) {
     obscura::reset(out);
     WebPBitstreamFeatures features;
     if (WebPGetFeatures(bytes, length, &features) != VP8_STATUS_OK) {
@@ -310,14 +310,29 @@ int32_t decode_jpeg(const uint8_t *bytes, size_t length, uint64_t max_pixels, bo
 
 }  // namespace
 
-extern "C" int32_t obscura_cv_decode_jpeg(const uint8_t *bytes, size_t length, uint64_t max_pixels,
-                                          obscura_cv_image *out, char *error_text, size_t error_capacity) {
+int32_t obscura::decode_jpeg_rgb(const uint8_t *bytes, size_t length, uint64_t max_pixels,
+                                 obscura_cv_image *out, char *error_text, size_t error_capacity) {
     return decode_jpeg(bytes, length, max_pixels, false, out, error_text, error_capacity);
 }
 
-extern "C" int32_t obscura_cv_decode_jpeg_stored(const uint8_t *bytes, size_t length, uint64_t max_pixels,
-                                                 obscura_cv_image *out, char *error_text, size_t error_capacity) {
+int32_t obscura::decode_jpeg_stored(const uint8_t *bytes, size_t length, uint64_t max_pixels,
+                                    obscura_cv_image *out, char *error_text, size_t error_capacity) {
     return decode_jpeg(bytes, length, max_pixels, true, out, error_text, error_capacity);
+}
+
+extern "C" int32_t obscura_cv_decode(int32_t format, const uint8_t *bytes, size_t length, uint64_t max_pixels,
+                                     obscura_cv_image *out, char *error, size_t error_capacity) {
+    // Indexed by the OBSCURA_CV_ format codes.
+    static obscura::decoder *const decoders[] = {
+        nullptr, obscura::decode_jpeg_rgb, obscura::decode_png, obscura::decode_webp, obscura::decode_heif,
+        obscura::decode_tiff, obscura::decode_gif, obscura::decode_jpeg_stored,
+    };
+    if (format < 1 || size_t(format) >= sizeof(decoders) / sizeof(decoders[0])) {
+        obscura::reset(out);
+        obscura_write_message(error, error_capacity, "unknown input format");
+        return OBSCURA_STATUS_OUT_OF_RANGE;
+    }
+    return decoders[format](bytes, length, max_pixels, out, error, error_capacity);
 }
 
 extern "C" void obscura_cv_image_free(obscura_cv_image *image) {

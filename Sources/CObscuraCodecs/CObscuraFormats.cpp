@@ -35,8 +35,8 @@ uint8_t *copy_bytes(const void *bytes, size_t length) {
 
 // MARK: - HEIF / AVIF
 
-extern "C" int32_t obscura_cv_decode_heif(const uint8_t *bytes, size_t length, uint64_t max_pixels,
-                                          obscura_cv_image *out, char *error, size_t error_capacity) {
+int32_t obscura::decode_heif(const uint8_t *bytes, size_t length, uint64_t max_pixels,
+                             obscura_cv_image *out, char *error, size_t error_capacity) {
     obscura::reset(out);
     heif_context *context = heif_context_alloc();
     if (context == nullptr) {
@@ -185,8 +185,8 @@ int install_tiff_handlers() {
 
 }  // namespace
 
-extern "C" int32_t obscura_cv_decode_tiff(const uint8_t *bytes, size_t length, uint64_t max_pixels,
-                                          obscura_cv_image *out, char *error, size_t error_capacity) {
+int32_t obscura::decode_tiff(const uint8_t *bytes, size_t length, uint64_t max_pixels,
+                             obscura_cv_image *out, char *error, size_t error_capacity) {
     static const int handlers_installed = install_tiff_handlers();
     (void)handlers_installed;
     obscura::reset(out);
@@ -364,8 +364,8 @@ int gif_read(GifFileType *gif, GifByteType *buffer, int size) {
 
 }  // namespace
 
-extern "C" int32_t obscura_cv_decode_gif(const uint8_t *bytes, size_t length, uint64_t max_pixels,
-                                         obscura_cv_image *out, char *error, size_t error_capacity) {
+int32_t obscura::decode_gif(const uint8_t *bytes, size_t length, uint64_t max_pixels,
+                            obscura_cv_image *out, char *error, size_t error_capacity) {
     obscura::reset(out);
     gif_memory memory{bytes, length, 0};
     int code = 0;

@@ -12,6 +12,11 @@
 
 namespace obscura {
 
+/// One decoder of `obscura_cv_decode` (CObscuraCodecs.cpp and CObscuraFormats.cpp).
+using decoder = int32_t(const uint8_t *bytes, size_t length, uint64_t max_pixels, obscura_cv_image *out, char *error,
+                        size_t error_capacity);
+decoder decode_png, decode_webp, decode_jpeg_rgb, decode_jpeg_stored, decode_heif, decode_tiff, decode_gif;
+
 /// Called by each decoder as soon as its library has read the declared size, before any pixel
 /// memory is allocated. Returns true when the decoder must stop: either the caller asked for the
 /// header only (`max_pixels` 0, OBSCURA_STATUS_OK) or the size is over the limit

@@ -89,19 +89,18 @@ public enum ImageDecoder {
     private static func call(_ format: ImageFormat, _ data: [UInt8], maximumPixels: Int, keepingCMYK: Bool = false,
                              _ image: inout obscura_cv_image, _ message: inout [CChar]) -> Int32 {
         let limit = UInt64(max(0, min(maximumPixels, pixelCeiling)))
+        let code = switch format {
+        case .jpeg: keepingCMYK ? OBSCURA_CV_JPEG_STORED : OBSCURA_CV_JPEG
+        case .png: OBSCURA_CV_PNG
+        case .webp: OBSCURA_CV_WEBP
+        case .heif, .avif: OBSCURA_CV_HEIF
+        case .tiff: OBSCURA_CV_TIFF
+        default: OBSCURA_CV_GIF
+        }
         let capacity = message.count
         return data.withUnsafeBufferPointer { buffer in
             message.withUnsafeMutableBufferPointer { text in
-                switch format {
-                case .jpeg where keepingCMYK:
-                    obscura_cv_decode_jpeg_stored(buffer.baseAddress, buffer.count, limit, &image, text.baseAddress, capacity)
-                case .jpeg: obscura_cv_decode_jpeg(buffer.baseAddress, buffer.count, limit, &image, text.baseAddress, capacity)
-                case .png: obscura_cv_decode_png(buffer.baseAddress, buffer.count, limit, &image, text.baseAddress, capacity)
-                case .webp: obscura_cv_decode_webp(buffer.baseAddress, buffer.count, limit, &image, text.baseAddress, capacity)
-                case .heif, .avif: obscura_cv_decode_heif(buffer.baseAddress, buffer.count, limit, &image, text.baseAddress, capacity)
-                case .tiff: obscura_cv_decode_tiff(buffer.baseAddress, buffer.count, limit, &image, text.baseAddress, capacity)
-                default: obscura_cv_decode_gif(buffer.baseAddress, buffer.count, limit, &image, text.baseAddress, capacity)
-                }
+                obscura_cv_decode(Int32(code), buffer.baseAddress, buffer.count, limit, &image, text.baseAddress, capacity)
             }
         }
     }

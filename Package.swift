@@ -39,21 +39,26 @@ let package = Package(
     ],
     targets: [
         // Thin, prefixed C APIs, one per thing they wrap; everything that decides what gets
-        // removed lives in Swift. The codecs and Little CMS:
+        // removed lives in Swift. The statuses and message writer the three below share:
+        .target(name: "CObscuraStatus"),
+        // The codecs and Little CMS:
         .target(
             name: "CObscuraCodecs",
+            dependencies: ["CObscuraStatus"],
             cxxSettings: [.unsafeFlags(["-O2"])],
             linkerSettings: (codecLibraries + ["stdc++"]).map { .linkedLibrary($0) }
         ),
         // OpenCV: area resizing and the plate cascade.
         .target(
             name: "CObscuraVision",
+            dependencies: ["CObscuraStatus"],
             cxxSettings: [.unsafeFlags(["-I/usr/include/opencv4", "-O2"])],
             linkerSettings: (openCVLibraries + ["stdc++"]).map { .linkedLibrary($0) }
         ),
         // Tesseract, through its C API.
         .target(
             name: "CObscuraOCR",
+            dependencies: ["CObscuraStatus"],
             linkerSettings: [.linkedLibrary("tesseract"), .linkedLibrary("stdc++")]
         ),
         // A thin, prefixed C API over OpenVINO's C API, which it loads with dlopen: the build
@@ -64,7 +69,7 @@ let package = Package(
         ),
         .target(
             name: "Obscura",
-            dependencies: ["CObscuraCodecs", "CObscuraVision", "CObscuraOCR", "COpenVINO",
+            dependencies: ["CObscuraStatus", "CObscuraCodecs", "CObscuraVision", "CObscuraOCR", "COpenVINO",
                            .product(name: "Crypto", package: "swift-crypto")]
         ),
         // The server behind `obscura serve`: jobs in SQLite, workers, the REST API. The HTTP

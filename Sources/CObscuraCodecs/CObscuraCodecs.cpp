@@ -5,9 +5,9 @@
 #if defined(__GLIBC__)
 #include <malloc.h>
 #endif
+#include "CObscuraJPEGDestination.hpp"
 #include "CObscuraJPEGError.hpp"
 #include "CObscuraLimits.hpp"
-#include "CObscuraMessage.hpp"
 
 
 #include <algorithm>
@@ -30,12 +30,6 @@ extern "C" {
 #include <string>
 #include <vector>
 
-namespace {
-
-constexpr auto write_error = obscura::write_message;
-
-}  // namespace
-
 
 namespace {
 
@@ -51,26 +45,26 @@ bool dimensions_in_range(uint32_t width, uint32_t height) {
 
 }  // namespace
 
-extern "C" int32_t obscura_cv_decode_png(const uint8_t *bytes, size_t length, uint64_t max_pixels,
-                                         obscura_cv_image *out, char *error, size_t error_capacity) {
+int32_t obscura::decode_png(const uint8_t *bytes, size_t length, uint64_t max_pixels,
+                            obscura_cv_image *out, char *error, size_t error_capacity) {
     obscura::reset(out);
     png_image image;
     std::memset(&image, 0, sizeof(image));
     image.version = PNG_IMAGE_VERSION;
     if (!png_image_begin_read_from_memory(&image, bytes, length)) {
-        write_error(error, error_capacity, image.message);
+        obscura_write_message(error, error_capacity, image.message);
         png_image_free(&image);
-        return 1;
+        return OBSCURA_STATUS_FAILED;
     }
-    int32_t status = 0;
+    int32_t status = OBSCURA_STATUS_OK;
     if (obscura::stop_at_header(out, image.width, image.height, max_pixels, status, error, error_capacity)) {
         png_image_free(&image);
         return status;
     }
     if (!dimensions_in_range(image.width, image.height)) {
         png_image_free(&image);
-        write_error(error, error_capacity, "image dimensions are out of range");
-        return 2;
+        obscura_write_message(error, error_capacity, "image dimensions are out of range");
+        return OBSCURA_STATUS_OUT_OF_RANGE;
     }
     // Palette, 16-bit and grey+alpha all come out as 8-bit grey, RGB or RGBA.
     bool alpha = image.format & PNG_FORMAT_FLAG_ALPHA;
@@ -85,43 +79,43 @@ extern "C" int32_t obscura_cv_decode_png(const uint8_t *bytes, size_t length, ui
     auto *pixels = obscura::pixel_buffer(out, size);
     if (pixels == nullptr) {
         png_image_free(&image);
-        write_error(error, error_capacity, "out of memory");
-        return 3;
+        obscura_write_message(error, error_capacity, "out of memory");
+        return OBSCURA_STATUS_OUT_OF_MEMORY;
     }
     if (!png_image_finish_read(&image, nullptr, pixels, 0, nullptr)) {
-        write_error(error, error_capacity, image.message);
+        obscura_write_message(error, error_capacity, image.message);
         png_image_free(&image);
         obscura::release_pixels(out, pixels);
-        return 4;
+        return OBSCURA_STATUS_DAMAGED;
     }
     out->width = static_cast<int32_t>(image.width);
     out->height = static_cast<int32_t>(image.height);
     out->channels = channels;
     out->pixels = pixels;
     png_image_free(&image);
-    return 0;
+    return OBSCURA_STATUS_OK;
 }
 
-extern "C" int32_t obscura_cv_decode_webp(const uint8_t *bytes, size_t length, uint64_t max_pixels,
-                                          obscura_cv_image *out, char *error, size_t error_capacity) {
+int32_t obscura::decode_webp(const uint8_t *bytes, size_t length, uint64_t max_pixels,
+                             obscura_cv_image *out, char *error, size_t error_capacity) {
     obscura::reset(out);
     WebPBitstreamFeatures features;
     if (WebPGetFeatures(bytes, length, &features) != VP8_STATUS_OK) {
-        write_error(error, error_capacity, "not a readable WebP stream");
-        return 1;
+        obscura_write_message(error, error_capacity, "not a readable WebP stream");
+        return OBSCURA_STATUS_FAILED;
     }
     if (features.has_animation) {
-        write_error(error, error_capacity, "animated WebP is not supported");
-        return 2;
+        obscura_write_message(error, error_capacity, "animated WebP is not supported");
+        return OBSCURA_STATUS_NOT_STILL;
     }
-    int32_t status = 0;
+    int32_t status = OBSCURA_STATUS_OK;
     if (obscura::stop_at_header(out, uint64_t(features.width), uint64_t(features.height), max_pixels, status,
                                 error, error_capacity)) {
         return status;
     }
     if (!dimensions_in_range(features.width, features.height)) {
-        write_error(error, error_capacity, "image dimensions are out of range");
-        return 3;
+        obscura_write_message(error, error_capacity, "image dimensions are out of range");
+        return OBSCURA_STATUS_OUT_OF_RANGE;
     }
     const int width = features.width, height = features.height;
     const int32_t channels = features.has_alpha ? 4 : 3;
@@ -129,91 +123,40 @@ extern "C" int32_t obscura_cv_decode_webp(const uint8_t *bytes, size_t length, u
     if (obscura::over_budget(out, uint64_t(width), uint64_t(height), size, status, error, error_capacity)) return status;
     uint8_t *pixels = obscura::pixel_buffer(out, size);
     if (pixels == nullptr) {
-        write_error(error, error_capacity, "out of memory");
-        return 5;
+        obscura_write_message(error, error_capacity, "out of memory");
+        return OBSCURA_STATUS_OUT_OF_MEMORY;
     }
     uint8_t *decoded = features.has_alpha ? WebPDecodeRGBAInto(bytes, length, pixels, size, int(stride))
                                           : WebPDecodeRGBInto(bytes, length, pixels, size, int(stride));
     if (decoded == nullptr) {
         obscura::release_pixels(out, pixels);
-        write_error(error, error_capacity, "the WebP data is truncated or damaged");
-        return 4;
+        obscura_write_message(error, error_capacity, "the WebP data is truncated or damaged");
+        return OBSCURA_STATUS_DAMAGED;
     }
     out->width = width;
     out->height = height;
     out->channels = channels;
     out->pixels = pixels;
-    return 0;
+    return OBSCURA_STATUS_OK;
 }
 
 namespace {
 
-using obscura::strict_emit_message;
-using obscura::strict_error_exit;
 using obscura::strict_jpeg_error;
-
-}  // namespace
-
-namespace {
-
-// A libjpeg destination that writes into a vector owned by the caller's frame, so an error
-// (longjmp) leaves nothing behind: libjpeg's own memory destination keeps its buffer where only
-// its private state can reach it, and lost it on every failed encode.
-struct vector_destination {
-    jpeg_destination_mgr manager;
-    std::vector<uint8_t> *bytes;
-};
-
-void vector_grow(j_compress_ptr info, size_t size) {
-    auto *destination = reinterpret_cast<vector_destination *>(info->dest);
-    size_t used = destination->bytes->size();
-    bool grown = true;
-    try {
-        destination->bytes->resize(size);
-    } catch (const std::bad_alloc &) {
-        grown = false;
-    }
-    // Outside the handler: longjmp must not leave a catch block.
-    if (!grown) ERREXIT(info, JERR_OUT_OF_MEMORY);
-    destination->manager.next_output_byte = destination->bytes->data() + used;
-    destination->manager.free_in_buffer = destination->bytes->size() - used;
-}
-
-void vector_start(j_compress_ptr info) {
-    reinterpret_cast<vector_destination *>(info->dest)->bytes->clear();
-    vector_grow(info, 1 << 16);
-}
-
-// Called only when the whole buffer is full.
-boolean vector_full(j_compress_ptr info) {
-    vector_grow(info, reinterpret_cast<vector_destination *>(info->dest)->bytes->size() * 2);
-    return TRUE;
-}
-
-void vector_finish(j_compress_ptr info) {
-    auto *destination = reinterpret_cast<vector_destination *>(info->dest);
-    destination->bytes->resize(destination->bytes->size() - destination->manager.free_in_buffer);
-}
 
 bool encode_jpeg(const uint8_t *pixels, int32_t width, int32_t height, int32_t channels, int32_t quality,
                  const obscura_cv_jpeg_layout *layout, std::vector<uint8_t> &result, char *error_text,
                  size_t error_capacity) {
     jpeg_compress_struct info;
     strict_jpeg_error error;
-    std::memset(&error, 0, sizeof(error));
-    info.err = jpeg_std_error(&error.manager);
-    error.manager.error_exit = strict_error_exit;
+    info.err = obscura::strict_errors(error, false);
     std::vector<uint8_t> row;
-    vector_destination destination;
-    std::memset(&destination, 0, sizeof(destination));
-    destination.bytes = &result;
-    destination.manager.init_destination = vector_start;
-    destination.manager.empty_output_buffer = vector_full;
-    destination.manager.term_destination = vector_finish;
+    obscura::vector_destination destination;
+    obscura::write_into(destination, result);
     if (setjmp(error.jump)) {
         jpeg_destroy_compress(&info);
         result.clear();
-        write_error(error_text, error_capacity, error.message);
+        obscura_write_message(error_text, error_capacity, error.message);
         return false;
     }
     jpeg_create_compress(&info);
@@ -279,24 +222,21 @@ int32_t decode_jpeg(const uint8_t *bytes, size_t length, uint64_t max_pixels, bo
     obscura::reset(out);
     jpeg_decompress_struct info;
     strict_jpeg_error error;
-    std::memset(&error, 0, sizeof(error));
-    info.err = jpeg_std_error(&error.manager);
-    error.manager.error_exit = strict_error_exit;
-    error.manager.emit_message = strict_emit_message;
+    info.err = obscura::strict_errors(error, true);
     // Volatile: read after a longjmp.
     uint8_t *volatile pixels = nullptr;
     if (setjmp(error.jump)) {
         jpeg_destroy_decompress(&info);
         obscura::release_pixels(out, pixels);
-        write_error(error_text, error_capacity, error.message);
-        return 1;
+        obscura_write_message(error_text, error_capacity, error.message);
+        return OBSCURA_STATUS_FAILED;
     }
     jpeg_create_decompress(&info);
     jpeg_mem_src(&info, bytes, static_cast<unsigned long>(length));
     jpeg_read_header(&info, TRUE);
     // jpeg_start_decompress allocates a progressive file's whole coefficient buffer: the declared
     // size is checked before it, and libjpeg's own allocations are capped in proportion.
-    int32_t status = 0;
+    int32_t status = OBSCURA_STATUS_OK;
     if (obscura::stop_at_header(out, info.image_width, info.image_height, max_pixels, status, error_text, error_capacity)) {
         jpeg_destroy_decompress(&info);
         return status;
@@ -313,8 +253,8 @@ int32_t decode_jpeg(const uint8_t *bytes, size_t length, uint64_t max_pixels, bo
             out->width = int32_t(info.image_width);
             out->height = int32_t(info.image_height);
             jpeg_destroy_decompress(&info);
-            write_error(error_text, error_capacity, "a progressive JPEG this large holds all its coefficients beside its pixels while decoding");
-            return obscura::status_over_budget;
+            obscura_write_message(error_text, error_capacity, "a progressive JPEG this large holds all its coefficients beside its pixels while decoding");
+            return OBSCURA_STATUS_OVER_BUDGET;
         }
     }
     info.mem->max_memory_to_use = long(std::min<uint64_t>(obscura::library_memory_cap(max_pixels), LONG_MAX));
@@ -327,15 +267,15 @@ int32_t decode_jpeg(const uint8_t *bytes, size_t length, uint64_t max_pixels, bo
     const size_t channels = grey ? 1 : (cmyk && keep_cmyk) ? 4 : 3;
     if (width == 0 || height == 0 || width * height > (size_t(1) << 29)) {
         jpeg_destroy_decompress(&info);
-        write_error(error_text, error_capacity, "image dimensions are out of range");
-        return 2;
+        obscura_write_message(error_text, error_capacity, "image dimensions are out of range");
+        return OBSCURA_STATUS_OUT_OF_RANGE;
     }
     pixels = obscura::pixel_buffer(out, width * height * channels);
     std::vector<uint8_t> row(width * components);
     if (pixels == nullptr) {
         jpeg_destroy_decompress(&info);
-        write_error(error_text, error_capacity, "out of memory");
-        return 3;
+        obscura_write_message(error_text, error_capacity, "out of memory");
+        return OBSCURA_STATUS_OUT_OF_MEMORY;
     }
     // Adobe writes CMYK inverted; libjpeg reports that through the APP14 marker.
     bool inverted = info.saw_Adobe_marker;
@@ -358,26 +298,41 @@ int32_t decode_jpeg(const uint8_t *bytes, size_t length, uint64_t max_pixels, bo
     jpeg_destroy_decompress(&info);
     if (error.damaged) {
         obscura::release_pixels(out, pixels);
-        write_error(error_text, error_capacity, error.message);
-        return 4;
+        obscura_write_message(error_text, error_capacity, error.message);
+        return OBSCURA_STATUS_DAMAGED;
     }
     out->width = static_cast<int32_t>(width);
     out->height = static_cast<int32_t>(height);
     out->channels = static_cast<int32_t>(channels);
     out->pixels = pixels;
-    return 0;
+    return OBSCURA_STATUS_OK;
 }
 
 }  // namespace
 
-extern "C" int32_t obscura_cv_decode_jpeg(const uint8_t *bytes, size_t length, uint64_t max_pixels,
-                                          obscura_cv_image *out, char *error_text, size_t error_capacity) {
+int32_t obscura::decode_jpeg_rgb(const uint8_t *bytes, size_t length, uint64_t max_pixels,
+                                 obscura_cv_image *out, char *error_text, size_t error_capacity) {
     return decode_jpeg(bytes, length, max_pixels, false, out, error_text, error_capacity);
 }
 
-extern "C" int32_t obscura_cv_decode_jpeg_stored(const uint8_t *bytes, size_t length, uint64_t max_pixels,
-                                                 obscura_cv_image *out, char *error_text, size_t error_capacity) {
+int32_t obscura::decode_jpeg_stored(const uint8_t *bytes, size_t length, uint64_t max_pixels,
+                                    obscura_cv_image *out, char *error_text, size_t error_capacity) {
     return decode_jpeg(bytes, length, max_pixels, true, out, error_text, error_capacity);
+}
+
+extern "C" int32_t obscura_cv_decode(int32_t format, const uint8_t *bytes, size_t length, uint64_t max_pixels,
+                                     obscura_cv_image *out, char *error, size_t error_capacity) {
+    // Indexed by the OBSCURA_CV_ format codes.
+    static obscura::decoder *const decoders[] = {
+        nullptr, obscura::decode_jpeg_rgb, obscura::decode_png, obscura::decode_webp, obscura::decode_heif,
+        obscura::decode_tiff, obscura::decode_gif, obscura::decode_jpeg_stored,
+    };
+    if (format < 1 || size_t(format) >= sizeof(decoders) / sizeof(decoders[0])) {
+        obscura::reset(out);
+        obscura_write_message(error, error_capacity, "unknown input format");
+        return OBSCURA_STATUS_OUT_OF_RANGE;
+    }
+    return decoders[format](bytes, length, max_pixels, out, error, error_capacity);
 }
 
 extern "C" void obscura_cv_image_free(obscura_cv_image *image) {
@@ -450,12 +405,12 @@ extern "C" int32_t obscura_cv_encode(const uint8_t *pixels, int32_t width, int32
     std::vector<uint8_t> encoded;
     switch (format) {
         case OBSCURA_CV_JPEG:
-            if (!encode_jpeg(pixels, width, height, channels, quality, layout, encoded, error, error_capacity)) return 2;
+            if (!encode_jpeg(pixels, width, height, channels, quality, layout, encoded, error, error_capacity)) return OBSCURA_STATUS_FAILED;
             break;
         case OBSCURA_CV_PNG:
             if (!encode_png(pixels, width, height, channels, encoded)) {
-                write_error(error, error_capacity, "the PNG encoder failed");
-                return 2;
+                obscura_write_message(error, error_capacity, "the PNG encoder failed");
+                return OBSCURA_STATUS_FAILED;
             }
             break;
         case OBSCURA_CV_WEBP: {
@@ -479,25 +434,25 @@ extern "C" int32_t obscura_cv_encode(const uint8_t *pixels, int32_t width, int32
                                      : WebPEncodeRGB(rgb, width, height, stride, float(quality), &output);
             }
             if (size == 0 || output == nullptr) {
-                write_error(error, error_capacity, "the WebP encoder failed");
-                return 2;
+                obscura_write_message(error, error_capacity, "the WebP encoder failed");
+                return OBSCURA_STATUS_FAILED;
             }
             encoded.assign(output, output + size);
             WebPFree(output);
             break;
         }
         default:
-            write_error(error, error_capacity, "unknown output format");
-            return 1;
+            obscura_write_message(error, error_capacity, "unknown output format");
+            return OBSCURA_STATUS_OUT_OF_RANGE;
     }
     uint8_t *bytes = copy_out(encoded.data(), encoded.size());
     if (bytes == nullptr) {
-        write_error(error, error_capacity, "out of memory");
-        return 3;
+        obscura_write_message(error, error_capacity, "out of memory");
+        return OBSCURA_STATUS_OUT_OF_MEMORY;
     }
     *out_bytes = bytes;
     *out_length = encoded.size();
-    return 0;
+    return OBSCURA_STATUS_OK;
 }
 
 extern "C" void obscura_cv_buffer_free(uint8_t *bytes) { std::free(bytes); }

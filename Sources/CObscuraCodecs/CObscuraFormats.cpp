@@ -3,7 +3,6 @@
 // CObscuraCodecs.cpp: decode completely or fail with a short message, never patch damaged data.
 #include "CObscuraCodecs.h"
 #include "CObscuraLimits.hpp"
-#include "CObscuraMessage.hpp"
 
 #include <algorithm>
 #include <cstdarg>
@@ -19,8 +18,6 @@
 #include <tiffio.h>
 
 namespace {
-
-constexpr auto put_error = obscura::write_message;
 
 // The same pixel-count ceiling as the JPEG decoder (512 megapixels).
 bool dimensions_in_range(size_t width, size_t height) {
@@ -38,29 +35,29 @@ uint8_t *copy_bytes(const void *bytes, size_t length) {
 
 // MARK: - HEIF / AVIF
 
-extern "C" int32_t obscura_cv_decode_heif(const uint8_t *bytes, size_t length, uint64_t max_pixels,
-                                          obscura_cv_image *out, char *error, size_t error_capacity) {
+int32_t obscura::decode_heif(const uint8_t *bytes, size_t length, uint64_t max_pixels,
+                             obscura_cv_image *out, char *error, size_t error_capacity) {
     obscura::reset(out);
     heif_context *context = heif_context_alloc();
     if (context == nullptr) {
-        put_error(error, error_capacity, "out of memory");
-        return 3;
+        obscura_write_message(error, error_capacity, "out of memory");
+        return OBSCURA_STATUS_OUT_OF_MEMORY;
     }
     heif_image_handle *handle = nullptr;
     heif_image *image = nullptr;
     heif_decoding_options *options = nullptr;
-    int32_t status = 0;
-    auto fail = [&](int32_t code, const std::string &message) {
-        put_error(error, error_capacity, message);
+    int32_t status = OBSCURA_STATUS_OK;
+    auto fail = [&](int32_t code, const char *message) {
+        obscura_write_message(error, error_capacity, message);
         status = code;
     };
     do {
         // Each side at most 65535 (as JPEG and GIF): libheif checks this while it parses boxes.
         heif_context_set_maximum_image_size_limit(context, 65535);
         heif_error result = heif_context_read_from_memory_without_copy(context, bytes, length, nullptr);
-        if (result.code != heif_error_Ok) { fail(1, result.message); break; }
+        if (result.code != heif_error_Ok) { fail(OBSCURA_STATUS_FAILED, result.message); break; }
         result = heif_context_get_primary_image_handle(context, &handle);
-        if (result.code != heif_error_Ok) { fail(1, result.message); break; }
+        if (result.code != heif_error_Ok) { fail(OBSCURA_STATUS_FAILED, result.message); break; }
         if (obscura::stop_at_header(out, uint64_t(std::max(0, heif_image_handle_get_width(handle))),
                                     uint64_t(std::max(0, heif_image_handle_get_height(handle))), max_pixels,
                                     status, error, error_capacity)) {
@@ -83,18 +80,18 @@ extern "C" int32_t obscura_cv_decode_heif(const uint8_t *bytes, size_t length, u
         options->convert_hdr_to_8bit = 1;
         result = heif_decode_image(handle, &image, heif_colorspace_RGB,
                                    alpha ? heif_chroma_interleaved_RGBA : heif_chroma_interleaved_RGB, options);
-        if (result.code != heif_error_Ok) { fail(1, result.message); break; }
+        if (result.code != heif_error_Ok) { fail(OBSCURA_STATUS_FAILED, result.message); break; }
         int stride = 0;
         const uint8_t *plane = heif_image_get_plane_readonly(image, heif_channel_interleaved, &stride);
         int width = heif_image_get_width(image, heif_channel_interleaved);
         int height = heif_image_get_height(image, heif_channel_interleaved);
         if (plane == nullptr || !dimensions_in_range(size_t(width), size_t(height))) {
-            fail(2, "image dimensions are out of range");
+            fail(OBSCURA_STATUS_OUT_OF_RANGE, "image dimensions are out of range");
             break;
         }
         const size_t channels = alpha ? 4 : 3, row = size_t(width) * channels;
         auto *pixels = obscura::pixel_buffer(out, row * height);
-        if (pixels == nullptr) { fail(3, "out of memory"); break; }
+        if (pixels == nullptr) { fail(OBSCURA_STATUS_OUT_OF_MEMORY, "out of memory"); break; }
         for (int y = 0; y < height; ++y) std::memcpy(pixels + y * row, plane + size_t(y) * stride, row);
         out->width = width;
         out->height = height;
@@ -188,8 +185,8 @@ int install_tiff_handlers() {
 
 }  // namespace
 
-extern "C" int32_t obscura_cv_decode_tiff(const uint8_t *bytes, size_t length, uint64_t max_pixels,
-                                          obscura_cv_image *out, char *error, size_t error_capacity) {
+int32_t obscura::decode_tiff(const uint8_t *bytes, size_t length, uint64_t max_pixels,
+                             obscura_cv_image *out, char *error, size_t error_capacity) {
     static const int handlers_installed = install_tiff_handlers();
     (void)handlers_installed;
     obscura::reset(out);
@@ -203,10 +200,10 @@ extern "C" int32_t obscura_cv_decode_tiff(const uint8_t *bytes, size_t length, u
                                    tiff_size, tiff_map, tiff_unmap, options);
     TIFFOpenOptionsFree(options);
     if (tiff == nullptr) {
-        put_error(error, error_capacity, tiff_last_error.empty() ? "not a readable TIFF" : tiff_last_error);
-        return 1;
+        obscura_write_message(error, error_capacity, (tiff_last_error.empty() ? "not a readable TIFF" : tiff_last_error).c_str());
+        return OBSCURA_STATUS_FAILED;
     }
-    int32_t status = 0;
+    int32_t status = OBSCURA_STATUS_OK;
     uint32_t *raster = nullptr;
     do {
         // Full-resolution pages: reduced-resolution ones (previews) are dropped with the file's
@@ -216,8 +213,8 @@ extern "C" int32_t obscura_cv_decode_tiff(const uint8_t *bytes, size_t length, u
             uint32_t subfile = 0;
             TIFFGetField(tiff, TIFFTAG_SUBFILETYPE, &subfile);
             if (directories == 0 && (subfile & FILETYPE_REDUCEDIMAGE)) {
-                put_error(error, error_capacity, "the first image is a reduced-resolution preview (camera raw or pyramid TIFF)");
-                status = 5;
+                obscura_write_message(error, error_capacity, "the first image is a reduced-resolution preview (camera raw or pyramid TIFF)");
+                status = OBSCURA_STATUS_PREVIEW;
                 break;
             }
             if (!(subfile & FILETYPE_REDUCEDIMAGE)) ++pages;
@@ -225,25 +222,26 @@ extern "C" int32_t obscura_cv_decode_tiff(const uint8_t *bytes, size_t length, u
         } while (directories < 1000 && TIFFReadDirectory(tiff));
         if (status != 0) break;
         if (pages > 1) {
-            put_error(error, error_capacity, "multi-page TIFF (" + std::to_string(pages) + " pages): only single images are supported");
-            status = 6;
+            obscura_write_message(error, error_capacity,
+                                  ("multi-page TIFF (" + std::to_string(pages) + " pages): only single images are supported").c_str());
+            status = OBSCURA_STATUS_NOT_STILL;
             break;
         }
         if (!TIFFSetDirectory(tiff, 0)) {
-            put_error(error, error_capacity, "cannot re-read the first TIFF directory");
-            status = 1;
+            obscura_write_message(error, error_capacity, "cannot re-read the first TIFF directory");
+            status = OBSCURA_STATUS_FAILED;
             break;
         }
         char message[1024] = {0};
         if (!TIFFRGBAImageOK(tiff, message)) {
-            put_error(error, error_capacity, message);
-            status = 1;
+            obscura_write_message(error, error_capacity, message);
+            status = OBSCURA_STATUS_FAILED;
             break;
         }
         TIFFRGBAImage image;
         if (!TIFFRGBAImageBegin(&image, tiff, 1, message)) {
-            put_error(error, error_capacity, message);
-            status = 1;
+            obscura_write_message(error, error_capacity, message);
+            status = OBSCURA_STATUS_FAILED;
             break;
         }
         // Read rows as stored; the Swift side applies the Orientation tag like EXIF's.
@@ -255,8 +253,8 @@ extern "C" int32_t obscura_cv_decode_tiff(const uint8_t *bytes, size_t length, u
         }
         if (!dimensions_in_range(width, height)) {
             TIFFRGBAImageEnd(&image);
-            put_error(error, error_capacity, "image dimensions are out of range");
-            status = 2;
+            obscura_write_message(error, error_capacity, "image dimensions are out of range");
+            status = OBSCURA_STATUS_OUT_OF_RANGE;
             break;
         }
         const bool alpha = image.alpha != 0;
@@ -281,8 +279,8 @@ extern "C" int32_t obscura_cv_decode_tiff(const uint8_t *bytes, size_t length, u
             TIFFRGBAImageEnd(&image);
             out->width = int32_t(width);
             out->height = int32_t(height);
-            put_error(error, error_capacity, "a TIFF strip or tile this large cannot be decoded beside the image's pixels");
-            status = obscura::status_over_budget;
+            obscura_write_message(error, error_capacity, "a TIFF strip or tile this large cannot be decoded beside the image's pixels");
+            status = OBSCURA_STATUS_OVER_BUDGET;
             break;
         }
         const size_t unit = std::max<size_t>(1, std::min<size_t>(chunk_rows == 0 ? height : chunk_rows, height));
@@ -292,8 +290,8 @@ extern "C" int32_t obscura_cv_decode_tiff(const uint8_t *bytes, size_t length, u
         if (raster == nullptr || pixels == nullptr) {
             TIFFRGBAImageEnd(&image);
             if (pixels != nullptr) obscura::release_pixels(out, pixels);
-            put_error(error, error_capacity, "out of memory");
-            status = 3;
+            obscura_write_message(error, error_capacity, "out of memory");
+            status = OBSCURA_STATUS_OUT_OF_MEMORY;
             break;
         }
         int ok = 1;
@@ -323,8 +321,8 @@ extern "C" int32_t obscura_cv_decode_tiff(const uint8_t *bytes, size_t length, u
         TIFFRGBAImageEnd(&image);
         if (!ok) {
             obscura::release_pixels(out, pixels);
-            put_error(error, error_capacity, tiff_last_error.empty() ? "the TIFF image data could not be read" : tiff_last_error);
-            status = 4;
+            obscura_write_message(error, error_capacity, (tiff_last_error.empty() ? "the TIFF image data could not be read" : tiff_last_error).c_str());
+            status = OBSCURA_STATUS_DAMAGED;
             break;
         }
         out->width = int32_t(width);
@@ -366,17 +364,17 @@ int gif_read(GifFileType *gif, GifByteType *buffer, int size) {
 
 }  // namespace
 
-extern "C" int32_t obscura_cv_decode_gif(const uint8_t *bytes, size_t length, uint64_t max_pixels,
-                                         obscura_cv_image *out, char *error, size_t error_capacity) {
+int32_t obscura::decode_gif(const uint8_t *bytes, size_t length, uint64_t max_pixels,
+                            obscura_cv_image *out, char *error, size_t error_capacity) {
     obscura::reset(out);
     gif_memory memory{bytes, length, 0};
     int code = 0;
     GifFileType *gif = DGifOpen(&memory, gif_read, &code);
     if (gif == nullptr) {
-        put_error(error, error_capacity, GifErrorString(code) ? GifErrorString(code) : "not a readable GIF");
-        return 1;
+        obscura_write_message(error, error_capacity, GifErrorString(code) ? GifErrorString(code) : "not a readable GIF");
+        return OBSCURA_STATUS_FAILED;
     }
-    int32_t status = 0;
+    int32_t status = OBSCURA_STATUS_OK;
     std::vector<uint8_t> raster;
     do {
         // The logical screen is the canvas: checked before anything is allocated.
@@ -391,30 +389,30 @@ extern "C" int32_t obscura_cv_decode_gif(const uint8_t *bytes, size_t length, ui
         int images = 0;
         GifRecordType record = UNDEFINED_RECORD_TYPE;
         while (status == 0 && record != TERMINATE_RECORD_TYPE) {
-            if (DGifGetRecordType(gif, &record) != GIF_OK) { status = 4; break; }
+            if (DGifGetRecordType(gif, &record) != GIF_OK) { status = OBSCURA_STATUS_DAMAGED; break; }
             if (record == EXTENSION_RECORD_TYPE) {
                 int function = 0;
                 GifByteType *block = nullptr;
-                if (DGifGetExtension(gif, &function, &block) != GIF_OK) { status = 4; break; }
+                if (DGifGetExtension(gif, &function, &block) != GIF_OK) { status = OBSCURA_STATUS_DAMAGED; break; }
                 if (function == GRAPHICS_EXT_FUNC_CODE && block != nullptr && images == 0 && block[0] >= 4) {
                     DGifExtensionToGCB(block[0], block + 1, &control);
                 }
                 while (block != nullptr) {
-                    if (DGifGetExtensionNext(gif, &block) != GIF_OK) { status = 4; break; }
+                    if (DGifGetExtensionNext(gif, &block) != GIF_OK) { status = OBSCURA_STATUS_DAMAGED; break; }
                 }
             } else if (record == IMAGE_DESC_RECORD_TYPE) {
-                if (DGifGetImageDesc(gif) != GIF_OK) { status = 4; break; }
+                if (DGifGetImageDesc(gif) != GIF_OK) { status = OBSCURA_STATUS_DAMAGED; break; }
                 if (++images > 1) {
-                    put_error(error, error_capacity, "animated GIF (more than one frame): only still images are supported");
-                    status = 6;
+                    obscura_write_message(error, error_capacity, "animated GIF (more than one frame): only still images are supported");
+                    status = OBSCURA_STATUS_NOT_STILL;
                     break;
                 }
                 frame = gif->Image;
                 frame_palette = gif->Image.ColorMap;
                 const uint64_t frame_width = uint64_t(std::max(0, frame.Width)), frame_height = uint64_t(std::max(0, frame.Height));
                 if (frame_width == 0 || frame_height == 0 || frame_width * frame_height > uint64_t(width) * height) {
-                    put_error(error, error_capacity, "the GIF frame's dimensions are out of range");
-                    status = 2;
+                    obscura_write_message(error, error_capacity, "the GIF frame's dimensions are out of range");
+                    status = OBSCURA_STATUS_OUT_OF_RANGE;
                     break;
                 }
                 // The frame's palette indices and the canvas's pixels are held together (RGBA
@@ -434,25 +432,25 @@ extern "C" int32_t obscura_cv_decode_gif(const uint8_t *bytes, size_t length, ui
                 for (int pass = 0; pass < passes && status == 0; ++pass) {
                     const size_t first = frame.Interlace ? size_t(pass_start[pass]) : 0, step = frame.Interlace ? size_t(pass_step[pass]) : 1;
                     for (size_t y = first; y < frame_height; y += step) {
-                        if (DGifGetLine(gif, raster.data() + y * frame_width, int(frame_width)) != GIF_OK) { status = 4; break; }
+                        if (DGifGetLine(gif, raster.data() + y * frame_width, int(frame_width)) != GIF_OK) { status = OBSCURA_STATUS_DAMAGED; break; }
                     }
                 }
             }
         }
         if (status == 4) {
             const char *text = GifErrorString(gif->Error);
-            put_error(error, error_capacity, text ? text : "the GIF data could not be read");
+            obscura_write_message(error, error_capacity, text ? text : "the GIF data could not be read");
         }
         if (status != 0) break;
         if (images < 1) {
-            put_error(error, error_capacity, "the GIF holds no image");
-            status = 4;
+            obscura_write_message(error, error_capacity, "the GIF holds no image");
+            status = OBSCURA_STATUS_DAMAGED;
             break;
         }
         const ColorMapObject *palette = frame_palette ? frame_palette : gif->SColorMap;
         if (palette == nullptr || !dimensions_in_range(width, height)) {
-            put_error(error, error_capacity, palette == nullptr ? "the GIF has no colour table" : "image dimensions are out of range");
-            status = 2;
+            obscura_write_message(error, error_capacity, palette == nullptr ? "the GIF has no colour table" : "image dimensions are out of range");
+            status = OBSCURA_STATUS_OUT_OF_RANGE;
             break;
         }
         const long left = frame.Left, top = frame.Top;
@@ -463,8 +461,8 @@ extern "C" int32_t obscura_cv_decode_gif(const uint8_t *bytes, size_t length, ui
         const size_t channels = alpha ? 4 : 3;
         auto *pixels = obscura::pixel_buffer(out, width * height * channels);
         if (pixels == nullptr) {
-            put_error(error, error_capacity, "out of memory");
-            status = 3;
+            obscura_write_message(error, error_capacity, "out of memory");
+            status = OBSCURA_STATUS_OUT_OF_MEMORY;
             break;
         }
         std::memset(pixels, 0, width * height * channels);
@@ -512,8 +510,8 @@ extern "C" int32_t obscura_cv_convert_to_srgb(uint8_t *pixels, int32_t width, in
                                               char *error, size_t error_capacity) {
     cmsContext context = cmsCreateContext(nullptr, nullptr);
     if (context == nullptr) {
-        put_error(error, error_capacity, "out of memory");
-        return 3;
+        obscura_write_message(error, error_capacity, "out of memory");
+        return OBSCURA_STATUS_OUT_OF_MEMORY;
     }
     lcms_last_error.clear();
     cmsSetLogErrorHandlerTHR(context, lcms_error_handler);
@@ -521,7 +519,7 @@ extern "C" int32_t obscura_cv_convert_to_srgb(uint8_t *pixels, int32_t width, in
     const cmsFloat64Number srgb_curve[5] = {2.4, 1.0 / 1.055, 0.055 / 1.055, 1.0 / 12.92, 0.04045};
     cmsHPROFILE source = nullptr, target = nullptr;
     cmsHTRANSFORM transform = nullptr;
-    int32_t status = 0;
+    int32_t status = OBSCURA_STATUS_OK;
     do {
         if (icc != nullptr && icc_length > 0) {
             source = cmsOpenProfileFromMemTHR(context, icc, cmsUInt32Number(icc_length));
@@ -535,15 +533,15 @@ extern "C" int32_t obscura_cv_convert_to_srgb(uint8_t *pixels, int32_t width, in
             if (curve != nullptr) cmsFreeToneCurve(curve);
         }
         if (source == nullptr) {
-            put_error(error, error_capacity, lcms_last_error.empty() ? "the colour profile cannot be read" : lcms_last_error);
-            status = 1;
+            obscura_write_message(error, error_capacity, (lcms_last_error.empty() ? "the colour profile cannot be read" : lcms_last_error).c_str());
+            status = OBSCURA_STATUS_FAILED;
             break;
         }
         cmsColorSpaceSignature space = cmsGetColorSpace(source);
         bool grey = channels == 1 || channels == 2;
         if ((grey && space != cmsSigGrayData) || (!grey && space != cmsSigRgbData)) {
-            put_error(error, error_capacity, "the colour profile does not match the image's colour model");
-            status = 2;
+            obscura_write_message(error, error_capacity, "the colour profile does not match the image's colour model");
+            status = OBSCURA_STATUS_OUT_OF_RANGE;
             break;
         }
         if (grey) {
@@ -560,8 +558,8 @@ extern "C" int32_t obscura_cv_convert_to_srgb(uint8_t *pixels, int32_t width, in
                                               cmsFLAGS_COPY_ALPHA | cmsFLAGS_NOCACHE);
         }
         if (transform == nullptr) {
-            put_error(error, error_capacity, lcms_last_error.empty() ? "no transform to sRGB" : lcms_last_error);
-            status = 1;
+            obscura_write_message(error, error_capacity, (lcms_last_error.empty() ? "no transform to sRGB" : lcms_last_error).c_str());
+            status = OBSCURA_STATUS_FAILED;
             break;
         }
         const size_t row = size_t(width) * channels;
@@ -579,17 +577,17 @@ extern "C" int32_t obscura_cv_convert_to_srgb(uint8_t *pixels, int32_t width, in
 
 extern "C" int32_t obscura_cv_icc_description(const uint8_t *icc, size_t icc_length, char *description,
                                               size_t capacity) {
-    if (capacity == 0) return 1;
+    if (capacity == 0) return OBSCURA_STATUS_OUT_OF_RANGE;
     description[0] = '\0';
     cmsContext context = cmsCreateContext(nullptr, nullptr);
-    if (context == nullptr) return 3;
+    if (context == nullptr) return OBSCURA_STATUS_OUT_OF_MEMORY;
     cmsSetLogErrorHandlerTHR(context, lcms_error_handler);
     cmsHPROFILE profile = cmsOpenProfileFromMemTHR(context, icc, cmsUInt32Number(icc_length));
-    int32_t status = 1;
+    int32_t status = OBSCURA_STATUS_FAILED;
     if (profile != nullptr) {
         cmsUInt32Number written = cmsGetProfileInfoASCII(profile, cmsInfoDescription, "en", "US", description,
                                                          cmsUInt32Number(capacity));
-        status = written > 0 ? 0 : 2;
+        status = written > 0 ? OBSCURA_STATUS_OK : OBSCURA_STATUS_FAILED;
         cmsCloseProfile(profile);
     }
     cmsDeleteContext(context);

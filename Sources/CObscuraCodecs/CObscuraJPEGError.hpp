@@ -6,6 +6,7 @@
 
 #include <csetjmp>
 #include <cstdio>
+#include <cstring>
 
 extern "C" {
 #include <jerror.h>
@@ -37,6 +38,16 @@ inline void strict_emit_message(j_common_ptr info, int level) {
 #endif
     if (!error->damaged) (*info->err->format_message)(info, error->message);
     error->damaged = true;
+}
+
+/// Clears `error` and returns its manager for `info.err`: fatal errors longjmp to `error.jump`,
+/// and when `damage_fails` (reading), so does recoverable damage.
+inline jpeg_error_mgr *strict_errors(strict_jpeg_error &error, bool damage_fails) {
+    std::memset(&error, 0, sizeof(error));
+    jpeg_error_mgr *manager = jpeg_std_error(&error.manager);
+    error.manager.error_exit = strict_error_exit;
+    if (damage_fails) error.manager.emit_message = strict_emit_message;
+    return manager;
 }
 
 }  // namespace obscura

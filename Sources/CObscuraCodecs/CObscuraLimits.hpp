@@ -3,7 +3,7 @@
 #define COBSCURA_LIMITS_HPP
 
 #include "CObscuraCodecs.h"
-#include "CObscuraMessage.hpp"
+#include "CObscuraStatus.h"
 
 #include <cstdint>
 #include <cstdlib>
@@ -12,16 +12,15 @@
 
 namespace obscura {
 
-/// The status a decoder returns when it stopped after the header because the declared size is
-/// over the limit (`out` then holds the declared width and height, no pixels).
-constexpr int32_t status_too_large = 7;
-/// The status for an image whose decoding would hold more than OBSCURA_CV_WORKING_BUDGET
-/// beside its pixels (a large progressive JPEG).
-constexpr int32_t status_over_budget = 8;
+/// One decoder of `obscura_cv_decode` (CObscuraCodecs.cpp and CObscuraFormats.cpp).
+using decoder = int32_t(const uint8_t *bytes, size_t length, uint64_t max_pixels, obscura_cv_image *out, char *error,
+                        size_t error_capacity);
+decoder decode_png, decode_webp, decode_jpeg_rgb, decode_jpeg_stored, decode_heif, decode_tiff, decode_gif;
 
 /// Called by each decoder as soon as its library has read the declared size, before any pixel
 /// memory is allocated. Returns true when the decoder must stop: either the caller asked for the
-/// header only (`max_pixels` 0, status 0) or the size is over the limit (status 7).
+/// header only (`max_pixels` 0, OBSCURA_STATUS_OK) or the size is over the limit
+/// (OBSCURA_STATUS_TOO_LARGE; `out` then holds the declared width and height, no pixels).
 inline bool stop_at_header(obscura_cv_image *out, uint64_t width, uint64_t height, uint64_t max_pixels,
                            int32_t &status, char *error, size_t error_capacity) {
     // Zero sides are left to each decoder's own range check and message.
@@ -29,15 +28,16 @@ inline bool stop_at_header(obscura_cv_image *out, uint64_t width, uint64_t heigh
     out->width = width > INT32_MAX ? INT32_MAX : int32_t(width);
     out->height = height > INT32_MAX ? INT32_MAX : int32_t(height);
     if (max_pixels == 0) {
-        status = 0;
+        status = OBSCURA_STATUS_OK;
     } else {
-        status = status_too_large;
-        write_message(error, error_capacity, "the image declares more pixels than the limit");
+        status = OBSCURA_STATUS_TOO_LARGE;
+        obscura_write_message(error, error_capacity, "the image declares more pixels than the limit");
     }
     return true;
 }
 
-/// Called once a decoder knows how many bytes its pixels take: true (status 8) when they alone
+/// Called once a decoder knows how many bytes its pixels take: true (OBSCURA_STATUS_OVER_BUDGET)
+/// when they alone
 /// exceed the working budget (a 100 MP image with transparency: 400 MB).
 inline bool over_budget(obscura_cv_image *out, uint64_t width, uint64_t height, uint64_t bytes, int32_t &status,
                         char *error, size_t error_capacity,
@@ -45,8 +45,8 @@ inline bool over_budget(obscura_cv_image *out, uint64_t width, uint64_t height, 
     if (bytes <= OBSCURA_CV_WORKING_BUDGET) return false;
     out->width = width > INT32_MAX ? INT32_MAX : int32_t(width);
     out->height = height > INT32_MAX ? INT32_MAX : int32_t(height);
-    status = status_over_budget;
-    write_message(error, error_capacity, why);
+    status = OBSCURA_STATUS_OVER_BUDGET;
+    obscura_write_message(error, error_capacity, why);
     return true;
 }
 

@@ -5,8 +5,9 @@
 // holds whole MCUs. Nothing from the input but the coefficients, tables and JFIF density is
 // written: no APPn, COM, MPF second image or trailing bytes.
 #include "CObscuraCodecs.h"
+#include "CObscuraJPEGDestination.hpp"
 #include "CObscuraJPEGError.hpp"
-#include "CObscuraMessage.hpp"
+#include "CObscuraStatus.h"
 
 #include <algorithm>
 #include <csetjmp>
@@ -15,6 +16,7 @@
 #include <cstring>
 #include <string>
 #include <utility>
+#include <vector>
 
 extern "C" {
 #include <jerror.h>
@@ -23,10 +25,6 @@ extern "C" {
 
 namespace {
 
-constexpr auto put_message = obscura::write_message;
-
-using obscura::strict_emit_message;
-using obscura::strict_error_exit;
 using obscura::strict_jpeg_error;
 
 long divide_round_up(long a, long b) { return (a + b - 1) / b; }
@@ -81,23 +79,20 @@ bool encode_patch(j_compress_ptr destination, jvirt_barray_ptr *arrays, j_common
                   long mcu_x, long mcu_y, std::string &failure) {
     jpeg_compress_struct patch;
     strict_jpeg_error error;
-    std::memset(&error, 0, sizeof(error));
-    patch.err = jpeg_std_error(&error.manager);
-    error.manager.error_exit = strict_error_exit;
-    unsigned char *volatile encoded = nullptr;
-    unsigned long size = 0;
+    patch.err = obscura::strict_errors(error, false);
+    std::vector<uint8_t> encoded;
+    obscura::vector_destination target;
+    obscura::write_into(target, encoded);
     jpeg_decompress_struct reader;
     volatile bool reader_created = false;
     if (setjmp(error.jump)) {
         jpeg_destroy_compress(&patch);
         if (reader_created) jpeg_destroy_decompress(&reader);
-        std::free(encoded);
         failure = error.message;
         return false;
     }
     jpeg_create_compress(&patch);
-    unsigned char *target = nullptr;
-    jpeg_mem_dest(&patch, &target, &size);
+    patch.dest = &target.manager;
     patch.image_width = static_cast<JDIMENSION>(width);
     patch.image_height = static_cast<JDIMENSION>(height);
     patch.input_components = channels;
@@ -122,14 +117,13 @@ bool encode_patch(j_compress_ptr destination, jvirt_barray_ptr *arrays, j_common
         jpeg_write_scanlines(&patch, &line, 1);
     }
     jpeg_finish_compress(&patch);
-    encoded = target;
     jpeg_destroy_compress(&patch);
 
     // The reader shares the error manager (and its jump target) with the encoder above.
     reader.err = &error.manager;
     jpeg_create_decompress(&reader);
     reader_created = true;
-    jpeg_mem_src(&reader, encoded, size);
+    jpeg_mem_src(&reader, encoded.data(), static_cast<unsigned long>(encoded.size()));
     jpeg_read_header(&reader, TRUE);
     jvirt_barray_ptr *patch_arrays = jpeg_read_coefficients(&reader);
     for (int ci = 0; ci < reader.num_components; ++ci) {
@@ -144,7 +138,6 @@ bool encode_patch(j_compress_ptr destination, jvirt_barray_ptr *arrays, j_common
     }
     jpeg_finish_decompress(&reader);
     jpeg_destroy_decompress(&reader);
-    std::free(encoded);
     return true;
 }
 
@@ -160,21 +153,17 @@ extern "C" int32_t obscura_jpeg_redact_coefficients(const uint8_t *bytes, size_t
     jpeg_decompress_struct source;
     jpeg_compress_struct destination;
     strict_jpeg_error error;
-    std::memset(&error, 0, sizeof(error));
-    source.err = jpeg_std_error(&error.manager);
-    error.manager.error_exit = strict_error_exit;
-    error.manager.emit_message = strict_emit_message;
-    unsigned char *volatile target = nullptr;
-    unsigned long size = 0;
+    source.err = obscura::strict_errors(error, true);
+    std::vector<uint8_t> written;
+    obscura::vector_destination target;
+    obscura::write_into(target, written);
     volatile bool destination_created = false;
-    volatile int32_t status = 1;
     std::string reason;
     if (setjmp(error.jump)) {
         if (destination_created) jpeg_destroy_compress(&destination);
         jpeg_destroy_decompress(&source);
-        std::free(target);
-        put_message(error_text, error_capacity, error.message);
-        return status;
+        obscura_write_message(error_text, error_capacity, error.message);
+        return OBSCURA_STATUS_FAILED;
     }
     jpeg_create_decompress(&source);
     jpeg_mem_src(&source, bytes, static_cast<unsigned long>(length));
@@ -183,9 +172,8 @@ extern "C" int32_t obscura_jpeg_redact_coefficients(const uint8_t *bytes, size_t
     auto refuse = [&](const std::string &why) -> int32_t {
         if (destination_created) jpeg_destroy_compress(&destination);
         jpeg_destroy_decompress(&source);
-        std::free(target);
-        put_message(error_text, error_capacity, why);
-        return 7;
+        obscura_write_message(error_text, error_capacity, why.c_str());
+        return OBSCURA_STATUS_UNSUPPORTED;
     };
     J_COLOR_SPACE space = source.jpeg_color_space;
     // The caller paints CMYK in Adobe's inverted convention, which only an Adobe marker declares.
@@ -235,14 +223,14 @@ extern "C" int32_t obscura_jpeg_redact_coefficients(const uint8_t *bytes, size_t
     jvirt_barray_ptr *stored = jpeg_read_coefficients(&source);
     if (error.damaged) {
         jpeg_destroy_decompress(&source);
-        put_message(error_text, error_capacity, error.message);
-        return 1;
+        obscura_write_message(error_text, error_capacity, error.message);
+        return OBSCURA_STATUS_FAILED;
     }
 
     destination.err = &error.manager;
     jpeg_create_compress(&destination);
     destination_created = true;
-    jpeg_mem_dest(&destination, const_cast<unsigned char **>(&target), &size);
+    destination.dest = &target.manager;
     jpeg_copy_critical_parameters(&source, &destination);
     destination.image_width = JDIMENSION(out_width);
     destination.image_height = JDIMENSION(out_height);
@@ -313,20 +301,24 @@ extern "C" int32_t obscura_jpeg_redact_coefficients(const uint8_t *bytes, size_t
                           mx0, my0, reason)) {
             jpeg_destroy_compress(&destination);
             jpeg_destroy_decompress(&source);
-            std::free(target);
-            put_message(error_text, error_capacity, "re-encoding a painted area failed: " + reason);
-            return 2;
+            obscura_write_message(error_text, error_capacity, ("re-encoding a painted area failed: " + reason).c_str());
+            return OBSCURA_STATUS_FAILED;
         }
     }
 
-    status = 2;
     jpeg_write_coefficients(&destination, arrays);
     if (icc != nullptr && icc_length > 0) jpeg_write_icc_profile(&destination, icc, static_cast<unsigned int>(icc_length));
     jpeg_finish_compress(&destination);
     jpeg_destroy_compress(&destination);
     jpeg_finish_decompress(&source);
     jpeg_destroy_decompress(&source);
-    *out_bytes = target;
-    *out_length = size;
-    return 0;
+    auto *bytes_out = static_cast<uint8_t *>(std::malloc(written.size()));
+    if (bytes_out == nullptr) {
+        obscura_write_message(error_text, error_capacity, "out of memory");
+        return OBSCURA_STATUS_OUT_OF_MEMORY;
+    }
+    std::memcpy(bytes_out, written.data(), written.size());
+    *out_bytes = bytes_out;
+    *out_length = written.size();
+    return OBSCURA_STATUS_OK;
 }

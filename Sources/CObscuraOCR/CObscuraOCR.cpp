@@ -11,26 +11,18 @@ struct obscura_ocr {
     TessBaseAPI *api;
 };
 
-namespace {
-void ocr_error(char *error, size_t capacity, const char *message) {
-    if (error == nullptr || capacity == 0) return;
-    std::strncpy(error, message, capacity - 1);
-    error[capacity - 1] = '\0';
-}
-}  // namespace
-
 extern "C" obscura_ocr *obscura_ocr_create(const char *datapath, const char *language, char *error,
                                            size_t error_capacity) {
     TessBaseAPI *api = TessBaseAPICreate();
     if (api == nullptr) {
-        ocr_error(error, error_capacity, "Tesseract could not be started");
+        obscura_write_message(error, error_capacity, "Tesseract could not be started");
         return nullptr;
     }
     // Quiet: Tesseract's diagnostics go nowhere (they could quote recognised text).
     TessBaseAPISetVariable(api, "debug_file", "/dev/null");
     if (TessBaseAPIInit3(api, datapath, language) != 0) {
         TessBaseAPIDelete(api);
-        ocr_error(error, error_capacity, "Tesseract could not load its language data (is tesseract-ocr-eng installed?)");
+        obscura_write_message(error, error_capacity, "Tesseract could not load its language data (is tesseract-ocr-eng installed?)");
         return nullptr;
     }
     TessBaseAPISetVariable(api, "debug_file", "/dev/null");
@@ -55,9 +47,9 @@ extern "C" int32_t obscura_ocr_recognize(obscura_ocr *ocr, const uint8_t *grey, 
     TessBaseAPISetImage(api, grey, width, height, 1, width);
     TessBaseAPISetSourceResolution(api, 300);
     if (TessBaseAPIRecognize(api, nullptr) != 0) {
-        ocr_error(error, error_capacity, "Tesseract could not recognise the image");
+        obscura_write_message(error, error_capacity, "Tesseract could not recognise the image");
         TessBaseAPIClear(api);
-        return 1;
+        return OBSCURA_STATUS_FAILED;
     }
     TessResultIterator *iterator = TessBaseAPIGetIterator(api);
     if (iterator != nullptr) {
@@ -82,5 +74,5 @@ extern "C" int32_t obscura_ocr_recognize(obscura_ocr *ocr, const uint8_t *grey, 
         TessResultIteratorDelete(iterator);
     }
     TessBaseAPIClear(api);
-    return 0;
+    return OBSCURA_STATUS_OK;
 }

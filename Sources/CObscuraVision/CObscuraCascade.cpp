@@ -5,7 +5,6 @@
 #include <opencv2/objdetect.hpp>
 
 #include <algorithm>
-#include <cstring>
 #include <string>
 #include <vector>
 
@@ -13,25 +12,17 @@ struct obscura_cv_cascade {
     cv::CascadeClassifier classifier;
 };
 
-namespace {
-void cascade_error(char *error, size_t capacity, const std::string &message) {
-    if (error == nullptr || capacity == 0) return;
-    std::strncpy(error, message.c_str(), capacity - 1);
-    error[capacity - 1] = '\0';
-}
-}  // namespace
-
 extern "C" obscura_cv_cascade *obscura_cv_cascade_create(const char *path, char *error, size_t error_capacity) {
     try {
         auto *cascade = new obscura_cv_cascade();
         if (!cascade->classifier.load(path) || cascade->classifier.empty()) {
             delete cascade;
-            cascade_error(error, error_capacity, "the cascade file could not be read");
+            obscura_write_message(error, error_capacity, "the cascade file could not be read");
             return nullptr;
         }
         return cascade;
     } catch (const cv::Exception &exception) {
-        cascade_error(error, error_capacity, exception.msg);
+        obscura_write_message(error, error_capacity, exception.msg.c_str());
         return nullptr;
     }
 }
@@ -60,9 +51,9 @@ extern "C" int32_t obscura_cv_cascade_detect(obscura_cv_cascade *cascade, const 
             rects[i * 4 + 3] = found[i].height;
             neighbours[i] = i < levels.size() ? levels[i] : 0;
         }
-        return 0;
+        return OBSCURA_STATUS_OK;
     } catch (const cv::Exception &exception) {
-        cascade_error(error, error_capacity, exception.msg);
-        return 1;
+        obscura_write_message(error, error_capacity, exception.msg.c_str());
+        return OBSCURA_STATUS_FAILED;
     }
 }

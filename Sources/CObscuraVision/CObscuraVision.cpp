@@ -28,9 +28,9 @@ extern "C" int32_t obscura_cv_resize(const uint8_t *source, int32_t width, int32
         cv::resize(from, to, cv::Size(new_width, new_height), 0, 0,
                    shrinking ? cv::INTER_AREA : cv::INTER_LINEAR);
         // resize must have written into our buffer, not reallocated.
-        return to.data == destination ? 0 : 2;
+        return to.data == destination ? OBSCURA_STATUS_OK : OBSCURA_STATUS_FAILED;
     } catch (const std::exception &) {
-        return 1;
+        return OBSCURA_STATUS_FAILED;
     }
 }
 
@@ -82,7 +82,7 @@ extern "C" int32_t obscura_cv_resize_region(const uint8_t *source, int32_t width
     if (!source || !destination || width < 1 || height < 1 || channels < 1 || channels > 4 || scaled_width < 1 ||
         scaled_height < 1 || region_x < 0 || region_y < 0 || region_width < 1 || region_height < 1 ||
         region_x + region_width > scaled_width || region_y + region_height > scaled_height) {
-        return 2;
+        return OBSCURA_STATUS_OUT_OF_RANGE;
     }
     try {
         const Taps columns = taps(region_x, region_width, double(width) / scaled_width, width);
@@ -116,9 +116,9 @@ extern "C" int32_t obscura_cv_resize_region(const uint8_t *source, int32_t width
                 out[sample] = uint8_t(std::clamp(std::lround(sum), 0L, 255L));
             }
         }
-        return 0;
+        return OBSCURA_STATUS_OK;
     } catch (const std::exception &) {
-        return 1;
+        return OBSCURA_STATUS_FAILED;
     }
 }
 

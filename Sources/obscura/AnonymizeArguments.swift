@@ -67,9 +67,11 @@ struct AnonymizeArguments: ParsableArguments {
         }
     }
 
-    /// The options these arguments give; `overwrite` and `verify` are the command's own flags.
-    func makeOptions() throws -> AnonymizeOptions {
+    /// The options these arguments give, with the command's own `overwrite` and `verify` flags.
+    func makeOptions(overwrite: Bool, verify: Bool) throws -> AnonymizeOptions {
         var options = AnonymizeOptions()
+        options.overwrite = overwrite
+        options.verify = verify
         if let detect {
             options.detect = try Self.words(detect, of: OptionTable.detect, called: "kind")
         }
@@ -93,5 +95,14 @@ struct AnonymizeArguments: ParsableArguments {
             options.plateEvidence = try Self.words(plateEvidence, of: OptionTable.plateEvidence, called: "source")
         }
         return options
+    }
+
+    /// For the command's `validate()`: a mistake in the options is a usage error.
+    func checkOptions(overwrite: Bool, verify: Bool) throws {
+        do {
+            try makeOptions(overwrite: overwrite, verify: verify).validate()
+        } catch let error as ObscuraError {
+            throw ValidationError(error.message)
+        }
     }
 }

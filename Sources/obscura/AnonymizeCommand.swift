@@ -89,18 +89,11 @@ struct AnonymizeCommand: ParsableCommand {
             throw ValidationError("--verify-crops needs --verify or --verify=warn")
         }
         if skipExisting && overwrite { throw ValidationError("--skip-existing and --overwrite contradict each other; choose one") }
-        do {
-            try makeOptions().validate()
-        } catch let error as ObscuraError {
-            throw ValidationError(error.message)
-        }
+        try settings.checkOptions(overwrite: overwrite, verify: verify || verifyWarn)
     }
 
     func makeOptions() throws -> AnonymizeOptions {
-        var options = try settings.makeOptions()
-        options.overwrite = overwrite
-        options.verify = verify || verifyWarn
-        return options
+        try settings.makeOptions(overwrite: overwrite, verify: verify || verifyWarn)
     }
 
     func run() throws {

@@ -77,18 +77,11 @@ struct SubmitCommand: AsyncParsableCommand {
         if settings.piiWords != nil {
             throw ValidationError("\(OptionTable.piiWordsFile.name(.commandLine)) names a file on this machine, which a server cannot read; give the words as --pii-pattern")
         }
-        do {
-            try makeOptions().validate()
-        } catch let error as ObscuraError {
-            throw ValidationError(error.message)
-        }
+        try settings.checkOptions(overwrite: overwrite, verify: verify)
     }
 
     func makeOptions() throws -> AnonymizeOptions {
-        var options = try settings.makeOptions()
-        options.overwrite = overwrite
-        options.verify = verify
-        return options
+        try settings.makeOptions(overwrite: overwrite, verify: verify)
     }
 
     func run() async throws {

@@ -20,6 +20,28 @@ import Testing
         #expect(encoded.suffix(2) == [0xFF, 0xD9])
     }
 
+    @Test("an animated WebP is refused as not a single still image, as an animated GIF is")
+    func animatedWebP() throws {
+        // Two 64 x 64 frames (VP8X, ANIM, two ANMF chunks), written by Pillow.
+        let hex = [
+            "52494646fe00000057454250565038580a000000020000003f00003f0000414e494d06000000000000000000414e4d46",
+            "6a0000000000000000003f00003f0000640000025650382052000000b004009d012a400040003e6d369949242322a122",
+            "0800800d89690628009901f800088192d956263da7d79b57400000fef09b43fffe4172c2eb91affffc80ff901ff203ff",
+            "e407e54d99cc5e468aaa09f08000414e4d46600000000000000000003f00003f0000640000005650382048000000d403",
+            "009d012a400040003e6d32924902200000d8969062800990007f1aef081a5c253a98b68f8000fef91ddbfffe407ffe40",
+            "7ffe407ffc80fffe2177b21cfc1dda6fdbbedc800000",
+        ].joined()
+        let bytes = stride(from: 0, to: hex.count, by: 2).map { offset in
+            let start = hex.index(hex.startIndex, offsetBy: offset)
+            return UInt8(hex[start..<hex.index(start, offsetBy: 2)], radix: 16)!
+        }
+        #expect {
+            try ImageDecoder.decode(bytes)
+        } throws: { error in
+            (error as? ObscuraError)?.code == .unsupportedFormat && (error as? ObscuraError)?.cause == "animated WebP is not supported"
+        }
+    }
+
     /// A JPEG of `image` with an EXIF APP1 segment carrying `orientation`, built byte by byte.
     static func jpeg(_ image: PixelBuffer, orientation: Int, quality: Int = 95) throws -> [UInt8] {
         let plain = try ImageEncoder.encode(image, as: .jpeg, quality: quality)

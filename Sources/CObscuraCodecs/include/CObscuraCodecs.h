@@ -3,13 +3,15 @@
 // damaged data is refused rather than patched over, and each decoder checks the declared size
 // with its own library's header parser before allocating pixels. Pixel buffers cross the
 // boundary as tightly packed, 8-bit, row-major grey / RGB / RGBA (CMYK where said).
-// Functions return 0 on success; on failure a non-zero status and a short message (never pixel
-// data) in `error` when it is not NULL.
+// Functions return OBSCURA_STATUS_OK on success; on failure another status of CObscuraStatus.h
+// and a short message (never pixel data) in `error` when it is not NULL.
 #ifndef COBSCURA_CODECS_H
 #define COBSCURA_CODECS_H
 
 #include <stddef.h>
 #include <stdint.h>
+
+#include "CObscuraStatus.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -36,54 +38,44 @@ typedef struct obscura_cv_image {
 } obscura_cv_image;
 
 // Every decoder takes `max_pixels`: an image whose header declares more pixels is refused with
-// status 7 before any pixel memory is allocated (`out` then holds the declared width and height),
-// and the library's own working memory is capped in proportion. With `max_pixels` 0 a decoder
-// reads the header only: status 0, width and height set, no pixels. Size checks thus use the
-// same parser that decodes.
+// OBSCURA_STATUS_TOO_LARGE before any pixel memory is allocated (`out` then holds the declared
+// width and height), and the library's own working memory is capped in proportion. With
+// `max_pixels` 0 a decoder reads the header only: OBSCURA_STATUS_OK, width and height set, no
+// pixels. Size checks thus use the same parser that decodes.
 // A JPEG with several scans (progressive) is decoded from a buffer of all its coefficients held
 // beside the pixels; one whose two would exceed OBSCURA_CV_WORKING_BUDGET bytes is refused with
-// status 8, also before any allocation.
+// OBSCURA_STATUS_OVER_BUDGET, also before any allocation. Animations and multi-page files are
+// refused with OBSCURA_STATUS_NOT_STILL, a TIFF whose first image is a preview with
+// OBSCURA_STATUS_PREVIEW.
 
 /// The most memory, in bytes, one image's codec work may hold beside its pixels, and the pixels
 /// plus a whole-image coefficient buffer together (a 50 MP 4:2:0 JPEG fits).
 #define OBSCURA_CV_WORKING_BUDGET 300000000
 
-/// Decodes a PNG with libpng (palette, grey+alpha and 16-bit samples come out as 8-bit grey,
-/// RGB or RGBA). Truncated or damaged data fails.
-int32_t obscura_cv_decode_png(const uint8_t *bytes, size_t length, uint64_t max_pixels,
-                              obscura_cv_image *out, char *error, size_t error_capacity);
+/// The formats `obscura_cv_decode` reads and `obscura_cv_encode` writes (JPEG, PNG, WebP):
+/// - JPEG with libjpeg directly, refusing any stream the library had to patch up: truncated
+///   data, bad Huffman codes, lost markers. Benign warnings (unknown JFIF revision, extraneous
+///   bytes before a marker, a damaged ICC marker) are tolerated. CMYK/YCCK come out as RGB. EXIF
+///   orientation is not applied.
+/// - PNG with libpng: palette, grey+alpha and 16-bit samples come out as 8-bit grey, RGB or RGBA.
+///   Truncated or damaged data fails.
+/// - WebP with libwebp, still images only: RGB, or RGBA when it has alpha.
+/// - HEIF: the primary image of a HEIF/HEIC/AVIF file with libheif, with the container's
+///   rotation, mirroring and crop applied. Reports the colour profile (ICC bytes or nclx code
+///   points).
+/// - TIFF: the first image with libtiff as RGB(A), rows as stored (the Orientation tag is
+///   reported, not applied). Multi-page files and files whose first image is a
+///   reduced-resolution preview (camera raw) fail.
+/// - GIF with giflib, still images only: RGBA when it has transparency.
+/// - JPEG_STORED (read only): as JPEG, but a CMYK or YCCK file comes out as its 4 stored CMYK
+///   samples, unconverted (in Adobe's inverted convention when it has an APP14 marker: 255 is
+///   no ink), for painting on the coefficient path.
+enum { OBSCURA_CV_JPEG = 1, OBSCURA_CV_PNG = 2, OBSCURA_CV_WEBP = 3, OBSCURA_CV_HEIF = 4, OBSCURA_CV_TIFF = 5,
+       OBSCURA_CV_GIF = 6, OBSCURA_CV_JPEG_STORED = 7 };
 
-/// Decodes a still WebP with libwebp (RGB, or RGBA when it has alpha). Animations fail.
-int32_t obscura_cv_decode_webp(const uint8_t *bytes, size_t length, uint64_t max_pixels,
-                               obscura_cv_image *out, char *error, size_t error_capacity);
-
-/// Decodes a JPEG with libjpeg directly, refusing any stream the library had to patch up:
-/// truncated data, bad Huffman codes, lost markers. Benign warnings (unknown JFIF revision,
-/// extraneous bytes before a marker, a damaged ICC marker) are tolerated. CMYK/YCCK come out as
-/// RGB. Does not apply EXIF orientation.
-int32_t obscura_cv_decode_jpeg(const uint8_t *bytes, size_t length, uint64_t max_pixels,
-                               obscura_cv_image *out, char *error, size_t error_capacity);
-
-/// As `obscura_cv_decode_jpeg`, but a CMYK or YCCK file comes out as its 4 stored CMYK samples,
-/// unconverted (in Adobe's inverted convention when it has an APP14 marker: 255 is no ink), for
-/// painting on the coefficient path.
-int32_t obscura_cv_decode_jpeg_stored(const uint8_t *bytes, size_t length, uint64_t max_pixels,
-                                      obscura_cv_image *out, char *error, size_t error_capacity);
-
-/// Decodes the primary image of a HEIF/HEIC/AVIF file with libheif, applying the container's
-/// rotation, mirroring and crop. Reports the colour profile (ICC bytes or nclx code points).
-int32_t obscura_cv_decode_heif(const uint8_t *bytes, size_t length, uint64_t max_pixels,
-                               obscura_cv_image *out, char *error, size_t error_capacity);
-
-/// Decodes the first image of a TIFF with libtiff as RGB(A), rows as stored (the Orientation tag
-/// is reported, not applied). Refuses multi-page files and files whose first image is a
-/// reduced-resolution preview (camera raw).
-int32_t obscura_cv_decode_tiff(const uint8_t *bytes, size_t length, uint64_t max_pixels,
-                               obscura_cv_image *out, char *error, size_t error_capacity);
-
-/// Decodes a still GIF with giflib (RGBA when it has transparency). Animations fail.
-int32_t obscura_cv_decode_gif(const uint8_t *bytes, size_t length, uint64_t max_pixels,
-                              obscura_cv_image *out, char *error, size_t error_capacity);
+/// Decodes `bytes` as `format` (above) into `out`.
+int32_t obscura_cv_decode(int32_t format, const uint8_t *bytes, size_t length, uint64_t max_pixels,
+                          obscura_cv_image *out, char *error, size_t error_capacity);
 
 /// Converts 8-bit pixels in place to sRGB with Little CMS, from an ICC profile or, when `icc` is
 /// NULL, from RGB primaries {rx, ry, gx, gy, bx, by, wx, wy} with sRGB's transfer curve. Grey
@@ -98,9 +90,6 @@ int32_t obscura_cv_icc_description(const uint8_t *icc, size_t icc_length, char *
 /// Releases the pixels of an image filled by one of the decoders.
 void obscura_cv_image_free(obscura_cv_image *image);
 
-/// Output formats understood by `obscura_cv_encode`.
-enum { OBSCURA_CV_JPEG = 1, OBSCURA_CV_PNG = 2, OBSCURA_CV_WEBP = 3 };
-
 /// JPEG layout choices, taken from the input so that size and look stay close to it.
 typedef struct obscura_cv_jpeg_layout {
     int32_t luma_horizontal;  // luma sampling factors relative to chroma: 2x2 is 4:2:0,
@@ -112,7 +101,7 @@ typedef struct obscura_cv_jpeg_layout {
                               // libjpeg holds no whole-image coefficient buffer (large images)
 } obscura_cv_jpeg_layout;
 
-/// Encodes pixels into a container holding nothing but them. `quality` is 1...100 for JPEG and
+/// Encodes pixels into a container holding nothing but them, as OBSCURA_CV_JPEG, _PNG or _WEBP. `quality` is 1...100 for JPEG and
 /// WebP (101 asks WebP for lossless) and ignored for PNG; `layout` (JPEG only) may be NULL. The
 /// encoded bytes are malloc'd: release them with `obscura_cv_buffer_free`.
 int32_t obscura_cv_encode(const uint8_t *pixels, int32_t width, int32_t height, int32_t channels,
@@ -129,9 +118,9 @@ void obscura_cv_buffer_free(uint8_t *bytes);
 /// Progression, restart interval and standard or optimised Huffman coding follow the input;
 /// nothing else from it is written (no APPn other than JFIF, COM, MPF image or trailer) except
 /// `icc` when it is not NULL: a standard profile the caller recognised, kept with the colours.
-/// Returns 7 with the reason in `error` when the input cannot be copied losslessly (CMYK without
-/// an Adobe marker, an orientation that would move partial MCUs, 12-bit data): the caller
-/// encodes pixels then.
+/// Returns OBSCURA_STATUS_UNSUPPORTED with the reason in `error` when the input cannot be copied
+/// losslessly (CMYK without an Adobe marker, an orientation that would move partial MCUs, 12-bit
+/// data): the caller encodes pixels then.
 /// The bytes are malloc'd: release them with `obscura_cv_buffer_free`.
 int32_t obscura_jpeg_redact_coefficients(const uint8_t *bytes, size_t length, int32_t orientation,
                                          const uint8_t *pixels, int32_t width, int32_t height,

@@ -1,10 +1,13 @@
 // CObscuraOCR: a thin, prefixed C API over Tesseract 5 (its C API): one engine per worker,
 // recognised symbols with boxes out. The recognised text goes back to Swift only.
+// `obscura_ocr_recognize` returns a status of CObscuraStatus.h.
 #ifndef COBSCURA_OCR_H
 #define COBSCURA_OCR_H
 
 #include <stddef.h>
 #include <stdint.h>
+
+#include "CObscuraStatus.h"
 
 #ifdef __cplusplus
 extern "C" {

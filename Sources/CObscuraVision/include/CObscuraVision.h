@@ -1,11 +1,14 @@
 // CObscuraVision: a thin, prefixed C API over OpenCV 4.6 (core, imgproc, objdetect): area
 // resizing and Haar cascades. Pixel buffers are tightly packed, 8-bit, row-major.
-// Functions return 0 on success; on failure a non-zero status and a short message in `error`.
+// Functions return OBSCURA_STATUS_OK on success; on failure another status of CObscuraStatus.h
+// and, where they take one, a short message in `error`.
 #ifndef COBSCURA_VISION_H
 #define COBSCURA_VISION_H
 
 #include <stddef.h>
 #include <stdint.h>
+
+#include "CObscuraStatus.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -18,8 +21,8 @@ int32_t obscura_cv_resize(const uint8_t *source, int32_t width, int32_t height, 
 /// Writes the `region_width` × `region_height` part at (`region_x`, `region_y`) of `source`
 /// scaled to `scaled_width` × `scaled_height`, without making the whole scaled image: area
 /// averaging where it shrinks, linear where it enlarges. Not OpenCV's resize (whose result for
-/// a part is not the same part of its whole result); deterministic. 0 on success, 2 for
-/// arguments out of range, 1 when memory ran out.
+/// a part is not the same part of its whole result); deterministic. OBSCURA_STATUS_OUT_OF_RANGE
+/// for arguments out of range, OBSCURA_STATUS_FAILED when memory ran out.
 int32_t obscura_cv_resize_region(const uint8_t *source, int32_t width, int32_t height, int32_t channels,
                                  int32_t scaled_width, int32_t scaled_height, int32_t region_x, int32_t region_y,
                                  int32_t region_width, int32_t region_height, uint8_t *destination);

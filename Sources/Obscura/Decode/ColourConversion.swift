@@ -1,4 +1,5 @@
 private import CObscuraCodecs
+private import CObscuraStatus
 
 /// Brings decoded pixels into sRGB, the colour space every output is written in without a
 /// profile. Phones tag photos Display P3 (an ICC profile in JPEG/HEIC, or nclx code points in
@@ -48,9 +49,7 @@ enum ColourConversion {
                 }
             }
         }
-        guard status == 0 else {
-            return .leftAsDecoded(reason: String(decoding: message.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self))
-        }
+        guard status == OBSCURA_STATUS_OK else { return .leftAsDecoded(reason: messageText(message)) }
         return .converted
     }
 
@@ -58,8 +57,8 @@ enum ColourConversion {
     static func profileDescription(_ profile: [UInt8]) -> String? {
         var text = [CChar](repeating: 0, count: 256)
         let status = profile.withUnsafeBufferPointer { obscura_cv_icc_description($0.baseAddress, $0.count, &text, text.count) }
-        guard status == 0 else { return nil }
-        return String(decoding: text.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        guard status == OBSCURA_STATUS_OK else { return nil }
+        return messageText(text)
     }
 
     static func isSRGB(_ description: String?) -> Bool {

@@ -1,4 +1,5 @@
 private import CObscuraCodecs
+private import CObscuraStatus
 
 /// A decoded input: upright sRGB pixels plus the facts about the source that later stages need.
 public struct DecodedImage: Sendable {
@@ -77,9 +78,9 @@ public enum ImageDecoder {
         let status = call(format, format == .png ? ContainerStructure.pngPixelChunks(bytes) : bytes,
                           maximumPixels: 0, &image, &message)
         defer { obscura_cv_image_free(&image) }
-        guard status == 0, image.width > 0, image.height > 0 else {
-            throw ObscuraError(.decodeFailed, "the \(format.displayName) header could not be read", cause: text(message))
-        }
+        let failure = "the \(format.displayName) header could not be read"
+        try check(status: status, message: message, .decodeFailed, failure)
+        guard image.width > 0, image.height > 0 else { throw ObscuraError(.decodeFailed, failure, cause: messageText(message)) }
         return (Int(image.width), Int(image.height))
     }
 
@@ -88,25 +89,20 @@ public enum ImageDecoder {
     private static func call(_ format: ImageFormat, _ data: [UInt8], maximumPixels: Int, keepingCMYK: Bool = false,
                              _ image: inout obscura_cv_image, _ message: inout [CChar]) -> Int32 {
         let limit = UInt64(max(0, min(maximumPixels, pixelCeiling)))
+        let code = switch format {
+        case .jpeg: keepingCMYK ? OBSCURA_CV_JPEG_STORED : OBSCURA_CV_JPEG
+        case .png: OBSCURA_CV_PNG
+        case .webp: OBSCURA_CV_WEBP
+        case .heif, .avif: OBSCURA_CV_HEIF
+        case .tiff: OBSCURA_CV_TIFF
+        default: OBSCURA_CV_GIF
+        }
         let capacity = message.count
         return data.withUnsafeBufferPointer { buffer in
             message.withUnsafeMutableBufferPointer { text in
-                switch format {
-                case .jpeg where keepingCMYK:
-                    obscura_cv_decode_jpeg_stored(buffer.baseAddress, buffer.count, limit, &image, text.baseAddress, capacity)
-                case .jpeg: obscura_cv_decode_jpeg(buffer.baseAddress, buffer.count, limit, &image, text.baseAddress, capacity)
-                case .png: obscura_cv_decode_png(buffer.baseAddress, buffer.count, limit, &image, text.baseAddress, capacity)
-                case .webp: obscura_cv_decode_webp(buffer.baseAddress, buffer.count, limit, &image, text.baseAddress, capacity)
-                case .heif, .avif: obscura_cv_decode_heif(buffer.baseAddress, buffer.count, limit, &image, text.baseAddress, capacity)
-                case .tiff: obscura_cv_decode_tiff(buffer.baseAddress, buffer.count, limit, &image, text.baseAddress, capacity)
-                default: obscura_cv_decode_gif(buffer.baseAddress, buffer.count, limit, &image, text.baseAddress, capacity)
-                }
+                obscura_cv_decode(Int32(code), buffer.baseAddress, buffer.count, limit, &image, text.baseAddress, capacity)
             }
         }
-    }
-
-    private static func text(_ message: [CChar]) -> String {
-        String(decoding: message.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 
     private static func tooLarge(_ image: obscura_cv_image, limit: Int) -> ObscuraError {
@@ -121,9 +117,9 @@ public enum ImageDecoder {
         var message = [CChar](repeating: 0, count: 256)
         let status = call(.jpeg, bytes, maximumPixels: pixelCeiling, keepingCMYK: true, &image, &message)
         defer { obscura_cv_image_free(&image) }
-        guard status == 0, let raw = image.pixels else {
-            throw ObscuraError(.decodeFailed, "the image data could not be decoded",
-                               cause: text(message))
+        try check(status: status, message: message, .decodeFailed, "the image data could not be decoded")
+        guard let raw = image.pixels else {
+            throw ObscuraError(.decodeFailed, "the image data could not be decoded", cause: messageText(message))
         }
         let width = Int(image.width), height = Int(image.height), channels = Int(image.channels)
         return PixelBuffer(width: width, height: height, channels: channels,
@@ -192,7 +188,7 @@ public enum ImageDecoder {
         // comes from the header (4 bytes a pixel: what is not written is never touched).
         var probe = obscura_cv_image()
         var capacity = 0
-        if call(format, pixelData, maximumPixels: 0, &probe, &message) == 0 {
+        if call(format, pixelData, maximumPixels: 0, &probe, &message) == OBSCURA_STATUS_OK {
             if Int(probe.width) * Int(probe.height) > maximumPixels { throw tooLarge(probe, limit: maximumPixels) }
             capacity = Int(probe.width) * Int(probe.height) * 4
         }
@@ -203,23 +199,24 @@ public enum ImageDecoder {
             image.target_capacity = buffer.count
             status = call(format, pixelData, maximumPixels: maximumPixels, &image, &message)
             let filled = Int(image.width) * Int(image.height) * Int(image.channels)
-            count = status == 0 && image.pixels != nil && image.pixels == buffer.baseAddress && filled <= buffer.count ? filled : 0
+            count = status == OBSCURA_STATUS_OK && image.pixels != nil && image.pixels == buffer.baseAddress && filled <= buffer.count ? filled : 0
         }
         defer { obscura_cv_image_free(&image) }
-        let reason = text(message)
-        if status == 7 { throw tooLarge(image, limit: maximumPixels) }
-        if status == 8 {
-            // A progressive JPEG, or a TIFF in one huge strip: decoding holds a buffer as large as
-            // the image beside its pixels.
-            throw ObscuraError(.tooLarge, "the \(format.displayName) image of \(image.width) × \(image.height) pixels needs more than \(ImageEncoder.workingBudget / 1_000_000) MB to decode",
-                               cause: reason)
+        try check(status: status, message: message, .decodeFailed, "the image data could not be decoded") { status, reason in
+            if status == OBSCURA_STATUS_TOO_LARGE { return tooLarge(image, limit: maximumPixels) }
+            if status == OBSCURA_STATUS_OVER_BUDGET {
+                // A progressive JPEG, or a TIFF in one huge strip: decoding holds a buffer as large
+                // as the image beside its pixels.
+                return ObscuraError(.tooLarge, "the \(format.displayName) image of \(image.width) × \(image.height) pixels needs more than \(ImageEncoder.workingBudget / 1_000_000) MB to decode",
+                                    cause: reason)
+            }
+            if status == OBSCURA_STATUS_PREVIEW || status == OBSCURA_STATUS_NOT_STILL {
+                return ObscuraError(.unsupportedFormat, "this \(format.displayName) file is not a single still image", cause: reason)
+            }
+            return nil
         }
-        // 5: a camera raw's preview; 6: an animation or a multi-page file.
-        if status == 5 || status == 6 {
-            throw ObscuraError(.unsupportedFormat, "this \(format.displayName) file is not a single still image", cause: reason)
-        }
-        guard status == 0, let raw = image.pixels else {
-            throw ObscuraError(.decodeFailed, "the image data could not be decoded", cause: reason)
+        guard let raw = image.pixels else {
+            throw ObscuraError(.decodeFailed, "the image data could not be decoded", cause: messageText(message))
         }
         let width = Int(image.width), height = Int(image.height), channels = Int(image.channels)
         // Every decoder checked the declared size; this catches a file whose pixels disagree.

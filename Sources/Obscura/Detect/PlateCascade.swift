@@ -106,9 +106,7 @@ public final class PlateCascade: Sendable {
                                           Int32(minimumWidth), Int32(minimumHeight), Int32(maximumWidth),
                                           &rects, &neighbours, capacity, &count, &message, message.count)
             }
-            guard status == 0 else {
-                throw ObscuraError(.detectionFailed, "plate detection failed", cause: messageText(message))
-            }
+            try check(status: status, message: message, .detectionFailed, "plate detection failed")
             return (0..<min(count, capacity)).map { i in
                 (Box(x: Double(rects[i * 4]), y: Double(rects[i * 4 + 1]), width: Double(rects[i * 4 + 2]),
                      height: Double(rects[i * 4 + 3])), Int(neighbours[i]))

@@ -46,9 +46,9 @@ public enum ImageEncoder {
             obscura_cv_encode(pixels.baseAddress, Int32(buffer.width), Int32(buffer.height), Int32(buffer.channels),
                               code, Int32(quality), &layout, &output, &length, &message, message.count)
         }
-        guard status == 0, let output else {
-            throw ObscuraError(.encodeFailed, "the \(format.rawValue) encoder failed",
-                               cause: String(decoding: message.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self))
+        try check(status: status, message: message, .encodeFailed, "the \(format.rawValue) encoder failed")
+        guard let output else {
+            throw ObscuraError(.encodeFailed, "the \(format.rawValue) encoder failed", cause: messageText(message))
         }
         defer { obscura_cv_buffer_free(output) }
         return Array(UnsafeBufferPointer(start: output, count: length))

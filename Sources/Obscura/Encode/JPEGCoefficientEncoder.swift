@@ -1,4 +1,5 @@
 private import CObscuraCodecs
+private import CObscuraStatus
 
 /// JPEG to JPEG without a second generation. The input's DCT coefficients are copied; only the
 /// MCUs that a painted rectangle touches are encoded again, from the redacted pixels, with the
@@ -79,9 +80,9 @@ public enum JPEGCoefficientEncoder {
                                                  keptProfile.isEmpty ? nil : keptProfile, keptProfile.count, &output, &length, &message, message.count)
             }
         }
-        let reason = String(decoding: message.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
-        guard status == 0, let output else {
-            return .reencode(reason: status == 7 ? reason : "the coefficient copy failed (\(reason))")
+        let reason = messageText(message)
+        guard status == OBSCURA_STATUS_OK, let output else {
+            return .reencode(reason: status == OBSCURA_STATUS_UNSUPPORTED ? reason : "the coefficient copy failed (\(reason))")
         }
         defer { obscura_cv_buffer_free(output) }
         return .copied(Array(UnsafeBufferPointer(start: output, count: length)))

@@ -102,9 +102,7 @@ final class InferenceModel: @unchecked Sendable {
         let dimensions = shape.map(Int64.init)
         let status = obscura_ov_request_run(request.handle, input.baseAddress, dimensions, Int32(dimensions.count),
                                             &message, message.count)
-        guard status == 0 else {
-            throw ObscuraError(.detectionFailed, "\(descriptor.id) inference failed", cause: messageText(message))
-        }
+        try check(status: status, message: message, .detectionFailed, "\(descriptor.id) inference failed")
         return try body(InferenceOutputs(request: request, modelID: descriptor.id))
     }
 
@@ -123,7 +121,7 @@ struct InferenceOutputs {
         var message = [CChar](repeating: 0, count: 512)
         let status = obscura_ov_request_output(request.handle, Int32(index), &data, &dimensions, 8, &rank,
                                                &message, message.count)
-        guard status == 0, let data, rank > 0, rank <= 8 else {
+        guard status == OBSCURA_OV_OK.rawValue, let data, rank > 0, rank <= 8 else {
             throw ObscuraError(.detectionFailed, "\(modelID) inference returned no usable output",
                                cause: messageText(message))
         }

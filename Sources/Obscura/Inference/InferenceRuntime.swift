@@ -29,10 +29,7 @@ public enum InferenceRuntime {
     static func load(from directory: URL = defaultDirectory) throws {
         var message = [CChar](repeating: 0, count: 512)
         let status = directory.path.withCString { obscura_ov_load($0, &message, message.count) }
-        guard status == 0 else {
-            throw ObscuraError(.runtimeMissing,
-                               "the OpenVINO runtime is not installed or does not load; run scripts/setup.sh (or set OBSCURA_OPENVINO to its folder)",
-                               cause: messageText(message))
-        }
+        try check(status: status, message: message, .runtimeMissing,
+                  "the OpenVINO runtime is not installed or does not load; run scripts/setup.sh (or set OBSCURA_OPENVINO to its folder)")
     }
 }

@@ -48,66 +48,43 @@ enum JPEGInspector {
             let name = markerName(marker)
             let location = "\(prefix) \(name)"
             func starts(_ text: String) -> Bool { payload.starts(with: Array(text.utf8)) }
+            // An APPn segment that none of the cases for its marker recognises is reported by
+            // `case 0xE0...0xEF` below.
             switch marker {
-            case 0xE0:
-                if starts("JFIF\0") {
-                    var tags = ["JFIFVersion", "ResolutionUnit", "XResolution", "YResolution"]
-                    let hasThumbnail = payload.count >= 14 && payload[12] > 0 && payload[13] > 0
-                    if hasThumbnail { tags.append("ThumbnailImage") }
-                    context.add(.imageStructure, "\(location) JFIF", tags: Array(tags.prefix(4)), bytes: length + 2, intrinsic: true)
-                    if hasThumbnail { context.add(.thumbnail, "\(location) JFIF", tags: ["ThumbnailImage"], bytes: payload.count - 14) }
-                } else if starts("JFXX\0") {
-                    context.add(.thumbnail, "\(location) JFXX", tags: ["ThumbnailImage"], bytes: length + 2)
-                } else {
-                    context.add(.containerChunk, location, tags: [identifier(payload)], bytes: length + 2)
-                }
-            case 0xE1:
-                if starts("Exif\0") {
-                    TIFFInspector.inspect(Array(payload.dropFirst(6)), prefix: "\(location) Exif", context: context)
-                } else if starts("http://ns.adobe.com/xap/1.0/\0") {
-                    XMPInspector.inspect(Array(payload.dropFirst(29)), location: "\(location) XMP", context: context)
-                } else if starts("http://ns.adobe.com/xmp/extension/\0") {
-                    XMPInspector.inspect(Array(payload.dropFirst(35 + 40)), location: "\(location) extended XMP", context: context)
-                } else if starts("<x:xmpmeta") || starts("<?xpacket") {
-                    XMPInspector.inspect(payload, location: "\(location) XMP", context: context)
-                } else {
-                    context.add(.containerChunk, location, tags: [identifier(payload)], bytes: length + 2)
-                }
-            case 0xE2:
-                if starts("ICC_PROFILE\0"), payload.count >= 14 {
-                    iccChunks.append((Int(payload[12]), Array(payload.dropFirst(14))))
-                } else if starts("MPF\0") {
-                    MPFInspector.inspect(Array(payload.dropFirst(4)), segmentOffset: start + 4, location: "\(location) MPF",
-                                         fileSize: bytes.count, context: context)
-                } else if starts("FPXR\0") {
-                    // FlashPix extensions: Kodak and Minolta keep a screen-nail preview image here.
-                    let hasPreview = containsUTF16(payload, "Screen Nail") || containsUTF16(payload, "Preview")
-                    context.add(.containerChunk, "\(location) FlashPix", tags: ["FPXR"], bytes: length + 2)
-                    if hasPreview { context.add(.extraImages, "\(location) FlashPix", tags: ["ScreenNail"], bytes: length + 2) }
-                } else {
-                    if contains(Array(payload.prefix(16)), "IJPEG") { sawInfiRay = true }
-                    context.add(.containerChunk, location, tags: [identifier(payload)], bytes: length + 2)
-                }
-            case 0xEB:
-                if starts("JP") || contains(payload, "jumb") || contains(payload, "c2pa") {
-                    context.add(.c2pa, "\(location) JUMBF", tags: ["JUMBF"], bytes: length + 2)
-                } else {
-                    context.add(.containerChunk, location, tags: [identifier(payload)], bytes: length + 2)
-                }
-            case 0xEC:
-                if starts("Ducky") {
-                    inspectDucky(payload, location: "\(location) Ducky", context: context)
-                } else {
-                    context.add(.containerChunk, location, tags: [identifier(payload)], bytes: length + 2)
-                }
-            case 0xED:
-                if starts("Photoshop 3.0\0") {
-                    PhotoshopResources.inspect(Array(payload.dropFirst(14)), location: "\(location) Photoshop", context: context)
-                } else if starts("Adobe_Photoshop2.5:") {
-                    PhotoshopResources.inspect(Array(payload.dropFirst(27)), location: "\(location) Photoshop", context: context)
-                } else {
-                    context.add(.containerChunk, location, tags: [identifier(payload)], bytes: length + 2)
-                }
+            case 0xE0 where starts("JFIF\0"):
+                var tags = ["JFIFVersion", "ResolutionUnit", "XResolution", "YResolution"]
+                let hasThumbnail = payload.count >= 14 && payload[12] > 0 && payload[13] > 0
+                if hasThumbnail { tags.append("ThumbnailImage") }
+                context.add(.imageStructure, "\(location) JFIF", tags: Array(tags.prefix(4)), bytes: length + 2, intrinsic: true)
+                if hasThumbnail { context.add(.thumbnail, "\(location) JFIF", tags: ["ThumbnailImage"], bytes: payload.count - 14) }
+            case 0xE0 where starts("JFXX\0"):
+                context.add(.thumbnail, "\(location) JFXX", tags: ["ThumbnailImage"], bytes: length + 2)
+            case 0xE1 where starts("Exif\0"):
+                TIFFInspector.inspect(Array(payload.dropFirst(6)), prefix: "\(location) Exif", context: context)
+            case 0xE1 where starts("http://ns.adobe.com/xap/1.0/\0"):
+                XMPInspector.inspect(Array(payload.dropFirst(29)), location: "\(location) XMP", context: context)
+            case 0xE1 where starts("http://ns.adobe.com/xmp/extension/\0"):
+                XMPInspector.inspect(Array(payload.dropFirst(35 + 40)), location: "\(location) extended XMP", context: context)
+            case 0xE1 where starts("<x:xmpmeta") || starts("<?xpacket"):
+                XMPInspector.inspect(payload, location: "\(location) XMP", context: context)
+            case 0xE2 where starts("ICC_PROFILE\0") && payload.count >= 14:
+                iccChunks.append((Int(payload[12]), Array(payload.dropFirst(14))))
+            case 0xE2 where starts("MPF\0"):
+                MPFInspector.inspect(Array(payload.dropFirst(4)), segmentOffset: start + 4, location: "\(location) MPF",
+                                     fileSize: bytes.count, context: context)
+            case 0xE2 where starts("FPXR\0"):
+                // FlashPix extensions: Kodak and Minolta keep a screen-nail preview image here.
+                let hasPreview = containsUTF16(payload, "Screen Nail") || containsUTF16(payload, "Preview")
+                context.add(.containerChunk, "\(location) FlashPix", tags: ["FPXR"], bytes: length + 2)
+                if hasPreview { context.add(.extraImages, "\(location) FlashPix", tags: ["ScreenNail"], bytes: length + 2) }
+            case 0xEB where starts("JP") || contains(payload, "jumb") || contains(payload, "c2pa"):
+                context.add(.c2pa, "\(location) JUMBF", tags: ["JUMBF"], bytes: length + 2)
+            case 0xEC where starts("Ducky"):
+                inspectDucky(payload, location: "\(location) Ducky", context: context)
+            case 0xED where starts("Photoshop 3.0\0"):
+                PhotoshopResources.inspect(Array(payload.dropFirst(14)), location: "\(location) Photoshop", context: context)
+            case 0xED where starts("Adobe_Photoshop2.5:"):
+                PhotoshopResources.inspect(Array(payload.dropFirst(27)), location: "\(location) Photoshop", context: context)
             case 0xEE where starts("Adobe"):
                 // The 12-byte form (version, two flag words, colour transform) is how a JPEG says
                 // that it holds CMYK, YCCK or RGB; decoders need it and it names nothing.
@@ -123,6 +100,9 @@ enum JPEGInspector {
                 context.add(.serialNumbers, "\(location) InfiRay", tags: ["IRSensorSerialNumber", "VisibleSensorSerialNumber"], bytes: 64,
                             values: ["IRSensorSerialNumber": Printable.text(payload[0xC0..<0xE0].prefix { $0 != 0 }),
                                      "VisibleSensorSerialNumber": Printable.text(payload[0x240..<0x260].prefix { $0 != 0 })])
+            case 0xE2 where contains(Array(payload.prefix(16)), "IJPEG"):
+                sawInfiRay = true
+                fallthrough
             case 0xE0...0xEF:
                 context.add(.containerChunk, location, tags: [identifier(payload)], bytes: length + 2)
             case 0xFE:

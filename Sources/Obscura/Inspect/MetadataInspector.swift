@@ -17,18 +17,10 @@ public enum MetadataInspector {
         let format: String
         if let sniffed = ImageFormat.sniff(bytes) {
             switch sniffed {
-            case .jpeg:
-                format = "JPEG"
-                JPEGInspector.inspect(bytes, context: context)
-            case .png:
-                format = "PNG"
-                PNGInspector.inspect(bytes, context: context)
-            case .webp:
-                format = "WebP"
-                WebPInspector.inspect(bytes, context: context)
-            case .gif:
-                format = "GIF"
-                GIFInspector.inspect(bytes, context: context)
+            case .jpeg, .png, .webp, .gif, .photoshop, .netpbm:
+                let (name, inspect) = wholeFileInspector(sniffed)
+                format = name
+                inspect(bytes, context)
             case .tiff, .cameraRaw:
                 format = tiffFlavour(bytes)
                 TIFFInspector.inspect(bytes, prefix: format, isFile: true, context: context)
@@ -44,12 +36,6 @@ public enum MetadataInspector {
                     var inspector = BMFFInspector(bytes: bytes, format: format, context: context)
                     inspector.run()
                 }
-            case .photoshop:
-                format = "PSD"
-                PSDInspector.inspect(bytes, context: context)
-            case .netpbm:
-                format = "Netpbm"
-                NetpbmInspector.inspect(bytes, context: context)
             case .bmp:
                 format = "BMP"
                 context.add(.imageStructure, "BMP file", tags: ["header", "pixels"], bytes: bytes.count, intrinsic: true)
@@ -65,6 +51,19 @@ public enum MetadataInspector {
             context.add(.trailingData, "\(format) \(name)", tags: [name], bytes: 0)
         }
         return MetadataInventory(format: format, findings: context.findings, problems: context.problems)
+    }
+
+    /// The name and inspector of a format whose inspector reads the whole file and nothing else.
+    private static func wholeFileInspector(_ format: ImageFormat) -> (String, ([UInt8], InspectionContext) -> Void) {
+        switch format {
+        case .jpeg: ("JPEG", { JPEGInspector.inspect($0, context: $1) })
+        case .png: ("PNG", PNGInspector.inspect)
+        case .webp: ("WebP", WebPInspector.inspect)
+        case .gif: ("GIF", GIFInspector.inspect)
+        case .photoshop: ("PSD", PSDInspector.inspect)
+        case .netpbm: ("Netpbm", NetpbmInspector.inspect)
+        default: preconditionFailure("\(format) is not inspected as a whole file")
+        }
     }
 
     /// Camera raw files are TIFF inside; name the common ones.

@@ -159,6 +159,14 @@ import Testing
         var wrongBirth = Array(misread)
         wrongBirth[14] = Character(String((wrongBirth[14].wholeNumberValue! + 1) % 10))
         #expect(matcher.matches(in: [nameLine, Self.line(String(wrongBirth), row: 1)]).isEmpty)
+        // Only the composite misread ("…<<Y" for "…<<2"): every field check agrees, and the name
+        // line beside it makes it a zone. Without the name line it is not taken.
+        let badComposite = String(printed.dropLast()) + "Y"
+        #expect(matcher.matches(in: [nameLine, Self.line(badComposite, row: 1)]).map(\.evidence) == [.checksumCorrected, .checksumCorrected])
+        #expect(matcher.matches(in: [Self.line(badComposite, row: 1)]).isEmpty)
+        var badBirthAndComposite = Array(badComposite)
+        badBirthAndComposite[14] = Character(String((badBirthAndComposite[14].wholeNumberValue! + 1) % 10))
+        #expect(matcher.matches(in: [nameLine, Self.line(String(badBirthAndComposite), row: 1)]).isEmpty)
     }
 
     /// `kind:evidence` of each match on one line.
@@ -187,6 +195,9 @@ import Testing
         let td3 = [Self.line("P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<", row: 0),
                    Self.line("L898902C36UTO74O8122F12O4159ZE184226B<<<<< 10", row: 1)]
         #expect(try PIIMatcher().matches(in: td3).map(\.evidence) == [.checksumCorrected, .checksumCorrected])
+        // A first group read one character too long ("GBO82" for "GB82"), when mod 97 then agrees.
+        #expect(try Self.evidence("IBAN GBO82-WEST-1234-5698-7654-32") == ["pii.iban:checksum-corrected"])
+        #expect(try Self.evidence("IBAN GB822-WEST-1234-5698-7654-33") == [])
         #expect(try Self.evidence("Card 4111 1111 1111 1ll2") == [])
         #expect(try Self.evidence("IBAN DE89 37O4 OO44 O532 O13O O1") == [])
     }

@@ -121,14 +121,20 @@ public enum MRZ {
     /// empty when only line 2 was read; TD1: lines 1 and 2). With `correctingOCR`, letters in
     /// digit fields and digits in letter fields are replaced by their OCR look-alikes first.
     /// Returns the corrected lines, or nil.
-    static func validated(_ input: [[Character]], format: Format, correctingOCR: Bool) -> [[Character]]? {
+    /// With `ignoringComposite`, the composite check digit is not read at all (the other checks
+    /// cover every field it covers).
+    static func validated(_ input: [[Character]], format: Format, correctingOCR: Bool,
+                          ignoringComposite: Bool = false) -> [[Character]]? {
         guard input.count >= 2 else { return nil }
         var lines = Array(input.prefix(2))
         let nameLineMissing = format != .td1 && lines[0].isEmpty
         for (index, line) in lines.enumerated() where !(index == 0 && nameLineMissing) {
             guard line.count == format.lineLength else { return nil }
         }
-        let (checks, classes) = layout(format)
+        var (checks, classes) = layout(format)
+        if ignoringComposite, let composite = checks.popLast() {
+            classes.removeAll { $0.line == composite.digit.line && $0.range == composite.digit.index..<(composite.digit.index + 1) }
+        }
         for field in classes where !(field.line == 0 && nameLineMissing) {
             for index in field.range {
                 var character = lines[field.line][index]
@@ -167,6 +173,15 @@ public enum MRZ {
     static func evidence(_ input: [[Character]], format: Format) -> PIIEvidence? {
         guard let lines = validated(input, format: format, correctingOCR: true) else { return nil }
         return .checksum(read: input.prefix(2).joined(), passed: lines.joined())
+    }
+
+    /// A zone whose every field check agrees but whose composite digit was misread ("…<<92" for
+    /// "…<<02", or a letter): `checksumCorrected` when the name line was read beside it, which
+    /// with the field checks leaves no doubt that this is a zone. Nil otherwise.
+    static func evidenceDespiteComposite(_ input: [[Character]], format: Format) -> PIIEvidence? {
+        guard format == .td1 || !(input.first?.isEmpty ?? true),
+              validated(input, format: format, correctingOCR: true, ignoringComposite: true) != nil else { return nil }
+        return .checksumCorrected
     }
 
     /// A line's characters as MRZ characters: spaces dropped, upper case, `«` read as `<<`.

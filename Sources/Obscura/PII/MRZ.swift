@@ -175,13 +175,22 @@ public enum MRZ {
         return .checksum(read: input.prefix(2).joined(), passed: lines.joined())
     }
 
-    /// A zone whose every field check agrees but whose composite digit was misread ("…<<92" for
-    /// "…<<02", or a letter): `checksumCorrected` when the name line was read beside it, which
-    /// with the field checks leaves no doubt that this is a zone. Nil otherwise.
-    static func evidenceDespiteComposite(_ input: [[Character]], format: Format) -> PIIEvidence? {
-        guard format == .td1 || !(input.first?.isEmpty ?? true),
+    /// A zone whose every field check agrees but whose composite digit was misread ("…<<79" for
+    /// "…<<70", or a letter): `checksumCorrected` when a name line was read above it
+    /// (`beginsNameLine`, even cut short), which with the field checks leaves no doubt that this
+    /// is a zone. Nil otherwise. `input` is as for `validated`; its name line may be empty.
+    static func evidenceDespiteComposite(_ input: [[Character]], format: Format, nameLine: [Character]?) -> PIIEvidence? {
+        guard let nameLine, beginsNameLine(nameLine),
               validated(input, format: format, correctingOCR: true, ignoringComposite: true) != nil else { return nil }
         return .checksumCorrected
+    }
+
+    /// Whether a line begins as a TD3/TD2 name line: a document type (P, I, A, C or V), a second
+    /// type letter or filler, three issuer letters or fillers, and more fillers later on.
+    static func beginsNameLine(_ characters: [Character]) -> Bool {
+        let line = compacted(characters)
+        guard line.count >= 8, "PIACV".contains(line[0]) else { return false }
+        return line[1...4].allSatisfy { ($0.isASCII && $0.isUppercase) || $0 == "<" } && line[5...].contains("<")
     }
 
     /// A line's characters as MRZ characters: spaces dropped, upper case, `«` read as `<<`.

@@ -218,7 +218,9 @@ public struct PIIMatcher: Sendable {
                     guard let found = first.flatMap({ MRZ.evidence([$0, second], format: format) })
                             ?? MRZ.evidence([[], second], format: format) else { return nil }
                     return number < readings.count ? found : .checksumCorrected
-                }.first ?? readings.lazy.compactMap { second in first.flatMap { MRZ.evidenceDespiteComposite([$0, second], format: format) } }.first
+                }.first ?? readings.lazy.compactMap { second in
+                    MRZ.evidenceDespiteComposite([first ?? [], second], format: format, nameLine: above.map { lines[$0].characters })
+                }.first
                 guard let checked else { continue }
                 paint(index, like: index, checked)
                 if let above { paint(above, like: index, checked) }

@@ -73,20 +73,21 @@ public final class PlateDetector: Sendable {
     /// `evidence` contains `.text`). `readings`, when the caller has read the lines already (for
     /// `pii`), holds one `TextLine` per entry of `textLines`; otherwise the plate-shaped lines
     /// are read here.
-    public func detect(in image: PixelBuffer, textLines: [Detection], readings: [TextLine]? = nil) throws -> [Detection] {
+    public func detect(in image: PixelBuffer, textLines: [TextDetector.Line], readings: [TextLine]? = nil) throws -> [Detection] {
         precondition(readings == nil || readings!.count == textLines.count, "one reading per text line")
         var candidates: [Detection] = []
         let grey = TextRecognizer.grey(image)
+        let lines = textLines.map(\.detection)
         // Every text line with what its reading allows; a line too long or too large for a plate
-        // is text of another kind.
+        // is text of another kind. Turned lines are read straightened, as for `pii`.
         var verdicts: [(box: Box, mayBePlate: Bool)] = []
         if evidence.contains(.text) {
-            let shaped = textLines.indices.filter { isPlateShaped(textLines[$0].box, imageWidth: image.width, imageHeight: image.height) }
+            let shaped = lines.indices.filter { isPlateShaped(lines[$0].box, imageWidth: image.width, imageHeight: image.height) }
             let read = try readings.map { all in shaped.map { all[$0] } }
-                ?? recognizer.recognize(grey: grey, boxes: shaped.map { textLines[$0].box })
+                ?? recognizer.recognize(grey: grey, lines: shaped.map { textLines[$0] })
             let allowed = Set(zip(shaped, read).filter { Self.mayBePlate($0.1) }.map(\.0))
-            verdicts = textLines.indices.map { (textLines[$0].box, allowed.contains($0)) }
-            candidates += allowed.sorted().map { Detection(kind: .plate, box: textLines[$0].box, score: textLines[$0].score) }
+            verdicts = lines.indices.map { (lines[$0].box, allowed.contains($0)) }
+            candidates += allowed.sorted().map { Detection(kind: .plate, box: lines[$0].box, score: lines[$0].score) }
         }
         if let cascade {
             let hits = try cascade.detect(in: grey, scaleFactor: settings.cascadeScaleFactor,

@@ -177,7 +177,7 @@ public final class Anonymizer: Sendable {
             readings = try textRecognizer.recognize(in: pixels, lines: turnedLines)
             detections += piiMatcher.detections(in: readings!)
         }
-        if let plateDetector { detections += try plateDetector.detect(in: pixels, textLines: lines, readings: readings) }
+        if let plateDetector { detections += try plateDetector.detect(in: pixels, textLines: turnedLines, readings: readings) }
         if pixels.width * pixels.height > Self.releaseWorkingMemoryAbove {
             // Painting and encoding a large image need its pixels (and a JPEG's coefficients)
             // at once; the networks' buffers need not stay beside them.

@@ -70,7 +70,9 @@ let package = Package(
         .target(
             name: "Obscura",
             dependencies: ["CObscuraStatus", "CObscuraCodecs", "CObscuraVision", "CObscuraOCR", "COpenVINO",
-                           .product(name: "Crypto", package: "swift-crypto")]
+                           .product(name: "Crypto", package: "swift-crypto")],
+            // The metadata tag tables, data kept as data and compiled into the binary.
+            resources: [.embedInCode("Inspect/tags.tsv")]
         ),
         // The server behind `obscura serve`: jobs in SQLite, workers, the REST API. The HTTP
         // edge stays thin; every image still goes through the `Obscura` library.

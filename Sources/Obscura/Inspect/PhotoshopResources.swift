@@ -2,16 +2,7 @@
 /// 0x8649 and PSD files. IPTC, EXIF, XMP, ICC and thumbnails inside are reported by kind; the
 /// other resources are `photoshop` findings.
 enum PhotoshopResources {
-    static let names: [UInt16: String] = [
-        0x03E8: "ChannelsRowsColumns", 0x03ED: "ResolutionInfo", 0x03EE: "AlphaChannelsNames",
-        0x03F3: "PrintFlags", 0x03F5: "ColorHalftoningInfo", 0x03F8: "ColorTransferFuncs",
-        0x0400: "LayerState", 0x0402: "LayersGroupInfo", 0x0404: "IPTC", 0x0406: "JPEG_Quality",
-        0x0408: "GridGuidesInfo", 0x0409: "PhotoshopThumbnail", 0x040A: "CopyrightFlag", 0x040B: "URL",
-        0x040C: "PhotoshopThumbnail", 0x040D: "GlobalAngle", 0x040F: "ICC_Profile", 0x0411: "ICC_Untagged",
-        0x0414: "IDsBaseValue", 0x0419: "GlobalAltitude", 0x041A: "Slices", 0x041E: "URL_List",
-        0x0421: "VersionInfo", 0x0422: "EXIFInfo", 0x0423: "ExifInfo2", 0x0424: "XMP", 0x0425: "IPTCDigest",
-        0x0426: "PrintScaleInfo", 0x0428: "PixelAspectRatio", 0x043A: "PrintInfo2", 0x2710: "PrintFlagsInfo",
-    ]
+    static let names = MetadataTags.names16("photoshop")
 
     static func inspect(_ bytes: [UInt8], location: String, context: InspectionContext) {
         context.nested(location) { read(bytes, location: location, context: context) }

@@ -151,8 +151,7 @@ bool encode_jpeg(const uint8_t *pixels, int32_t width, int32_t height, int32_t c
     strict_jpeg_error error;
     info.err = obscura::strict_errors(error, false);
     std::vector<uint8_t> row;
-    obscura::vector_destination destination;
-    obscura::write_into(destination, result);
+    obscura::vector_destination destination(result);
     if (setjmp(error.jump)) {
         jpeg_destroy_compress(&info);
         result.clear();

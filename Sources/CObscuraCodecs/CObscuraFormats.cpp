@@ -3,6 +3,7 @@
 // CObscuraCodecs.cpp: decode completely or fail with a short message, never patch damaged data.
 #include "CObscuraCodecs.h"
 #include "CObscuraLimits.hpp"
+#include "CObscuraOwned.hpp"
 
 #include <algorithm>
 #include <cstdarg>
@@ -38,14 +39,14 @@ uint8_t *copy_bytes(const void *bytes, size_t length) {
 int32_t obscura::decode_heif(const uint8_t *bytes, size_t length, uint64_t max_pixels,
                              obscura_cv_image *out, char *error, size_t error_capacity) {
     obscura::reset(out);
-    heif_context *context = heif_context_alloc();
+    obscura::owned<heif_context, heif_context_free> context(heif_context_alloc());
     if (context == nullptr) {
         obscura_write_message(error, error_capacity, "out of memory");
         return OBSCURA_STATUS_OUT_OF_MEMORY;
     }
-    heif_image_handle *handle = nullptr;
-    heif_image *image = nullptr;
-    heif_decoding_options *options = nullptr;
+    obscura::owned<heif_image_handle, heif_image_handle_release> handle;
+    obscura::owned<heif_image, heif_image_release> image;
+    obscura::owned<heif_decoding_options, heif_decoding_options_free> options;
     int32_t status = OBSCURA_STATUS_OK;
     auto fail = [&](int32_t code, const char *message) {
         obscura_write_message(error, error_capacity, message);
@@ -56,7 +57,7 @@ int32_t obscura::decode_heif(const uint8_t *bytes, size_t length, uint64_t max_p
         heif_context_set_maximum_image_size_limit(context, 65535);
         heif_error result = heif_context_read_from_memory_without_copy(context, bytes, length, nullptr);
         if (result.code != heif_error_Ok) { fail(OBSCURA_STATUS_FAILED, result.message); break; }
-        result = heif_context_get_primary_image_handle(context, &handle);
+        result = heif_context_get_primary_image_handle(context, handle.out());
         if (result.code != heif_error_Ok) { fail(OBSCURA_STATUS_FAILED, result.message); break; }
         if (obscura::stop_at_header(out, uint64_t(std::max(0, heif_image_handle_get_width(handle))),
                                     uint64_t(std::max(0, heif_image_handle_get_height(handle))), max_pixels,
@@ -78,7 +79,7 @@ int32_t obscura::decode_heif(const uint8_t *bytes, size_t length, uint64_t max_p
         // orientation inside a HEIF is informative only and must not be applied again.
         options->ignore_transformations = 0;
         options->convert_hdr_to_8bit = 1;
-        result = heif_decode_image(handle, &image, heif_colorspace_RGB,
+        result = heif_decode_image(handle, image.out(), heif_colorspace_RGB,
                                    alpha ? heif_chroma_interleaved_RGBA : heif_chroma_interleaved_RGB, options);
         if (result.code != heif_error_Ok) { fail(OBSCURA_STATUS_FAILED, result.message); break; }
         int stride = 0;
@@ -122,10 +123,6 @@ int32_t obscura::decode_heif(const uint8_t *bytes, size_t length, uint64_t max_p
                 break;
         }
     } while (false);
-    if (image != nullptr) heif_image_release(image);
-    if (options != nullptr) heif_decoding_options_free(options);
-    if (handle != nullptr) heif_image_handle_release(handle);
-    heif_context_free(context);
     return status;
 }
 
@@ -508,7 +505,7 @@ void lcms_error_handler(cmsContext, cmsUInt32Number, const char *text) {
 extern "C" int32_t obscura_cv_convert_to_srgb(uint8_t *pixels, int32_t width, int32_t height, int32_t channels,
                                               const uint8_t *icc, size_t icc_length, const double *primaries,
                                               char *error, size_t error_capacity) {
-    cmsContext context = cmsCreateContext(nullptr, nullptr);
+    obscura::owned<_cmsContext_struct, cmsDeleteContext> context(cmsCreateContext(nullptr, nullptr));
     if (context == nullptr) {
         obscura_write_message(error, error_capacity, "out of memory");
         return OBSCURA_STATUS_OUT_OF_MEMORY;
@@ -517,8 +514,9 @@ extern "C" int32_t obscura_cv_convert_to_srgb(uint8_t *pixels, int32_t width, in
     cmsSetLogErrorHandlerTHR(context, lcms_error_handler);
     // sRGB's transfer curve as an ICC parametric curve (type 4).
     const cmsFloat64Number srgb_curve[5] = {2.4, 1.0 / 1.055, 0.055 / 1.055, 1.0 / 12.92, 0.04045};
-    cmsHPROFILE source = nullptr, target = nullptr;
-    cmsHTRANSFORM transform = nullptr;
+    // Declared after the context, so released before it.
+    obscura::owned<void, cmsCloseProfile> source, target;
+    obscura::owned<void, cmsDeleteTransform> transform;
     int32_t status = OBSCURA_STATUS_OK;
     do {
         if (icc != nullptr && icc_length > 0) {
@@ -568,10 +566,6 @@ extern "C" int32_t obscura_cv_convert_to_srgb(uint8_t *pixels, int32_t width, in
             cmsDoTransform(transform, line, line, cmsUInt32Number(width));
         }
     } while (false);
-    if (transform != nullptr) cmsDeleteTransform(transform);
-    if (target != nullptr) cmsCloseProfile(target);
-    if (source != nullptr) cmsCloseProfile(source);
-    cmsDeleteContext(context);
     return status;
 }
 
@@ -579,17 +573,12 @@ extern "C" int32_t obscura_cv_icc_description(const uint8_t *icc, size_t icc_len
                                               size_t capacity) {
     if (capacity == 0) return OBSCURA_STATUS_OUT_OF_RANGE;
     description[0] = '\0';
-    cmsContext context = cmsCreateContext(nullptr, nullptr);
+    obscura::owned<_cmsContext_struct, cmsDeleteContext> context(cmsCreateContext(nullptr, nullptr));
     if (context == nullptr) return OBSCURA_STATUS_OUT_OF_MEMORY;
     cmsSetLogErrorHandlerTHR(context, lcms_error_handler);
-    cmsHPROFILE profile = cmsOpenProfileFromMemTHR(context, icc, cmsUInt32Number(icc_length));
-    int32_t status = OBSCURA_STATUS_FAILED;
-    if (profile != nullptr) {
-        cmsUInt32Number written = cmsGetProfileInfoASCII(profile, cmsInfoDescription, "en", "US", description,
-                                                         cmsUInt32Number(capacity));
-        status = written > 0 ? OBSCURA_STATUS_OK : OBSCURA_STATUS_FAILED;
-        cmsCloseProfile(profile);
-    }
-    cmsDeleteContext(context);
-    return status;
+    obscura::owned<void, cmsCloseProfile> profile(cmsOpenProfileFromMemTHR(context, icc, cmsUInt32Number(icc_length)));
+    if (profile == nullptr) return OBSCURA_STATUS_FAILED;
+    cmsUInt32Number written = cmsGetProfileInfoASCII(profile, cmsInfoDescription, "en", "US", description,
+                                                     cmsUInt32Number(capacity));
+    return written > 0 ? OBSCURA_STATUS_OK : OBSCURA_STATUS_FAILED;
 }

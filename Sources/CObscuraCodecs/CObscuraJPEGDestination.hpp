@@ -19,9 +19,22 @@ extern "C" {
 
 namespace obscura {
 
+struct vector_destination;
+inline void vector_start(j_compress_ptr info);
+inline boolean vector_full(j_compress_ptr info);
+inline void vector_finish(j_compress_ptr info);
+
+/// Writes into `bytes`; set `info->dest` to `&destination.manager` after jpeg_create_compress.
+/// `manager` stays the first member: libjpeg's callbacks cast back from it.
 struct vector_destination {
     jpeg_destination_mgr manager;
     std::vector<uint8_t> *bytes;
+
+    explicit vector_destination(std::vector<uint8_t> &into) : manager(), bytes(&into) {
+        manager.init_destination = vector_start;
+        manager.empty_output_buffer = vector_full;
+        manager.term_destination = vector_finish;
+    }
 };
 
 inline void vector_grow(j_compress_ptr info, size_t size) {
@@ -53,16 +66,6 @@ inline boolean vector_full(j_compress_ptr info) {
 inline void vector_finish(j_compress_ptr info) {
     auto *destination = reinterpret_cast<vector_destination *>(info->dest);
     destination->bytes->resize(destination->bytes->size() - destination->manager.free_in_buffer);
-}
-
-/// Makes `destination` write into `bytes`; set `info->dest` to `&destination.manager` after
-/// jpeg_create_compress.
-inline void write_into(vector_destination &destination, std::vector<uint8_t> &bytes) {
-    std::memset(&destination, 0, sizeof(destination));
-    destination.bytes = &bytes;
-    destination.manager.init_destination = vector_start;
-    destination.manager.empty_output_buffer = vector_full;
-    destination.manager.term_destination = vector_finish;
 }
 
 }  // namespace obscura

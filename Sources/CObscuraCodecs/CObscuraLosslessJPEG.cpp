@@ -81,8 +81,7 @@ bool encode_patch(j_compress_ptr destination, jvirt_barray_ptr *arrays, j_common
     strict_jpeg_error error;
     patch.err = obscura::strict_errors(error, false);
     std::vector<uint8_t> encoded;
-    obscura::vector_destination target;
-    obscura::write_into(target, encoded);
+    obscura::vector_destination target(encoded);
     jpeg_decompress_struct reader;
     volatile bool reader_created = false;
     if (setjmp(error.jump)) {
@@ -155,8 +154,7 @@ extern "C" int32_t obscura_jpeg_redact_coefficients(const uint8_t *bytes, size_t
     strict_jpeg_error error;
     source.err = obscura::strict_errors(error, true);
     std::vector<uint8_t> written;
-    obscura::vector_destination target;
-    obscura::write_into(target, written);
+    obscura::vector_destination target(written);
     volatile bool destination_created = false;
     std::string reason;
     if (setjmp(error.jump)) {

@@ -147,23 +147,17 @@ public final class CenterFaceDetector: Sendable {
     /// image, resampled bilinearly from the window's whole-pixel bounds. Grey and RGBA images
     /// are read as RGB.
     static func window(_ rgb: PixelBuffer, x: Double, y: Double, side: Double, cell: Int) throws -> [UInt8] {
-        let channels = rgb.channels, green = channels == 1 ? 0 : 1, blue = channels == 1 ? 0 : 2
+        let green = rgb.channels == 1 ? 0 : 1, blue = rgb.channels == 1 ? 0 : 2
         let x0 = Int(x.rounded(.down)), y0 = Int(y.rounded(.down))
         let span = max(1, Int((x + side).rounded(.up)) - x0)
         // The window's pixels (zero beyond the image), then resized to the cell.
         var source = [UInt8](repeating: 0, count: span * span * 3)
         rgb.pixels.withUnsafeBufferPointer { pixels in
-            for row in 0..<span {
-                let sy = y0 + row
-                guard sy >= 0, sy < rgb.height else { continue }
-                for column in 0..<span {
-                    let sx = x0 + column
-                    guard sx >= 0, sx < rgb.width else { continue }
-                    let from = (sy * rgb.width + sx) * channels, to = (row * span + column) * 3
-                    source[to] = pixels[from]
-                    source[to + 1] = pixels[from + green]
-                    source[to + 2] = pixels[from + blue]
-                }
+            rgb.forEachPixel(inWindowAt: x0, y0, width: span, height: span) { row, column, from in
+                let to = (row * span + column) * 3
+                source[to] = pixels[from]
+                source[to + 1] = pixels[from + green]
+                source[to + 2] = pixels[from + blue]
             }
         }
         let crop = PixelBuffer(width: span, height: span, channels: 3, pixels: source)

@@ -292,14 +292,8 @@ struct MRZLineReader {
             let column = only ? slot : cell
             let centre = grid.centre(cell)
             let sourceX = Int((centre.x - grid.pitch / 2).rounded()), sourceY = Int((centre.y - Double(cellHeight) / 2).rounded())
-            for row in 0..<cellHeight {
-                let y = sourceY + row
-                guard y >= 0, y < image.height else { continue }
-                for column2 in 0..<cellWidth {
-                    let x = sourceX + column2
-                    guard x >= 0, x < image.width else { continue }
-                    out[(margin + row) * width + margin + column * cellWidth + column2] = image.pixels[y * image.width + x]
-                }
+            image.forEachPixel(inWindowAt: sourceX, sourceY, width: cellWidth, height: cellHeight) { row, x, from in
+                out[(margin + row) * width + margin + column * cellWidth + x] = image.pixels[from]
             }
         }
         return PixelBuffer(width: width, height: height, channels: 1, pixels: out)

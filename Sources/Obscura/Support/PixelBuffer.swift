@@ -26,6 +26,21 @@ public struct PixelBuffer: Sendable, Equatable {
 
     @inline(__always) public func offset(x: Int, y: Int) -> Int { (y * width + x) * channels }
 
+    /// Calls `body(row, column, offset)` for each pixel of the `width` × `height` window whose
+    /// top left is (x0, y0) that lies inside the image: row and column within the window, offset
+    /// of the pixel's first sample in `pixels`. Windows may reach beyond the image.
+    @inline(__always) func forEachPixel(inWindowAt x0: Int, _ y0: Int, width windowWidth: Int, height windowHeight: Int,
+                                        _ body: (_ row: Int, _ column: Int, _ offset: Int) -> Void) {
+        let firstRow = max(0, -y0), endRow = min(windowHeight, height - y0)
+        let firstColumn = max(0, -x0), endColumn = min(windowWidth, width - x0)
+        guard firstRow < endRow, firstColumn < endColumn else { return }
+        for row in firstRow..<endRow {
+            for column in firstColumn..<endColumn {
+                body(row, column, offset(x: x0 + column, y: y0 + row))
+            }
+        }
+    }
+
     /// The buffer as RGB, dropping alpha and expanding grey; what detectors consume.
     public func rgb() -> PixelBuffer {
         if channels == 3 { return self }

@@ -6,7 +6,7 @@ import Foundation
 /// the image's shorter side, spread along the longer side with a quarter of a side of overlap
 /// (three looks at a 4:3 photo). Boxes from the looks that overlap by `mergeOverlap` or more
 /// (intersection over union) are merged into their union. Deterministic.
-public final class BodyDetector: Sendable {
+final class BodyDetector: Sendable {
     public struct Settings: Sendable, Equatable, Codable {
         /// Minimum score of a person box (0...1, default 0.3).
         public var threshold: Double = 0.3
@@ -103,7 +103,7 @@ public final class BodyDetector: Sendable {
 /// Whole people from what the detectors found: the person detector's boxes, and for every face
 /// the body that human proportions predict around and below it (so a person whose face was
 /// found is covered even when the person detector missed them). Overlapping bodies merge.
-public enum BodyPlanner {
+enum BodyPlanner {
     /// The report kind of a whole person.
     public static let kind = RegionKind.body
 

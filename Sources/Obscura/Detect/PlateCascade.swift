@@ -5,16 +5,16 @@ private import CObscuraVision
 /// is loaded. Each search loads its own classifier (a few milliseconds) and frees it after: a
 /// classifier keeps the buffers of the largest input it has seen, which an idle server would
 /// otherwise hold.
-public final class PlateCascade: Sendable {
+final class PlateCascade: Sendable {
     /// Where Debian's `opencv-data` puts the cascades.
-    public static let systemDirectory = URL(fileURLWithPath: "/usr/share/opencv4/haarcascades", isDirectory: true)
+    static let systemDirectory = URL(fileURLWithPath: "/usr/share/opencv4/haarcascades", isDirectory: true)
 
-    public let model: ModelDescriptor
+    let model: ModelDescriptor
     private let path: String
 
     /// Looks for the file in `modelDirectory` first, then in the system folder; throws
     /// `model.missing` (install `opencv-data`) or `model.corrupt`.
-    public init(_ model: ModelDescriptor, modelDirectory: URL = ModelStore.defaultDirectory) throws {
+    init(_ model: ModelDescriptor, modelDirectory: URL = ModelStore.defaultDirectory) throws {
         self.model = model
         let local = modelDirectory.appendingPathComponent(model.fileName)
         let directory = FileManager.default.fileExists(atPath: local.path) ? modelDirectory : Self.systemDirectory
@@ -48,7 +48,7 @@ public final class PlateCascade: Sendable {
     /// An image up to `wholeLimit` is one search. A larger one is searched in overlapping tiles
     /// for plates up to `tileOverlap` wide, then shrunk until such a plate is still a little over
     /// the smallest window, and searched again the same way, until it fits in one tile.
-    public func detect(in grey: PixelBuffer, scaleFactor: Double, minimumNeighbours: Int,
+    func detect(in grey: PixelBuffer, scaleFactor: Double, minimumNeighbours: Int,
                        minimumWidth: Int, minimumHeight: Int) throws -> [(box: Box, neighbours: Int)] {
         precondition(grey.channels == 1)
         let classifier = try Classifier(path: path, modelName: model.id)

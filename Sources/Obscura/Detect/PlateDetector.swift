@@ -7,7 +7,7 @@ import Foundation
 /// - **cascade**: Debian's OpenCV plate cascade on the grey image, its hits read the same way.
 /// Candidates from both are merged (overlapping boxes keep the higher score) and reported as
 /// `Detection(kind: .plate)`. Deterministic.
-public final class PlateDetector: Sendable {
+final class PlateDetector: Sendable {
     /// Filters and search settings, with the values measured on `../shared/eval/plates`.
     public struct Settings: Sendable, Equatable, Codable {
         /// Width / height of a text-line box (DB boxes, grown by the unclip distance) that can be

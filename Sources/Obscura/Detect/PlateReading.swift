@@ -10,9 +10,9 @@ import Foundation
 ///
 /// The rules and both confidence levels were chosen on half of `../shared/eval/plates` (its even
 /// entries) and on generated captioned photos and app screenshots; see the README's plate figures.
-public enum PlateReading {
+enum PlateReading {
     /// What a clear reading showed instead of a plate.
-    public enum NotAPlate: String, Sendable, Equatable {
+    enum NotAPlate: String, Sendable, Equatable {
         /// Words in lower case, as in names, labels and sentences.
         case words
         /// A time of day ("08:03").
@@ -29,13 +29,13 @@ public enum PlateReading {
 
     /// The confidence (0...100, `TextLine.confidence`) from which a reading of words, a time,
     /// a date or a symbol rules a plate out.
-    public static let clearReading = 50.0
+    static let clearReading = 50.0
     /// The confidence from which a reading of the wrong length or without digits rules a plate
     /// out: such readings are also what noise on a real plate gives, so they must be surer.
-    public static let certainReading = 80.0
+    static let certainReading = 80.0
 
     /// Why `text`, read with `confidence`, is not a plate; nil when it may be one.
-    public static func notAPlate(_ text: String, confidence: Double) -> NotAPlate? {
+    static func notAPlate(_ text: String, confidence: Double) -> NotAPlate? {
         guard let reason = reason(text) else { return nil }
         switch reason {
         case .length, .noDigit: return confidence >= certainReading ? reason : nil

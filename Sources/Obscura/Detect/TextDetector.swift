@@ -9,7 +9,7 @@ import Foundation
 /// serves every canvas shape and every worker. The probability map is binarised at `binaryThreshold`;
 /// each 8-connected component scoring at least `boxThreshold` (its mean probability) becomes a
 /// box grown by the DB unclip distance (`area × unclipRatio / perimeter`). Deterministic.
-public final class TextDetector: Sendable {
+final class TextDetector: Sendable {
     /// Settings of the detector, with PaddleOCR's defaults.
     public struct Settings: Sendable, Equatable, Codable {
         /// Longer side of the network input in pixels (32...4096, default 960). Larger finds

@@ -6,7 +6,7 @@ private import CObscuraStatus
 /// input's own quantization tables and chroma sampling. Every other block of the output is the
 /// input's, bit for bit, and decodes to the same pixels. EXIF orientation is applied by moving
 /// blocks when that is exact. Nothing else from the input is written (only a JFIF header).
-public enum JPEGCoefficientEncoder {
+enum JPEGCoefficientEncoder {
     /// Whether the output was copied in the coefficient domain, and why not when it was not.
     public enum Outcome: Sendable, Equatable {
         case copied([UInt8])

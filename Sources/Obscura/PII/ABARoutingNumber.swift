@@ -3,7 +3,7 @@
 /// 3, 7, 1 is a multiple of 10. Found only after a label ("routing", "ABA", "RTN", "transit")
 /// on the same line: about one in 25 other 9-digit numbers (order numbers, references) passes
 /// the check by chance, and a routing number names a bank, not a person.
-public enum ABARoutingNumber {
+enum ABARoutingNumber {
     static let labels = ["routing", "aba", "rtn", "transit"]
 
     static let format = IdentifierFormat(slots: .digits(9)) { value in
@@ -15,7 +15,7 @@ public enum ABARoutingNumber {
         return sum % 10 == 0
     }
 
-    public static func isValid(_ text: String) -> Bool { format.isValid(text) }
+    static func isValid(_ text: String) -> Bool { format.isValid(text) }
     static func find(in characters: [Character]) -> [PIISpan] {
         IdentifierFormat.labelled(format.find(in: characters), labels: labels, in: characters)
     }

@@ -1,7 +1,7 @@
 /// The Belgian national register number: YYMMDD, a 3-digit counter and a 2-digit check,
 /// 97 − (first 9 digits mod 97). For births from 2000 a "2" is put before the 9 digits first;
 /// the number does not say its century, so either check is accepted.
-public enum BelgianNationalNumber {
+enum BelgianNationalNumber {
     /// `85073003328`, `85.07.30-033.28`, `85 07 30 033 28`.
     static let format = IdentifierFormat(slots: .digits(11), groupEnds: [2, 4, 6, 9]) { value in
         // Month 0 or day 0 mean unknown; bis numbers add 20 or 40 to the month.
@@ -12,6 +12,6 @@ public enum BelgianNationalNumber {
         return 97 - base % 97 == check || 97 - (2_000_000_000 + base) % 97 == check
     }
 
-    public static func isValid(_ text: String) -> Bool { format.isValid(text) }
+    static func isValid(_ text: String) -> Bool { format.isValid(text) }
     static func find(in characters: [Character]) -> [PIISpan] { format.find(in: characters) }
 }

@@ -1,7 +1,7 @@
 /// The Italian codice fiscale of a person: 6 letters from the names, year, month letter, day
 /// (+40 for women), place code, and a control letter from the odd/even position tables mod 26.
 /// Digits of the date and place may be replaced by L–V where two codes would clash (omocodia).
-public enum CodiceFiscale {
+enum CodiceFiscale {
     static let omocodia = Array("LMNPQRSTUV")
     static let monthLetters = Set("ABCDEHLMPRST")
     /// Values of characters in odd (1st, 3rd …) positions, for 0–9 and then A–Z.
@@ -35,6 +35,6 @@ public enum CodiceFiscale {
         return Character(UnicodeScalar(UInt8(65 + sum % 26)))
     }
 
-    public static func isValid(_ text: String) -> Bool { format.isValid(text) }
+    static func isValid(_ text: String) -> Bool { format.isValid(text) }
     static func find(in characters: [Character]) -> [PIISpan] { format.find(in: characters) }
 }

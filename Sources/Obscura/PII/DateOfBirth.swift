@@ -1,7 +1,7 @@
 /// Dates of birth: a calendar date that follows a date-of-birth label on the same line
 /// ("DOB: 12.03.1980", "Date of birth 1980-03-12", "Born 12 March 1980", "Geburtsdatum",
 /// "né le", "née le", "né(e) le" …) or starts the next line below such a label.
-public enum DateOfBirth {
+enum DateOfBirth {
     /// Labels, lower case, without their trailing colon.
     static let labels: [String] = [
         "date of birth", "birth date", "birthdate", "date de naissance", "né(e) le", "née le", "né le", "ne le", "nee le",

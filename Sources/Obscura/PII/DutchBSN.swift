@@ -1,6 +1,6 @@
 /// The Dutch citizen service number (burgerservicenummer): 9 digits passing the "11-test",
 /// 9·d1 + 8·d2 + … + 2·d8 − d9 ≡ 0 (mod 11).
-public enum DutchBSN {
+enum DutchBSN {
     /// `111222333`, `1112.22.333`, `111 222 333`.
     static let format = IdentifierFormat(slots: .digits(9), groupEnds: [3, 4, 6]) { value in
         let digits = value.compactMap(\.wholeNumberValue)
@@ -9,6 +9,6 @@ public enum DutchBSN {
         return weighted % 11 == 0
     }
 
-    public static func isValid(_ text: String) -> Bool { format.isValid(text) }
+    static func isValid(_ text: String) -> Bool { format.isValid(text) }
     static func find(in characters: [Character]) -> [PIISpan] { format.find(in: characters) }
 }

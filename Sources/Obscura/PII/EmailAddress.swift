@@ -1,6 +1,6 @@
 /// E-mail addresses: `local@domain.tld` with a dot-separated domain whose last label is at least
 /// two letters.
-public enum EmailAddress {
+enum EmailAddress {
     static func isLocalCharacter(_ c: Character) -> Bool {
         c.isASCII && (c.isLetter || c.isNumber || "._%+-'".contains(c))
     }
@@ -10,7 +10,7 @@ public enum EmailAddress {
     }
 
     /// Whether the whole of `text` is an e-mail address.
-    public static func isValid(_ text: String) -> Bool {
+    static func isValid(_ text: String) -> Bool {
         let characters = Array(text)
         return find(in: characters) == [0..<characters.count]
     }

@@ -1,7 +1,7 @@
 /// The French NIR (numéro de sécurité sociale): sex, year, month, department, commune and
 /// order number (13 characters) and a 2-digit key, 97 − (number mod 97). Corsica's departments
 /// 2A and 2B count as 19 and 18 for the key.
-public enum FrenchNIR {
+enum FrenchNIR {
     /// `2 95 10 99 126 111 93`, `253072A07300443`.
     static let format = IdentifierFormat(
         slots: [.oneOf(["1", "2", "3", "4", "7", "8"])] + .digits(5) + [.oneOf(IdentifierFormat.digits.union(["A", "B"]))] + .digits(8),
@@ -18,6 +18,6 @@ public enum FrenchNIR {
         return 97 - IdentifierFormat.number(number) % 97 == IdentifierFormat.number(value[13..<15])
     }
 
-    public static func isValid(_ text: String) -> Bool { format.isValid(text) }
+    static func isValid(_ text: String) -> Bool { format.isValid(text) }
     static func find(in characters: [Character]) -> [PIISpan] { format.find(in: characters) }
 }

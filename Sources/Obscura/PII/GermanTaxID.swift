@@ -1,7 +1,7 @@
 /// The German tax identification number (steuerliche Identifikationsnummer): 11 digits, no
 /// leading 0; in the first ten exactly one digit occurs twice or three times; the last is an
 /// ISO 7064 MOD 11,10 check digit.
-public enum GermanTaxID {
+enum GermanTaxID {
     /// `36574261809`, `36 574 261 809`.
     static let format = IdentifierFormat(slots: .digits(11), groupEnds: [2, 5, 8]) { value in
         let digits = value.compactMap(\.wholeNumberValue)
@@ -25,6 +25,6 @@ public enum GermanTaxID {
         return check == 10 ? 0 : check
     }
 
-    public static func isValid(_ text: String) -> Bool { format.isValid(text) }
+    static func isValid(_ text: String) -> Bool { format.isValid(text) }
     static func find(in characters: [Character]) -> [PIISpan] { format.find(in: characters) }
 }

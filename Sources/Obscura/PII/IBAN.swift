@@ -1,7 +1,7 @@
 /// International Bank Account Numbers (ISO 13616): country code, two check digits and a
 /// country-specific BBAN, checked with mod 97 (ISO 7064) against the SWIFT IBAN registry's
 /// length and format for the country.
-public enum IBAN {
+enum IBAN {
     /// BBAN formats from the SWIFT IBAN registry: `n` digits, `a` capital letters, `c` letters or
     /// digits, with counts (`4!a6!n8!n` is four letters, six digits, eight digits).
     static let registry: [String: String] = [
@@ -44,11 +44,11 @@ public enum IBAN {
     }
 
     /// The registry's IBAN length for a country code, nil when the country has no IBAN.
-    public static func length(forCountry code: String) -> Int? { layouts[code]?.count }
+    static func length(forCountry code: String) -> Int? { layouts[code]?.count }
 
     /// Whether `text` (spaces allowed, case-insensitive) is a valid IBAN: a registry country, its
     /// exact length and format, and check digits that make the number ≡ 1 (mod 97).
-    public static func isValid(_ text: String) -> Bool {
+    static func isValid(_ text: String) -> Bool {
         let compact = text.filter { $0 != " " }.uppercased()
         return validated(Array(compact), correctingOCR: false) != nil
     }

@@ -1,7 +1,7 @@
 /// The Luhn (mod 10) check used by payment card numbers (ISO/IEC 7812-1).
-public enum Luhn {
+enum Luhn {
     /// Whether `digits` (ASCII digits only) ends in a valid Luhn check digit.
-    public static func isValid<S: Sequence>(_ digits: S) -> Bool where S.Element == Character {
+    static func isValid<S: Sequence>(_ digits: S) -> Bool where S.Element == Character {
         var sum = 0, count = 0
         for character in digits.reversed() {
             guard let value = character.wholeNumberValue, character.isASCII else { return false }

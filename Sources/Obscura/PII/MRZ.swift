@@ -3,7 +3,7 @@
 /// check digit it carries agrees: document number, birth date, expiry date, optional data (TD3)
 /// and the composite.
 public enum MRZ {
-    public enum Format: String, Sendable, CaseIterable {
+    enum Format: String, Sendable, CaseIterable {
         case td1, td2, td3
 
         /// Characters per line.
@@ -113,7 +113,7 @@ public enum MRZ {
     /// Whether `lines` form a valid zone of `format`: the right lengths, MRZ characters only,
     /// and every check digit correct. Only the lines that carry check digits are needed: the
     /// first two (the name line of TD1 may be left out).
-    public static func isValid(_ lines: [String], format: Format) -> Bool {
+    static func isValid(_ lines: [String], format: Format) -> Bool {
         validated(lines.map(Array.init), format: format, correctingOCR: false) != nil
     }
 

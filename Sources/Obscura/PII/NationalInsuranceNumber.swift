@@ -1,7 +1,7 @@
 /// UK National Insurance numbers, only after a label ("NINO", "National Insurance") on the same
 /// line: two letters, six digits and a suffix A–D. No check digit, so only the prefixes HMRC
 /// never allocates are ruled out, and look-alikes are not corrected.
-public enum NationalInsuranceNumber {
+enum NationalInsuranceNumber {
     static let labels = ["nino", "national insurance"]
     static let excludedFirst = Set("DFIQUV")
     static let excludedSecond = Set("DFIQUVO")
@@ -13,7 +13,7 @@ public enum NationalInsuranceNumber {
         !excludedFirst.contains(value[0]) && !excludedSecond.contains(value[1]) && !excludedPrefixes.contains(String(value[0..<2]))
     }
 
-    public static func isValid(_ text: String) -> Bool { format.isValid(text) }
+    static func isValid(_ text: String) -> Bool { format.isValid(text) }
 
     static func find(in characters: [Character]) -> [PIISpan] {
         IdentifierFormat.labelled(format.find(in: characters), labels: labels, in: characters)

@@ -1,6 +1,6 @@
 /// The Polish PESEL: YYMMDD (the month carries the century: +20 for 2000–2099 …), a 4-digit
 /// serial and a check digit with weights 1, 3, 7, 9, 1, 3, 7, 9, 1, 3 (mod 10).
-public enum PESEL {
+enum PESEL {
     static let format = IdentifierFormat(slots: .digits(11)) { value in
         let digits = value.compactMap(\.wholeNumberValue)
         let month = (digits[2] * 10 + digits[3]) % 20, day = digits[4] * 10 + digits[5]
@@ -9,6 +9,6 @@ public enum PESEL {
         return (10 - sum % 10) % 10 == digits[10]
     }
 
-    public static func isValid(_ text: String) -> Bool { format.isValid(text) }
+    static func isValid(_ text: String) -> Bool { format.isValid(text) }
     static func find(in characters: [Character]) -> [PIISpan] { format.find(in: characters) }
 }

@@ -11,14 +11,14 @@
 /// let matcher = try PIIMatcher(kinds: [.card, .iban], rules: PIIRules(patterns: ["AB-\\d{6}"]))
 /// let regions = matcher.matches(in: lines).map(\.detection)   // kinds "pii.card", …
 /// ```
-public struct PIIMatcher: Sendable {
+struct PIIMatcher: Sendable {
     /// The built-in kinds looked for (`pii.custom` is looked for whenever `rules` has any).
-    public let kinds: Set<PIIKind>
-    public let rules: PIIRules
+    let kinds: Set<PIIKind>
+    let rules: PIIRules
     private let compiled: CompiledRules
 
     /// Throws `settings.invalid` when a user pattern does not compile.
-    public init(kinds: Set<PIIKind> = Set(PIIKind.builtIn), rules: PIIRules = .none) throws {
+    init(kinds: Set<PIIKind> = Set(PIIKind.builtIn), rules: PIIRules = .none) throws {
         self.kinds = kinds
         self.rules = rules
         compiled = try CompiledRules(rules)
@@ -26,7 +26,7 @@ public struct PIIMatcher: Sendable {
 
     /// Every match in `lines`, ordered by line and position. Lines may come in any order: the
     /// ones read together (an MRZ's lines, a label above its date) are paired by position.
-    public func matches(in lines: [TextLine]) -> [PIIMatch] {
+    func matches(in lines: [TextLine]) -> [PIIMatch] {
         var found: [PIIMatch] = []
         func add(_ kind: PIIKind, _ line: Int, _ spans: [PIISpan]) {
             for span in spans {
@@ -76,7 +76,7 @@ public struct PIIMatcher: Sendable {
     ]
 
     /// Convenience: the matches as detections for the region planner.
-    public func detections(in lines: [TextLine]) -> [Detection] { matches(in: lines).map(\.detection) }
+    func detections(in lines: [TextLine]) -> [Detection] { matches(in: lines).map(\.detection) }
 
     /// Whether two boxes sit on one row: their centres closer vertically than half the lower box.
     private static func onOneRow(_ a: Box, _ b: Box) -> Bool {

@@ -3,22 +3,22 @@ import Foundation
 /// User rules for `pii.custom`: regular expressions (`--pii-pattern`, ICU syntax as in
 /// `NSRegularExpression`) and words or phrases (`--pii-words FILE`, one per line, matched
 /// case-insensitively as whole words). Empty by default.
-public struct PIIRules: Sendable, Equatable {
-    public var patterns: [String]
-    public var words: [String]
+struct PIIRules: Sendable, Equatable {
+    var patterns: [String]
+    var words: [String]
 
-    public init(patterns: [String] = [], words: [String] = []) {
+    init(patterns: [String] = [], words: [String] = []) {
         self.patterns = patterns
         self.words = words
     }
 
-    public static let none = PIIRules()
+    static let none = PIIRules()
 
-    public var isEmpty: Bool { patterns.isEmpty && words.isEmpty }
+    var isEmpty: Bool { patterns.isEmpty && words.isEmpty }
 
     /// Reads a words file: one word or phrase per line; blank lines and lines starting with `#`
     /// are ignored, surrounding spaces trimmed. Errors never quote the file's contents.
-    public static func words(fromFile url: URL) throws -> [String] {
+    static func words(fromFile url: URL) throws -> [String] {
         guard let data = FileManager.default.contents(atPath: url.path) else {
             throw ObscuraError(.invalidSettings, "the PII words file could not be read")
         }

@@ -1,6 +1,6 @@
 /// Payment card numbers (PANs): ISO/IEC 7812 issuer prefixes, the lengths each scheme issues,
 /// and the Luhn check.
-public enum PaymentCard {
+enum PaymentCard {
     /// An issuer range: numbers whose first `low.count` digits lie in `low...high`.
     struct Range {
         var low: String
@@ -37,7 +37,7 @@ public enum PaymentCard {
 
     /// Whether `digits` (ASCII digits, no separators) is a plausible card number: 12–19 digits,
     /// a known issuer prefix with a length that issuer uses, and a valid Luhn check digit.
-    public static func isValid(_ digits: String) -> Bool {
+    static func isValid(_ digits: String) -> Bool {
         let characters = Array(digits)
         guard (12...19).contains(characters.count), characters.allSatisfy(OCRConfusion.isDigit) else { return false }
         guard ranges.contains(where: { $0.contains(characters) }) else { return false }

@@ -1,7 +1,7 @@
 /// The Swedish personnummer: YYMMDD-NNNC (`+` instead of `-` from the age of 100) or
 /// YYYYMMDDNNNC, with a Luhn check over the 10-digit form. Coordination numbers
 /// (samordningsnummer) add 60 to the day.
-public enum Personnummer {
+enum Personnummer {
     /// `811218-9876`, `8112189876`.
     static let short = IdentifierFormat(slots: .digits(10), groupEnds: [6], separators: ["-", "+"]) { value in
         isValidShort(value[...])
@@ -19,7 +19,7 @@ public enum Personnummer {
         return Luhn.isValid(value)
     }
 
-    public static func isValid(_ text: String) -> Bool { short.isValid(text) || long.isValid(text) }
+    static func isValid(_ text: String) -> Bool { short.isValid(text) || long.isValid(text) }
 
     static func find(in characters: [Character]) -> [PIISpan] {
         IdentifierFormat.merged(short.find(in: characters) + long.find(in: characters))

@@ -2,11 +2,11 @@
 /// in all, as E.164 allows), a national form with a trunk `0` (9–11 digits, written in groups
 /// or with an area code in brackets), or a North American `(555) 123-4567` / `555-123-4567`.
 /// Dates, times, card and account numbers and bare digit strings are not phones.
-public enum PhoneNumber {
+enum PhoneNumber {
     static let phoneCharacters: Set<Character> = ["+", "(", ")", "-", ".", "/", "0", "1", "2", "3", "4", "5", "6", "7", "8", "9"]
 
     /// Whether the whole of `text` is a phone number in one of the accepted forms.
-    public static func isValid(_ text: String) -> Bool {
+    static func isValid(_ text: String) -> Bool {
         let characters = Array(text)
         return find(in: characters) == [0..<characters.count]
     }

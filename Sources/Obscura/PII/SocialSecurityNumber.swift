@@ -1,7 +1,7 @@
 /// US social security numbers, only after a label ("SSN", "Social Security") on the same line:
 /// AAA-GG-SSSS has no check digit, so only the never-issued areas (000, 666, 900–999), group 00
 /// and serial 0000 are ruled out, and look-alikes are not corrected.
-public enum SocialSecurityNumber {
+enum SocialSecurityNumber {
     static let labels = ["ssn", "social security"]
 
     /// `078-05-1120`, `078 05 1120`, `078051120`.
@@ -12,7 +12,7 @@ public enum SocialSecurityNumber {
     }
 
     /// Whether `text` has the form and a possibly issued area, group and serial.
-    public static func isValid(_ text: String) -> Bool { format.isValid(text) }
+    static func isValid(_ text: String) -> Bool { format.isValid(text) }
 
     static func find(in characters: [Character]) -> [PIISpan] {
         IdentifierFormat.labelled(format.find(in: characters), labels: labels, in: characters)

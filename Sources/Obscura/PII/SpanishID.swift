@@ -1,7 +1,7 @@
 /// Spanish identity numbers: the DNI (8 digits and a control letter) and the NIE of foreign
 /// residents (X, Y or Z, 7 digits and a control letter). The letter is the number mod 23 looked
 /// up in the Ministry of the Interior's table; for a NIE, X, Y and Z count as 0, 1 and 2.
-public enum SpanishID {
+enum SpanishID {
     static let controlLetters = Array("TRWAGMYFPDXBNJZSQVHLCKE")
 
     /// `12345678Z`, `12.345.678-Z`.
@@ -21,7 +21,7 @@ public enum SpanishID {
     }
 
     /// Whether `text` (separators allowed) is a DNI or NIE with the right control letter.
-    public static func isValid(_ text: String) -> Bool { dni.isValid(text) || nie.isValid(text) }
+    static func isValid(_ text: String) -> Bool { dni.isValid(text) || nie.isValid(text) }
 
     static func find(in characters: [Character]) -> [PIISpan] {
         IdentifierFormat.merged(dni.find(in: characters) + nie.find(in: characters))

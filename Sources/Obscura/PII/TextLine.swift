@@ -2,21 +2,21 @@
 /// reads. Lines come from OCR (`TextRecognizer`) or from any other source.
 ///
 /// The text is personal data: it is never logged, written to reports or put into errors.
-public struct TextLine: Sendable, Equatable {
+struct TextLine: Sendable, Equatable {
     /// The line's characters (`Character`s, i.e. grapheme clusters).
-    public var characters: [Character]
+    var characters: [Character]
     /// The box of the whole line in image pixels.
-    public var box: Box
+    var box: Box
     /// One box per character when known (`nil` for a character with no box of its own, such as
     /// the space that joins two words). When absent, a match paints the whole line.
-    public var characterBoxes: [Box?]?
+    var characterBoxes: [Box?]?
     /// How sure the recogniser was of its words, 0...100 (Tesseract's mean word confidence, which
     /// weighs in its dictionary and language model), when known. Low on text it could not really
     /// read, such as a plate photographed small.
-    public var confidence: Double?
+    var confidence: Double?
 
     /// A line from its text; `characterBoxes`, when given, must have one entry per `Character`.
-    public init(text: String, box: Box, characterBoxes: [Box?]? = nil, confidence: Double? = nil) {
+    init(text: String, box: Box, characterBoxes: [Box?]? = nil, confidence: Double? = nil) {
         characters = Array(text)
         precondition(characterBoxes == nil || characterBoxes!.count == characters.count,
                      "one character box per Character")
@@ -27,7 +27,7 @@ public struct TextLine: Sendable, Equatable {
 
     /// A line from OCR words: they are joined with one space and each character takes its word's
     /// box. The line box is the union of the word boxes unless given.
-    public init(words: [TextWord], box: Box? = nil) {
+    init(words: [TextWord], box: Box? = nil) {
         var characters: [Character] = []
         var boxes: [Box?] = []
         for (index, word) in words.enumerated() {
@@ -45,11 +45,11 @@ public struct TextLine: Sendable, Equatable {
         self.box = box ?? Box.union(words.map(\.box)) ?? Box(x: 0, y: 0, width: 0, height: 0)
     }
 
-    public var text: String { String(characters) }
+    var text: String { String(characters) }
 
     /// The area to paint for characters `range`: the union of their boxes, or the line's box
     /// when characters carry none.
-    public func box(for range: Range<Int>) -> Box {
+    func box(for range: Range<Int>) -> Box {
         guard let characterBoxes else { return box }
         let clamped = range.clamped(to: 0..<characterBoxes.count)
         return Box.union(characterBoxes[clamped].compactMap { $0 }) ?? box
@@ -57,13 +57,13 @@ public struct TextLine: Sendable, Equatable {
 }
 
 /// A recognised word and its box in image pixels.
-public struct TextWord: Sendable, Equatable {
-    public var text: String
-    public var box: Box
+struct TextWord: Sendable, Equatable {
+    var text: String
+    var box: Box
     /// Recognition confidence, 0...100 as Tesseract reports it (100 when unknown).
-    public var confidence: Double
+    var confidence: Double
 
-    public init(text: String, box: Box, confidence: Double = 100) {
+    init(text: String, box: Box, confidence: Double = 100) {
         self.text = text
         self.box = box
         self.confidence = confidence
@@ -72,7 +72,7 @@ public struct TextWord: Sendable, Equatable {
 
 extension Box {
     /// The smallest box holding all `boxes`; nil for none.
-    public static func union(_ boxes: [Box]) -> Box? {
+    static func union(_ boxes: [Box]) -> Box? {
         guard let first = boxes.first else { return nil }
         var x0 = first.x, y0 = first.y, x1 = first.maxX, y1 = first.maxY
         for box in boxes.dropFirst() {

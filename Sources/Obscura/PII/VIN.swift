@@ -1,7 +1,7 @@
 /// Vehicle identification numbers (ISO 3779): 17 characters without I, O and Q, with the North
 /// American check digit (0–9 or X) in position 9: letters transliterated to digits, weighted
 /// and taken mod 11. Found only with a letter in them: 17 digits alone are some other number.
-public enum VIN {
+enum VIN {
     static let transliteration: [Character: Int] = {
         var values: [Character: Int] = [:]
         for (letters, start) in [("ABCDEFGH", 1), ("JKLMN", 1), ("P", 7), ("R", 9), ("STUVWXYZ", 2)] {
@@ -27,6 +27,6 @@ public enum VIN {
         return value[8] == (check == 10 ? "X" : Character(String(check)))
     }
 
-    public static func isValid(_ text: String) -> Bool { format.isValid(text) }
+    static func isValid(_ text: String) -> Bool { format.isValid(text) }
     static func find(in characters: [Character]) -> [PIISpan] { format.find(in: characters) }
 }

@@ -72,14 +72,14 @@ public final class Anonymizer: Sendable {
     /// CenterFace, loaded when `faces` is asked for.
     public let faceDetector: CenterFaceDetector?
     /// PP-OCRv4 text detection, loaded for `text`, `pii` and `plates` and run once per image.
-    public let textDetector: TextDetector?
+    let textDetector: TextDetector?
     /// Tesseract and the PII rules, loaded for `pii`.
-    public let textRecognizer: TextRecognizer?
-    public let piiMatcher: PIIMatcher?
+    let textRecognizer: TextRecognizer?
+    let piiMatcher: PIIMatcher?
     /// The plate cascade and filters, loaded for `plates`.
-    public let plateDetector: PlateDetector?
+    let plateDetector: PlateDetector?
     /// The person detector, loaded for `bodies` (with CenterFace, whose faces predict bodies).
-    public let bodyDetector: BodyDetector?
+    let bodyDetector: BodyDetector?
 
     /// Validates the options and takes the models the kinds need from `models` (loading them
     /// there on first use). Throws set-up errors before any image is read.

@@ -30,22 +30,22 @@ public final class ModelSet: Sendable {
     }
 
     /// PP-OCRv4 text detection, compiled on first use.
-    public func textDetector() throws -> TextDetector {
+    func textDetector() throws -> TextDetector {
         try loadOnce(text) { try TextDetector(modelDirectory: modelDirectory, runtimeDirectory: runtimeDirectory) }
     }
 
     /// Tesseract with Debian's English data, started on first use.
-    public func textRecognizer() throws -> TextRecognizer {
+    func textRecognizer() throws -> TextRecognizer {
         try loadOnce(recognizer) { try TextRecognizer() }
     }
 
     /// The SSDLite person detector, compiled on first use.
-    public func bodyDetector() throws -> BodyDetector {
+    func bodyDetector() throws -> BodyDetector {
         try loadOnce(people) { try BodyDetector(modelDirectory: modelDirectory, runtimeDirectory: runtimeDirectory) }
     }
 
     /// The plate cascade, loaded on first use.
-    public func plateCascade() throws -> PlateCascade {
+    func plateCascade() throws -> PlateCascade {
         try loadOnce(cascade) { try PlateCascade(.plateCascade, modelDirectory: modelDirectory) }
     }
 

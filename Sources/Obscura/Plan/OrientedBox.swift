@@ -2,13 +2,13 @@ import Foundation
 
 /// A rectangle turned by `angle` about its centre, in pixels of the upright image: a tilted
 /// text line as the detector saw it. `length` runs along the angle, `thickness` across it.
-public struct OrientedBox: Sendable, Equatable {
-    public var centerX: Double, centerY: Double
-    public var length: Double, thickness: Double
+struct OrientedBox: Sendable, Equatable {
+    var centerX: Double, centerY: Double
+    var length: Double, thickness: Double
     /// Radians, clockwise on screen (y grows downwards), within ±π/2.
-    public var angle: Double
+    var angle: Double
 
-    public init(centerX: Double, centerY: Double, length: Double, thickness: Double, angle: Double) {
+    init(centerX: Double, centerY: Double, length: Double, thickness: Double, angle: Double) {
         self.centerX = centerX
         self.centerY = centerY
         self.length = length
@@ -17,12 +17,12 @@ public struct OrientedBox: Sendable, Equatable {
     }
 
     /// The image point at (`along`, `across`) in the box's own frame, whose origin is its centre.
-    public func point(along: Double, across: Double) -> (x: Double, y: Double) {
+    func point(along: Double, across: Double) -> (x: Double, y: Double) {
         (centerX + along * cos(angle) - across * sin(angle), centerY + along * sin(angle) + across * cos(angle))
     }
 
     /// The upright box around the four corners.
-    public var boundingBox: Box {
+    var boundingBox: Box {
         let corners = [(-1.0, -1.0), (1, -1), (1, 1), (-1, 1)].map { point(along: $0.0 * length / 2, across: $0.1 * thickness / 2) }
         let xs = corners.map(\.x), ys = corners.map(\.y)
         return Box(x: xs.min()!, y: ys.min()!, width: xs.max()! - xs.min()!, height: ys.max()! - ys.min()!)

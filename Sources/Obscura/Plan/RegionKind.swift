@@ -6,7 +6,7 @@ public struct RegionKind: RawRepresentable, Hashable, Sendable, Codable, Compara
     public let rawValue: String
     public init(rawValue: String) { self.rawValue = rawValue }
     public init(stringLiteral value: String) { self.init(rawValue: value) }
-    public init(_ kind: PIIKind) { self.init(rawValue: kind.rawValue) }
+    init(_ kind: PIIKind) { self.init(rawValue: kind.rawValue) }
     public init(from decoder: any Decoder) throws { rawValue = try decoder.singleValueContainer().decode(String.self) }
     public func encode(to encoder: any Encoder) throws {
         var container = encoder.singleValueContainer()

@@ -9,28 +9,28 @@ import Foundation
 /// let page = try reader.read(image)
 /// let regions = page.lines + matcher.detections(in: page.text)   // "text" and "pii.*" kinds
 /// ```
-public final class TextReader: Sendable {
-    public let detector: TextDetector
-    public let recognizer: TextRecognizer
+final class TextReader: Sendable {
+    let detector: TextDetector
+    let recognizer: TextRecognizer
 
-    public init(modelDirectory: URL = ModelStore.defaultDirectory,
+    init(modelDirectory: URL = ModelStore.defaultDirectory,
                 detection: TextDetector.Settings = .init(), recognition: TextRecognizer.Settings = .init()) throws {
         detector = try TextDetector(modelDirectory: modelDirectory, settings: detection)
         recognizer = try TextRecognizer(settings: recognition)
     }
 
     /// What was read from one image.
-    public struct Page: Sendable {
+    struct Page: Sendable {
         /// Every detected line, kind `text`.
-        public var lines: [Detection]
+        var lines: [Detection]
         /// The recognised text of each line, in the same order.
-        public var text: [TextLine]
+        var text: [TextLine]
         /// Seconds spent detecting and recognising.
-        public var detectSeconds: Double
-        public var recognizeSeconds: Double
+        var detectSeconds: Double
+        var recognizeSeconds: Double
     }
 
-    public func read(_ image: PixelBuffer) throws -> Page {
+    func read(_ image: PixelBuffer) throws -> Page {
         let clock = ContinuousClock()
         let start = clock.now
         let lines = try detector.lines(in: image)

@@ -8,7 +8,7 @@ private import CObscuraOCR
 ///
 /// Engines are started once and lent to one worker at a time (a Tesseract engine is not safe
 /// for concurrent use). The text read is personal data: it is returned, never logged.
-public final class TextRecognizer: Sendable {
+final class TextRecognizer: Sendable {
     public struct Settings: Sendable, Equatable, Codable {
         /// Tesseract language codes joined with `+` (default `eng`; more are Debian packages,
         /// e.g. `tesseract-ocr-deu`).

@@ -5,15 +5,15 @@ private import CObscuraVision
 ///
 /// The model file is read, hash-checked and compiled once per `ModelSet`; one compiled model,
 /// with free input height and width, serves every worker, job and `verify` in the process.
-public final class CenterFaceDetector: Sendable {
-    public let model: ModelDescriptor
+package final class CenterFaceDetector: Sendable {
+    package let model: ModelDescriptor
     private let network: InferenceModel
     private let heatmapOutput: Int, scaleOutput: Int, offsetOutput: Int
 
     /// Loads, verifies and compiles the model, so a model or runtime that cannot load is reported
     /// before any image is touched. (A failure in inference itself fails that image, which is
     /// then not written.)
-    public init(modelDirectory: URL = ModelStore.defaultDirectory,
+    package init(modelDirectory: URL = ModelStore.defaultDirectory,
                 runtimeDirectory: URL = InferenceRuntime.defaultDirectory) throws {
         model = .centerFace
         let bytes = try ModelStore.load(.centerFace, from: modelDirectory)
@@ -33,7 +33,7 @@ public final class CenterFaceDetector: Sendable {
     /// times the threshold and the threshold get a second look of their own: a window around each,
     /// enlarged until the face is about `lookFace` px, the windows packed into mosaic inputs. A
     /// candidate is kept when that look scores at least the threshold too.
-    public func detect(in image: PixelBuffer, threshold: Double, minimumFace: Double = 10,
+    package func detect(in image: PixelBuffer, threshold: Double, minimumFace: Double = 10,
                        largeImageAbove: Int = ScaleSearch.largeImage) throws -> [Detection] {
         // Grey and RGBA images are read as they are (grey repeated in the three planes, alpha
         // skipped) rather than expanded to an RGB copy: a 50 MP grey scan would need 150 MB more.
@@ -78,7 +78,7 @@ public final class CenterFaceDetector: Sendable {
     }
 
     /// Frees the network's working memory until its next run (see `InferenceModel`).
-    public func releaseWorkingMemory() { network.releaseWorkingMemory() }
+    package func releaseWorkingMemory() { network.releaseWorkingMemory() }
 
     /// Candidates below the threshold get a second look when they score at least this fraction
     /// of it.

@@ -185,7 +185,7 @@ public struct AnonymizeOptions: Sendable, Codable, Equatable {
 
     /// Checks every setting against `OptionTable`; the message names it in the caller's words
     /// (`--min-face` or `minimumFace`). The CLI reports it as a usage error, the API as 400.
-    public func validate(naming: OptionNaming = .commandLine) throws {
+    package func validate(naming: OptionNaming = .commandLine) throws {
         let table = OptionTable.self
         func name(_ spec: OptionSpec) -> String { spec.name(naming) }
         guard !detect.isEmpty else {

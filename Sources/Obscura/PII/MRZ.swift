@@ -2,12 +2,12 @@
 /// characters), TD2 (2 × 36) and TD3 (passports, 2 × 44). A zone is accepted only when every
 /// check digit it carries agrees: document number, birth date, expiry date, optional data (TD3)
 /// and the composite.
-public enum MRZ {
+package enum MRZ {
     enum Format: String, Sendable, CaseIterable {
         case td1, td2, td3
 
         /// Characters per line.
-        public var lineLength: Int {
+        package var lineLength: Int {
             switch self {
             case .td1: 30
             case .td2: 36
@@ -15,12 +15,12 @@ public enum MRZ {
             }
         }
 
-        public var lineCount: Int { self == .td1 ? 3 : 2 }
+        package var lineCount: Int { self == .td1 ? 3 : 2 }
     }
 
     /// The ICAO 9303 check digit (weights 7, 3, 1; `<` = 0, A…Z = 10…35) of `characters`;
     /// nil when one of them is not allowed in an MRZ.
-    public static func checkDigit<C: Collection>(_ characters: C) -> Int? where C.Element == Character {
+    package static func checkDigit<C: Collection>(_ characters: C) -> Int? where C.Element == Character {
         let weights = [7, 3, 1]
         var sum = 0
         for (index, character) in characters.enumerated() {

@@ -70,7 +70,7 @@ public final class Anonymizer: Sendable {
     /// say why (`AnonymizedImage.verifyWarning`).
     public let verifyFailure: VerifyFailure
     /// CenterFace, loaded when `faces` is asked for.
-    public let faceDetector: CenterFaceDetector?
+    package let faceDetector: CenterFaceDetector?
     /// PP-OCRv4 text detection, loaded for `text`, `pii` and `plates` and run once per image.
     let textDetector: TextDetector?
     /// Tesseract and the PII rules, loaded for `pii`.
@@ -126,7 +126,7 @@ public final class Anonymizer: Sendable {
     /// detections found: both paths give the same bytes.
     /// `verifyCrops`, when given, receives crops of the faces a failed or flagged verification
     /// reported (see `render`).
-    public func anonymize(_ input: [UInt8], outputFormat: OutputFormat? = nil, maximumPixels: Int? = nil,
+    package func anonymize(_ input: [UInt8], outputFormat: OutputFormat? = nil, maximumPixels: Int? = nil,
                           verifyCrops: (([VerifyCrop]) -> Void)? = nil) throws -> AnonymizedImage {
         let found = try detect(input, maximumPixels: maximumPixels)
         let detections = found.detections, timings = found.timings
@@ -214,7 +214,7 @@ public final class Anonymizer: Sendable {
     /// When the caller hands `decoded` over (its last use, or `consume`), the pixels are painted
     /// where they lie; otherwise they are copied first, as for any value. Only `verify` keeps the
     /// unpainted pixels, to compare.
-    public func render(_ decoded: consuming DecodedImage, detections: [Detection], outputFormat: OutputFormat? = nil,
+    package func render(_ decoded: consuming DecodedImage, detections: [Detection], outputFormat: OutputFormat? = nil,
                        timings: StageTimings = StageTimings(),
                        verifyCrops: (([VerifyCrop]) -> Void)? = nil) throws -> AnonymizedImage {
         var timings = timings

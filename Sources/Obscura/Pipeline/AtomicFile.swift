@@ -3,14 +3,14 @@ import Foundation
 /// Writes files so that a reader never sees a partial output: bytes go to a temporary file in
 /// the destination folder, which is then linked into place (refusing to replace an existing
 /// file) or renamed over it when overwriting is allowed.
-public enum AtomicFile {
+package enum AtomicFile {
     /// A fresh temporary name in `folder`: short and of fixed length, so that it fits the file
     /// system's 255-byte name limit whatever the length of the final name.
-    public static func temporaryPath(in folder: URL) -> String {
+    package static func temporaryPath(in folder: URL) -> String {
         folder.appendingPathComponent(".obscura-\(UUID().uuidString.prefix(18)).tmp").path
     }
 
-    public static func write(_ bytes: [UInt8], to path: String, overwrite: Bool) throws {
+    package static func write(_ bytes: [UInt8], to path: String, overwrite: Bool) throws {
         let url = URL(fileURLWithPath: path)
         let folder = url.deletingLastPathComponent()
         do {

@@ -1,27 +1,27 @@
 import Foundation
 
 /// One unit of work: where the bytes come from and where the cleaned copy goes.
-public struct BatchItem: Sendable, Equatable {
-    public enum Source: Sendable, Equatable {
+package struct BatchItem: Sendable, Equatable {
+    package enum Source: Sendable, Equatable {
         case file(String)
         case standardInput
     }
 
-    public enum Destination: Sendable, Equatable {
+    package enum Destination: Sendable, Equatable {
         /// A file path; its extension follows the output format when it came from a folder walk.
         case file(String)
         case standardOutput
     }
 
-    public var source: Source
-    public var destination: Destination
+    package var source: Source
+    package var destination: Destination
     /// True when the item came from a folder walk: a non-image is then skipped, not failed.
-    public var foundInFolder: Bool
+    package var foundInFolder: Bool
     /// Output format asked for by the output file's own extension (`-o out.png`).
-    public var formatFromName: OutputFormat?
+    package var formatFromName: OutputFormat?
 
     /// How the input is named in messages and reports.
-    public var displayName: String {
+    package var displayName: String {
         switch source {
         case .file(let path): path
         case .standardInput: "-"
@@ -38,8 +38,8 @@ public struct BatchItem: Sendable, Equatable {
 ///   file's extension must name a format Obscura writes and agree with `format` unless that is
 ///   `keep`, so a file never holds another format than its name says.
 /// - Every input path must exist (`input.missing`): a typo is caught before any work starts.
-public enum BatchPlanner {
-    public static func plan(inputs: [String], output: String, format: OutputFormat = .keep) throws -> [BatchItem] {
+package enum BatchPlanner {
+    package static func plan(inputs: [String], output: String, format: OutputFormat = .keep) throws -> [BatchItem] {
         guard !inputs.isEmpty else { throw ObscuraError(.invalidSettings, "no input given") }
         let fileManager = FileManager.default
         var isDirectory: ObjCBool = false
@@ -83,7 +83,7 @@ public enum BatchPlanner {
 
     /// The report of a run may be neither one of its inputs nor one of its outputs (by path or as
     /// the same file): with `--overwrite` it would otherwise replace a photo with JSON lines.
-    public static func checkReport(_ report: String, against items: [BatchItem]) throws {
+    package static func checkReport(_ report: String, against items: [BatchItem]) throws {
         let identity = FileIdentity(report)
         for item in items {
             if case .file(let input) = item.source, identity.matches(input) {
@@ -97,7 +97,7 @@ public enum BatchPlanner {
 
     /// Relative paths of the files below `folder` (symbolic links to files included, linked
     /// folders not followed), sorted, hidden entries skipped.
-    public static func walk(_ folder: String) throws -> [String] {
+    package static func walk(_ folder: String) throws -> [String] {
         let url = URL(fileURLWithPath: folder, isDirectory: true)
         let keys: [URLResourceKey] = [.isRegularFileKey, .isSymbolicLinkKey]
         guard let enumerator = FileManager.default.enumerator(

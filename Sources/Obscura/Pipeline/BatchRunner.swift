@@ -3,18 +3,18 @@ import Synchronization
 private import CObscuraVision
 
 /// Counts of a finished batch.
-public struct BatchSummary: Sendable, Equatable {
-    public var written = 0
-    public var failed = 0
-    public var skipped = 0
+package struct BatchSummary: Sendable, Equatable {
+    package var written = 0
+    package var failed = 0
+    package var skipped = 0
     /// Of `skipped`: inputs whose output existed (`skipExisting`).
-    public var existing = 0
-    public var total: Int { written + failed + skipped }
+    package var existing = 0
+    package var total: Int { written + failed + skipped }
 
-    public init() {}
+    package init() {}
 
     /// Counts one finished item.
-    public mutating func count(_ record: ReportRecord) {
+    package mutating func count(_ record: ReportRecord) {
         switch record.outcome {
         case .written: written += 1
         case .failed: failed += 1
@@ -27,27 +27,27 @@ public struct BatchSummary: Sendable, Equatable {
 
 /// Runs work items on the worker pool. Each item is read, anonymized and written on its own; a
 /// failing item is recorded and the batch carries on.
-public final class BatchRunner: Sendable {
-    public let anonymizer: Anonymizer
-    public let pool: WorkerPool
+package final class BatchRunner: Sendable {
+    package let anonymizer: Anonymizer
+    package let pool: WorkerPool
     /// Leave outputs that exist alone and count their inputs as skipped, so a stopped run into
     /// the same folder can resume. Default false (an existing output fails its input unless
     /// the options ask to overwrite).
-    public let skipExisting: Bool
+    package let skipExisting: Bool
     /// Inputs declaring more pixels fail with `input.too-large` before they are decoded.
-    public let maximumPixels: Int
+    package let maximumPixels: Int
     /// With `--verify`: a folder for PNG crops of the faces a failed or flagged check reports,
     /// named after the input (`IMG_0042.face-1.png`). Nil writes none.
-    public let verifyCropsDirectory: String?
+    package let verifyCropsDirectory: String?
 
     /// `jobs`: worker count (default: the number of cores).
-    public convenience init(anonymizer: Anonymizer, jobs: Int? = nil, skipExisting: Bool = false,
+    package convenience init(anonymizer: Anonymizer, jobs: Int? = nil, skipExisting: Bool = false,
                             maximumPixels: Int = ImageDecoder.defaultMaximumPixels, verifyCropsDirectory: String? = nil) {
         self.init(anonymizer: anonymizer, pool: WorkerPool(threads: jobs ?? ProcessInfo.processInfo.activeProcessorCount),
                   skipExisting: skipExisting, maximumPixels: maximumPixels, verifyCropsDirectory: verifyCropsDirectory)
     }
 
-    public init(anonymizer: Anonymizer, pool: WorkerPool, skipExisting: Bool = false,
+    package init(anonymizer: Anonymizer, pool: WorkerPool, skipExisting: Bool = false,
                 maximumPixels: Int = ImageDecoder.defaultMaximumPixels, verifyCropsDirectory: String? = nil) {
         self.anonymizer = anonymizer
         self.pool = pool
@@ -59,7 +59,7 @@ public final class BatchRunner: Sendable {
     /// Processes every item; calls `onStart` as a worker takes an item and `onRecord` as each
     /// finishes (both from worker threads; `onRecord` one call at a time). No output may
     /// replace any input of the batch or a `protected` file (the run's report).
-    public func run(_ items: [BatchItem], protected: [String] = [], onStart: (@Sendable (BatchItem) -> Void)? = nil,
+    package func run(_ items: [BatchItem], protected: [String] = [], onStart: (@Sendable (BatchItem) -> Void)? = nil,
                     onRecord: @escaping @Sendable (ReportRecord) -> Void) -> BatchSummary {
         // Workers × OpenCV threads (resizing, the cascade) should not exceed the cores.
         let workers = min(pool.threads, max(1, items.count))
@@ -186,7 +186,7 @@ public final class BatchRunner: Sendable {
     /// the input's extension joins the stem (`IMG_1-heic.jpg`), so that outputs never collide
     /// and the name does not depend on which worker finishes first. Public for `obscura submit`,
     /// which names the results a server wrote as `anonymize` would have.
-    public static func path(_ path: String, for format: ImageFormat, input: ImageFormat, source: BatchItem.Source? = nil) -> String {
+    package static func path(_ path: String, for format: ImageFormat, input: ImageFormat, source: BatchItem.Source? = nil) -> String {
         guard format != input else { return path }
         var stem = (path as NSString).deletingPathExtension
         if case .file(let inputPath) = source {

@@ -2,12 +2,12 @@ import Foundation
 
 /// A file named by its resolved path and, when it exists, by device and inode, so that another
 /// spelling of the path, a symbolic link or a hard link all count as the same file.
-public struct FileIdentity: Sendable, Hashable {
-    public var path: String
-    public var device: UInt64?
-    public var inode: UInt64?
+package struct FileIdentity: Sendable, Hashable {
+    package var path: String
+    package var device: UInt64?
+    package var inode: UInt64?
 
-    public init(_ path: String) {
+    package init(_ path: String) {
         self.path = Self.resolvedPath(path)
         var info = stat()
         if stat(path, &info) == 0 {
@@ -27,12 +27,12 @@ public struct FileIdentity: Sendable, Hashable {
         return Node(device: device, inode: inode)
     }
 
-    public static func resolvedPath(_ path: String) -> String {
+    package static func resolvedPath(_ path: String) -> String {
         URL(fileURLWithPath: path).standardizedFileURL.resolvingSymlinksInPath().path
     }
 
     /// True when `other` names this file.
-    public func matches(_ other: String) -> Bool {
+    package func matches(_ other: String) -> Bool {
         let candidate = FileIdentity(other)
         return candidate.path == path || (node != nil && candidate.node == node)
     }
@@ -40,18 +40,18 @@ public struct FileIdentity: Sendable, Hashable {
 
 /// Files no output may replace, looked up by resolved path or by device and inode in constant
 /// time, so that checking each output of a large batch costs one `stat`, not one per input.
-public struct FileIdentitySet: Sendable {
+package struct FileIdentitySet: Sendable {
     private var paths: Set<String> = []
     private var nodes: Set<FileIdentity.Node> = []
 
-    public init(_ files: [String]) {
+    package init(_ files: [String]) {
         for identity in files.map(FileIdentity.init) {
             paths.insert(identity.path)
             if let node = identity.node { nodes.insert(node) }
         }
     }
 
-    public func contains(_ path: String) -> Bool {
+    package func contains(_ path: String) -> Bool {
         let candidate = FileIdentity(path)
         return paths.contains(candidate.path) || candidate.node.map(nodes.contains) == true
     }

@@ -25,7 +25,7 @@ public final class ModelSet: Sendable {
     }
 
     /// CenterFace, compiled on first use.
-    public func faceDetector() throws -> CenterFaceDetector {
+    package func faceDetector() throws -> CenterFaceDetector {
         try loadOnce(faces) { try CenterFaceDetector(modelDirectory: modelDirectory, runtimeDirectory: runtimeDirectory) }
     }
 

@@ -5,13 +5,13 @@ private import CObscuraCodecs
 /// The batch CLI (`BatchRunner`), `verify` and the server's job runner all run on it, so
 /// decoding, inference and encoding never block Swift concurrency's cooperative threads or an
 /// event loop, and at most `threads` images are in flight.
-public final class WorkerPool: Sendable {
-    public let threads: Int
+package final class WorkerPool: Sendable {
+    package let threads: Int
     private let state: State
 
     /// Starts `threads` workers (at least 1) with 8 MiB stacks: Tesseract and libheif recurse
     /// deeply.
-    public init(threads: Int) {
+    package init(threads: Int) {
         self.threads = max(1, threads)
         state = State()
         for index in 0..<self.threads {
@@ -26,12 +26,12 @@ public final class WorkerPool: Sendable {
     deinit { state.stop() }
 
     /// Queues `work`; it runs on one of the workers.
-    public func submit(_ work: @escaping @Sendable () -> Void) {
+    package func submit(_ work: @escaping @Sendable () -> Void) {
         state.push(work)
     }
 
     /// Runs `body(0)`, …, `body(count - 1)` on the workers and returns when all are done.
-    public func forEach(_ count: Int, _ body: @escaping @Sendable (Int) -> Void) {
+    package func forEach(_ count: Int, _ body: @escaping @Sendable (Int) -> Void) {
         let group = DispatchGroup()
         for index in 0..<count {
             group.enter()
@@ -44,7 +44,7 @@ public final class WorkerPool: Sendable {
     }
 
     /// Runs `work` on a worker and resumes the caller with its result.
-    public func run<Result: Sendable>(_ work: @escaping @Sendable () throws -> Result) async throws -> Result {
+    package func run<Result: Sendable>(_ work: @escaping @Sendable () throws -> Result) async throws -> Result {
         try await withCheckedThrowingContinuation { continuation in
             submit { continuation.resume(with: Swift.Result { try work() }) }
         }

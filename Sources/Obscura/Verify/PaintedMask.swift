@@ -1,13 +1,13 @@
 /// Which pixels a run painted: `anonymize --verify` knows them exactly (the pixels redaction
 /// changed), so a detection lying on them is a face this run found and destroyed, whatever
 /// the style looks like to the detector. Holds one bit of "changed" per pixel, never values.
-public struct PaintedMask: Sendable {
-    public let width: Int
-    public let height: Int
+package struct PaintedMask: Sendable {
+    package let width: Int
+    package let height: Int
     private var painted: [Bool]
 
     /// The pixels where `redacted` differs from `original` (same size; else nothing painted).
-    public init(original: PixelBuffer, redacted: PixelBuffer) {
+    package init(original: PixelBuffer, redacted: PixelBuffer) {
         width = redacted.width
         height = redacted.height
         painted = [Bool](repeating: false, count: width * height)
@@ -23,7 +23,7 @@ public struct PaintedMask: Sendable {
     }
 
     /// Whole painted rectangles (callers that know only boxes, and tests).
-    public init(width: Int, height: Int, boxes: [Box]) {
+    package init(width: Int, height: Int, boxes: [Box]) {
         self.width = width
         self.height = height
         painted = [Bool](repeating: false, count: width * height)
@@ -36,7 +36,7 @@ public struct PaintedMask: Sendable {
     }
 
     /// Share of the central `centralFraction` of `box` that was painted (0 outside the image).
-    public func share(of box: Box, centralFraction: Double = 0.6) -> Double {
+    package func share(of box: Box, centralFraction: Double = 0.6) -> Double {
         let inset = (1 - centralFraction) / 2
         let x0 = max(0, Int((box.x + box.width * inset).rounded(.down)))
         let y0 = max(0, Int((box.y + box.height * inset).rounded(.down)))

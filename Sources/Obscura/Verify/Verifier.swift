@@ -91,14 +91,14 @@ public final class Verifier: Sendable {
     static let paintedDominance = 0.5
 
     /// `faceDetector` nil skips the face check (reported as `facesChecked == false`).
-    public init(options: VerifyOptions, faceDetector: CenterFaceDetector?) {
+    package init(options: VerifyOptions, faceDetector: CenterFaceDetector?) {
         self.options = options
         self.faceDetector = options.faces ? faceDetector : nil
     }
 
     /// `painted` marks the pixels the caller itself redacted (`anonymize --verify`): a detection
     /// lying on them is counted as redacted whatever the style looks like.
-    public func verify(_ bytes: [UInt8], painted: PaintedMask? = nil) -> Verification {
+    package func verify(_ bytes: [UInt8], painted: PaintedMask? = nil) -> Verification {
         var result = Verification(status: .clean)
         do {
             let inventory = try MetadataInspector.inspect(bytes)

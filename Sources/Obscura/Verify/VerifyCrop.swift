@@ -2,26 +2,26 @@
 /// unredacted or a false alarm (`--verify-crops DIR`). These crops are the only pixels of
 /// unpainted faces Obscura writes on purpose: they are made only when asked for, and never go to
 /// logs, reports or errors.
-public struct VerifyCrop: Sendable {
+package struct VerifyCrop: Sendable {
     /// Position in `Verification.faces`, from 1, as the crop's file name gives it.
-    public var number: Int
+    package var number: Int
     /// The area cropped, in whole pixels of the checked image: the face's box grown by `growth`
     /// on every side and clamped to the image.
-    public var area: Box
-    public var png: [UInt8]
+    package var area: Box
+    package var png: [UInt8]
 
     /// Growth of the box on each side, as a fraction of its width and height: enough context
     /// (hair, collar, what surrounds it) to tell a face from clothing or a mosaic.
-    public static let growth = 0.25
+    package static let growth = 0.25
 
     /// Crops each reported face out of `bytes`, the image that was checked.
-    public static func crops(of faces: [Verification.Face], in bytes: [UInt8]) throws -> [VerifyCrop] {
+    package static func crops(of faces: [Verification.Face], in bytes: [UInt8]) throws -> [VerifyCrop] {
         guard !faces.isEmpty else { return [] }
         let pixels = try ImageDecoder.decode(bytes).pixels
         return try crops(of: faces, in: pixels)
     }
 
-    public static func crops(of faces: [Verification.Face], in pixels: PixelBuffer) throws -> [VerifyCrop] {
+    package static func crops(of faces: [Verification.Face], in pixels: PixelBuffer) throws -> [VerifyCrop] {
         try faces.enumerated().compactMap { index, face in
             let box = face.box
             let x0 = max(0, Int((box.x - box.width * growth).rounded(.down)))
@@ -45,7 +45,7 @@ public struct VerifyCrop: Sendable {
 
     /// The file name of a crop: the input's name without its extension, then the face number
     /// (`IMG_0042.face-1.png`).
-    public static func fileName(forInput input: String, number: Int) -> String {
+    package static func fileName(forInput input: String, number: Int) -> String {
         let name = input.split(separator: "/").last.map(String.init) ?? input
         let stem = name.contains(".") ? String(name[..<name.lastIndex(of: ".")!]) : name
         return "\(stem.isEmpty ? "input" : stem).face-\(number).png"

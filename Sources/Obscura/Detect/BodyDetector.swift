@@ -7,35 +7,32 @@ import Foundation
 /// (three looks at a 4:3 photo). Boxes from the looks that overlap by `mergeOverlap` or more
 /// (intersection over union) are merged into their union. Deterministic.
 final class BodyDetector: Sendable {
-    public struct Settings: Sendable, Equatable, Codable {
+    struct Settings: Sendable, Equatable, Codable {
         /// Minimum score of a person box (0...1, default 0.3).
-        public var threshold: Double = 0.3
+        var threshold: Double = 0.3
         /// Boxes overlapping at least this much (IoU) are one person (default 0.4).
-        public var mergeOverlap: Double = 0.4
-        public init() {}
+        var mergeOverlap: Double = 0.4
     }
 
-    public let model: ModelDescriptor
-    public let settings: Settings
+    let settings: Settings
     private let network: InferenceModel
+    var model: ModelDescriptor { network.descriptor }
     private let boxesOutput: Int
     private let scoresOutput: Int
 
     /// Side of the network input.
-    public static let inputSide = 300
+    static let inputSide = 300
     static let boxesName = "Postprocessor/BatchMultiClassNonMaxSuppression/map/TensorArrayStack/TensorArrayGatherV3:0"
     static let scoresName = "Postprocessor/BatchMultiClassNonMaxSuppression/map/TensorArrayStack_1/TensorArrayGatherV3:0"
 
     /// Frees the network's working memory until its next run (see `InferenceModel`).
-    public func releaseWorkingMemory() { network.releaseWorkingMemory() }
+    func releaseWorkingMemory() { network.releaseWorkingMemory() }
 
     /// Loads, verifies and compiles the model (`model.missing` / `model.corrupt`, `runtime.missing`).
-    public init(modelDirectory: URL = ModelStore.defaultDirectory, settings: Settings = Settings(),
-                runtimeDirectory: URL = InferenceRuntime.defaultDirectory) throws {
-        model = .personDetection
+    init(modelDirectory: URL = ModelStore.defaultDirectory, settings: Settings = Settings(),
+         runtimeDirectory: URL = InferenceRuntime.defaultDirectory) throws {
         self.settings = settings
-        let bytes = try ModelStore.load(.personDetection, from: modelDirectory)
-        network = try InferenceModel(.personDetection, bytes: bytes, dynamicFrom: -1, runtimeDirectory: runtimeDirectory)
+        network = try InferenceModel(.personDetection, from: modelDirectory, dynamicFrom: -1, runtimeDirectory: runtimeDirectory)
         boxesOutput = try network.outputIndex(Self.boxesName)
         scoresOutput = try network.outputIndex(Self.scoresName)
     }
@@ -53,7 +50,7 @@ final class BodyDetector: Sendable {
     }
 
     /// Every person found, as `Detection(kind: .body)` in image pixels.
-    public func detect(in image: PixelBuffer) throws -> [Detection] {
+    func detect(in image: PixelBuffer) throws -> [Detection] {
         let rgb = image.rgb()
         var found: [Detection] = []
         var input = [Float](repeating: 0, count: Self.inputSide * Self.inputSide * 3)
@@ -105,12 +102,12 @@ final class BodyDetector: Sendable {
 /// found is covered even when the person detector missed them). Overlapping bodies merge.
 enum BodyPlanner {
     /// The report kind of a whole person.
-    public static let kind = RegionKind.body
+    static let kind = RegionKind.body
 
     /// The body a face of box `face` predicts: 3.2 face widths wide, centred on the face, from
     /// 0.3 face heights above it to 7.5 face heights below its top (a standing adult is about
     /// 7.5 heads tall), clipped to the image.
-    public static func body(around face: Box, imageWidth: Int, imageHeight: Int) -> Box {
+    static func body(around face: Box, imageWidth: Int, imageHeight: Int) -> Box {
         let centre = face.x + face.width / 2
         let x0 = max(0, centre - 1.6 * face.width), x1 = min(Double(imageWidth), centre + 1.6 * face.width)
         let y0 = max(0, face.y - 0.3 * face.height), y1 = min(Double(imageHeight), face.y + 7.5 * face.height)
@@ -120,11 +117,11 @@ enum BodyPlanner {
     /// A face predicts a body when it scores at least this, or when a person box holds its
     /// centre. Weaker faces alone are often false alarms (car lamps, signs), and a predicted
     /// body is about 25 times a face's area.
-    public static let predictingFaceScore = 0.5
+    static let predictingFaceScore = 0.5
 
     /// Bodies for `people` (person detector boxes) and the faces that predict one, merged; and
     /// the faces that predict none, which stay faces.
-    public static func bodies(people: [Detection], faces: [Detection], imageWidth: Int, imageHeight: Int,
+    static func bodies(people: [Detection], faces: [Detection], imageWidth: Int, imageHeight: Int,
                               overlap: Double = BodyDetector.Settings().mergeOverlap)
         -> (bodies: [Detection], otherFaces: [Detection]) {
         var predicted: [Detection] = [], otherFaces: [Detection] = []
@@ -143,7 +140,7 @@ enum BodyPlanner {
 
     /// Merges boxes that overlap by at least `overlap` (IoU) into their union, until none do;
     /// the merged box keeps the highest score. Sorted first, so the input's order never matters.
-    public static func merge(_ detections: [Detection], overlap: Double) -> [Detection] {
+    static func merge(_ detections: [Detection], overlap: Double) -> [Detection] {
         var boxes = detections.sorted { a, b in
             (a.box.y, a.box.x, a.box.width, a.box.height, -a.score) < (b.box.y, b.box.x, b.box.width, b.box.height, -b.score)
         }

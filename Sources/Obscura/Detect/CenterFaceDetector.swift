@@ -6,18 +6,16 @@ private import CObscuraVision
 /// The model file is read, hash-checked and compiled once per `ModelSet`; one compiled model,
 /// with free input height and width, serves every worker, job and `verify` in the process.
 package final class CenterFaceDetector: Sendable {
-    package let model: ModelDescriptor
     private let network: InferenceModel
+    package var model: ModelDescriptor { network.descriptor }
     private let heatmapOutput: Int, scaleOutput: Int, offsetOutput: Int
 
     /// Loads, verifies and compiles the model, so a model or runtime that cannot load is reported
     /// before any image is touched. (A failure in inference itself fails that image, which is
     /// then not written.)
     package init(modelDirectory: URL = ModelStore.defaultDirectory,
-                runtimeDirectory: URL = InferenceRuntime.defaultDirectory) throws {
-        model = .centerFace
-        let bytes = try ModelStore.load(.centerFace, from: modelDirectory)
-        network = try InferenceModel(.centerFace, bytes: bytes, runtimeDirectory: runtimeDirectory)
+                 runtimeDirectory: URL = InferenceRuntime.defaultDirectory) throws {
+        network = try InferenceModel(.centerFace, from: modelDirectory, runtimeDirectory: runtimeDirectory)
         // The export's output names: heat map, log-scale sizes, sub-cell offsets (landmarks unused).
         heatmapOutput = try network.outputIndex("537")
         scaleOutput = try network.outputIndex("538")

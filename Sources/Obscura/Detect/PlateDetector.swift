@@ -9,46 +9,44 @@ import Foundation
 /// `Detection(kind: .plate)`. Deterministic.
 final class PlateDetector: Sendable {
     /// Filters and search settings, with the values measured on `../shared/eval/plates`.
-    public struct Settings: Sendable, Equatable, Codable {
+    struct Settings: Sendable, Equatable, Codable {
         /// Width / height of a text-line box (DB boxes, grown by the unclip distance) that can be
         /// a plate. Default 1.2...8: square US plates to long one-line EU plates.
-        public var minimumAspect: Double = 1.2
-        public var maximumAspect: Double = 8
+        var minimumAspect: Double = 1.2
+        var maximumAspect: Double = 8
         /// Smallest text-line box height in pixels (default 8).
-        public var minimumHeight: Double = 8
+        var minimumHeight: Double = 8
         /// Largest text-line box as a fraction of the image's height and width (default 0.3, 0.9:
         /// close-ups fill most of the width).
-        public var maximumHeightFraction: Double = 0.3
-        public var maximumWidthFraction: Double = 0.9
+        var maximumHeightFraction: Double = 0.3
+        var maximumWidthFraction: Double = 0.9
         /// Candidates whose mean red excess, R - max(G, B), is above this are lamps, not plates
         /// (default 60, out of 255; yellow plates have R ≈ G and pass).
-        public var maximumRedExcess: Double = 60
+        var maximumRedExcess: Double = 60
         /// Cascade image pyramid step (default 1.1) and neighbours needed (default 8: at 3, a
         /// third of its hits on the plate set lay off the labelled plate and added little).
-        public var cascadeScaleFactor: Double = 1.1
-        public var cascadeNeighbours: Int = 8
+        var cascadeScaleFactor: Double = 1.1
+        var cascadeNeighbours: Int = 8
         /// Smallest cascade window in pixels (default 36 × 12).
-        public var cascadeMinimumWidth: Int = 36
-        public var cascadeMinimumHeight: Int = 12
-
-        public init() {}
+        var cascadeMinimumWidth: Int = 36
+        var cascadeMinimumHeight: Int = 12
     }
 
-    public let evidence: [PlateEvidence]
-    public let settings: Settings
+    let evidence: [PlateEvidence]
+    let settings: Settings
     private let cascade: PlateCascade?
     /// Reads every candidate, so captions and labels are not taken for plates.
     private let recognizer: TextRecognizer
 
     /// Loads the cascade when `evidence` asks for it (`model.missing` when `opencv-data` is
     /// absent). The text detector is the caller's, so it loads once for text and plates.
-    public convenience init(evidence: [PlateEvidence] = PlateEvidence.defaults, settings: Settings = Settings(),
+    convenience init(evidence: [PlateEvidence] = PlateEvidence.defaults, settings: Settings = Settings(),
                             modelDirectory: URL = ModelStore.defaultDirectory) throws {
         try self.init(evidence: evidence, settings: settings, models: ModelSet(modelDirectory: modelDirectory))
     }
 
     /// The same, with the cascade taken from (and shared through) `models`.
-    public init(evidence: [PlateEvidence] = PlateEvidence.defaults, settings: Settings = Settings(),
+    init(evidence: [PlateEvidence] = PlateEvidence.defaults, settings: Settings = Settings(),
                 models: ModelSet) throws {
         self.evidence = evidence
         self.settings = settings
@@ -57,7 +55,7 @@ final class PlateDetector: Sendable {
     }
 
     /// Models this detector runs itself (the text detector is listed by its owner).
-    public var models: [ModelDescriptor] { (cascade.map { [$0.model] } ?? []) + [recognizer.model] }
+    var models: [ModelDescriptor] { (cascade.map { [$0.model] } ?? []) + [recognizer.model] }
 
     /// A cascade hit as a plate: more neighbours, more confidence (3 → 0.5, 10 or more → about 1).
     static func plate(_ hit: (box: Box, neighbours: Int)) -> Detection {
@@ -73,7 +71,7 @@ final class PlateDetector: Sendable {
     /// `evidence` contains `.text`). `readings`, when the caller has read the lines already (for
     /// `pii`), holds one `TextLine` per entry of `textLines`; otherwise the plate-shaped lines
     /// are read here.
-    public func detect(in image: PixelBuffer, textLines: [TextDetector.Line], readings: [TextLine]? = nil) throws -> [Detection] {
+    func detect(in image: PixelBuffer, textLines: [TextDetector.Line], readings: [TextLine]? = nil) throws -> [Detection] {
         precondition(readings == nil || readings!.count == textLines.count, "one reading per text line")
         var candidates: [Detection] = []
         let grey = TextRecognizer.grey(image)

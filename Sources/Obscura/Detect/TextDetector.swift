@@ -11,53 +11,49 @@ import Foundation
 /// box grown by the DB unclip distance (`area × unclipRatio / perimeter`). Deterministic.
 final class TextDetector: Sendable {
     /// Settings of the detector, with PaddleOCR's defaults.
-    public struct Settings: Sendable, Equatable, Codable {
+    struct Settings: Sendable, Equatable, Codable {
         /// Longer side of the network input in pixels (32...4096, default 960). Larger finds
         /// smaller text at a higher cost.
-        public var maximumSide: Int = 960
+        var maximumSide: Int = 960
         /// Canvas sides are multiples of this (32...1024, default 32, the model's coarsest stride).
-        public var canvasStep: Int = 32
+        var canvasStep: Int = 32
         /// Probability above which a pixel is text (0...1, default 0.3).
-        public var binaryThreshold: Float = 0.3
+        var binaryThreshold: Float = 0.3
         /// Minimum mean probability of a kept box (0...1, default 0.6).
-        public var boxThreshold: Double = 0.6
+        var boxThreshold: Double = 0.6
         /// How far a box is grown: DB's unclip ratio (1...3, default 1.5).
-        public var unclipRatio: Double = 1.5
+        var unclipRatio: Double = 1.5
         /// Components with a shorter side below this, in map pixels, are dropped (default 3).
-        public var minimumSide: Int = 3
-
-        public init() {}
+        var minimumSide: Int = 3
     }
 
-    public let model: ModelDescriptor
-    public let settings: Settings
+    let settings: Settings
     private let network: InferenceModel
+    var model: ModelDescriptor { network.descriptor }
     private let probabilityOutput: Int
 
-    public static let outputName = "sigmoid_0.tmp_0"
+    static let outputName = "sigmoid_0.tmp_0"
 
     /// Frees the network's working memory until its next run (see `InferenceModel`).
-    public func releaseWorkingMemory() { network.releaseWorkingMemory() }
+    func releaseWorkingMemory() { network.releaseWorkingMemory() }
 
     /// Loads, verifies and compiles the model, so a model that cannot load is reported before
     /// any image is read (`model.missing` / `model.corrupt`, `runtime.missing`).
-    public init(modelDirectory: URL = ModelStore.defaultDirectory, settings: Settings = Settings(),
-                runtimeDirectory: URL = InferenceRuntime.defaultDirectory) throws {
-        model = .textDetection
+    init(modelDirectory: URL = ModelStore.defaultDirectory, settings: Settings = Settings(),
+         runtimeDirectory: URL = InferenceRuntime.defaultDirectory) throws {
         self.settings = settings
-        let bytes = try ModelStore.load(.textDetection, from: modelDirectory)
-        network = try InferenceModel(.textDetection, bytes: bytes, runtimeDirectory: runtimeDirectory)
+        network = try InferenceModel(.textDetection, from: modelDirectory, runtimeDirectory: runtimeDirectory)
         probabilityOutput = try network.outputIndex(Self.outputName)
     }
 
     /// The network input layout for an image: scale, scaled size and canvas size.
-    public struct Layout: Sendable, Equatable {
-        public var scale: Double
-        public var scaledWidth: Int, scaledHeight: Int
-        public var canvasWidth: Int, canvasHeight: Int
+    struct Layout: Sendable, Equatable {
+        var scale: Double
+        var scaledWidth: Int, scaledHeight: Int
+        var canvasWidth: Int, canvasHeight: Int
     }
 
-    public static func layout(width: Int, height: Int, settings: Settings) -> Layout {
+    static func layout(width: Int, height: Int, settings: Settings) -> Layout {
         let scale = min(1, Double(settings.maximumSide) / Double(max(width, height)))
         let scaledWidth = max(1, Int((Double(width) * scale).rounded()))
         let scaledHeight = max(1, Int((Double(height) * scale).rounded()))
@@ -68,18 +64,18 @@ final class TextDetector: Sendable {
 
     /// A line found: its upright box as a `text` detection, and the turned rectangle that fits
     /// it, which the recogniser straightens before reading.
-    public struct Line: Sendable, Equatable {
-        public var detection: Detection
-        public var oriented: OrientedBox
+    struct Line: Sendable, Equatable {
+        var detection: Detection
+        var oriented: OrientedBox
     }
 
     /// Every text line found, as `Detection(kind: .text)` in image pixels, top to bottom.
-    public func detect(in image: PixelBuffer) throws -> [Detection] {
+    func detect(in image: PixelBuffer) throws -> [Detection] {
         try lines(in: image).map(\.detection)
     }
 
     /// Every text line found, with its turned rectangle, in image pixels, top to bottom.
-    public func lines(in image: PixelBuffer) throws -> [Line] {
+    func lines(in image: PixelBuffer) throws -> [Line] {
         let rgb = image.rgb()
         let layout = Self.layout(width: rgb.width, height: rgb.height, settings: settings)
         let scaled = try CenterFaceDetector.resize(rgb, width: layout.scaledWidth, height: layout.scaledHeight)

@@ -8,7 +8,7 @@ private import CObscuraStatus
 /// blocks when that is exact. Nothing else from the input is written (only a JFIF header).
 enum JPEGCoefficientEncoder {
     /// Whether the output was copied in the coefficient domain, and why not when it was not.
-    public enum Outcome: Sendable, Equatable {
+    enum Outcome: Sendable, Equatable {
         case copied([UInt8])
         /// The pixel encoder has to write this output; the reason goes into the report.
         case reencode(reason: String)
@@ -20,7 +20,7 @@ enum JPEGCoefficientEncoder {
     /// sRGB nor a known standard one (`StandardColourProfile`; a CMYK profile never is), or when
     /// the input cannot be copied exactly (CMYK without an Adobe marker, an orientation that
     /// moves partial MCUs).
-    public static func copy(_ decoded: DecodedImage, redacted: PixelBuffer, regions: [Region], fill: RGBColor, feather: Int = 0,
+    static func copy(_ decoded: DecodedImage, redacted: PixelBuffer, regions: [Region], fill: RGBColor, feather: Int = 0,
                             to format: ImageFormat, requestedQuality: Int?) -> Outcome {
         copy(decoded, redacted: redacted, regions: regions, fill: fill, feather: feather, to: format,
              requestedQuality: requestedQuality, standardProfiles: StandardColourProfile.known)

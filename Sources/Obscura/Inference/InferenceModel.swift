@@ -17,6 +17,15 @@ final class InferenceModel: @unchecked Sendable {
     /// Held for a whole run: the request, its input and its outputs serve one caller at a time.
     private let turn = NSLock()
 
+    /// Reads `descriptor`'s file from `modelDirectory`, checks its SHA-256 (`model.missing` /
+    /// `model.corrupt`) and compiles it: what every detector does before it sees an image, so a
+    /// model or runtime that cannot load is reported before any image is touched.
+    convenience init(_ descriptor: ModelDescriptor, from modelDirectory: URL, dynamicFrom: Int = 2,
+                     runtimeDirectory: URL) throws {
+        try self.init(descriptor, bytes: ModelStore.load(descriptor, from: modelDirectory), dynamicFrom: dynamicFrom,
+                      runtimeDirectory: runtimeDirectory)
+    }
+
     /// Compiles `bytes` (already read and hash-checked by `ModelStore`). Throws `runtime.missing`
     /// when OpenVINO cannot be loaded and `model.corrupt` when the model does not compile.
     /// - Parameter dynamicFrom: the first input dimension left free (2 for N × C × H × W).

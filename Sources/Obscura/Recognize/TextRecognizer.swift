@@ -9,33 +9,31 @@ private import CObscuraOCR
 /// Engines are started once and lent to one worker at a time (a Tesseract engine is not safe
 /// for concurrent use). The text read is personal data: it is returned, never logged.
 final class TextRecognizer: Sendable {
-    public struct Settings: Sendable, Equatable, Codable {
+    struct Settings: Sendable, Equatable, Codable {
         /// Tesseract language codes joined with `+` (default `eng`; more are Debian packages,
         /// e.g. `tesseract-ocr-deu`).
-        public var language: String = "eng"
+        var language: String = "eng"
         /// The tessdata folder; nil uses Tesseract's own default.
-        public var dataPath: String?
+        var dataPath: String?
         /// Line crops lower than this many pixels are enlarged to it (default 48, at most 4×).
-        public var targetLineHeight: Int = 48
+        var targetLineHeight: Int = 48
         /// Extra pixels kept around each line box, as a fraction of its height (default 0.15).
-        public var padding: Double = 0.15
+        var padding: Double = 0.15
         /// A turned line is straightened before it is read when its slope moves it across at
         /// least this fraction of its own thickness from end to end (default 0.2; 0 straightens
         /// every turned line). Lines turned more than 30° or less than twice as long as thick
         /// are read upright: their angle says little.
-        public var straightenAbove: Double = 0.2
-
-        public init() {}
+        var straightenAbove: Double = 0.2
     }
 
-    public let settings: Settings
+    let settings: Settings
     /// The language data in use, for reports: its SHA-256 when it is one file found in the
     /// data folder (Debian's `tesseract-ocr-eng` by default), otherwise empty.
-    public let model: ModelDescriptor
+    let model: ModelDescriptor
     private let idleEngines = Mutex<[Engine]>([])
 
     /// Starts a first engine so missing language data is reported up front (`model.missing`).
-    public init(settings: Settings = Settings()) throws {
+    init(settings: Settings = Settings()) throws {
         self.settings = settings
         let folder = settings.dataPath ?? "/usr/share/tesseract-ocr/5/tessdata"
         let file = "\(settings.language).traineddata"
@@ -49,7 +47,7 @@ final class TextRecognizer: Sendable {
 
     /// The text of each box (usually `TextDetector` lines), as lines with per-character boxes in
     /// image pixels, in the order given. A box in which nothing is read gives an empty line.
-    public func recognize(in image: PixelBuffer, boxes: [Box]) throws -> [TextLine] {
+    func recognize(in image: PixelBuffer, boxes: [Box]) throws -> [TextLine] {
         try recognize(grey: Self.grey(image), boxes: boxes)
     }
 
@@ -63,7 +61,7 @@ final class TextRecognizer: Sendable {
 
     /// The text of each detected line; a turned line is straightened first (`straightenAbove`),
     /// and its character boxes come back as upright boxes around the turned characters.
-    public func recognize(in image: PixelBuffer, lines: [TextDetector.Line]) throws -> [TextLine] {
+    func recognize(in image: PixelBuffer, lines: [TextDetector.Line]) throws -> [TextLine] {
         try recognize(grey: Self.grey(image), lines: lines)
     }
 

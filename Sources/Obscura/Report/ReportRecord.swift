@@ -43,19 +43,6 @@ public struct ReportRecord: Sendable, Codable {
         public var weak: Bool
     }
 
-    public struct Failure: Sendable, Codable, Equatable {
-        public var code: String
-        public var message: String
-        /// What the underlying library said (a decoder's or OpenCV's message; never pixel data).
-        public var cause: String?
-
-        public init(code: String, message: String, cause: String? = nil) {
-            self.code = code
-            self.message = message
-            self.cause = cause
-        }
-    }
-
     public var input: String
     public var inputSHA256: String?
     public var output: String?

@@ -73,7 +73,7 @@ public struct Verification: Sendable, Codable {
     public var facesChecked = false
     /// Paths of the crops written of `faces` (`verify --verify-crops`); set by the caller.
     public var crops: [String] = []
-    public var error: ReportRecord.Failure?
+    public var error: Failure?
 
     public init(status: Status) { self.status = status }
 
@@ -127,7 +127,7 @@ public final class Verifier: Sendable {
             // Not inspectable, not decodable completely, or the detector failed: not clean.
             result.status = .unreadable
             if let error = error as? ObscuraError {
-                result.error = .init(code: error.code.rawValue, message: error.message, cause: error.cause)
+                result.error = Failure(error)
             }
             return result
         }

@@ -164,7 +164,7 @@ struct JobAPI: Sendable {
                 }
                 if let refusal {
                     image.state = .failed
-                    image.error = Failure(refusal)
+                    image.error = Failure(refusal, keepingCause: false)
                 } else {
                     originals[index] = file.url
                 }
@@ -173,7 +173,7 @@ struct JobAPI: Sendable {
             do {
                 try await backend.create(job, images: images, originals: originals, maximumActiveJobs: configuration.maximumActiveJobs)
             } catch let error as ObscuraError where error.code == .fileSystem {
-                throw APIError(.internalServerError, "io.failed", "an upload could not be stored")
+                throw APIError(ObscuraError(.fileSystem, "an upload could not be stored"))
             }
             // A job whose images were all refused at upload is finished already.
             try await backend.queueWebhookIfDue(jobID: job.id, now: now)
@@ -275,8 +275,8 @@ struct JobAPI: Sendable {
         // Painting cost grows with the number of regions: refuse more than the library paints
         // before anything is stored.
         guard document.regions.count <= Anonymizer.maximumRegions else {
-            throw APIError.badRequest(ObscuraError.Code.tooManyRegions.rawValue,
-                                      "an image takes at most \(Anonymizer.maximumRegions) regions; this request has \(document.regions.count)")
+            throw APIError(ObscuraError(.tooManyRegions,
+                                        "an image takes at most \(Anonymizer.maximumRegions) regions; this request has \(document.regions.count)"))
         }
         for region in document.regions {
             let b = region.box
@@ -359,7 +359,7 @@ struct JobAPI: Sendable {
                 }
             }
         } catch {
-            throw APIError(.internalServerError, "io.failed", "the zip could not be written")
+            throw APIError(ObscuraError(.fileSystem, "the zip could not be written"))
         }
         let bytes = try Data(contentsOf: zipURL)
         return Response(status: .ok, headers: [.contentType: "application/zip",

@@ -184,7 +184,8 @@ public final class JobRunner: Service, Sendable {
             try? await backend.queueWebhookIfDue(jobID: job.id, now: Date())
             logger.info("image \(image.state.rawValue)", metadata: ["job": "\(job.id)", "image": "\(image.index)"])
         } catch {
-            let failure = (error as? ObscuraError).map(Failure.init) ?? Failure(code: "server.failed", message: "the image could not be processed")
+            let failure = (error as? ObscuraError).map { Failure($0, keepingCause: false) }
+                ?? Failure(code: "server.failed", message: "the image could not be processed")
             image.state = .failed
             image.error = failure
             _ = try? await backend.complete(claim, as: image, result: nil, removeOriginal: true)

@@ -42,7 +42,7 @@ struct JobReply: Decodable, Sendable {
     struct Image: Decodable, Sendable {
         var index: Int
         var state: String
-        var error: ReportRecord.Failure?
+        var error: Failure?
     }
     var id: String
     var images: [Image]
@@ -152,7 +152,7 @@ struct ServerClient: Sendable {
 
     /// The server's `{"error": {"code", "message"}}`, or a code of our own when it sent none.
     static func failure(_ status: HTTPResponseStatus, headers: HTTPHeaders, body: ByteBuffer) -> SubmitError {
-        struct Envelope: Decodable { var error: ReportRecord.Failure }
+        struct Envelope: Decodable { var error: Failure }
         let sent = try? JSONDecoder().decode(Envelope.self, from: Data(Array(buffer: body))).error
         let code = sent?.code ?? (status == .notFound ? "not-found" : "server.error")
         let message = "the server answered \(status.code)" + (sent.map { ": \($0.message)" } ?? "")

@@ -48,7 +48,7 @@ public struct Verification: Sendable, Codable {
 
     /// A face the detector found on detail that is not a fill or mosaic.
     public struct Face: Sendable, Codable, Equatable {
-        public var box: Box
+        @RoundedBox public var box: Box
         public var score: Double
         public var evidence: RedactionEvidence
 
@@ -118,7 +118,7 @@ public final class Verifier: Sendable {
                     if inPainted || evidence.looksRedacted {
                         result.redactedDetections += 1
                     } else {
-                        result.faces.append(.init(box: detection.box, score: (detection.score * 1000).rounded() / 1000,
+                        result.faces.append(.init(box: detection.box, score: (detection.confidence * 1000).rounded() / 1000,
                                                   evidence: evidence))
                     }
                 }

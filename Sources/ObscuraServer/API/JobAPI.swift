@@ -242,20 +242,7 @@ struct JobAPI: Sendable {
             throw APIError(.conflict, "image.not-detected", "image \(index) is \(image.state.rawValue): it has no regions yet")
         }
         let job = try await existingJob(id)
-        return try Response.json(RegionsDocument(state: image.state, width: image.width, height: image.height,
-                                                 regions: regions, planned: Self.plan(regions, image: image, options: job.options),
-                                                 detected: image.detected,
-                                                 detectedPlanned: image.detected.flatMap { Self.plan($0, image: image, options: job.options) },
-                                                 painted: image.report?.regions))
-    }
-
-    /// What each region will be painted as (margin added, shape and style settled), in the
-    /// order of `regions`; nil for a region wholly outside the image.
-    static func plan(_ regions: [RegionInput], image: ImageRecord, options: AnonymizeOptions) -> [PlannedRegion?]? {
-        guard let width = image.width, let height = image.height else { return nil }
-        return regions.map { region in
-            RegionPlanner.plan([region.detection], imageWidth: width, imageHeight: height, options: options).first.map(PlannedRegion.init)
-        }
+        return try Response.json(RegionsDocument(image, regions: regions, options: job.options))
     }
 
     private func replaceRegions(_ request: Request, context: BasicRequestContext) async throws -> Response {
@@ -288,14 +275,13 @@ struct JobAPI: Sendable {
         // A rendered image of an unfinished review job can be rendered again while its original is there.
         var editable = image.state == .review
         if !editable, image.state == .done, job.keepsOriginals { editable = try await backend.hasOriginal(jobID: id, index: index) }
-        let regions = RegionInput.keepingDetectedEvidence(document.regions, detected: image.detected ?? [])
+        let regions = Detection.keepingDetectedEvidence(document.regions, detected: image.detected ?? [])
         guard editable, try await backend.approve(jobID: id, index: index, regions: regions) else {
             throw APIError(.conflict, "image.not-in-review",
                            "image \(index) cannot be re-rendered: \(Self.notInReviewReason(image.state, job: job))")
         }
         let updated = try await existingImage(id, index)
-        return try Response.json(RegionsDocument(state: updated.state, width: updated.width, height: updated.height,
-                                                 regions: updated.regions ?? []), status: .accepted)
+        return try Response.json(RegionsDocument(updated, regions: updated.regions ?? []), status: .accepted)
     }
 
     /// The upright pixels of an image waiting for review, as a JPEG without metadata and

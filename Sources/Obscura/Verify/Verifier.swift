@@ -51,12 +51,6 @@ public struct Verification: Sendable, Codable {
         @RoundedBox public var box: Box
         public var score: Double
         public var evidence: RedactionEvidence
-
-        public init(box: Box, score: Double, evidence: RedactionEvidence) {
-            self.box = box
-            self.score = score
-            self.evidence = evidence
-        }
     }
 
     public var status: Status

@@ -128,14 +128,15 @@ extension Detection {
 }
 
 /// `GET /v1/info`: what a client needs to know before its first request. Needs no token.
-struct ServerInfo: Codable, Sendable {
-    var version: String
+/// `package`: `obscura submit` reads it with this same type.
+package struct ServerInfo: Codable, Sendable {
+    package var version: String
     /// True when every request under /v1 (except this one) needs `Authorization: Bearer <token>`.
-    var tokenRequired: Bool
+    package var tokenRequired: Bool
     /// Seconds a job is kept after it is created.
-    var resultLifetime: Double
-    var maximumImagesPerJob: Int
-    var maximumUploadBytes: Int
+    package var resultLifetime: Double
+    package var maximumImagesPerJob: Int
+    package var maximumUploadBytes: Int
 }
 
 /// `GET /v1/jobs`: every job, oldest first.

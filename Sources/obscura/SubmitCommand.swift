@@ -130,8 +130,7 @@ struct SubmitCommand: AsyncParsableCommand {
         }) { record in
             recorder.add(record)
             if record.outcome == .failed {
-                let cause = record.error?.cause.map { " (\($0))" } ?? ""
-                progress.print("obscura: failed: \(record.input): \(record.error?.message ?? "unknown error")\(cause) [\(record.error?.code ?? "")]")
+                progress.print("obscura: failed: \(record.input): \(record.error ?? Failure(code: "", message: "unknown error"))")
             }
             reportWriter?.append(record)
             progress.advance(record.input, record.outcome, regionKinds: record.regions.map(\.kind))

@@ -4,7 +4,7 @@ import Foundation
 /// `verify --json`, `anonymize --json`, `inspect --json`, and the API (an image's `error` and
 /// the error envelope). One shape, so a client that reads one of them reads all of them.
 /// `LocalizedError`, so a command line that throws it prints the same line as `ObscuraError`.
-public struct Failure: Error, LocalizedError, Sendable, Codable, Equatable {
+public struct Failure: Error, LocalizedError, CustomStringConvertible, Sendable, Codable, Equatable {
     /// `ObscuraError.Code`'s raw value, or a code of the caller's own (`server.failed`, `auth.required`).
     public var code: String
     public var message: String
@@ -23,9 +23,12 @@ public struct Failure: Error, LocalizedError, Sendable, Codable, Equatable {
         self.init(code: error.code.rawValue, message: error.message, cause: keepingCause ? error.cause : nil)
     }
 
-    /// `message (cause) [code]`, as `ObscuraError` describes itself.
-    public var errorDescription: String? {
+    /// `message (cause) [code]`: how the command line names a failure, and how `ObscuraError`
+    /// describes itself.
+    public var description: String {
         if let cause { return "\(message) (\(cause)) [\(code)]" }
         return "\(message) [\(code)]"
     }
+
+    public var errorDescription: String? { description }
 }

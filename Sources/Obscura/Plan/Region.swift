@@ -38,7 +38,7 @@ public struct Box: Sendable, Equatable, Codable {
     }
 
     /// To 0.1 px, as reports and API responses write boxes: finer is detector noise.
-    public var rounded: Box {
+    var rounded: Box {
         func tenth(_ value: Double) -> Double { (value * 10).rounded() / 10 }
         return Box(x: tenth(x), y: tenth(y), width: tenth(width), height: tenth(height))
     }
@@ -140,7 +140,7 @@ extension Region {
     public var painting: Painting { Painting(painted: [x0, y0, x1 - x0, y1 - y0], shape: shape, style: style) }
 
     /// The painted rectangle clipped to an image of `width` × `height`.
-    public func painting(clippedToWidth width: Int, height: Int) -> Painting {
+    func painting(clippedToWidth width: Int, height: Int) -> Painting {
         let x0 = max(x0, 0), y0 = max(y0, 0)
         return Painting(painted: [x0, y0, min(x1, width) - x0, min(y1, height) - y0], shape: shape, style: style)
     }

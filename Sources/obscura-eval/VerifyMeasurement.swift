@@ -108,7 +108,7 @@ struct VerifyMeasurement {
                 let box = detection.box
                 let centreX = box.x + box.width / 2, centreY = box.y + box.height / 2
                 return Seen(box: [box.x, box.y, box.width, box.height].map { ($0 * 10).rounded() / 10 },
-                            score: (detection.score * 10000).rounded() / 10000,
+                            score: (detection.confidence * 10000).rounded() / 10000,
                             evidence: RedactionEvidence(pixels: pixels, box: box),
                             wholeBox: RedactionEvidence(pixels: pixels, box: box, centralFraction: 1),
                             centreInPainted: painted.contains { centreX >= $0.x && centreX < $0.maxX && centreY >= $0.y && centreY < $0.maxY },

@@ -125,8 +125,7 @@ struct AnonymizeCommand: ParsableCommand {
         let summary = runner.run(items, protected: report.map { [$0] } ?? [], onStart: { progress.start($0.displayName) }) { record in
             recorder.add(record)
             if record.outcome == .failed {
-                let cause = record.error?.cause.map { " (\($0))" } ?? ""
-                progress.print("obscura: failed: \(record.input): \(record.error?.message ?? "unknown error")\(cause) [\(record.error?.code ?? "")]")
+                progress.print("obscura: failed: \(record.input): \(record.error ?? Failure(code: "", message: "unknown error"))")
             }
             if let warning = record.verifyWarning {
                 progress.print("obscura: flagged by verify, written: \(record.input): \(warning)")

@@ -57,7 +57,7 @@ struct InspectCommand: ParsableCommand {
             } catch let error as ObscuraError {
                 failed += 1
                 console.error("obscura: failed: \(path): \(error.message) [\(error.code)]")
-                if json { console.json(InspectRecord(path: path, error: .init(code: error.code.rawValue, message: error.message))) }
+                if json { console.json(InspectRecord(path: path, error: Failure(error, keepingCause: false))) }
                 continue
             }
             if json {
@@ -94,7 +94,6 @@ struct InspectCommand: ParsableCommand {
 
 /// One file in `inspect --json` output.
 struct InspectRecord: Encodable {
-    struct Failure: Encodable { var code: String, message: String }
     var path: String
     var format: String?
     var kinds: [String]?

@@ -47,8 +47,7 @@ final class RunRecorder: Sendable {
                                nothingFound: state.nothingFound.sorted(),
                                flagged: state.flagged.sorted { $0.input < $1.input },
                                failures: state.failures.map {
-                                   .init(input: $0.input, code: $0.error?.code ?? "", message: $0.error?.message ?? "",
-                                         cause: $0.error?.cause)
+                                   .init(input: $0.input, failure: $0.error ?? Failure(code: "", message: ""))
                                })
         }
     }
@@ -85,10 +84,19 @@ final class RunRecorder: Sendable {
 
 /// The `--json` summary of `anonymize`.
 struct JSONSummary: Encodable {
-    struct Failure: Encodable {
-        var input: String, code: String, message: String
-        /// The detail behind the message (for `verify.failed`: the faces' boxes and scores).
-        var cause: String?
+    /// A failed input: `{"input", "code", "message", "cause"?}`, the report's failure with the
+    /// input beside it (for `verify.failed` the cause holds the faces' boxes and scores).
+    struct InputFailure: Encodable {
+        var input: String
+        var failure: Failure
+
+        enum CodingKeys: String, CodingKey { case input }
+
+        func encode(to encoder: any Encoder) throws {
+            try failure.encode(to: encoder)
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(input, forKey: .input)
+        }
     }
     var written: Int, failed: Int, skipped: Int
     /// Of `skipped`: inputs whose output existed (`--skip-existing`).
@@ -100,5 +108,5 @@ struct JSONSummary: Encodable {
     /// Outputs written although `--verify=warn`'s check failed, with what it found.
     struct Flagged: Encodable, Sendable { var input: String, found: String }
     var flagged: [Flagged]
-    var failures: [Failure]
+    var failures: [InputFailure]
 }

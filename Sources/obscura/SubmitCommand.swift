@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Obscura
+import ObscuraServer
 
 struct SubmitCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -110,7 +111,7 @@ struct SubmitCommand: AsyncParsableCommand {
 
         let settings = Submitter.Settings(input: input, output: output, options: options, batchSize: batchSize, inFlight: inFlight,
                                           overwrite: overwrite, pollInterval: pollInterval, protected: report.map { [$0] } ?? [])
-        let info: ServerInfoReply
+        let info: ServerInfo
         do {
             // A wrong URL is told within seconds; once running, a lost server is waited for longer.
             info = try await Submitter.connect(client, attempts: 4)
@@ -129,8 +130,7 @@ struct SubmitCommand: AsyncParsableCommand {
         }) { record in
             recorder.add(record)
             if record.outcome == .failed {
-                let cause = record.error?.cause.map { " (\($0))" } ?? ""
-                progress.print("obscura: failed: \(record.input): \(record.error?.message ?? "unknown error")\(cause) [\(record.error?.code ?? "")]")
+                progress.print("obscura: failed: \(record.input): \(record.error ?? Failure(code: "", message: "unknown error"))")
             }
             reportWriter?.append(record)
             progress.advance(record.input, record.outcome, regionKinds: record.regions.map(\.kind))

@@ -147,8 +147,7 @@ struct VerifyCommand: ParsableCommand {
         case .clean:
             console.info("clean       \(path)")
         case .unreadable:
-            let cause = result.error?.cause.map { " (\($0))" } ?? ""
-            console.error("unreadable  \(path): \(result.error?.message ?? "cannot be read")\(cause) [\(result.error?.code ?? "")]")
+            console.error("unreadable  \(path): \(result.error ?? Failure(code: "", message: "cannot be read"))")
         case .leaks:
             console.error("LEAKS       \(path)")
             for finding in result.metadata {

@@ -97,17 +97,17 @@ struct JobBackendTests {
                 let claim = try #require(try await backend.claimNext(lease: 30))
                 var image = claim.image
                 image.state = .review
-                image.regions = [RegionInput(kind: .face, box: Box(x: 1, y: 2, width: 3, height: 4), score: 0.9)]
+                image.regions = [Detection(kind: .face, box: Box(x: 1, y: 2, width: 3, height: 4), score: 0.9)]
                 #expect(try await backend.complete(claim, as: image, result: nil, removeOriginal: false))
             }
             #expect(try await backend.finish(job.id, at: Date()) == .unfinished(index: 0, state: .review))
-            let manual = [RegionInput(kind: .manual, box: Box(x: 5, y: 6, width: 7, height: 8))]
+            let manual = [Detection(kind: .manual, box: Box(x: 5, y: 6, width: 7, height: 8))]
             #expect(try await backend.approve(jobID: job.id, index: 0, regions: manual))
             #expect(try await backend.approveAll(jobID: job.id) == 1)
             for _ in 0..<2 {
                 let claim = try #require(try await backend.claimNext(lease: 30))
                 #expect(claim.stage == .rendering)
-                #expect(claim.image.regions == (claim.image.index == 0 ? manual : [RegionInput(kind: .face, box: Box(x: 1, y: 2, width: 3, height: 4), score: 0.9)]))
+                #expect(claim.image.regions == (claim.image.index == 0 ? manual : [Detection(kind: .face, box: Box(x: 1, y: 2, width: 3, height: 4), score: 0.9)]))
                 var image = claim.image
                 image.state = .done
                 image.outputFormat = "png"

@@ -145,28 +145,30 @@ struct ReviewLifecycleTests {
     /// The evidence of a PII region is the detector's: shown and stored with the region, kept
     /// through a PUT only for a region that is one the detectors found.
     @Test func regionsKeepTheDetectorsEvidenceAndNotAClientsClaim() throws {
-        let iban = RegionInput(Detection(kind: "pii.iban", box: Box(x: 10.04, y: 20, width: 300.26, height: 24), score: 1,
-                                         evidence: .checksumCorrected))
-        let face = RegionInput(Detection(kind: .face, box: Box(x: 50, y: 60, width: 40, height: 40), score: 0.9))
-        let shown = try JSONSerialization.jsonObject(with: JSONCoding.encoder.encode([iban, face])) as? [[String: Any]]
+        let iban = Detection(kind: "pii.iban", box: Box(x: 10.04, y: 20, width: 300.26, height: 24), score: 1,
+                             evidence: .checksumCorrected)
+        let face = Detection(kind: .face, box: Box(x: 50, y: 60, width: 40, height: 40), score: 0.9)
+        let shown = try JSONSerialization.jsonObject(with: JSONCoding.encoder.encode([iban, face].map(\.rounded))) as? [[String: Any]]
         #expect(shown?.map { $0["evidence"] as? String } == ["checksum-corrected", nil])
         #expect(shown?.last?.keys.contains("evidence") == false)
-        let stored = try JSONCoding.decoder.decode([StoredRegion].self, from: JSONCoding.encoder.encode([iban, face].map(StoredRegion.init)))
-        #expect(stored.compactMap(\.region) == [iban, face])
-        #expect(stored.compactMap(\.region).map(\.detection.evidence) == [.checksumCorrected, nil])
+        #expect(shown?.first?["box"] as? [Double] == [10, 20, 300.3, 24])
+        // The store keeps boxes exact.
+        let stored = try JSONCoding.decoder.decode([Detection].self, from: JSONCoding.encoder.encode([iban, face]))
+        #expect(stored == [iban, face])
+        #expect(stored.map(\.evidence) == [.checksumCorrected, nil])
         // Rows stored before evidence was recorded read as none.
-        let old = try JSONCoding.decoder.decode(StoredRegion.self, from: Data(#"{"kind": "pii.iban", "box": [1, 2, 3, 4], "score": 1}"#.utf8))
-        #expect(old.region?.evidence == nil)
+        let old = try JSONCoding.decoder.decode(Detection.self, from: Data(#"{"kind": "pii.iban", "box": [1, 2, 3, 4], "score": 1}"#.utf8))
+        #expect(old.evidence == nil)
 
         // A PUT sends the boxes as shown (to 0.1 px) and may claim anything.
-        let sent = try JSONCoding.decoder.decode([RegionInput].self, from: Data(#"""
+        let sent = try JSONCoding.decoder.decode([Detection].self, from: Data(#"""
             [{"kind": "pii.iban", "box": [10, 20, 300.3, 24], "score": 1, "evidence": "checksum"},
              {"kind": "manual", "box": [10, 20, 300.3, 24], "evidence": "checksum"},
              {"kind": "pii.card", "box": [400, 20, 200, 24], "evidence": "psychic"},
              {"kind": "face", "box": [50, 60, 40, 40], "score": 0.9}]
             """#.utf8))
         #expect(sent.map(\.evidence) == [.checksum, .checksum, nil, nil])
-        let kept = RegionInput.keepingDetectedEvidence(sent, detected: [iban, face])
+        let kept = Detection.keepingDetectedEvidence(sent, detected: [iban, face])
         #expect(kept.map(\.evidence) == [.checksumCorrected, nil, nil, nil])
     }
 

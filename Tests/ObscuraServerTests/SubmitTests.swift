@@ -215,7 +215,7 @@ struct SubmitTests {
             for record in records {
                 #expect(record.settings.format == .webp && record.settings.style == .solid && record.settings.margin == 0.5)
                 #expect(record.settings.fill == RGBColor(hex: "ff00ff"))
-                #expect(record.regions.allSatisfy { $0.style == .solid })
+                #expect(record.regions.allSatisfy { $0.painting.style == .solid })
                 #expect(record.output?.hasSuffix(".webp") == true)
             }
             // Done under their new names: a second run sends nothing and extends the report.

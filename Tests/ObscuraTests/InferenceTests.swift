@@ -72,7 +72,7 @@ struct InferenceTests {
         for side in [512, 1500, 2600, 700] {
             let scaled = try CenterFaceDetector.resize(photo, width: side, height: side)
             let faces = try detector.detect(in: scaled, threshold: 0.5)
-            let best = try #require(faces.max { $0.score < $1.score }, "no face at \(side) px")
+            let best = try #require(faces.max { $0.confidence < $1.confidence }, "no face at \(side) px")
             let factor = 512 / Double(side)
             found.append(Box(x: best.box.x * factor, y: best.box.y * factor,
                              width: best.box.width * factor, height: best.box.height * factor))
@@ -91,8 +91,8 @@ struct InferenceTests {
             let search = ScaleSearch(width: side, height: side, largeImageAbove: 0)
             #expect(search.resizesPerTile)
             #expect(search.tiles.allSatisfy { $0.inputWidth <= ScaleSearch.largeImageTileLimit && $0.inputHeight <= ScaleSearch.largeImageTileLimit })
-            let standard = try #require(try detector.detect(in: scaled, threshold: 0.5).max { $0.score < $1.score })
-            let large = try #require(try detector.detect(in: scaled, threshold: 0.5, largeImageAbove: 0).max { $0.score < $1.score },
+            let standard = try #require(try detector.detect(in: scaled, threshold: 0.5).max { $0.confidence < $1.confidence })
+            let large = try #require(try detector.detect(in: scaled, threshold: 0.5, largeImageAbove: 0).max { $0.confidence < $1.confidence },
                                      "no face at \(side) px searched as a large image")
             #expect(large.box.intersectionOverUnion(with: standard.box) > 0.7, "\(large.box) vs \(standard.box)")
         }

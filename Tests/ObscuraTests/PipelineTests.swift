@@ -19,7 +19,7 @@ struct PipelineTests {
         let face = result.regions[0].detection.box
         // Her face lies around x 180-270, y 60-180 in the 512 px portrait.
         #expect(face.x > 150 && face.maxX < 300 && face.y > 30 && face.maxY < 210)
-        #expect(result.regions[0].detection.score > 0.8)
+        #expect((result.regions[0].detection.score ?? 0) > 0.8)
 
         let original = try ImageDecoder.decode(input).pixels
         let output = try ImageDecoder.decode(result.bytes).pixels

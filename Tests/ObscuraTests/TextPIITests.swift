@@ -182,7 +182,7 @@ import Testing
         let first = try reader.detector.detect(in: rendered.image)
         let second = try reader.detector.detect(in: rendered.image)
         #expect(first == second)
-        #expect(first.allSatisfy { $0.kind == "text" && $0.score >= 0.6 })
+        #expect(first.allSatisfy { $0.kind == "text" && ($0.score ?? 0) >= 0.6 })
         for box in rendered.boxes.compactMap({ $0 }) {
             let covered = first.reduce(0.0) { $0 + $1.box.intersectionArea(with: box) }
             #expect(covered >= 0.9 * box.area, "a printed line is not inside the detected boxes")

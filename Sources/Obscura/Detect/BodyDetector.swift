@@ -128,7 +128,7 @@ enum BodyPlanner {
         for face in faces {
             let centreX = face.box.x + face.box.width / 2, centreY = face.box.y + face.box.height / 2
             let held = people.contains { $0.box.x <= centreX && centreX <= $0.box.maxX && $0.box.y <= centreY && centreY <= $0.box.maxY }
-            if face.score >= predictingFaceScore || held {
+            if face.confidence >= predictingFaceScore || held {
                 predicted.append(Detection(kind: kind, box: body(around: face.box, imageWidth: imageWidth, imageHeight: imageHeight),
                                            score: face.score))
             } else {
@@ -142,7 +142,7 @@ enum BodyPlanner {
     /// the merged box keeps the highest score. Sorted first, so the input's order never matters.
     static func merge(_ detections: [Detection], overlap: Double) -> [Detection] {
         var boxes = detections.sorted { a, b in
-            (a.box.y, a.box.x, a.box.width, a.box.height, -a.score) < (b.box.y, b.box.x, b.box.width, b.box.height, -b.score)
+            (a.box.y, a.box.x, a.box.width, a.box.height, -a.confidence) < (b.box.y, b.box.x, b.box.width, b.box.height, -b.confidence)
         }
         var merged = true
         while merged {
@@ -153,7 +153,7 @@ enum BodyPlanner {
                     let x0 = min(a.x, b.x), y0 = min(a.y, b.y)
                     boxes[i] = Detection(kind: boxes[i].kind, box: Box(x: x0, y: y0, width: max(a.maxX, b.maxX) - x0,
                                                                        height: max(a.maxY, b.maxY) - y0),
-                                         score: max(boxes[i].score, boxes[j].score))
+                                         score: max(boxes[i].confidence, boxes[j].confidence))
                     boxes.remove(at: j)
                     merged = true
                     break outer

@@ -59,8 +59,8 @@ package final class CenterFaceDetector: Sendable {
             }
         }
         let merged = suppressOverlaps(found)
-        let sure = merged.filter { $0.score >= threshold }
-        let candidates = merged.filter { $0.score < threshold }
+        let sure = merged.filter { $0.confidence >= threshold }
+        let candidates = merged.filter { $0.confidence < threshold }
         guard !candidates.isEmpty else { return sure }
         // At most `lookColumns` × `lookColumns` windows a run: a bounded input (768 × 768 at
         // most, in one of 6 shapes; within the search's smaller input limit for a large image),
@@ -134,7 +134,7 @@ package final class CenterFaceDetector: Sendable {
         }
         var confirmed: [Detection] = []
         for (candidate, look) in zip(candidates, looks) {
-            guard let best = look.filter({ $0.box.intersectionOverUnion(with: candidate.box) >= 0.3 }).max(by: { $0.score < $1.score })
+            guard let best = look.filter({ $0.box.intersectionOverUnion(with: candidate.box) >= 0.3 }).max(by: { $0.confidence < $1.confidence })
             else { continue }
             confirmed.append(Detection(kind: .face, box: candidate.box, score: best.score))
         }

@@ -3,7 +3,7 @@
 /// the result never depends on input order.
 public func suppressOverlaps(_ detections: [Detection], overlap: Double = 0.3) -> [Detection] {
     let ordered = detections.sorted { a, b in
-        if a.score != b.score { return a.score > b.score }
+        if a.confidence != b.confidence { return a.confidence > b.confidence }
         if a.box.y != b.box.y { return a.box.y < b.box.y }
         if a.box.x != b.box.x { return a.box.x < b.box.x }
         return a.box.area > b.box.area

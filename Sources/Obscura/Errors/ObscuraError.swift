@@ -55,8 +55,5 @@ public struct ObscuraError: Error, Sendable, Equatable, CustomStringConvertible 
     /// Set-up problems stop a whole run before anything is written.
     public var isSetupProblem: Bool { code == .modelMissing || code == .modelCorrupt || code == .runtimeMissing }
 
-    public var description: String {
-        if let cause { return "\(message) (\(cause)) [\(code)]" }
-        return "\(message) [\(code)]"
-    }
+    public var description: String { Failure(self).description }
 }

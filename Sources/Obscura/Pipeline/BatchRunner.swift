@@ -122,7 +122,7 @@ package final class BatchRunner: Sendable {
             record.outputSHA256 = Digest.sha256(result.bytes)
             record.outcome = .written
         } catch let error as ObscuraError {
-            record.error = .init(code: error.code.rawValue, message: error.message, cause: error.cause)
+            record.error = Failure(error)
         } catch {
             record.error = .init(code: ObscuraError.Code.fileSystem.rawValue, message: "unexpected failure")
         }

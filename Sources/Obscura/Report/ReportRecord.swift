@@ -24,35 +24,48 @@ public struct ReportRecord: Sendable, Codable {
         public var sha256: String
     }
 
+    /// A painted region: `{"kind", "evidence"?, "box", "score", "painted", "shape", "style",
+    /// "cell"?, "weak"}`, the detection (written rounded) beside how it was painted (clipped to
+    /// the image), in one flat object.
     public struct RegionEntry: Sendable, Codable, Equatable {
-        public var kind: RegionKind
-        /// For personal data (`pii.…`) only: why the text was taken for it (`checksum`,
-        /// `checksum-corrected`, `label`, `format`, `rule`; see `PIIEvidence`). Absent for
-        /// every other kind. Never the text itself.
-        public var evidence: PIIEvidence?
-        /// Detector box [x, y, w, h] in upright output pixels.
-        public var box: Box
+        /// Detector box in upright output pixels. `evidence` (personal data only) says why the
+        /// text was taken for it, never the text itself.
+        public var detection: Detection
         /// Painted rectangle [x, y, w, h], clipped to the image.
-        public var painted: [Int]
-        public var score: Double
-        public var style: RedactionStyle
-        public var shape: RegionShape
+        public var painting: Region.Painting
         /// Pixelation cell side in pixels (pixelate and blur).
         public var cell: Int?
         /// True when the strength is weaker than the irreversible default.
         public var weak: Bool
-    }
 
-    public struct Failure: Sendable, Codable, Equatable {
-        public var code: String
-        public var message: String
-        /// What the underlying library said (a decoder's or OpenCV's message; never pixel data).
-        public var cause: String?
+        public var kind: RegionKind { detection.kind }
 
-        public init(code: String, message: String, cause: String? = nil) {
-            self.code = code
-            self.message = message
-            self.cause = cause
+        init(_ region: Region, width: Int, height: Int) {
+            detection = region.detection
+            painting = region.painting(clippedToWidth: width, height: height)
+            cell = region.style == .solid ? nil : region.cellSize
+            weak = region.weak
+        }
+
+        enum CodingKeys: String, CodingKey { case cell, weak }
+
+        public init(from decoder: any Decoder) throws {
+            detection = try Detection(from: decoder)
+            painting = try Region.Painting(from: decoder)
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            cell = try container.decodeIfPresent(Int.self, forKey: .cell)
+            weak = try container.decode(Bool.self, forKey: .weak)
+        }
+
+        /// Every region has a score here: one drawn without one is written as sure (1).
+        public func encode(to encoder: any Encoder) throws {
+            var written = detection
+            written.score = detection.confidence
+            try written.rounded.encode(to: encoder)
+            try painting.encode(to: encoder)
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encodeIfPresent(cell, forKey: .cell)
+            try container.encode(weak, forKey: .weak)
         }
     }
 
@@ -118,14 +131,7 @@ public struct ReportRecord: Sendable, Codable {
         metadataRemoved = result.metadataRemoved
         lossless = result.lossless
         losslessFallback = result.losslessFallback
-        regions = result.regions.map { region in
-            let x0 = max(region.x0, 0), y0 = max(region.y0, 0)
-            let x1 = min(region.x1, result.width), y1 = min(region.y1, result.height)
-            return RegionEntry(kind: region.detection.kind, evidence: region.detection.evidence, box: region.detection.box,
-                               painted: [x0, y0, x1 - x0, y1 - y0],
-                               score: (region.detection.score * 1000).rounded() / 1000, style: region.style,
-                               shape: region.shape, cell: region.style == .solid ? nil : region.cellSize, weak: region.weak)
-        }
+        regions = result.regions.map { RegionEntry($0, width: result.width, height: result.height) }
     }
 }
 

@@ -48,7 +48,7 @@ public struct Verification: Sendable, Codable {
 
     /// A face the detector found on detail that is not a fill or mosaic.
     public struct Face: Sendable, Codable, Equatable {
-        public var box: Box
+        @RoundedBox public var box: Box
         public var score: Double
         public var evidence: RedactionEvidence
     }
@@ -67,7 +67,7 @@ public struct Verification: Sendable, Codable {
     public var facesChecked = false
     /// Paths of the crops written of `faces` (`verify --verify-crops`); set by the caller.
     public var crops: [String] = []
-    public var error: ReportRecord.Failure?
+    public var error: Failure?
 
     public init(status: Status) { self.status = status }
 
@@ -112,7 +112,7 @@ public final class Verifier: Sendable {
                     if inPainted || evidence.looksRedacted {
                         result.redactedDetections += 1
                     } else {
-                        result.faces.append(.init(box: detection.box, score: (detection.score * 1000).rounded() / 1000,
+                        result.faces.append(.init(box: detection.box, score: (detection.confidence * 1000).rounded() / 1000,
                                                   evidence: evidence))
                     }
                 }
@@ -121,7 +121,7 @@ public final class Verifier: Sendable {
             // Not inspectable, not decodable completely, or the detector failed: not clean.
             result.status = .unreadable
             if let error = error as? ObscuraError {
-                result.error = .init(code: error.code.rawValue, message: error.message, cause: error.cause)
+                result.error = Failure(error)
             }
             return result
         }

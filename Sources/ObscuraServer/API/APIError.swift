@@ -31,24 +31,22 @@ public struct APIError: HTTPResponseError, Sendable, Equatable {
         return (try? Array(JSONCoding.encoder.encode(Envelope(error: Failure(code: code, message: message))))) ?? []
     }
 
+    /// The one place an `ObscuraError` becomes an HTTP answer: the client's mistakes (settings,
+    /// too many regions) are 400, anything else is the server's trouble (500). `code` replaces the
+    /// error's own where the API names the mistake after what was sent (`options.invalid`).
+    init(_ error: ObscuraError, code: String? = nil) {
+        let status: HTTPResponse.Status = switch error.code {
+        case .invalidSettings, .tooManyRegions: .badRequest
+        default: .internalServerError
+        }
+        self.init(status, code ?? error.code.rawValue, error.message)
+    }
+
     public static let unauthorized = APIError(.unauthorized, "auth.required", "this server needs a bearer token (Authorization: Bearer …)")
     public static func notFound(_ what: String) -> APIError { APIError(.notFound, "not-found", "\(what) not found") }
     public static func badRequest(_ code: String, _ message: String) -> APIError { APIError(.badRequest, code, message) }
 }
 
-/// A failure as the API writes it, for a request or for one image.
-public struct Failure: Codable, Sendable, Equatable {
-    public var code: String
-    public var message: String
-    public init(code: String, message: String) {
-        self.code = code
-        self.message = message
-    }
-    public init(_ error: ObscuraError) {
-        code = error.code.rawValue
-        message = error.message
-    }
-}
 
 /// One JSON style for the whole API: sorted keys, ISO 8601 dates.
 enum JSONCoding {

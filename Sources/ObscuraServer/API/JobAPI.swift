@@ -164,7 +164,7 @@ struct JobAPI: Sendable {
                 }
                 if let refusal {
                     image.state = .failed
-                    image.error = Failure(refusal)
+                    image.error = Failure(refusal, keepingCause: false)
                 } else {
                     originals[index] = file.url
                 }
@@ -173,7 +173,7 @@ struct JobAPI: Sendable {
             do {
                 try await backend.create(job, images: images, originals: originals, maximumActiveJobs: configuration.maximumActiveJobs)
             } catch let error as ObscuraError where error.code == .fileSystem {
-                throw APIError(.internalServerError, "io.failed", "an upload could not be stored")
+                throw APIError(ObscuraError(.fileSystem, "an upload could not be stored"))
             }
             // A job whose images were all refused at upload is finished already.
             try await backend.queueWebhookIfDue(jobID: job.id, now: now)
@@ -242,20 +242,7 @@ struct JobAPI: Sendable {
             throw APIError(.conflict, "image.not-detected", "image \(index) is \(image.state.rawValue): it has no regions yet")
         }
         let job = try await existingJob(id)
-        return try Response.json(RegionsDocument(state: image.state, width: image.width, height: image.height,
-                                                 regions: regions, planned: Self.plan(regions, image: image, options: job.options),
-                                                 detected: image.detected,
-                                                 detectedPlanned: image.detected.flatMap { Self.plan($0, image: image, options: job.options) },
-                                                 painted: image.report?.regions))
-    }
-
-    /// What each region will be painted as (margin added, shape and style settled), in the
-    /// order of `regions`; nil for a region wholly outside the image.
-    static func plan(_ regions: [RegionInput], image: ImageRecord, options: AnonymizeOptions) -> [PlannedRegion?]? {
-        guard let width = image.width, let height = image.height else { return nil }
-        return regions.map { region in
-            RegionPlanner.plan([region.detection], imageWidth: width, imageHeight: height, options: options).first.map(PlannedRegion.init)
-        }
+        return try Response.json(RegionsDocument(image, regions: regions, options: job.options))
     }
 
     private func replaceRegions(_ request: Request, context: BasicRequestContext) async throws -> Response {
@@ -275,8 +262,8 @@ struct JobAPI: Sendable {
         // Painting cost grows with the number of regions: refuse more than the library paints
         // before anything is stored.
         guard document.regions.count <= Anonymizer.maximumRegions else {
-            throw APIError.badRequest(ObscuraError.Code.tooManyRegions.rawValue,
-                                      "an image takes at most \(Anonymizer.maximumRegions) regions; this request has \(document.regions.count)")
+            throw APIError(ObscuraError(.tooManyRegions,
+                                        "an image takes at most \(Anonymizer.maximumRegions) regions; this request has \(document.regions.count)"))
         }
         for region in document.regions {
             let b = region.box
@@ -288,14 +275,13 @@ struct JobAPI: Sendable {
         // A rendered image of an unfinished review job can be rendered again while its original is there.
         var editable = image.state == .review
         if !editable, image.state == .done, job.keepsOriginals { editable = try await backend.hasOriginal(jobID: id, index: index) }
-        let regions = RegionInput.keepingDetectedEvidence(document.regions, detected: image.detected ?? [])
+        let regions = Detection.keepingDetectedEvidence(document.regions, detected: image.detected ?? [])
         guard editable, try await backend.approve(jobID: id, index: index, regions: regions) else {
             throw APIError(.conflict, "image.not-in-review",
                            "image \(index) cannot be re-rendered: \(Self.notInReviewReason(image.state, job: job))")
         }
         let updated = try await existingImage(id, index)
-        return try Response.json(RegionsDocument(state: updated.state, width: updated.width, height: updated.height,
-                                                 regions: updated.regions ?? []), status: .accepted)
+        return try Response.json(RegionsDocument(updated, regions: updated.regions ?? []), status: .accepted)
     }
 
     /// The upright pixels of an image waiting for review, as a JPEG without metadata and
@@ -359,7 +345,7 @@ struct JobAPI: Sendable {
                 }
             }
         } catch {
-            throw APIError(.internalServerError, "io.failed", "the zip could not be written")
+            throw APIError(ObscuraError(.fileSystem, "the zip could not be written"))
         }
         let bytes = try Data(contentsOf: zipURL)
         return Response(status: .ok, headers: [.contentType: "application/zip",

@@ -30,7 +30,7 @@ enum OptionsInput {
         }
         // One code for every mistake in `options`, and the message names the key that was sent.
         do { try options.validate(naming: .api) } catch let error as ObscuraError {
-            throw APIError.badRequest("options.invalid", error.message)
+            throw APIError(error, code: "options.invalid")
         }
         return options
     }

@@ -68,47 +68,75 @@ struct JobStatus: Codable, Sendable {
 }
 
 /// `GET /v1/jobs/{job}/images/{image}/regions`, and the body of `PUT` to the same path
-/// (where only `regions` is read).
+/// (where only `regions` is read). A region is a detector box (or one a person drew) in pixels
+/// of the upright image, before the margin is added; `manual` is painted exactly as drawn.
 struct RegionsDocument: Codable, Sendable {
     var state: ImageState?
     var width: Int?
     var height: Int?
-    var regions: [RegionInput]
+    var regions: [Detection]
     /// What each region will be painted as, in the order of `regions` (null for one outside
     /// the image). Read-only: a PUT ignores it.
-    var planned: [PlannedRegion?]? = nil
+    var planned: [Region.Painting?]? = nil
     /// What the detectors found, whatever a person changed since (read-only), and what each
     /// would be painted as: a region left out can be put back.
-    var detected: [RegionInput]? = nil
-    var detectedPlanned: [PlannedRegion?]? = nil
+    var detected: [Detection]? = nil
+    var detectedPlanned: [Region.Painting?]? = nil
     /// Rectangles actually painted `[x, y, w, h]` (margins added, clipped), once rendered.
     var painted: [ReportRecord.RegionEntry]?
 }
 
-/// A region as it will be painted: the box grown by its margin and rounded outwards to whole
-/// pixels (not clipped), with its shape and style.
-struct PlannedRegion: Codable, Sendable {
-    /// `[x, y, width, height]` in pixels of the upright image.
-    var painted: [Int]
-    var shape: RegionShape
-    var style: RedactionStyle
+extension RegionsDocument {
+    /// `image`'s regions as the API shows them: boxes to 0.1 px and scores to 0.001 (the store
+    /// keeps them exact). With `options`, also what the detectors found, what each region will
+    /// be painted as, and what was painted.
+    init(_ image: ImageRecord, regions: [Detection], options: AnonymizeOptions? = nil) {
+        self.init(state: image.state, width: image.width, height: image.height, regions: regions.map(\.rounded),
+                  painted: options == nil ? nil : image.report?.regions)
+        guard let options else { return }
+        planned = Self.plan(regions, image: image, options: options)
+        detected = image.detected?.map(\.rounded)
+        detectedPlanned = image.detected.flatMap { Self.plan($0, image: image, options: options) }
+    }
 
-    init(_ region: Region) {
-        painted = [region.x0, region.y0, region.x1 - region.x0, region.y1 - region.y0]
-        shape = region.shape
-        style = region.style
+    /// What each region will be painted as (margin added, shape and style settled), in the
+    /// order of `regions`; nil for a region wholly outside the image.
+    static func plan(_ regions: [Detection], image: ImageRecord, options: AnonymizeOptions) -> [Region.Painting?]? {
+        guard let width = image.width, let height = image.height else { return nil }
+        return regions.map { region in
+            RegionPlanner.plan([region], imageWidth: width, imageHeight: height, options: options).first?.painting
+        }
+    }
+}
+
+extension Detection {
+    /// `regions` (as a client sent them) with the evidence of the detected region each one is
+    /// (the same kind and box, to the 0.1 px the API shows), and none for the others: the
+    /// evidence in a report is always the detector's.
+    static func keepingDetectedEvidence(_ regions: [Detection], detected: [Detection]) -> [Detection] {
+        regions.map { region in
+            var region = region
+            let box = region.box
+            region.evidence = detected.first { found in
+                found.kind == region.kind
+                    && zip([found.box.x, found.box.y, found.box.width, found.box.height], [box.x, box.y, box.width, box.height])
+                        .allSatisfy { abs($0 - $1) < 0.06 }
+            }?.evidence
+            return region
+        }
     }
 }
 
 /// `GET /v1/info`: what a client needs to know before its first request. Needs no token.
-struct ServerInfo: Codable, Sendable {
-    var version: String
+/// `package`: `obscura submit` reads it with this same type.
+package struct ServerInfo: Codable, Sendable {
+    package var version: String
     /// True when every request under /v1 (except this one) needs `Authorization: Bearer <token>`.
-    var tokenRequired: Bool
+    package var tokenRequired: Bool
     /// Seconds a job is kept after it is created.
-    var resultLifetime: Double
-    var maximumImagesPerJob: Int
-    var maximumUploadBytes: Int
+    package var resultLifetime: Double
+    package var maximumImagesPerJob: Int
+    package var maximumUploadBytes: Int
 }
 
 /// `GET /v1/jobs`: every job, oldest first.

@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import NIOPosix
+import Obscura
 
 /// Bytes of upload bodies in flight across all requests (`--max-inflight`), and how many
 /// requests may be reading a body at once. An upload holds its Content-Length (or, sent
@@ -160,7 +161,7 @@ private final class PartSink {
                 }
                 let url = folder.appendingPathComponent("\(received.files.count).upload")
                 descriptor = open(url.path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
-                guard descriptor >= 0 else { throw APIError(.internalServerError, "io.failed", "an upload could not be stored") }
+                guard descriptor >= 0 else { throw APIError(ObscuraError(.fileSystem, "an upload could not be stored")) }
                 received.files.append(.init(fileName: part.fileName, url: url))
             } else {
                 field = (part.name, [])
@@ -205,7 +206,7 @@ private final class PartSink {
                 return true
             }
             if next.close { close(next.descriptor) }
-            guard written else { throw APIError(.internalServerError, "io.failed", "an upload could not be stored") }
+            guard written else { throw APIError(ObscuraError(.fileSystem, "an upload could not be stored")) }
         }
     }
 

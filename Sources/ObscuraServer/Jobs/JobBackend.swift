@@ -48,7 +48,7 @@ protocol JobBackend: Sendable {
 
     /// Sets an image's regions and queues it for rendering, if it waits for review, or if it
     /// was rendered in a review job that its client has not finished (the original is kept).
-    func approve(jobID: String, index: Int, regions: [RegionInput]) async throws -> Bool
+    func approve(jobID: String, index: Int, regions: [Detection]) async throws -> Bool
     /// Queues every image of a job that waits for review. Returns how many.
     func approveAll(jobID: String) async throws -> Int
 

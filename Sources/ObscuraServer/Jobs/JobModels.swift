@@ -45,96 +45,6 @@ public enum JobState: String, Codable, Sendable {
     }
 }
 
-/// A region as the API reads and writes it: a detector box (or one a person drew) in pixels of
-/// the upright image, `[x, y, width, height]`, before the margin is added.
-public struct RegionInput: Codable, Sendable, Equatable {
-    /// `face`, `body`, `plate`, `text`, `pii.…` as found, or `manual` for one a person drew
-    /// (painted exactly as drawn, with the job's style).
-    public var kind: RegionKind
-    public var box: Box
-    /// Detector score; absent for regions a person drew.
-    public var score: Double?
-    /// For personal data (`pii.…`): why the detector took the text for it (`checksum`,
-    /// `checksum-corrected`, `label`, `format`, `rule`), as in the report. Absent for other kinds.
-    /// Set by the detector only: a PUT keeps it for a region the detectors found
-    /// (`keepingDetectedEvidence`), whatever the client sends.
-    public var evidence: PIIEvidence?
-
-    public init(kind: RegionKind, box: Box, score: Double? = nil, evidence: PIIEvidence? = nil) {
-        self.kind = kind
-        self.box = box
-        self.score = score
-        self.evidence = evidence
-    }
-
-    /// Keeps the detector's full precision: the API shows boxes to 0.1 px and scores to 0.001,
-    /// but the store keeps them exact, so an image rendered as detected gets exactly the bytes
-    /// `obscura anonymize` writes.
-    init(_ detection: Detection) {
-        self.init(kind: detection.kind, box: detection.box, score: detection.score, evidence: detection.evidence)
-    }
-
-    var detection: Detection { Detection(kind: kind, box: box, score: score ?? 1, evidence: evidence) }
-
-    /// `regions` (as a client sent them) with the evidence of the detected region each one is
-    /// (the same kind and box, to the 0.1 px the API shows), and none for the others: the
-    /// evidence in a report is always the detector's.
-    static func keepingDetectedEvidence(_ regions: [RegionInput], detected: [RegionInput]) -> [RegionInput] {
-        regions.map { region in
-            var region = region
-            let box = region.box
-            region.evidence = detected.first { found in
-                found.kind == region.kind
-                    && zip([found.box.x, found.box.y, found.box.width, found.box.height], [box.x, box.y, box.width, box.height])
-                        .allSatisfy { abs($0 - $1) < 0.06 }
-            }?.evidence
-            return region
-        }
-    }
-
-    enum CodingKeys: String, CodingKey { case kind, box, score, evidence }
-
-    /// An evidence value this server does not know is read as none (a PUT replaces it anyway).
-    public init(from decoder: any Decoder) throws {
-        let container = try decoder.container(keyedBy: CodingKeys.self)
-        kind = try container.decode(RegionKind.self, forKey: .kind)
-        box = try container.decode(Box.self, forKey: .box)
-        score = try container.decodeIfPresent(Double.self, forKey: .score)
-        let evidence = try? container.decodeIfPresent(String.self, forKey: .evidence)
-        self.evidence = evidence.flatMap { PIIEvidence(rawValue: $0) }
-    }
-
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(kind, forKey: .kind)
-        try container.encode(box, forKey: .box)
-        try container.encodeIfPresent(score.map { ($0 * 1000).rounded() / 1000 }, forKey: .score)
-        try container.encodeIfPresent(evidence, forKey: .evidence)
-    }
-}
-
-/// A region as the store keeps it: full precision.
-struct StoredRegion: Codable, Sendable {
-    var kind: RegionKind
-    var box: [Double]
-    var score: Double?
-    /// Absent in rows stored before evidence was recorded, and for kinds other than `pii.…`.
-    var evidence: PIIEvidence?
-
-    init(_ region: RegionInput) {
-        kind = region.kind
-        box = [region.box.x, region.box.y, region.box.width, region.box.height]
-        score = region.score
-        evidence = region.evidence
-    }
-
-    var region: RegionInput? {
-        guard box.count == 4 else { return nil }
-        return RegionInput(kind: kind, box: Box(x: box[0], y: box[1], width: box[2], height: box[3]), score: score,
-                           evidence: evidence)
-    }
-}
-
 /// A stored job.
 struct JobRecord: Sendable {
     var id: String
@@ -178,7 +88,7 @@ struct ImageRecord: Sendable {
     var width: Int?
     var height: Int?
     /// The regions found or set (what will be, or was, painted before margins).
-    var regions: [RegionInput]?
+    var regions: [Detection]?
     /// The audit record of the rendered result.
     var report: ReportRecord?
     var outputFormat: String?
@@ -187,7 +97,7 @@ struct ImageRecord: Sendable {
     /// (rendered later, by another claim).
     var detectionTimings: StageTimings? = nil
     /// What the detectors found, kept when a person replaces `regions`.
-    var detected: [RegionInput]? = nil
+    var detected: [Detection]? = nil
 
     /// The name of the result: the original's name with the output format's extension.
     var resultName: String? {

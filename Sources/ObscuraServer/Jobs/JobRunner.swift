@@ -147,7 +147,7 @@ public final class JobRunner: Service, Sendable {
                 let decoded = try Anonymizer.decode(bytes, maximumPixels: maximumPixels)
                 var timings = detectionTimings
                 timings.decode += Self.milliseconds(clock.now - start)
-                return .rendered(try anonymizer.render(consume decoded, detections: regions.map(\.detection), timings: timings),
+                return .rendered(try anonymizer.render(consume decoded, detections: regions, timings: timings),
                                  models: anonymizer.models)
             }
             switch outcome {
@@ -156,7 +156,7 @@ public final class JobRunner: Service, Sendable {
                 image.attempts = 0
                 image.width = found.decoded.pixels.width
                 image.height = found.decoded.pixels.height
-                image.regions = found.detections.map(RegionInput.init)
+                image.regions = found.detections
                 image.detected = image.regions
                 image.detectionTimings = found.timings
                 _ = try await backend.complete(claim, as: image, result: nil, removeOriginal: false)
@@ -166,7 +166,7 @@ public final class JobRunner: Service, Sendable {
                 image.width = result.width
                 image.height = result.height
                 if stage == .detecting {
-                    image.regions = result.regions.map { RegionInput($0.detection) }
+                    image.regions = result.regions.map(\.detection)
                     image.detected = image.regions
                 }
                 image.outputFormat = result.outputFormat.rawValue
@@ -184,7 +184,8 @@ public final class JobRunner: Service, Sendable {
             try? await backend.queueWebhookIfDue(jobID: job.id, now: Date())
             logger.info("image \(image.state.rawValue)", metadata: ["job": "\(job.id)", "image": "\(image.index)"])
         } catch {
-            let failure = (error as? ObscuraError).map(Failure.init) ?? Failure(code: "server.failed", message: "the image could not be processed")
+            let failure = (error as? ObscuraError).map { Failure($0, keepingCause: false) }
+                ?? Failure(code: "server.failed", message: "the image could not be processed")
             image.state = .failed
             image.error = failure
             _ = try? await backend.complete(claim, as: image, result: nil, removeOriginal: true)

@@ -222,9 +222,9 @@ public final class JobStore: Sendable {
                     regions = ?, report = ?, outputFormat = ?, resultBytes = ?, timings = ?, detected = ?
                 WHERE jobID = ? AND idx = ? AND state = ?
                 """, arguments: [image.state.rawValue, image.attempts, image.error?.code, image.error?.message,
-                                 image.width, image.height, try image.regions.map { try Self.json($0.map(StoredRegion.init)) }, try image.report.map(Self.json),
+                                 image.width, image.height, try image.regions.map(Self.json), try image.report.map(Self.json),
                                  image.outputFormat, image.resultBytes, try image.detectionTimings.map(Self.json),
-                                 try image.detected.map { try Self.json($0.map(StoredRegion.init)) },
+                                 try image.detected.map(Self.json),
                                  image.jobID, image.index, expected.rawValue])
             return db.changesCount > 0
         }
@@ -251,12 +251,12 @@ public final class JobStore: Sendable {
 
     /// Sets an image's regions and queues it for rendering, if it waits for review, or if it
     /// was rendered in a review job that its client has not finished (the original is kept).
-    func approve(jobID: String, index: Int, regions: [RegionInput]) throws -> Bool {
+    func approve(jobID: String, index: Int, regions: [Detection]) throws -> Bool {
         try database.write { db in
             try db.execute(sql: """
                 UPDATE image SET state = 'approved', attempts = 0, regions = ? WHERE jobID = ? AND idx = ? AND (state = 'review'
                     OR (state = 'done' AND EXISTS (SELECT 1 FROM job WHERE id = ? AND review = 1 AND finishedAt IS NULL)))
-                """, arguments: [try Self.json(regions.map(StoredRegion.init)), jobID, index, jobID])
+                """, arguments: [try Self.json(regions), jobID, index, jobID])
             return db.changesCount > 0
         }
     }
@@ -348,11 +348,11 @@ public final class JobStore: Sendable {
                            state: ImageState(rawValue: state) ?? .failed, attempts: row["attempts"],
                            error: code.map { Failure(code: $0, message: message ?? "") },
                            width: row["width"], height: row["height"],
-                           regions: try regions.map { try decode([StoredRegion].self, $0).compactMap(\.region) },
+                           regions: try regions.map { try decode([Detection].self, $0) },
                            report: try report.map { try decode(ReportRecord.self, $0) },
                            outputFormat: row["outputFormat"], resultBytes: row["resultBytes"],
                            detectionTimings: try timings.map { try decode(StageTimings.self, $0) },
-                           detected: try detected.map { try decode([StoredRegion].self, $0).compactMap(\.region) })
+                           detected: try detected.map { try decode([Detection].self, $0) })
     }
 
     private static func json(_ value: some Encodable) throws -> String {

@@ -100,7 +100,7 @@ struct LocalJobBackend: JobBackend {
 
     // MARK: Review
 
-    func approve(jobID: String, index: Int, regions: [RegionInput]) throws -> Bool {
+    func approve(jobID: String, index: Int, regions: [Detection]) throws -> Bool {
         try store.approve(jobID: jobID, index: index, regions: regions)
     }
 

@@ -59,8 +59,8 @@ extension PostgresJobBackend {
     }
 
     func complete(_ claim: JobStore.Claim, as image: ImageRecord, result: [UInt8]?, removeOriginal: Bool) async throws -> Bool {
-        let regions = try image.regions.map { try Self.json($0.map(StoredRegion.init)) }
-        let detected = try image.detected.map { try Self.json($0.map(StoredRegion.init)) }
+        let regions = try image.regions.map(Self.json)
+        let detected = try image.detected.map(Self.json)
         let report = try image.report.map(Self.json)
         let timings = try image.detectionTimings.map(Self.json)
         return try await transaction { connection in

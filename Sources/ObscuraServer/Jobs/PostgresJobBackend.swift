@@ -173,8 +173,8 @@ final class PostgresJobBackend: JobBackend {
 
     // MARK: Review
 
-    func approve(jobID: String, index: Int, regions: [RegionInput]) async throws -> Bool {
-        let stored = try Self.json(regions.map(StoredRegion.init))
+    func approve(jobID: String, index: Int, regions: [Detection]) async throws -> Bool {
+        let stored = try Self.json(regions)
         return try await !client.query("""
             UPDATE image SET state = 'approved', attempts = 0, regions = \(stored) WHERE job_id = \(jobID) AND idx = \(index) AND (state = 'review'
                 OR (state = 'done' AND EXISTS (SELECT 1 FROM job WHERE id = \(jobID) AND review AND finished_at IS NULL)))
@@ -226,11 +226,11 @@ final class PostgresJobBackend: JobBackend {
                            attempts: try cells["attempts"].decode(Int.self),
                            error: try code.map { Failure(code: $0, message: try text("error_message") ?? "") },
                            width: try number("width"), height: try number("height"),
-                           regions: try text("regions").map { try decode([StoredRegion].self, $0).compactMap(\.region) },
+                           regions: try text("regions").map { try decode([Detection].self, $0) },
                            report: try text("report").map { try decode(ReportRecord.self, $0) },
                            outputFormat: try text("output_format"), resultBytes: try number("result_bytes"),
                            detectionTimings: try text("timings").map { try decode(StageTimings.self, $0) },
-                           detected: try text("detected").map { try decode([StoredRegion].self, $0).compactMap(\.region) })
+                           detected: try text("detected").map { try decode([Detection].self, $0) })
     }
 
     static func json(_ value: some Encodable) throws -> String {

@@ -3,6 +3,7 @@ import Foundation
 import NIOCore
 import NIOHTTP1
 import Obscura
+import ObscuraServer
 
 /// A failure talking to an `obscura serve`: a stable `code` and a human message, like every
 /// error of Obscura. Messages name the server and the server's own code, never image content.
@@ -29,20 +30,13 @@ struct SubmitError: Error, Sendable, CustomStringConvertible {
     }
 }
 
-/// What the client reads of the server's answers (`GET /v1/info`, `GET /v1/jobs/{id}`); the
-/// server's OpenAPI document describes the whole of them.
-struct ServerInfoReply: Decodable, Sendable {
-    var version: String
-    var tokenRequired: Bool
-    var maximumImagesPerJob: Int
-    var maximumUploadBytes: Int
-}
-
+/// What the client reads of `GET /v1/jobs/{id}` (`GET /v1/info` it reads as the server's own
+/// `ServerInfo`); the server's OpenAPI document describes the whole of them.
 struct JobReply: Decodable, Sendable {
     struct Image: Decodable, Sendable {
         var index: Int
         var state: String
-        var error: ReportRecord.Failure?
+        var error: Failure?
     }
     var id: String
     var images: [Image]
@@ -86,8 +80,8 @@ struct ServerClient: Sendable {
         self.token = token.flatMap { $0.isEmpty ? nil : $0 }
     }
 
-    func info() async throws -> ServerInfoReply {
-        try decode(ServerInfoReply.self, try await send(.GET, "/v1/info"))
+    func info() async throws -> ServerInfo {
+        try decode(ServerInfo.self, try await send(.GET, "/v1/info"))
     }
 
     /// Uploads `files` as one job with `options` (a JSON object); the job's image `n` is `files[n]`.
@@ -152,7 +146,7 @@ struct ServerClient: Sendable {
 
     /// The server's `{"error": {"code", "message"}}`, or a code of our own when it sent none.
     static func failure(_ status: HTTPResponseStatus, headers: HTTPHeaders, body: ByteBuffer) -> SubmitError {
-        struct Envelope: Decodable { var error: ReportRecord.Failure }
+        struct Envelope: Decodable { var error: Failure }
         let sent = try? JSONDecoder().decode(Envelope.self, from: Data(Array(buffer: body))).error
         let code = sent?.code ?? (status == .notFound ? "not-found" : "server.error")
         let message = "the server answered \(status.code)" + (sent.map { ": \($0.message)" } ?? "")

@@ -1,5 +1,6 @@
 import Foundation
 import Obscura
+import ObscuraServer
 import Synchronization
 
 /// Sends a folder to an `obscura serve` in jobs and collects the results into an output folder,
@@ -74,7 +75,7 @@ final class Submitter: Sendable {
 
     /// Checks that the server answers and takes the token: a set-up problem otherwise, before
     /// anything is written.
-    static func connect(_ client: ServerClient, attempts: Int) async throws -> ServerInfoReply {
+    static func connect(_ client: ServerClient, attempts: Int) async throws -> ServerInfo {
         let info = try await retrying(attempts: attempts) { try await client.info() }
         if info.tokenRequired && client.token == nil {
             throw SubmitError("auth.required", "the server at \(client.server) needs a token: pass --token or set OBSCURA_TOKEN")
@@ -86,7 +87,7 @@ final class Submitter: Sendable {
 
     /// Runs the whole folder; returns the counts `anonymize` would give.
     /// `planned`: the folder walk (`BatchPlanner.plan` of the input folder into the output folder).
-    func run(_ planned: [BatchItem], info: ServerInfoReply) async throws -> BatchSummary {
+    func run(_ planned: [BatchItem], info: ServerInfo) async throws -> BatchSummary {
         let state = try SubmitState(folder: settings.output)
         defer { state.finish() }
         let untouchable = FileIdentitySet(planned.compactMap { item -> String? in
@@ -336,7 +337,7 @@ final class Submitter: Sendable {
 
     /// Jobs of at most `batchSize` images (and the server's limit), each within the server's
     /// upload size; an image larger than that alone fails.
-    private func batches(_ items: [Item], info: ServerInfoReply) -> [Work] {
+    private func batches(_ items: [Item], info: ServerInfo) -> [Work] {
         let count = max(1, min(settings.batchSize, info.maximumImagesPerJob))
         // Room for the multipart framing and the options field.
         let bytes = info.maximumUploadBytes - 16_384 - optionsJSON.count

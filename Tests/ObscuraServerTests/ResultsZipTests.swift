@@ -63,15 +63,24 @@ import Testing
     @Test func theZipDownloadKeepsItsHeadersAndLeavesNoFileBehind() async throws {
         let data = Serve.dataDirectory()
         let id = try await Self.doneJob(try LocalJobBackend(dataDirectory: data))
-        try await Serve.app(Serve.configuration(data: data)).test(.router) { client in
+        // On a socket: the body goes through the HTTP server as it is read from the file.
+        try await Serve.app(Serve.configuration(data: data)).test(.live) { client in
             let zip = try await client.execute(uri: "/v1/jobs/\(id)/results.zip", method: .get)
             #expect(zip.status == .ok)
+            #expect(zip.headers[.contentLength] == "\(zip.body.readableBytes)")
             #expect(zip.headers[.contentType] == "application/zip")
             #expect(zip.headers[.contentDisposition] == "attachment; filename=\"obscura-\(id.prefix(8)).zip\"")
             let entries = try ZipContents.read(Array(buffer: zip.body))
             #expect(entries.map(\.name) == Self.names)
             #expect(entries.map(\.bytes) == Self.results.map(\.bytes))
             let root = data.appendingPathComponent("jobs")
+            #expect(try FileManager.default.contentsOfDirectory(atPath: root.path).filter { $0.hasSuffix(".zip") } == [])
+
+            // A result gone from disk fails the zip, and its half-written file is removed.
+            try FileManager.default.removeItem(at: root.appendingPathComponent("\(id)/1.result"))
+            let broken = try await client.execute(uri: "/v1/jobs/\(id)/results.zip", method: .get)
+            #expect(broken.status == .internalServerError)
+            #expect(try Serve.errorCode(broken) == "io.failed")
             #expect(try FileManager.default.contentsOfDirectory(atPath: root.path).filter { $0.hasSuffix(".zip") } == [])
 
             // A job with nothing done yet has no zip.

@@ -31,7 +31,7 @@ final class ResultsZip: @unchecked Sendable {
         let zip = try await create(in: folder)
         do {
             for (name, index) in entries {
-                if let file = backend.resultFile(jobID: jobID, index: index) {
+                if let file = try await NIOThreadPool.singleton.runIfActive({ backend.resultFile(jobID: jobID, index: index) }) {
                     try await zip.add(name, file: file)
                 } else if let bytes = try await backend.result(jobID: jobID, index: index) {
                     try await zip.add(name, bytes: bytes)
@@ -41,13 +41,13 @@ final class ResultsZip: @unchecked Sendable {
             }
             return try await zip.body()
         } catch {
-            zip.discard()
+            await zip.discard()
             throw error
         }
     }
 
-    /// Starts an empty zip in `folder` (a dot name, so a crash leaves a file that the local
-    /// backend's start-up sweep removes).
+    /// Starts an empty zip in `folder`, under a name no job has: what a crash leaves there is
+    /// removed by the local backend's start-up sweep of orphans.
     private static func create(in folder: URL) async throws -> ResultsZip {
         let url = folder.appendingPathComponent(".\(UUID().uuidString).zip")
         return try await NIOThreadPool.singleton.runIfActive {
@@ -98,7 +98,10 @@ final class ResultsZip: @unchecked Sendable {
     }
 
     /// Removes the file after a failure.
-    private func discard() { unlink(url.path) }
+    private func discard() async {
+        let url = url
+        _ = try? await NIOThreadPool.singleton.runIfActive { unlink(url.path) }
+    }
 }
 
 /// A file open for reading, closed when the last user lets go of it.

@@ -33,9 +33,12 @@ import Testing
     }
 
     @Test func aTruncatedBodyIsRefusedWhereverItStops() {
-        for end in 0..<(Self.body.count - "--b--\r\nepilogue".utf8.count) {
+        // Up to a close delimiter missing its last "-", and one whose "--" is something else
+        // (MultipartKit 4.7.1 accepts both: see `Multipart`).
+        for end in 0..<(Self.body.count - "-\r\nepilogue".utf8.count) {
             #expect(throws: Multipart.Malformed.self, "cut at \(end)") { try Multipart.parse(Array(Self.body[..<end]), boundary: "b") }
         }
+        #expect(throws: Multipart.Malformed.self) { try Multipart.parse(Array("--b\r\nContent-Disposition: form-data; name=\"x\"\r\n\r\n1\r\n--b-X".utf8), boundary: "b") }
         var reader = MultipartReader(boundary: "b")
         let endless = Array("--b\r\nContent-Disposition: form-data; name=\"x\"\r\nX: ".utf8) + Array(repeating: UInt8(ascii: "a"), count: 20_000)
         #expect(throws: Multipart.Malformed.self) { try reader.feed(endless) { _ in } }

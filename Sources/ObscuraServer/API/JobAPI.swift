@@ -2,7 +2,6 @@ import Foundation
 import Hummingbird
 import NIOPosix
 import Obscura
-import ZIPFoundation
 
 /// The REST API under `/v1`. Thin: it checks requests, stores uploads and reads the store; the
 /// workers (`JobRunner`) do the image work through the `Obscura` library.
@@ -329,28 +328,16 @@ struct JobAPI: Sendable {
         _ = try await existingJob(id)
         let done = try await backend.images(of: id).filter { $0.state == .done }
         guard !done.isEmpty else { throw APIError(.conflict, "job.no-results", "no image of this job is done yet") }
-        let zipURL = uploads.root.appendingPathComponent(".\(UUID().uuidString).zip")
-        defer { uploads.remove(zipURL) }
-
         let names = Self.uniqueEntryNames(done.map { $0.resultName ?? "image-\($0.index + 1)" })
+        let body: ResponseBody
         do {
-            let archive = try Archive(url: zipURL, accessMode: .create)
-            // One result in memory at a time.
-            for (image, name) in Swift.zip(done, names) {
-                guard let bytes = try await backend.result(jobID: id, index: image.index) else { throw CocoaError(.fileReadNoSuchFile) }
-                let data = Data(bytes)
-                try archive.addEntry(with: name, type: .file, uncompressedSize: Int64(data.count),
-                                     modificationDate: Date(timeIntervalSince1970: 315_532_800)) { position, size in
-                    data.subdata(in: Int(position)..<Int(position) + size)
-                }
-            }
+            body = try await ResultsZip.body(of: id, entries: Swift.zip(names, done).map { ($0, $1.index) }, backend: backend, folder: uploads.root)
         } catch {
             throw APIError(ObscuraError(.fileSystem, "the zip could not be written"))
         }
-        let bytes = try Data(contentsOf: zipURL)
         return Response(status: .ok, headers: [.contentType: "application/zip",
                                                .contentDisposition: "attachment; filename=\"obscura-\(id.prefix(8)).zip\""],
-                        body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
+                        body: body)
     }
 
     // MARK: Helpers

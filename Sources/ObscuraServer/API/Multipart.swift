@@ -3,6 +3,13 @@ import Foundation
 /// A strict `multipart/form-data` reader (RFC 7578) for job uploads. It reads the body as it
 /// arrives (`MultipartReader`), so a part can go to disk without the whole body in memory, and
 /// refuses anything malformed.
+///
+/// Not MultipartKit 4.7.1's `MultipartParser` (issue 15, item 4), measured with the body of
+/// `ServeUploadStreamingTests`: it has no end-of-body check, so a body cut inside the next
+/// part's headers looks complete to its callbacks (180 of 305 cut points) and `--b-` passes as
+/// the close; it keeps a header value of any length in memory (64 MiB fed, 65 MiB resident);
+/// and it reports a body byte run per CR, about 10 times slower on binary data (0.8 to 1.3 s
+/// against 0.07 to 0.1 s for 64 MiB, release build).
 struct Multipart {
     struct Part {
         /// The form field name.

@@ -7,15 +7,15 @@ import ServiceLifecycle
 
 /// Builds the `obscura serve` application: the job store in `<data>/obscura.sqlite`, the
 /// workers, and the routes. The command and the tests both call this (tests with port 0).
-public enum ObscuraServerApp {
-    public typealias App = Application<RouterResponder<BasicRequestContext>>
+package enum ObscuraServerApp {
+    package typealias App = Application<RouterResponder<BasicRequestContext>>
 
     /// Checks the configuration, opens the store (SQLite under the data folder, or PostgreSQL
     /// with `databaseURL`, migrated first), recovers interrupted images and returns the
     /// application, ready to `runService()`. `onServerRunning` receives the bound port. Every job
     /// runs with `models` (by default a set for `configuration.modelDirectory`), whatever its
     /// options: each model is loaded once per process.
-    public static func build(_ configuration: ServerConfiguration, logger: Logger, models: ModelSet? = nil,
+    package static func build(_ configuration: ServerConfiguration, logger: Logger, models: ModelSet? = nil,
                              onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }) async throws -> App {
         try configuration.validate()
         try FileManager.default.createDirectory(at: configuration.dataDirectory, withIntermediateDirectories: true)
@@ -87,7 +87,7 @@ extension ObscuraServerApp {
     /// The OpenAPI 3 document served at `/openapi.json`: Sources/ObscuraServer/API/openapi.json
     /// (written by scripts/openapi.py) with its `Options` schema made from `OptionTable`, so
     /// the API's options are described where they are declared.
-    public static let openAPIDocument: String = {
+    package static let openAPIDocument: String = {
         guard var document = try? JSONSerialization.jsonObject(with: Data(PackageResources.openapi_json)) as? [String: Any],
               var components = document["components"] as? [String: Any],
               var schemas = components["schemas"] as? [String: Any] else {

@@ -8,11 +8,11 @@ import ServiceLifecycle
 /// PostgreSQL database of one or more `obscura serve --database` nodes. They take images from
 /// the database under a lease, run the library with one model set for the process, and write
 /// results back; webhooks are left to the serving nodes, which hold the secret.
-public enum ObscuraWorker {
+package enum ObscuraWorker {
     /// Migrates the database if needed, then runs `configuration.workers` workers until the
     /// process gets SIGTERM or SIGINT (an image being worked on then goes back in line when
     /// its lease ends). With `metricsPort`, this process's `/metrics` is served on loopback.
-    public static func run(_ configuration: ServerConfiguration, logger: Logger, models: ModelSet? = nil,
+    package static func run(_ configuration: ServerConfiguration, logger: Logger, models: ModelSet? = nil,
                            metricsPort: Int? = nil, onMetricsRunning: @escaping @Sendable (Int) async -> Void = { _ in }) async throws {
         guard let url = configuration.databaseURL else {
             throw ObscuraError(.invalidSettings, "a worker needs --database (or OBSCURA_DATABASE)")

@@ -5,20 +5,20 @@ import Obscura
 /// An error answered to an HTTP client: a status, a stable `code` and a human message, sent as
 /// `{"error": {"code": …, "message": …}}`. Messages never carry pixel data, metadata values,
 /// text read from an image, or paths on the server.
-public struct APIError: HTTPResponseError, Sendable, Equatable {
-    public var status: HTTPResponse.Status
-    public var code: String
-    public var message: String
+package struct APIError: HTTPResponseError, Sendable, Equatable {
+    package var status: HTTPResponse.Status
+    package var code: String
+    package var message: String
     /// Seconds after which the client may try again (`Retry-After`), for 503 and 429.
-    public var retryAfter: Int?
+    package var retryAfter: Int?
 
-    public init(_ status: HTTPResponse.Status, _ code: String, _ message: String) {
+    package init(_ status: HTTPResponse.Status, _ code: String, _ message: String) {
         self.status = status
         self.code = code
         self.message = message
     }
 
-    public func response(from request: Request, context: some RequestContext) throws -> Response {
+    package func response(from request: Request, context: some RequestContext) throws -> Response {
         var headers: HTTPFields = [.contentType: "application/json"]
         if status == .unauthorized { headers[.wwwAuthenticate] = "Bearer" }
         if let retryAfter { headers[.retryAfter] = "\(retryAfter)" }
@@ -26,7 +26,7 @@ public struct APIError: HTTPResponseError, Sendable, Equatable {
     }
 
     /// The JSON body.
-    public var body: [UInt8] {
+    package var body: [UInt8] {
         struct Envelope: Encodable { var error: Failure }
         return (try? Array(JSONCoding.encoder.encode(Envelope(error: Failure(code: code, message: message))))) ?? []
     }
@@ -42,9 +42,9 @@ public struct APIError: HTTPResponseError, Sendable, Equatable {
         self.init(status, code ?? error.code.rawValue, error.message)
     }
 
-    public static let unauthorized = APIError(.unauthorized, "auth.required", "this server needs a bearer token (Authorization: Bearer …)")
-    public static func notFound(_ what: String) -> APIError { APIError(.notFound, "not-found", "\(what) not found") }
-    public static func badRequest(_ code: String, _ message: String) -> APIError { APIError(.badRequest, code, message) }
+    package static let unauthorized = APIError(.unauthorized, "auth.required", "this server needs a bearer token (Authorization: Bearer …)")
+    package static func notFound(_ what: String) -> APIError { APIError(.notFound, "not-found", "\(what) not found") }
+    package static func badRequest(_ code: String, _ message: String) -> APIError { APIError(.badRequest, code, message) }
 }
 
 

@@ -3,7 +3,7 @@ import Obscura
 
 /// Where one image of a job stands. Each image moves forward only:
 /// `queued → detecting → (review → approved → rendering →) done`, or `failed` from any step.
-public enum ImageState: String, Codable, Sendable, CaseIterable {
+package enum ImageState: String, Codable, Sendable, CaseIterable {
     /// Uploaded; waiting for a worker.
     case queued
     /// A worker is decoding it and running the detectors.
@@ -22,12 +22,12 @@ public enum ImageState: String, Codable, Sendable, CaseIterable {
     case failed
 
     /// True while a worker still has something to do for the image.
-    public var isPending: Bool { self == .queued || self == .detecting || self == .approved || self == .rendering }
-    public var isFinal: Bool { self == .done || self == .failed }
+    package var isPending: Bool { self == .queued || self == .detecting || self == .approved || self == .rendering }
+    package var isFinal: Bool { self == .done || self == .failed }
 }
 
 /// A job's overall state, derived from its images.
-public enum JobState: String, Codable, Sendable {
+package enum JobState: String, Codable, Sendable {
     /// No image started yet.
     case queued
     /// Some image is being worked on.
@@ -66,14 +66,14 @@ extension JobRecord {
 }
 
 /// A job's webhook and its last event, as the job status shows it.
-public struct WebhookStatus: Codable, Sendable, Equatable {
-    public var url: String
+package struct WebhookStatus: Codable, Sendable, Equatable {
+    package var url: String
     /// `job.review` or `job.finished`; absent until the first event.
-    public var event: String?
+    package var event: String?
     /// `pending`, `delivered` or `failed` (given up after the last retry).
-    public var state: String?
+    package var state: String?
     /// Calls made for the current event.
-    public var attempts: Int = 0
+    package var attempts: Int = 0
 }
 
 /// A stored image of a job.

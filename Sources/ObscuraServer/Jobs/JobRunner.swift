@@ -9,7 +9,7 @@ import ServiceLifecycle
 /// model set of the process (a job's options never reload a model), stores the result
 /// and deletes the original. Also deletes expired jobs. Logs carry job ids, image numbers,
 /// states and error codes only: never file names, pixels, metadata or text from images.
-public final class JobRunner: Service, Sendable {
+package final class JobRunner: Service, Sendable {
     let backend: any JobBackend
     let configuration: ServerConfiguration
     let logger: Logger
@@ -43,7 +43,7 @@ public final class JobRunner: Service, Sendable {
         }
     }
 
-    public func run() async throws {
+    package func run() async throws {
         await cancelWhenGracefulShutdown {
             await withTaskGroup(of: Void.self) { group in
                 for _ in 0..<self.configuration.workers { group.addTask { await self.work() } }

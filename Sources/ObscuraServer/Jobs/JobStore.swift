@@ -6,11 +6,11 @@ import Obscura
 /// (originals, results) live beside the database in `JobFiles`; rows say which exist.
 /// Every state change is one conditional UPDATE, so two workers can never take the same image
 /// and a worker whose job was deleted meanwhile learns it (the update changes no row).
-public final class JobStore: Sendable {
+package final class JobStore: Sendable {
     private let database: DatabaseQueue
 
     /// Opens (and creates or migrates) the database at `path`.
-    public init(path: String) throws {
+    package init(path: String) throws {
         var configuration = Configuration()
         configuration.busyMode = .timeout(5)
         database = try DatabaseQueue(path: path, configuration: configuration)

@@ -100,18 +100,18 @@ import Testing
         let now = Date()
         let job = JobRecord(id: UUID().uuidString.lowercased(), createdAt: now, expiresAt: now.addingTimeInterval(3600),
                             options: AnonymizeOptions(), review: false, webhook: WebhookStatus(url: url))
-        try store.create(job, images: [ImageRecord(jobID: job.id, index: 0, name: "x", state: .failed, attempts: 0)], maximumActiveJobs: 10)
-        try store.queueWebhookIfDue(jobID: job.id, now: now)
+        try await store.create(job, images: [ImageRecord(jobID: job.id, index: 0, name: "x", state: .failed, attempts: 0)], maximumActiveJobs: 10)
+        try await store.queueWebhookIfDue(jobID: job.id, now: now)
         let logs = LogCapture()
         let backend = LocalJobBackend(store: store, files: try JobFiles(dataDirectory: Serve.dataDirectory()))
         let sender = WebhookSender(backend: backend, configuration: Serve.configuration {
             $0.webhookSecret = "webhook-secret-0123456789"
             $0.webhookMaximumAttempts = 1
         }, logger: logs.logger)
-        let due = try store.dueWebhooks(at: now.addingTimeInterval(1))
+        let due = try await store.dueWebhooks(at: now.addingTimeInterval(1))
         #expect(due.count == 1)
         for call in due { await sender.deliver(call) }
-        #expect(try store.job(job.id)?.webhook?.state == "failed")
+        #expect(try await store.job(job.id)?.webhook?.state == "failed")
         #expect(logs.text.contains("refused"))
     }
 

@@ -100,14 +100,14 @@ import Testing
         let count = 40, result = [UInt8](repeating: 0xA5, count: 8 << 20)
         let job = JobRecord(id: UUID().uuidString.lowercased(), createdAt: Date(), expiresAt: Date().addingTimeInterval(3600),
                             options: AnonymizeOptions(), review: false, webhook: nil)
-        try backend.create(job, images: (0..<count).map { ImageRecord(jobID: job.id, index: $0, name: "\($0).jpg", state: .queued, attempts: 0) },
+        try await backend.create(job, images: (0..<count).map { ImageRecord(jobID: job.id, index: $0, name: "\($0).jpg", state: .queued, attempts: 0) },
                                  originals: [:], maximumActiveJobs: 10)
         for _ in 0..<count {
-            let claim = try #require(try backend.claimNext(lease: 30))
+            let claim = try #require(try await backend.claimNext(lease: 30))
             var done = claim.image
             done.state = .done
             done.outputFormat = "jpeg"
-            _ = try backend.complete(claim, as: done, result: result, removeOriginal: true)
+            _ = try await backend.complete(claim, as: done, result: result, removeOriginal: true)
         }
         func status(_ key: String) -> Int {
             let text = (try? String(contentsOfFile: "/proc/self/status", encoding: .utf8)) ?? ""

@@ -376,12 +376,12 @@ struct ServeTests {
         // Simulate the crash: rewind both images to "taken by a worker", one of them twice.
         let store = try JobStore(path: data.appendingPathComponent("obscura.sqlite").path)
         for (n, id) in ids.enumerated() {
-            var image = try #require(try store.image(of: id, index: 0))
+            var image = try #require(try await store.image(of: id, index: 0))
             let from = image.state
             image.state = .detecting
             image.attempts = n == 0 ? 1 : configuration.maximumAttempts
             image.regions = nil
-            #expect(try store.update(image, from: from))
+            #expect(try await store.update(image, from: from))
             if from != .review {
                 // The first server may have failed it (no text model): put the original back.
                 try Data(Self.tinyPNG).write(to: data.appendingPathComponent("jobs/\(id)/0.original"))
@@ -414,9 +414,9 @@ struct ServeTests {
         let id = UUID().uuidString.lowercased()
         try files.createFolder(id)
         try files.write(photo, to: files.original(id, 0))
-        try store.create(JobRecord(id: id, createdAt: Date(), expiresAt: Date().addingTimeInterval(3600), options: AnonymizeOptions(), review: false),
+        try await store.create(JobRecord(id: id, createdAt: Date(), expiresAt: Date().addingTimeInterval(3600), options: AnonymizeOptions(), review: false),
                          images: [ImageRecord(jobID: id, index: 0, name: "a.jpg", state: .queued, attempts: 0)], maximumActiveJobs: 10)
-        let claim = try #require(try store.claimNext())
+        let claim = try #require(try await store.claimNext())
         #expect(claim.stage == .detecting)
 
         try await Serve.app(configuration).test(.live) { client in
@@ -426,7 +426,7 @@ struct ServeTests {
             #expect(Array(buffer: result.body) == (try Anonymizer(options: AnonymizeOptions()).anonymize(photo)).bytes)
         }
         #expect(Serve.files(in: data, job: id) == ["0.result"])
-        #expect(try store.image(of: id, index: 0)?.attempts == 2)
+        #expect(try await store.image(of: id, index: 0)?.attempts == 2)
     }
 
     // MARK: Live socket

@@ -79,8 +79,8 @@ package final class JobStore: Sendable {
 
     /// Stores a new job and its images (all `queued`, or `failed` where the upload was refused)
     /// unless `maximumActiveJobs` unfinished jobs exist already.
-    func create(_ job: JobRecord, images: [ImageRecord], maximumActiveJobs: Int) throws {
-        try database.write { db in
+    func create(_ job: JobRecord, images: [ImageRecord], maximumActiveJobs: Int) async throws {
+        try await database.write { db in
             let active = try Int.fetchOne(db, sql: """
                 SELECT COUNT(DISTINCT jobID) FROM image WHERE state NOT IN ('done', 'failed')
                 """) ?? 0
@@ -96,33 +96,33 @@ package final class JobStore: Sendable {
         }
     }
 
-    func job(_ id: String) throws -> JobRecord? {
-        try database.read { db in
+    func job(_ id: String) async throws -> JobRecord? {
+        try await database.read { db in
             try Row.fetchOne(db, sql: "SELECT * FROM job WHERE id = ?", arguments: [id]).map(Self.job(from:))
         }
     }
 
-    func images(of jobID: String) throws -> [ImageRecord] {
-        try database.read { db in
+    func images(of jobID: String) async throws -> [ImageRecord] {
+        try await database.read { db in
             try Row.fetchAll(db, sql: "SELECT * FROM image WHERE jobID = ? ORDER BY idx", arguments: [jobID]).map(Self.image(from:))
         }
     }
 
-    func image(of jobID: String, index: Int) throws -> ImageRecord? {
-        try database.read { db in
+    func image(of jobID: String, index: Int) async throws -> ImageRecord? {
+        try await database.read { db in
             try Row.fetchOne(db, sql: "SELECT * FROM image WHERE jobID = ? AND idx = ?", arguments: [jobID, index]).map(Self.image(from:))
         }
     }
 
     /// Every job id, oldest first.
-    func jobIDs() throws -> [String] {
-        try database.read { db in try String.fetchAll(db, sql: "SELECT id FROM job ORDER BY createdAt, id") }
+    func jobIDs() async throws -> [String] {
+        try await database.read { db in try String.fetchAll(db, sql: "SELECT id FROM job ORDER BY createdAt, id") }
     }
 
     /// Deletes a job's rows; true when it existed.
     @discardableResult
-    func delete(_ jobID: String) throws -> Bool {
-        try database.write { db in
+    func delete(_ jobID: String) async throws -> Bool {
+        try await database.write { db in
             try db.execute(sql: "DELETE FROM job WHERE id = ?", arguments: [jobID])
             return db.changesCount > 0
         }
@@ -132,8 +132,8 @@ package final class JobStore: Sendable {
 
     /// Marks a job finished by its client (once; a second call changes nothing), unless an image
     /// is still being worked on or waits for review. The caller then deletes the originals.
-    func finish(_ jobID: String, at now: Date) throws -> FinishOutcome {
-        try database.write { db in
+    func finish(_ jobID: String, at now: Date) async throws -> FinishOutcome {
+        try await database.write { db in
             guard try Bool.fetchOne(db, sql: "SELECT 1 FROM job WHERE id = ?", arguments: [jobID]) != nil else { return .noJob }
             if let row = try Row.fetchOne(db, sql: """
                 SELECT idx, state FROM image WHERE jobID = ? AND state NOT IN ('done', 'failed') ORDER BY idx LIMIT 1
@@ -150,8 +150,8 @@ package final class JobStore: Sendable {
 
     /// Deletes one image's row; when it was the job's last image, the job goes too (a job has
     /// at least one image). A worker busy with the image learns it when its update changes no row.
-    func deleteImage(jobID: String, index: Int) throws -> ImageDeletion {
-        try database.write { db in
+    func deleteImage(jobID: String, index: Int) async throws -> ImageDeletion {
+        try await database.write { db in
             try db.execute(sql: "DELETE FROM image WHERE jobID = ? AND idx = ?", arguments: [jobID, index])
             guard db.changesCount > 0 else { return .none }
             let left = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM image WHERE jobID = ?", arguments: [jobID]) ?? 0
@@ -162,8 +162,8 @@ package final class JobStore: Sendable {
     }
 
     /// How many images are in each state.
-    func imageCounts() throws -> [ImageState: Int] {
-        try database.read { db in
+    func imageCounts() async throws -> [ImageState: Int] {
+        try await database.read { db in
             var counts: [ImageState: Int] = [:]
             for row in try Row.fetchAll(db, sql: "SELECT state, COUNT(*) AS n FROM image GROUP BY state") {
                 if let state = ImageState(rawValue: row["state"]) { counts[state] = row["n"] }
@@ -173,8 +173,8 @@ package final class JobStore: Sendable {
     }
 
     /// Jobs whose results have expired at `now`.
-    func expiredJobIDs(at now: Date) throws -> [String] {
-        try database.read { db in
+    func expiredJobIDs(at now: Date) async throws -> [String] {
+        try await database.read { db in
             try String.fetchAll(db, sql: "SELECT id FROM job WHERE expiresAt <= ?", arguments: [now.timeIntervalSince1970])
         }
     }
@@ -193,8 +193,8 @@ package final class JobStore: Sendable {
 
     /// Takes the oldest waiting image, moving it to `detecting` or `rendering` and counting the
     /// attempt. Nil when nothing waits.
-    func claimNext() throws -> Claim? {
-        try database.write { db in
+    func claimNext() async throws -> Claim? {
+        try await database.write { db in
             guard let row = try Row.fetchOne(db, sql: """
                 SELECT image.* FROM image JOIN job ON job.id = image.jobID
                 WHERE image.state IN ('queued', 'approved')
@@ -215,8 +215,8 @@ package final class JobStore: Sendable {
 
     /// Moves an image from `expected` to `image.state`, writing its results or error. False
     /// when the image is no longer in `expected` (its job was deleted, or it moved on).
-    func update(_ image: ImageRecord, from expected: ImageState) throws -> Bool {
-        try database.write { db in
+    func update(_ image: ImageRecord, from expected: ImageState) async throws -> Bool {
+        try await database.write { db in
             try db.execute(sql: """
                 UPDATE image SET state = ?, attempts = ?, errorCode = ?, errorMessage = ?, width = ?, height = ?,
                     regions = ?, report = ?, outputFormat = ?, resultBytes = ?, timings = ?, detected = ?
@@ -233,8 +233,8 @@ package final class JobStore: Sendable {
     /// After a restart: images a worker had taken are put back in line (`detecting → queued`,
     /// `rendering → approved`), unless they have been tried `maximumAttempts` times already,
     /// in which case they fail with `server.interrupted`. Returns (requeued, failed).
-    func recoverInterrupted(maximumAttempts: Int) throws -> (requeued: Int, failed: Int) {
-        try database.write { db in
+    func recoverInterrupted(maximumAttempts: Int) async throws -> (requeued: Int, failed: Int) {
+        try await database.write { db in
             try db.execute(sql: """
                 UPDATE image SET state = 'failed', errorCode = 'server.interrupted',
                     errorMessage = 'the server stopped while this image was being processed, \(maximumAttempts) times'
@@ -251,8 +251,8 @@ package final class JobStore: Sendable {
 
     /// Sets an image's regions and queues it for rendering, if it waits for review, or if it
     /// was rendered in a review job that its client has not finished (the original is kept).
-    func approve(jobID: String, index: Int, regions: [Detection]) throws -> Bool {
-        try database.write { db in
+    func approve(jobID: String, index: Int, regions: [Detection]) async throws -> Bool {
+        try await database.write { db in
             try db.execute(sql: """
                 UPDATE image SET state = 'approved', attempts = 0, regions = ? WHERE jobID = ? AND idx = ? AND (state = 'review'
                     OR (state = 'done' AND EXISTS (SELECT 1 FROM job WHERE id = ? AND review = 1 AND finishedAt IS NULL)))
@@ -263,8 +263,8 @@ package final class JobStore: Sendable {
 
     /// Queues every image of a job that waits for review, with the regions it has. Returns
     /// how many.
-    func approveAll(jobID: String) throws -> Int {
-        try database.write { db in
+    func approveAll(jobID: String) async throws -> Int {
+        try await database.write { db in
             try db.execute(sql: "UPDATE image SET state = 'approved', attempts = 0 WHERE jobID = ? AND state = 'review'",
                            arguments: [jobID])
             return db.changesCount
@@ -276,8 +276,8 @@ package final class JobStore: Sendable {
     /// After an image changed state: when the job has just finished, or now waits for review,
     /// and has a webhook that has not been told, an event is queued (`job.finished`,
     /// `job.review`). A later event replaces an undelivered earlier one.
-    func queueWebhookIfDue(jobID: String, now: Date) throws {
-        try database.write { db in
+    func queueWebhookIfDue(jobID: String, now: Date) async throws {
+        try await database.write { db in
             guard let row = try Row.fetchOne(db, sql: "SELECT webhook, webhookEvent FROM job WHERE id = ?", arguments: [jobID]),
                   (row["webhook"] as String?) != nil else { return }
             let states = try String.fetchAll(db, sql: "SELECT state FROM image WHERE jobID = ?", arguments: [jobID])
@@ -302,8 +302,8 @@ package final class JobStore: Sendable {
     }
 
     /// Events whose next call is due at `now`.
-    func dueWebhooks(at now: Date) throws -> [WebhookDue] {
-        try database.read { db in
+    func dueWebhooks(at now: Date) async throws -> [WebhookDue] {
+        try await database.read { db in
             try Row.fetchAll(db, sql: """
                 SELECT id, webhook, webhookEvent, webhookAttempts FROM job
                 WHERE webhookState = 'pending' AND webhookNextAt <= ? ORDER BY webhookNextAt
@@ -314,8 +314,8 @@ package final class JobStore: Sendable {
     }
 
     /// Records one call of `event`: delivered, retried at `retryAt`, or given up (`retryAt` nil).
-    func recordWebhookCall(jobID: String, event: String, delivered: Bool, retryAt: Date?) throws {
-        try database.write { db in
+    func recordWebhookCall(jobID: String, event: String, delivered: Bool, retryAt: Date?) async throws {
+        try await database.write { db in
             let state = delivered ? "delivered" : retryAt == nil ? "failed" : "pending"
             try db.execute(sql: """
                 UPDATE job SET webhookState = ?, webhookAttempts = webhookAttempts + 1, webhookNextAt = ?

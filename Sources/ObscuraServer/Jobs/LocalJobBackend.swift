@@ -22,37 +22,37 @@ struct LocalJobBackend: JobBackend {
 
     // MARK: Jobs
 
-    func create(_ job: JobRecord, images: [ImageRecord], originals: [Int: URL], maximumActiveJobs: Int) throws {
+    func create(_ job: JobRecord, images: [ImageRecord], originals: [Int: URL], maximumActiveJobs: Int) async throws {
         try files.createFolder(job.id)
         for (index, url) in originals where url != files.original(job.id, index) {
             guard rename(url.path, files.original(job.id, index).path) == 0 else {
                 throw ObscuraError(.fileSystem, "an upload could not be stored")
             }
         }
-        try store.create(job, images: images, maximumActiveJobs: maximumActiveJobs)
+        try await store.create(job, images: images, maximumActiveJobs: maximumActiveJobs)
     }
 
-    func job(_ id: String) throws -> JobRecord? { try store.job(id) }
-    func images(of jobID: String) throws -> [ImageRecord] { try store.images(of: jobID) }
-    func image(of jobID: String, index: Int) throws -> ImageRecord? { try store.image(of: jobID, index: index) }
-    func jobIDs() throws -> [String] { try store.jobIDs() }
+    func job(_ id: String) async throws -> JobRecord? { try await store.job(id) }
+    func images(of jobID: String) async throws -> [ImageRecord] { try await store.images(of: jobID) }
+    func image(of jobID: String, index: Int) async throws -> ImageRecord? { try await store.image(of: jobID, index: index) }
+    func jobIDs() async throws -> [String] { try await store.jobIDs() }
 
-    func delete(_ jobID: String) throws -> Bool {
-        guard try store.delete(jobID) else { return false }
+    func delete(_ jobID: String) async throws -> Bool {
+        guard try await store.delete(jobID) else { return false }
         files.removeFolder(jobID)
         return true
     }
 
-    func finish(_ jobID: String, at now: Date) throws -> JobStore.FinishOutcome {
-        let outcome = try store.finish(jobID, at: now)
+    func finish(_ jobID: String, at now: Date) async throws -> JobStore.FinishOutcome {
+        let outcome = try await store.finish(jobID, at: now)
         if outcome == .finished {
-            for image in try store.images(of: jobID) { files.remove(files.original(jobID, image.index)) }
+            for image in try await store.images(of: jobID) { files.remove(files.original(jobID, image.index)) }
         }
         return outcome
     }
 
-    func deleteImage(jobID: String, index: Int) throws -> JobStore.ImageDeletion {
-        let deletion = try store.deleteImage(jobID: jobID, index: index)
+    func deleteImage(jobID: String, index: Int) async throws -> JobStore.ImageDeletion {
+        let deletion = try await store.deleteImage(jobID: jobID, index: index)
         switch deletion {
         case .none: break
         case .image:
@@ -64,12 +64,12 @@ struct LocalJobBackend: JobBackend {
         return deletion
     }
 
-    func imageCounts() throws -> [ImageState: Int] { try store.imageCounts() }
+    func imageCounts() async throws -> [ImageState: Int] { try await store.imageCounts() }
 
-    func deleteExpired(at now: Date) throws -> [String] {
-        let expired = try store.expiredJobIDs(at: now)
+    func deleteExpired(at now: Date) async throws -> [String] {
+        let expired = try await store.expiredJobIDs(at: now)
         for id in expired {
-            _ = try? store.delete(id)
+            _ = try? await store.delete(id)
             files.removeFolder(id)
         }
         return expired
@@ -77,7 +77,7 @@ struct LocalJobBackend: JobBackend {
 
     // MARK: Files
 
-    func original(jobID: String, index: Int) throws -> [UInt8]? {
+    func original(jobID: String, index: Int) async throws -> [UInt8]? {
         let url = files.original(jobID, index)
         guard FileManager.default.fileExists(atPath: url.path) else { return nil }
         return try files.read(url)
@@ -87,7 +87,7 @@ struct LocalJobBackend: JobBackend {
         FileManager.default.fileExists(atPath: files.original(jobID, index).path)
     }
 
-    func result(jobID: String, index: Int) throws -> [UInt8]? {
+    func result(jobID: String, index: Int) async throws -> [UInt8]? {
         let url = files.result(jobID, index)
         guard FileManager.default.fileExists(atPath: url.path) else { return nil }
         return try files.read(url)
@@ -100,26 +100,26 @@ struct LocalJobBackend: JobBackend {
 
     // MARK: Review
 
-    func approve(jobID: String, index: Int, regions: [Detection]) throws -> Bool {
-        try store.approve(jobID: jobID, index: index, regions: regions)
+    func approve(jobID: String, index: Int, regions: [Detection]) async throws -> Bool {
+        try await store.approve(jobID: jobID, index: index, regions: regions)
     }
 
-    func approveAll(jobID: String) throws -> Int { try store.approveAll(jobID: jobID) }
+    func approveAll(jobID: String) async throws -> Int { try await store.approveAll(jobID: jobID) }
 
     // MARK: Work
 
     /// Runs once, before the server answers: whatever was taken belonged to the previous run.
     /// Also removes files that belong to no job, and originals their rows no longer need.
-    func recoverInterrupted(maximumAttempts: Int) throws -> (requeued: Int, failed: Int) {
-        let outcome = try store.recoverInterrupted(maximumAttempts: maximumAttempts)
-        let jobIDs = try store.jobIDs()
+    func recoverInterrupted(maximumAttempts: Int) async throws -> (requeued: Int, failed: Int) {
+        let outcome = try await store.recoverInterrupted(maximumAttempts: maximumAttempts)
+        let jobIDs = try await store.jobIDs()
         for orphan in files.orphans(known: Set(jobIDs)) { files.removeFolder(orphan) }
         // Originals of finished images (failed by recovery, or left by a stop just after the
         // state was stored) are deleted now, except the rendered ones of review jobs that
         // their client has not finished.
         for id in jobIDs {
-            let keeps = try store.job(id)?.keepsOriginals ?? false
-            for image in try store.images(of: id) where image.state == .failed || (image.state == .done && !keeps) {
+            let keeps = try await store.job(id)?.keepsOriginals ?? false
+            for image in try await store.images(of: id) where image.state == .failed || (image.state == .done && !keeps) {
                 files.remove(files.original(id, image.index))
             }
         }
@@ -127,14 +127,14 @@ struct LocalJobBackend: JobBackend {
     }
 
     /// One process owns the store: a claim holds until the process stops, so there is no lease.
-    func claimNext(lease: TimeInterval) throws -> JobStore.Claim? { try store.claimNext() }
+    func claimNext(lease: TimeInterval) async throws -> JobStore.Claim? { try await store.claimNext() }
     func renewLease(_ claim: JobStore.Claim, lease: TimeInterval) -> Bool { true }
 
-    func complete(_ claim: JobStore.Claim, as image: ImageRecord, result: [UInt8]?, removeOriginal: Bool) throws -> Bool {
+    func complete(_ claim: JobStore.Claim, as image: ImageRecord, result: [UInt8]?, removeOriginal: Bool) async throws -> Bool {
         let resultURL = files.result(image.jobID, image.index)
         if let result { try files.write(result, to: resultURL) } else if image.state == .failed { files.remove(resultURL) }
-        guard try store.update(image, from: claim.stage) else {
-            removeImageIfGone(image.jobID, image.index)
+        guard try await store.update(image, from: claim.stage) else {
+            await removeImageIfGone(image.jobID, image.index)
             return false
         }
         if removeOriginal { files.remove(files.original(image.jobID, image.index)) }
@@ -143,20 +143,20 @@ struct LocalJobBackend: JobBackend {
 
     /// A worker finished an image that was deleted meanwhile (alone or with its job): its
     /// files go too.
-    private func removeImageIfGone(_ jobID: String, _ index: Int) {
+    private func removeImageIfGone(_ jobID: String, _ index: Int) async {
         // A store that cannot be read says nothing: the files stay until the job expires.
-        guard let imageGone = try? store.image(of: jobID, index: index) == nil, imageGone else { return }
+        guard let imageGone = try? await store.image(of: jobID, index: index) == nil, imageGone else { return }
         files.remove(files.original(jobID, index))
         files.remove(files.result(jobID, index))
-        if let jobGone = try? store.job(jobID) == nil, jobGone { files.removeFolder(jobID) }
+        if let jobGone = try? await store.job(jobID) == nil, jobGone { files.removeFolder(jobID) }
     }
 
     // MARK: Webhooks
 
-    func queueWebhookIfDue(jobID: String, now: Date) throws { try store.queueWebhookIfDue(jobID: jobID, now: now) }
+    func queueWebhookIfDue(jobID: String, now: Date) async throws { try await store.queueWebhookIfDue(jobID: jobID, now: now) }
     /// One process sends every event, so nothing needs holding.
-    func dueWebhooks(at now: Date, hold: TimeInterval) throws -> [JobStore.WebhookDue] { try store.dueWebhooks(at: now) }
-    func recordWebhookCall(jobID: String, event: String, delivered: Bool, retryAt: Date?) throws {
-        try store.recordWebhookCall(jobID: jobID, event: event, delivered: delivered, retryAt: retryAt)
+    func dueWebhooks(at now: Date, hold: TimeInterval) async throws -> [JobStore.WebhookDue] { try await store.dueWebhooks(at: now) }
+    func recordWebhookCall(jobID: String, event: String, delivered: Bool, retryAt: Date?) async throws {
+        try await store.recordWebhookCall(jobID: jobID, event: event, delivered: delivered, retryAt: retryAt)
     }
 }

@@ -100,14 +100,7 @@ public struct Detection: Sendable, Equatable, Codable {
         score = try container.decodeIfPresent(Double.self, forKey: .score)
         evidence = (try? container.decodeIfPresent(String.self, forKey: .evidence)).flatMap { PIIEvidence(rawValue: $0) }
     }
-
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(kind, forKey: .kind)
-        try container.encode(box, forKey: .box)
-        try container.encodeIfPresent(score, forKey: .score)
-        try container.encodeIfPresent(evidence, forKey: .evidence)
-    }
+    // Encoding is the synthesised one: the four keys, absent score and evidence left out.
 }
 
 /// A planned redaction: the detection, the whole-pixel area that will be painted (grown by the

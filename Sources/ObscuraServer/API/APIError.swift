@@ -47,7 +47,6 @@ package struct APIError: HTTPResponseError, Sendable, Equatable {
     package static func badRequest(_ code: String, _ message: String) -> APIError { APIError(.badRequest, code, message) }
 }
 
-
 /// One JSON style for the whole API: sorted keys, ISO 8601 dates.
 enum JSONCoding {
     static var encoder: JSONEncoder {

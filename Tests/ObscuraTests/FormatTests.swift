@@ -207,7 +207,7 @@ struct FormatTests {
         let folder = try TestSupport.temporaryFolder()
         defer { try? FileManager.default.removeItem(at: folder) }
         let source = folder.appendingPathComponent("fine.jpg")
-        try Self.tool(Self.convert, ["-size", "96x64", "plasma:fractal", "-seed", "7", "-sampling-factor", "1x1",
+        try Self.tool(Self.convert, ["-seed", "7", "-size", "96x64", "plasma:fractal", "-sampling-factor", "1x1",
                                      "-interlace", "JPEG", "-quality", "93", source.path])
         let output = folder.appendingPathComponent("out.jpg")
         let (result, _) = try await Self.anonymizeFile(source, to: output)

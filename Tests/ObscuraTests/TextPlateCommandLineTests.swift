@@ -159,5 +159,18 @@ struct TextPlateCommandLineTests {
                                                "--models", models.path, "--detect", "text"])
         #expect(corrupt.status == 3)
         #expect(corrupt.standardError.contains("model.corrupt"))
+
+        // The recognition network is needed for `pii` only: without it `text` runs and `pii` stops.
+        try FileManager.default.removeItem(at: models.appendingPathComponent(ModelDescriptor.textDetection.fileName))
+        try FileManager.default.createSymbolicLink(at: models.appendingPathComponent(ModelDescriptor.textDetection.fileName),
+                                                   withDestinationURL: ModelStore.defaultDirectory.appendingPathComponent(ModelDescriptor.textDetection.fileName))
+        let text = try await TestSupport.obscura(["anonymize", photo, "-o", folder.appendingPathComponent("text-only.jpg").path,
+                                             "--models", models.path, "--detect", "text", "--quiet"])
+        #expect(text.status == 0, "\(text.standardError)")
+        let pii = folder.appendingPathComponent("pii-no-rec.jpg")
+        let noRecogniser = try await TestSupport.obscura(["anonymize", photo, "-o", pii.path, "--models", models.path, "--detect", "pii"])
+        #expect(noRecogniser.status == 3)
+        #expect(noRecogniser.standardError.contains("model.missing") && noRecogniser.standardError.contains(ModelDescriptor.textRecognition.id))
+        #expect(!FileManager.default.fileExists(atPath: pii.path))
     }
 }

@@ -75,6 +75,19 @@ struct PIIMatcher: Sendable {
         (.nino, [NationalInsuranceNumber.find]),
     ]
 
+    /// The matches in `lines` and, where they add something, those in `second`: the same lines
+    /// read by another recogniser, one entry per line in the same order. A match in `second` is
+    /// dropped when one of the same kind on the same line in `lines` covers half of either box.
+    func matches(in lines: [TextLine], alsoIn second: [TextLine]) -> [PIIMatch] {
+        precondition(second.count == lines.count, "one second reading per line")
+        let first = matches(in: lines)
+        let added = matches(in: second).filter { match in
+            !first.contains { $0.kind == match.kind && $0.line == match.line
+                && $0.box.intersectionArea(with: match.box) >= 0.5 * min($0.box.area, match.box.area) }
+        }
+        return (first + added).sorted { ($0.line, $0.characters.lowerBound, $0.kind) < ($1.line, $1.characters.lowerBound, $1.kind) }
+    }
+
     /// Convenience: the matches as detections for the region planner.
     func detections(in lines: [TextLine]) -> [Detection] { matches(in: lines).map(\.detection) }
 

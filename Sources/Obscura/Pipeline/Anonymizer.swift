@@ -73,8 +73,10 @@ public final class Anonymizer: Sendable {
     package let faceDetector: CenterFaceDetector?
     /// PP-OCRv4 text detection, loaded for `text`, `pii` and `plates` and run once per image.
     let textDetector: TextDetector?
-    /// Tesseract and the PII rules, loaded for `pii`.
+    /// Tesseract, PP-OCRv4's recognition network (a second reading) and the PII rules, loaded
+    /// for `pii`.
     let textRecognizer: TextRecognizer?
+    let networkReader: NetworkLineReader?
     let piiMatcher: PIIMatcher?
     /// The plate cascade and filters, loaded for `plates`.
     let plateDetector: PlateDetector?
@@ -95,9 +97,11 @@ public final class Anonymizer: Sendable {
             let words = try options.piiWordsFile.map { try PIIRules.words(fromFile: URL(fileURLWithPath: $0)) } ?? []
             piiMatcher = try PIIMatcher(rules: PIIRules(patterns: options.piiPatterns, words: words))
             textRecognizer = try models.textRecognizer()
+            networkReader = try models.networkLineReader()
         } else {
             piiMatcher = nil
             textRecognizer = nil
+            networkReader = nil
         }
         plateDetector = kinds.contains(.plates) ? try PlateDetector(evidence: options.plateEvidence, models: models) : nil
         verifier = Verifier(options: VerifyOptions(matching: options), faceDetector: faceDetector)
@@ -115,7 +119,7 @@ public final class Anonymizer: Sendable {
     /// Models this anonymizer runs, for reports.
     public var models: [ModelDescriptor] {
         let all = (faceDetector.map { [$0.model] } ?? []) + (textDetector.map { [$0.model] } ?? [])
-            + (textRecognizer.map { [$0.model] } ?? []) + (plateDetector?.models ?? []) + (bodyDetector.map { [$0.model] } ?? [])
+            + (textRecognizer.map { [$0.model] } ?? []) + (networkReader.map { [$0.model] } ?? []) + (plateDetector?.models ?? []) + (bodyDetector.map { [$0.model] } ?? [])
         // Plates and personal data share the recogniser: list it once.
         var seen = Set<String>()
         return all.filter { seen.insert($0.id).inserted }
@@ -173,9 +177,11 @@ public final class Anonymizer: Sendable {
         let lines = turnedLines.map(\.detection)
         if options.detect.contains(.text) { detections += lines }
         var readings: [TextLine]?
-        if let textRecognizer, let piiMatcher {
-            readings = try textRecognizer.recognize(in: pixels, lines: turnedLines)
-            detections += piiMatcher.detections(in: readings!)
+        if let textRecognizer, let networkReader, let piiMatcher {
+            let grey = TextRecognizer.grey(pixels)
+            readings = try textRecognizer.recognize(grey: grey, lines: turnedLines)
+            let second = try textRecognizer.networkReadings(grey: grey, lines: turnedLines, reader: networkReader)
+            detections += piiMatcher.matches(in: readings!, alsoIn: second).map(\.detection)
         }
         if let plateDetector { detections += try plateDetector.detect(in: pixels, textLines: turnedLines, readings: readings) }
         if pixels.width * pixels.height > Self.releaseWorkingMemoryAbove {

@@ -12,6 +12,7 @@ public final class ModelSet: Sendable {
     private let faces = Mutex<CenterFaceDetector?>(nil)
     private let text = Mutex<TextDetector?>(nil)
     private let recognizer = Mutex<TextRecognizer?>(nil)
+    private let lineNetwork = Mutex<NetworkLineReader?>(nil)
     private let cascade = Mutex<PlateCascade?>(nil)
     private let people = Mutex<BodyDetector?>(nil)
 
@@ -37,6 +38,11 @@ public final class ModelSet: Sendable {
     /// Tesseract with Debian's English data, started on first use.
     func textRecognizer() throws -> TextRecognizer {
         try loadOnce(recognizer) { try TextRecognizer() }
+    }
+
+    /// PP-OCRv4 text recognition, compiled on first use.
+    func networkLineReader() throws -> NetworkLineReader {
+        try loadOnce(lineNetwork) { try NetworkLineReader(modelDirectory: modelDirectory, runtimeDirectory: runtimeDirectory) }
     }
 
     /// The SSDLite person detector, compiled on first use.

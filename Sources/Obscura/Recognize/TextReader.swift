@@ -12,19 +12,23 @@ import Foundation
 final class TextReader: Sendable {
     let detector: TextDetector
     let recognizer: TextRecognizer
+    let network: NetworkLineReader
 
     init(modelDirectory: URL = ModelStore.defaultDirectory,
                 detection: TextDetector.Settings = .init(), recognition: TextRecognizer.Settings = .init()) throws {
         detector = try TextDetector(modelDirectory: modelDirectory, settings: detection)
         recognizer = try TextRecognizer(settings: recognition)
+        network = try NetworkLineReader(modelDirectory: modelDirectory)
     }
 
     /// What was read from one image.
     struct Page: Sendable {
         /// Every detected line, kind `text`.
         var lines: [Detection]
-        /// The recognised text of each line, in the same order.
+        /// The recognised text of each line, in the same order: Tesseract's reading, and the
+        /// recognition network's (`PIIMatcher.matches(in:alsoIn:)` takes both).
         var text: [TextLine]
+        var networkText: [TextLine]
         /// Seconds spent detecting and recognising.
         var detectSeconds: Double
         var recognizeSeconds: Double
@@ -35,11 +39,13 @@ final class TextReader: Sendable {
         let start = clock.now
         let lines = try detector.lines(in: image)
         let detected = clock.now
-        let text = try recognizer.recognize(in: image, lines: lines)
+        let grey = TextRecognizer.grey(image)
+        let text = try recognizer.recognize(grey: grey, lines: lines)
+        let networkText = try recognizer.networkReadings(grey: grey, lines: lines, reader: network)
         let done = clock.now
         func seconds(_ duration: Duration) -> Double {
             Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
         }
-        return Page(lines: lines.map(\.detection), text: text, detectSeconds: seconds(detected - start), recognizeSeconds: seconds(done - detected))
+        return Page(lines: lines.map(\.detection), text: text, networkText: networkText, detectSeconds: seconds(detected - start), recognizeSeconds: seconds(done - detected))
     }
 }

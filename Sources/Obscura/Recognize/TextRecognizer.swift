@@ -79,6 +79,47 @@ final class TextRecognizer: Sendable {
         }
     }
 
+    /// The same lines read by `reader` (PP-OCRv4's recognition network) instead of Tesseract,
+    /// cropped and straightened the same way. A character's box spans the network rows that gave
+    /// it, across the crop's height; spaces have none. The confidence is the mean of the
+    /// characters' probabilities, 0...100.
+    func networkReadings(grey: PixelBuffer, lines: [TextDetector.Line], reader: NetworkLineReader) throws -> [TextLine] {
+        // Every crop first; then they are read grouped by network input width (see
+        // `NetworkLineReader.widthStep`). Each line is read on its own, so the order changes nothing.
+        let crops = lines.map { line in
+            let straight = shouldStraighten(line.oriented) ? straighten(grey, line.oriented) : nil
+            return (crop: straight.map { crop($0.image, box: $0.lineBox) } ?? crop(grey, box: line.detection.box), straight: straight)
+        }
+        let order = crops.indices.sorted { a, b in
+            (crops[a].crop.map { NetworkLineReader.inputWidth($0.image) } ?? 0, a) < (crops[b].crop.map { NetworkLineReader.inputWidth($0.image) } ?? 0, b)
+        }
+        var readings = lines.map { TextLine(text: "", box: $0.detection.box, characterBoxes: []) }
+        for index in order {
+            guard let crop = crops[index].crop else { continue }
+            var reading = try networkReading(crop, box: lines[index].detection.box, reader: reader)
+            if let straight = crops[index].straight {
+                reading.characterBoxes = reading.characterBoxes?.map { $0.map(straight.imageBox) }
+            }
+            readings[index] = reading
+        }
+        return readings
+    }
+
+    /// A crop read by the network, as a line with `box`; character boxes in the crop's frame.
+    private func networkReading(_ crop: (image: PixelBuffer, x0: Int, y0: Int), box: Box, reader: NetworkLineReader) throws -> TextLine {
+        let (crop, x0, y0) = crop
+        let read = try reader.read(crop)
+        let text = read.map(\.text).joined()
+        let boxes: [Box?] = read.map { character in
+            character.text == " " ? nil
+                : Box(x: Double(x0) + character.start, y: Double(y0), width: character.end - character.start, height: Double(crop.height))
+        }
+        let letters = read.filter { $0.text != " " }
+        let confidence = letters.isEmpty ? 0 : 100 * letters.map { Double($0.probability) }.reduce(0, +) / Double(letters.count)
+        // One box per Character; should entries ever join into fewer Characters, the line is painted whole.
+        return TextLine(text: text, box: box, characterBoxes: Array(text).count == boxes.count ? boxes : nil, confidence: confidence)
+    }
+
     func shouldStraighten(_ oriented: OrientedBox) -> Bool {
         guard abs(oriented.angle) <= Double.pi / 6, oriented.length >= 2 * oriented.thickness else { return false }
         return oriented.length * abs(sin(oriented.angle)) >= settings.straightenAbove * oriented.thickness
@@ -137,21 +178,28 @@ final class TextRecognizer: Sendable {
         return try Engine(settings: settings)
     }
 
-    private func recognize(_ grey: PixelBuffer, box: Box, engine: Engine, enlarge: Bool = true) throws -> TextLine {
+    /// `box` grown by the padding on every side and clipped to the image, with its top left
+    /// corner; nil when less than 4 pixels remain either way.
+    private func crop(_ grey: PixelBuffer, box: Box) -> (image: PixelBuffer, x0: Int, y0: Int)? {
         let pad = box.height * settings.padding
         let x0 = max(0, Int((box.x - pad).rounded(.down))), y0 = max(0, Int((box.y - pad).rounded(.down)))
         let x1 = min(grey.width, Int((box.maxX + pad).rounded(.up))), y1 = min(grey.height, Int((box.maxY + pad).rounded(.up)))
-        guard x1 - x0 >= 4, y1 - y0 >= 4 else { return TextLine(text: "", box: box, characterBoxes: []) }
+        guard x1 - x0 >= 4, y1 - y0 >= 4 else { return nil }
         var crop = [UInt8](repeating: 0, count: (x1 - x0) * (y1 - y0))
         for y in y0..<y1 {
             let from = y * grey.width + x0, to = (y - y0) * (x1 - x0)
             crop[to..<(to + x1 - x0)] = grey.pixels[from..<(from + x1 - x0)]
         }
-        var cropBuffer = PixelBuffer(width: x1 - x0, height: y1 - y0, channels: 1, pixels: crop)
-        let scale = enlarge ? min(4, max(1, Double(settings.targetLineHeight) / Double(y1 - y0))) : 1
+        return (PixelBuffer(width: x1 - x0, height: y1 - y0, channels: 1, pixels: crop), x0, y0)
+    }
+
+    private func recognize(_ grey: PixelBuffer, box: Box, engine: Engine, enlarge: Bool = true) throws -> TextLine {
+        guard let (crop, x0, y0) = crop(grey, box: box) else { return TextLine(text: "", box: box, characterBoxes: []) }
+        var cropBuffer = crop
+        let scale = enlarge ? min(4, max(1, Double(settings.targetLineHeight) / Double(crop.height))) : 1
         if scale > 1 {
-            cropBuffer = try CenterFaceDetector.resize(cropBuffer, width: Int((Double(x1 - x0) * scale).rounded()),
-                                                       height: Int((Double(y1 - y0) * scale).rounded()))
+            cropBuffer = try CenterFaceDetector.resize(cropBuffer, width: Int((Double(crop.width) * scale).rounded()),
+                                                       height: Int((Double(crop.height) * scale).rounded()))
         }
         var symbols = try engine.recognize(cropBuffer)
         let confidence = Self.meanWordConfidence(symbols)

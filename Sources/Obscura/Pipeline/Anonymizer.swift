@@ -73,11 +73,8 @@ public final class Anonymizer: Sendable {
     package let faceDetector: CenterFaceDetector?
     /// PP-OCRv4 text detection, loaded for `text`, `pii` and `plates` and run once per image.
     let textDetector: TextDetector?
-    /// Tesseract, PP-OCRv4's recognition network (a second reading) and the PII rules, loaded
-    /// for `pii`.
-    let textRecognizer: TextRecognizer?
-    let networkReader: NetworkLineReader?
-    let piiMatcher: PIIMatcher?
+    /// Tesseract, PP-OCRv4's recognition network and the PII rules, loaded for `pii`.
+    let piiReading: PIIReading?
     /// The plate cascade and filters, loaded for `plates`.
     let plateDetector: PlateDetector?
     /// The person detector, loaded for `bodies` (with CenterFace, whose faces predict bodies).
@@ -95,13 +92,10 @@ public final class Anonymizer: Sendable {
         textDetector = options.needsTextDetection ? try models.textDetector() : nil
         if kinds.contains(.pii) {
             let words = try options.piiWordsFile.map { try PIIRules.words(fromFile: URL(fileURLWithPath: $0)) } ?? []
-            piiMatcher = try PIIMatcher(rules: PIIRules(patterns: options.piiPatterns, words: words))
-            textRecognizer = try models.textRecognizer()
-            networkReader = try models.networkLineReader()
+            piiReading = PIIReading(recognizer: try models.textRecognizer(), network: try models.networkLineReader(),
+                                    matcher: try PIIMatcher(rules: PIIRules(patterns: options.piiPatterns, words: words)))
         } else {
-            piiMatcher = nil
-            textRecognizer = nil
-            networkReader = nil
+            piiReading = nil
         }
         plateDetector = kinds.contains(.plates) ? try PlateDetector(evidence: options.plateEvidence, models: models) : nil
         verifier = Verifier(options: VerifyOptions(matching: options), faceDetector: faceDetector)
@@ -119,7 +113,7 @@ public final class Anonymizer: Sendable {
     /// Models this anonymizer runs, for reports.
     public var models: [ModelDescriptor] {
         let all = (faceDetector.map { [$0.model] } ?? []) + (textDetector.map { [$0.model] } ?? [])
-            + (textRecognizer.map { [$0.model] } ?? []) + (networkReader.map { [$0.model] } ?? []) + (plateDetector?.models ?? []) + (bodyDetector.map { [$0.model] } ?? [])
+            + (piiReading.map { [$0.recognizer.model, $0.network.model] } ?? []) + (plateDetector?.models ?? []) + (bodyDetector.map { [$0.model] } ?? [])
         // Plates and personal data share the recogniser: list it once.
         var seen = Set<String>()
         return all.filter { seen.insert($0.id).inserted }
@@ -177,11 +171,11 @@ public final class Anonymizer: Sendable {
         let lines = turnedLines.map(\.detection)
         if options.detect.contains(.text) { detections += lines }
         var readings: [TextLine]?
-        if let textRecognizer, let networkReader, let piiMatcher {
+        if let piiReading {
             let grey = TextRecognizer.grey(pixels)
-            readings = try textRecognizer.recognize(grey: grey, lines: turnedLines)
-            let second = try textRecognizer.networkReadings(grey: grey, lines: turnedLines, reader: networkReader)
-            detections += piiMatcher.matches(in: readings!, alsoIn: second).map(\.detection)
+            readings = try piiReading.recognizer.recognize(grey: grey, lines: turnedLines)
+            let second = try piiReading.recognizer.networkReadings(grey: grey, lines: turnedLines, reader: piiReading.network)
+            detections += piiReading.matcher.matches(in: readings!, alsoIn: second).map(\.detection)
         }
         if let plateDetector { detections += try plateDetector.detect(in: pixels, textLines: turnedLines, readings: readings) }
         if pixels.width * pixels.height > Self.releaseWorkingMemoryAbove {
@@ -321,5 +315,15 @@ public final class Anonymizer: Sendable {
         default:
             return requested ?? decoded.estimatedQuality ?? AnonymizeOptions.fallbackQuality
         }
+    }
+}
+
+extension Anonymizer {
+    /// What `pii` needs, loaded together: Tesseract, PP-OCRv4's recognition network (a second
+    /// reading of each line) and the PII rules.
+    struct PIIReading: Sendable {
+        let recognizer: TextRecognizer
+        let network: NetworkLineReader
+        let matcher: PIIMatcher
     }
 }

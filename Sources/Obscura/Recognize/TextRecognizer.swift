@@ -90,9 +90,8 @@ final class TextRecognizer: Sendable {
             let straight = shouldStraighten(line.oriented) ? straighten(grey, line.oriented) : nil
             return (crop: straight.map { crop($0.image, box: $0.lineBox) } ?? crop(grey, box: line.detection.box), straight: straight)
         }
-        let order = crops.indices.sorted { a, b in
-            (crops[a].crop.map { NetworkLineReader.inputWidth($0.image) } ?? 0, a) < (crops[b].crop.map { NetworkLineReader.inputWidth($0.image) } ?? 0, b)
-        }
+        let widths = crops.map { $0.crop.map { NetworkLineReader.inputWidth($0.image) } ?? 0 }
+        let order = crops.indices.sorted { (widths[$0], $0) < (widths[$1], $1) }
         var readings = lines.map { TextLine(text: "", box: $0.detection.box, characterBoxes: []) }
         for index in order {
             guard let crop = crops[index].crop else { continue }

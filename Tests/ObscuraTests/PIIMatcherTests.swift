@@ -167,6 +167,11 @@ import Testing
         // The name line may be cut short, as the detector often leaves its fillers out.
         #expect(matcher.matches(in: [Self.line("P<GBRSMITH<<LUCA<<<", row: 0), Self.line(badComposite, row: 1)]).count == 2)
         #expect(matcher.matches(in: [Self.line("Order 1234 <<", row: 0), Self.line(badComposite, row: 1)]).isEmpty)
+        // Tilted (a long zone at 3°), the upright boxes of the two lines overlap: the second
+        // line's top is above the name line's middle, but its middle is half a line lower.
+        let tiltedName = TextLine(text: "P<GBRSMITH<<LUCA<<<", box: Box(x: 0, y: 0, width: 440, height: 60))
+        let tiltedSecond = TextLine(text: badComposite, box: Box(x: 0, y: 25, width: 440, height: 100))
+        #expect(matcher.matches(in: [tiltedName, tiltedSecond]).map(\.line) == [0, 1])
         var badBirthAndComposite = Array(badComposite)
         badBirthAndComposite[14] = Character(String((badBirthAndComposite[14].wholeNumberValue! + 1) % 10))
         #expect(matcher.matches(in: [nameLine, Self.line(String(badBirthAndComposite), row: 1)]).isEmpty)

@@ -153,13 +153,17 @@ import Testing
         #expect(NationalInsuranceNumber.find(in: Array("NINO AB 12 34 56 C")).map(\.evidence) == [.label])
     }
 
-    @Test("MRZ evidence: every check digit as read, after an O for a 0 in the birth date, nil when a check still fails")
+    @Test("MRZ evidence: every check digit as read, after an O for a 0 or a Z for a 2 or 7 in the birth date, nil when a check still fails")
     func mrzEvidence() {
         let first = Array(Self.td3[0])
         #expect(MRZ.evidence([first, Array(Self.td3[1])], format: .td3) == .checksum)
         #expect(MRZ.evidence([first, Array("L898902C36UTO74O8122F1204159ZE184226B<<<<<10")], format: .td3) == .checksumCorrected)
         #expect(MRZ.evidence([first, Array("L898902C36UTO74O8122F1204169ZE184226B<<<<<10")], format: .td3) == nil)
         #expect(MRZ.evidence(Self.td1.prefix(2).map(Array.init), format: .td1) == .checksum)
+        // A Z in a digit field is a 2 or, in serif fonts, a 7: whichever the check digits accept.
+        #expect(MRZ.evidence([first, Array("L898902C36UTO74081Z2F1204159ZE184226B<<<<<10")], format: .td3) == .checksumCorrected)
+        #expect(MRZ.evidence([first, Array("L898902C36UTOZ408122F1204159ZE184226B<<<<<10")], format: .td3) == .checksumCorrected)
+        #expect(MRZ.evidence([first, Array("L898902C36UTO7Z08122F1204159ZE184226B<<<<<10")], format: .td3) == nil)
     }
 
     @Test("e-mail addresses")

@@ -135,16 +135,36 @@ package enum MRZ {
         if ignoringComposite, let composite = checks.popLast() {
             classes.removeAll { $0.line == composite.digit.line && $0.range == composite.digit.index..<(composite.digit.index + 1) }
         }
+        // Digit-field letters with a second plausible reading ("Z" is a 2 or a serif 7), tried
+        // when the first reading fails a check.
+        var ambiguous: [(line: Int, index: Int, digit: Character)] = []
         for field in classes where !(field.line == 0 && nameLineMissing) {
             for index in field.range {
                 var character = lines[field.line][index]
                 if correctingOCR {
-                    if field.kind == "n" { character = OCRConfusion.digit(character) ?? character }
+                    if field.kind == "n" {
+                        if let second = OCRConfusion.secondDigit(character) { ambiguous.append((field.line, index, second)) }
+                        character = OCRConfusion.digit(character) ?? character
+                    }
                     if field.kind == "a", character != "<" { character = OCRConfusion.letter(character) ?? character }
                     lines[field.line][index] = character
                 }
             }
         }
+        // At most 3 such letters (8 readings): each check digit still has to agree.
+        guard ambiguous.count <= 3 else { return checked(lines, format: format, checks: checks, classes: classes, nameLineMissing: nameLineMissing) }
+        for choice in 0..<(1 << ambiguous.count) {
+            var reading = lines
+            for (bit, letter) in ambiguous.enumerated() where choice & (1 << bit) != 0 { reading[letter.line][letter.index] = letter.digit }
+            if let valid = checked(reading, format: format, checks: checks, classes: classes, nameLineMissing: nameLineMissing) { return valid }
+        }
+        return nil
+    }
+
+    /// `lines` (corrected as `validated` corrects them) when every character is an MRZ
+    /// character, the fixed fields hold their classes and every check digit agrees; else nil.
+    private static func checked(_ lines: [[Character]], format: Format, checks: [Check], classes: [Field],
+                                nameLineMissing: Bool) -> [[Character]]? {
         for line in lines.indices where !(line == 0 && nameLineMissing) {
             guard lines[line].allSatisfy({ value(of: $0) != nil }) else { return nil }
         }

@@ -17,6 +17,12 @@ enum OCRConfusion {
         }
     }
 
+    /// A second digit a letter may stand for where a digit is expected, after `digit`'s: Z is
+    /// also a serif 7 (measured on rendered zones: "Z908035" for "7908035"); nil for others.
+    static func secondDigit(_ character: Character) -> Character? {
+        character == "Z" || character == "z" ? "7" : nil
+    }
+
     /// The capital letter a character most likely stands for where a letter is expected:
     /// 0→O, 1→I, 2→Z, 5→S, 6→G, 8→B, lower case → upper case; nil for anything else.
     static func letter(_ character: Character) -> Character? {

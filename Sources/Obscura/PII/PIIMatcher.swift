@@ -105,7 +105,9 @@ struct PIIMatcher: Sendable {
         }
     }
 
-    /// The line just below `line` that overlaps it horizontally, within two line heights.
+    /// The line just below `line` that overlaps it horizontally, within two line heights. Below
+    /// means its top is under the line's middle, or, for tilted lines whose upright boxes overlap
+    /// (a long zone line at 3°), its middle is half a line under the line's middle.
     private func lineBelow(_ line: Int, in lines: [TextLine], order: [Int]) -> Int? {
         let box = lines[line].box
         return order.first { other in
@@ -113,7 +115,9 @@ struct PIIMatcher: Sendable {
             let candidate = lines[other].box
             let gap = candidate.y - box.maxY
             let overlap = min(box.maxX, candidate.maxX) - max(box.x, candidate.x)
-            return candidate.y > box.y + box.height / 2 && gap < 2 * max(box.height, 1) && overlap > 0
+            let middles = (candidate.y + candidate.height / 2) - (box.y + box.height / 2)
+            let below = candidate.y > box.y + box.height / 2 || middles > min(box.height, candidate.height) / 2
+            return below && gap < 2 * max(box.height, 1) && overlap > 0
         }
     }
 

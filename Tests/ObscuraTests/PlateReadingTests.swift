@@ -37,6 +37,25 @@ struct PlateReadingTests {
         #expect(PlateReading.notAPlate("", confidence: 0) == nil)
     }
 
+    @Test("the network's second reading: sure words, times or dates rule a candidate out; a sure plate-like reading overrules Tesseract")
+    func networkReading() {
+        func line(_ text: String, _ confidence: Double) -> TextLine {
+            TextLine(text: text, box: Box(x: 0, y: 0, width: 80, height: 30), confidence: confidence)
+        }
+        // Readings of real plates in ../shared/eval/plates (even entries).
+        #expect(PlateDetector.mayBePlate(line("Gag)", 58.6), network: line("SB3X6N", 90.6)))
+        #expect(!PlateDetector.mayBePlate(line("Gag)", 58.6), network: line("SB3X6N", PlateReading.certainReading - 1)))
+        // The network reads a plate's digits as letters: no digit, or a wrong length, rules nothing out.
+        #expect(PlateDetector.mayBePlate(line("TkoealP", 0), network: line("CKO-AIP", 93.1)))
+        #expect(PlateDetector.mayBePlate(line("B69", 0), network: line("HB-XJ", 81.1)))
+        // Text Tesseract was unsure of, read surely by the network.
+        #expect(!PlateDetector.mayBePlate(line("Mar1a 6onz", 20), network: line("Maria Gonzalez", 95)))
+        #expect(!PlateDetector.mayBePlate(line("(e", 20), network: line("12:45", 90)))
+        #expect(PlateDetector.mayBePlate(line("(e", 20), network: line("Maria Gonzalez", PlateReading.clearReading - 1)))
+        // What Tesseract rules out surely stays out when the network is unsure.
+        #expect(!PlateDetector.mayBePlate(line("Maria Gonzalez", 90), network: line("", 0)))
+    }
+
     @Test("letters that look alike in both cases do not make a plate read in small letters a word")
     func caseAlikeLetters() {
         #expect(PlateReading.notAPlate("cxz 2345", confidence: 90) == nil)

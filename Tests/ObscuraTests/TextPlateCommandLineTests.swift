@@ -160,7 +160,8 @@ struct TextPlateCommandLineTests {
         #expect(corrupt.status == 3)
         #expect(corrupt.standardError.contains("model.corrupt"))
 
-        // The recognition network is needed for `pii` only: without it `text` runs and `pii` stops.
+        // The recognition network is needed for `pii`, and for `plates` read as text lines:
+        // without it `text` and cascade-only plates run, while `pii` and `plates` stop.
         try FileManager.default.removeItem(at: models.appendingPathComponent(ModelDescriptor.textDetection.fileName))
         try FileManager.default.createSymbolicLink(at: models.appendingPathComponent(ModelDescriptor.textDetection.fileName),
                                                    withDestinationURL: ModelStore.defaultDirectory.appendingPathComponent(ModelDescriptor.textDetection.fileName))
@@ -172,5 +173,13 @@ struct TextPlateCommandLineTests {
         #expect(noRecogniser.status == 3)
         #expect(noRecogniser.standardError.contains("model.missing") && noRecogniser.standardError.contains(ModelDescriptor.textRecognition.id))
         #expect(!FileManager.default.fileExists(atPath: pii.path))
+        let plates = folder.appendingPathComponent("plates-no-rec.jpg")
+        let noPlateReader = try await TestSupport.obscura(["anonymize", photo, "-o", plates.path, "--models", models.path, "--detect", "plates"])
+        #expect(noPlateReader.status == 3)
+        #expect(noPlateReader.standardError.contains(ModelDescriptor.textRecognition.id))
+        #expect(!FileManager.default.fileExists(atPath: plates.path))
+        let cascadeOnly = try await TestSupport.obscura(["anonymize", photo, "-o", folder.appendingPathComponent("cascade.jpg").path,
+                                                    "--models", models.path, "--detect", "plates", "--plate-evidence", "cascade", "--quiet"])
+        #expect(cascadeOnly.status == 0, "\(cascadeOnly.standardError)")
     }
 }

@@ -30,6 +30,9 @@ final class PlateDetector: Sendable {
         /// Smallest cascade window in pixels (default 36 × 12).
         var cascadeMinimumWidth: Int = 36
         var cascadeMinimumHeight: Int = 12
+        /// Whether text-line candidates are also read by the recognition network (default true;
+        /// `PlateDetector.mayBePlate(_:network:)`).
+        var networkReading = true
     }
 
     let evidence: [PlateEvidence]
@@ -37,6 +40,8 @@ final class PlateDetector: Sendable {
     private let cascade: PlateCascade?
     /// Reads every candidate, so captions and labels are not taken for plates.
     private let recognizer: TextRecognizer
+    /// Reads the text-line candidates a second time (PP-OCRv4's recognition network).
+    private let network: NetworkLineReader?
 
     /// Loads the cascade when `evidence` asks for it (`model.missing` when `opencv-data` is
     /// absent). The text detector is the caller's, so it loads once for text and plates.
@@ -52,10 +57,11 @@ final class PlateDetector: Sendable {
         self.settings = settings
         cascade = evidence.contains(.cascade) ? try models.plateCascade() : nil
         recognizer = try models.textRecognizer()
+        network = evidence.contains(.text) && settings.networkReading ? try models.networkLineReader() : nil
     }
 
     /// Models this detector runs itself (the text detector is listed by its owner).
-    var models: [ModelDescriptor] { (cascade.map { [$0.model] } ?? []) + [recognizer.model] }
+    var models: [ModelDescriptor] { (cascade.map { [$0.model] } ?? []) + [recognizer.model] + (network.map { [$0.model] } ?? []) }
 
     /// A cascade hit as a plate: more neighbours, more confidence (3 → 0.5, 10 or more → about 1).
     static func plate(_ hit: (box: Box, neighbours: Int)) -> Detection {
@@ -67,12 +73,29 @@ final class PlateDetector: Sendable {
         PlateReading.notAPlate(reading.text, confidence: reading.confidence ?? 0) == nil
     }
 
+    /// The same with a second reading by the recognition network, which reads whole lines more
+    /// often right than Tesseract: a candidate the network reads, sure enough, as words, a time,
+    /// a date or an amount is not a plate (a wrong length or no digit is not enough: the network
+    /// reads plates' digits as letters, "CKO-AIP" for CK0A1F); one Tesseract rules out is still a
+    /// plate when the network reads it, with at least `PlateReading.certainReading`, as a plate
+    /// would read ("SB3X6N" where Tesseract saw "Gag)").
+    static func mayBePlate(_ reading: TextLine, network: TextLine) -> Bool {
+        let networkConfidence = network.confidence ?? 0
+        if let reason = PlateReading.notAPlate(network.text, confidence: networkConfidence), reason != .length, reason != .noDigit {
+            return false
+        }
+        return mayBePlate(reading)
+            || (networkConfidence >= PlateReading.certainReading && PlateReading.reason(network.text) == nil)
+    }
+
     /// Plates in `image`, given the text lines `TextDetector` found in it (ignored unless
-    /// `evidence` contains `.text`). `readings`, when the caller has read the lines already (for
-    /// `pii`), holds one `TextLine` per entry of `textLines`; otherwise the plate-shaped lines
-    /// are read here.
-    func detect(in image: PixelBuffer, textLines: [TextDetector.Line], readings: [TextLine]? = nil) throws -> [Detection] {
+    /// `evidence` contains `.text`). `readings` and `networkReadings`, when the caller has read
+    /// the lines already (for `pii`), hold one `TextLine` per entry of `textLines`; otherwise the
+    /// plate-shaped lines are read here.
+    func detect(in image: PixelBuffer, textLines: [TextDetector.Line], readings: [TextLine]? = nil,
+                networkReadings: [TextLine]? = nil) throws -> [Detection] {
         precondition(readings == nil || readings!.count == textLines.count, "one reading per text line")
+        precondition(networkReadings == nil || networkReadings!.count == textLines.count, "one network reading per text line")
         var candidates: [Detection] = []
         let grey = TextRecognizer.grey(image)
         let lines = textLines.map(\.detection)
@@ -83,7 +106,12 @@ final class PlateDetector: Sendable {
             let shaped = lines.indices.filter { isPlateShaped(lines[$0].box, imageWidth: image.width, imageHeight: image.height) }
             let read = try readings.map { all in shaped.map { all[$0] } }
                 ?? recognizer.recognize(grey: grey, lines: shaped.map { textLines[$0] })
-            let allowed = Set(zip(shaped, read).filter { Self.mayBePlate($0.1) }.map(\.0))
+            var allowed = Set(zip(shaped, read).filter { Self.mayBePlate($0.1) }.map(\.0))
+            if let network {
+                let second = try networkReadings.map { all in shaped.map { all[$0] } }
+                    ?? recognizer.networkReadings(grey: grey, lines: shaped.map { textLines[$0] }, reader: network)
+                allowed = Set(shaped.indices.filter { Self.mayBePlate(read[$0], network: second[$0]) }.map { shaped[$0] })
+            }
             verdicts = lines.indices.map { (lines[$0].box, allowed.contains($0)) }
             candidates += allowed.sorted().map { Detection(kind: .plate, box: lines[$0].box, score: lines[$0].score) }
         }

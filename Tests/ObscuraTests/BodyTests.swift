@@ -192,17 +192,29 @@ struct BodyModelTests {
         #expect(result.regions.allSatisfy { [BodyPlanner.kind, "face"].contains($0.detection.kind) })
     }
 
-    @Test("a temporary folder OpenVINO cannot be handed the model through is a set-up error: exit 3, nothing written")
+    @Test("a temporary folder OpenVINO cannot be handed the model through is a set-up error (exit 3, nothing written) unless the compiled model is kept")
     func unwritableTemporaryFolder() async throws {
         let folder = try TestSupport.temporaryFolder()
         defer { try? FileManager.default.removeItem(at: folder) }
         let output = folder.appendingPathComponent("out.jpg")
         let result = try await TestSupport.obscura(["anonymize", TestSupport.fixtures.appendingPathComponent("astronaut.jpg").path,
                                               "-o", output.path, "--detect", "bodies"],
-                                             environment: ["TMPDIR": "/proc/obscura-no-such-folder"])
+                                             environment: ["TMPDIR": "/proc/obscura-no-such-folder", "OBSCURA_COMPILED_MODELS": "off"])
         #expect(result.status == 3, "\(result.standardError)")
         #expect(result.standardError.contains("temporary folder"), "\(result.standardError)")
         #expect(!FileManager.default.fileExists(atPath: output.path))
+
+        // A compiled model kept from an earlier run is imported: no temporary file is needed.
+        let compiled = folder.appendingPathComponent("compiled").path
+        let arguments = ["anonymize", TestSupport.fixtures.appendingPathComponent("astronaut.jpg").path, "-o", output.path,
+                         "--detect", "bodies"]
+        let filling = try await TestSupport.obscura(arguments, environment: ["OBSCURA_COMPILED_MODELS": compiled])
+        #expect(filling.status == 0, "\(filling.standardError)")
+        try FileManager.default.removeItem(at: output)
+        let warm = try await TestSupport.obscura(arguments, environment: ["TMPDIR": "/proc/obscura-no-such-folder",
+                                                                          "OBSCURA_COMPILED_MODELS": compiled])
+        #expect(warm.status == 0, "\(warm.standardError)")
+        #expect(FileManager.default.fileExists(atPath: output.path))
     }
 
     @Test("without the person model, --detect bodies fails before any image is read")

@@ -17,44 +17,50 @@ final class InferenceModel: @unchecked Sendable {
     /// Held for a whole run: the request, its input and its outputs serve one caller at a time.
     private let turn = NSLock()
 
+    /// Whether this model was compiled here or imported from `CompiledModelCache`.
+    enum Origin: Sendable { case compiled, imported }
+    let origin: Origin
+
     /// Reads `descriptor`'s file from `modelDirectory`, checks its SHA-256 (`model.missing` /
-    /// `model.corrupt`) and compiles it: what every detector does before it sees an image, so a
-    /// model or runtime that cannot load is reported before any image is touched.
+    /// `model.corrupt`) and compiles it (or imports it from `cache`): what every detector does
+    /// before it sees an image, so a model or runtime that cannot load is reported before any
+    /// image is touched.
     convenience init(_ descriptor: ModelDescriptor, from modelDirectory: URL, dynamicFrom: Int = 2,
-                     runtimeDirectory: URL) throws {
-        try self.init(descriptor, bytes: ModelStore.load(descriptor, from: modelDirectory), dynamicFrom: dynamicFrom,
-                      runtimeDirectory: runtimeDirectory)
+                     runtimeDirectory: URL, cache: CompiledModelCache? = .default) throws {
+        try self.init(descriptor, bytes: ModelStore.load(descriptor, from: modelDirectory), checkedSHA256: descriptor.sha256,
+                      dynamicFrom: dynamicFrom, runtimeDirectory: runtimeDirectory, cache: cache)
     }
 
-    /// Compiles `bytes` (already read and hash-checked by `ModelStore`). Throws `runtime.missing`
-    /// when OpenVINO cannot be loaded and `model.corrupt` when the model does not compile.
-    /// - Parameter dynamicFrom: the first input dimension left free (2 for N × C × H × W).
-    init(_ descriptor: ModelDescriptor, bytes: [UInt8], dynamicFrom: Int = 2,
-         runtimeDirectory: URL = InferenceRuntime.defaultDirectory) throws {
+    /// Compiles `bytes` (already read and hash-checked by `ModelStore`), or imports the export of
+    /// an earlier compile of the same bytes from `cache`, and stores a new compile there. Throws
+    /// `runtime.missing` when OpenVINO cannot be loaded and `model.corrupt` when the model does
+    /// not compile.
+    /// - Parameters:
+    ///   - checkedSHA256: the SHA-256 of `bytes` when the caller has computed it.
+    ///   - dynamicFrom: the first input dimension left free (2 for N × C × H × W).
+    init(_ descriptor: ModelDescriptor, bytes: [UInt8], checkedSHA256: String? = nil, dynamicFrom: Int = 2,
+         runtimeDirectory: URL = InferenceRuntime.defaultDirectory, cache: CompiledModelCache? = .default) throws {
         try InferenceRuntime.load(from: runtimeDirectory)
         self.descriptor = descriptor
         var message = [CChar](repeating: 0, count: 512)
-        let created: OpaquePointer?
-        if descriptor.fileName.hasSuffix(".pb") {
-            // OpenVINO reads TensorFlow graphs from files only: the checked bytes go to a file
-            // of our own, so what compiles is what was hashed.
-            let folder = FileManager.default.temporaryDirectory
-                .appendingPathComponent("obscura-model-\(ProcessInfo.processInfo.processIdentifier)-\(UUID().uuidString)")
-            defer { try? FileManager.default.removeItem(at: folder) }
-            let file = folder.appendingPathComponent(descriptor.fileName)
-            do {
-                try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: false,
-                                                        attributes: [.posixPermissions: 0o700])
-                try Data(bytes).write(to: file)
-            } catch {
-                throw ObscuraError(.modelMissing, "the \(descriptor.id) model could not be handed to OpenVINO: the temporary folder is not writable (set TMPDIR)")
+        let threads = Int32(InferenceRuntime.threads)
+        let key = cache.map { _ in
+            CompiledModelCache.key(modelSHA256: checkedSHA256 ?? Digest.sha256(bytes), dynamicFrom: dynamicFrom,
+                                   threads: Int(threads), streams: 1)
+        }
+        var created: OpaquePointer?
+        if let cache, let key, let export = cache.read(key) {
+            created = export.withUnsafeBufferPointer { buffer in
+                obscura_ov_model_import(buffer.baseAddress, buffer.count, threads, 1, &message, message.count)
             }
-            created = obscura_ov_model_create(nil, 0, file.path, Int32(dynamicFrom),
-                                              Int32(InferenceRuntime.threads), 1, &message, message.count)
-        } else {
-            created = bytes.withUnsafeBufferPointer { buffer in
-                obscura_ov_model_create(buffer.baseAddress, buffer.count, nil, Int32(dynamicFrom),
-                                        Int32(InferenceRuntime.threads), 1, &message, message.count)
+            // An export this runtime cannot read is dropped, and the model compiled instead.
+            if created == nil { cache.remove(key) }
+        }
+        origin = created == nil ? .compiled : .imported
+        if created == nil {
+            created = try Self.compile(descriptor, bytes: bytes, dynamicFrom: dynamicFrom, threads: threads, message: &message)
+            if let cache, let key, let compiled = created {
+                cache.write(key) { path in obscura_ov_model_export(compiled, path, nil, 0) == OBSCURA_OV_OK.rawValue }
             }
         }
         guard let created else {
@@ -74,6 +80,30 @@ final class InferenceModel: @unchecked Sendable {
             obscura_ov_model_free(created)
             throw error
         }
+    }
+
+    /// Reads, reshapes and compiles `bytes`; nil (with `message`) when OpenVINO cannot.
+    private static func compile(_ descriptor: ModelDescriptor, bytes: [UInt8], dynamicFrom: Int, threads: Int32,
+                                message: inout [CChar]) throws -> OpaquePointer? {
+        guard descriptor.fileName.hasSuffix(".pb") else {
+            return bytes.withUnsafeBufferPointer { buffer in
+                obscura_ov_model_create(buffer.baseAddress, buffer.count, nil, Int32(dynamicFrom), threads, 1, &message, message.count)
+            }
+        }
+        // OpenVINO reads TensorFlow graphs from files only: the checked bytes go to a file of our
+        // own, so what compiles is what was hashed.
+        let folder = FileManager.default.temporaryDirectory
+            .appendingPathComponent("obscura-model-\(ProcessInfo.processInfo.processIdentifier)-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let file = folder.appendingPathComponent(descriptor.fileName)
+        do {
+            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: false,
+                                                    attributes: [.posixPermissions: 0o700])
+            try Data(bytes).write(to: file)
+        } catch {
+            throw ObscuraError(.modelMissing, "the \(descriptor.id) model could not be handed to OpenVINO: the temporary folder is not writable (set TMPDIR)")
+        }
+        return obscura_ov_model_create(nil, 0, file.path, Int32(dynamicFrom), threads, 1, &message, message.count)
     }
 
     deinit {

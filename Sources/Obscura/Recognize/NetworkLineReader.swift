@@ -34,7 +34,8 @@ final class NetworkLineReader: Sendable {
             throw ObscuraError(.modelCorrupt, "the ppocrv4-rec model carries no character list; run scripts/setup.sh again")
         }
         alphabet = [""] + list.split(separator: "\n").map(String.init) + [" "]
-        network = try InferenceModel(.textRecognition, bytes: bytes, runtimeDirectory: runtimeDirectory)
+        network = try InferenceModel(.textRecognition, bytes: bytes, checkedSHA256: ModelDescriptor.textRecognition.sha256,
+                                     runtimeDirectory: runtimeDirectory)
     }
 
     /// One character read, with the horizontal span (in the crop's pixels) of the rows that gave it.

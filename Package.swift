@@ -59,7 +59,7 @@ let package = Package(
         .target(
             name: "CObscuraOCR",
             dependencies: ["CObscuraStatus"],
-            linkerSettings: [.linkedLibrary("tesseract"), .linkedLibrary("stdc++")]
+            linkerSettings: [.linkedLibrary("tesseract"), .linkedLibrary("stdc++"), .linkedLibrary("dl")]
         ),
         // A thin, prefixed C API over OpenVINO's C API, which it loads with dlopen: the build
         // needs nothing from the wheel, and a missing runtime is a set-up error at run time.

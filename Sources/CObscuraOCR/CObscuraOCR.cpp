@@ -4,12 +4,27 @@
 
 #include <tesseract/capi.h>
 
+#include <dlfcn.h>
+
 #include <cstring>
 #include <string>
 
 struct obscura_ocr {
     TessBaseAPI *api;
 };
+
+/// Debian's Tesseract is built with OpenMP, and its LSTM runs each line's four gates in a
+/// parallel region. On a line of a few dozen characters the team's start and spin-waits cost
+/// more than they save, and they compete with OpenVINO's threads and the other workers for the
+/// cores: a 12 MP page with `--detect pii` took 3.2-3.7 s, and 2.2-2.5 s with `OMP_THREAD_LIMIT=1`
+/// (same output). So no parallel region may be active on a thread that reads. The setting
+/// belongs to the calling thread (libgomp keeps it per thread), hence once per reading. Looked
+/// up at run time: a Tesseract built without OpenMP has no such call, and needs nothing.
+static void run_tesseract_on_this_thread_only() {
+    using SetLevels = void (*)(int);
+    static const SetLevels set = reinterpret_cast<SetLevels>(dlsym(RTLD_DEFAULT, "omp_set_max_active_levels"));
+    if (set) set(0);
+}
 
 extern "C" obscura_ocr *obscura_ocr_create(const char *datapath, const char *language, char *error,
                                            size_t error_capacity) {
@@ -42,6 +57,7 @@ extern "C" int32_t obscura_ocr_recognize(obscura_ocr *ocr, const uint8_t *grey, 
                                          size_t *count, char *error, size_t error_capacity) {
     *count = 0;
     TessBaseAPI *api = ocr->api;
+    run_tesseract_on_this_thread_only();
     TessBaseAPISetPageSegMode(api, static_cast<tesseract::PageSegMode>(page_mode));
     TessBaseAPISetVariable(api, "tessedit_char_whitelist", whitelist != nullptr ? whitelist : "");
     TessBaseAPISetImage(api, grey, width, height, 1, width);

@@ -44,16 +44,21 @@ public struct PixelBuffer: Sendable, Equatable {
     /// The buffer as RGB, dropping alpha and expanding grey; what detectors consume.
     public func rgb() -> PixelBuffer {
         if channels == 3 { return self }
-        var out = [UInt8](repeating: 0, count: width * height * 3)
-        pixels.withUnsafeBufferPointer { source in
-            for index in 0..<(width * height) {
-                let from = index * channels
-                if channels == 1 {
-                    out[index * 3] = source[from]; out[index * 3 + 1] = source[from]; out[index * 3 + 2] = source[from]
-                } else {
-                    out[index * 3] = source[from]; out[index * 3 + 1] = source[from + 1]; out[index * 3 + 2] = source[from + 2]
+        let count = width * height, channels = channels
+        precondition(pixels.count >= count * channels, "pixel buffer shorter than its size")
+        // Unchecked access: 12 MP of grey took about 0.1 s with checked subscripts.
+        let out = [UInt8](unsafeUninitializedCapacity: count * 3) { target, initialized in
+            pixels.withUnsafeBufferPointer { source in
+                for index in 0..<count {
+                    let from = index * channels, to = index * 3
+                    if channels == 1 {
+                        target[to] = source[from]; target[to + 1] = source[from]; target[to + 2] = source[from]
+                    } else {
+                        target[to] = source[from]; target[to + 1] = source[from + 1]; target[to + 2] = source[from + 2]
+                    }
                 }
             }
+            initialized = count * 3
         }
         return PixelBuffer(width: width, height: height, channels: 3, pixels: out)
     }

@@ -45,7 +45,7 @@ struct CompiledModelCache: Sendable {
     private func file(_ key: String) -> URL { directory.appendingPathComponent(key + ".blob") }
 
     /// The export stored under `key`, when there is one whose hash checks; a damaged one is deleted.
-    func read(_ key: String) -> [UInt8]? {
+    func read(_ key: String) -> ArraySlice<UInt8>? {
         guard let data = FileManager.default.contents(atPath: file(key).path) else { return nil }
         let bytes = [UInt8](data)
         let header = Array((Self.format + "\n").utf8)
@@ -54,7 +54,7 @@ struct CompiledModelCache: Sendable {
             remove(key)
             return nil
         }
-        let payload = Array(bytes[(hashEnd + 1)...])
+        let payload = bytes[(hashEnd + 1)...]
         guard String(decoding: bytes[header.count..<hashEnd], as: UTF8.self) == Digest.sha256(payload) else {
             remove(key)
             return nil

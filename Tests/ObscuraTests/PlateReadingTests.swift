@@ -56,6 +56,17 @@ struct PlateReadingTests {
         #expect(!PlateDetector.mayBePlate(line("Maria Gonzalez", 90), network: line("", 0)))
     }
 
+    @Test("the plates' text search holds 1280 × 720 pixels, whatever the photo's shape, and never fewer than the text search")
+    func plateSearchSide() {
+        let settings = TextDetector.Settings()
+        #expect(TextDetector.plateSide(width: 1920, height: 1080, settings: settings) == 1280)
+        #expect(TextDetector.plateSide(width: 3000, height: 4000, settings: settings) == 1108)
+        #expect(TextDetector.plateSide(width: 600, height: 600, settings: settings) == 960)
+        let layout = TextDetector.layout(width: 4000, height: 3000, maximumSide: 1108, settings: settings)
+        #expect(layout.scaledWidth * layout.scaledHeight <= settings.plateMaximumPixels)
+        #expect((layout.scaledWidth, layout.canvasWidth, layout.canvasHeight) == (1108, 1120, 832))
+    }
+
     @Test("letters that look alike in both cases do not make a plate read in small letters a word")
     func caseAlikeLetters() {
         #expect(PlateReading.notAPlate("cxz 2345", confidence: 90) == nil)
@@ -118,5 +129,27 @@ struct PlateEvidenceTests {
         // (on an AMD EPYC it does not; the text line alone is then the plate).
         let characters = Box(x: 388, y: 400, width: 195, height: 34)
         #expect(plates.contains { $0.box.intersectionArea(with: characters) >= 0.9 * characters.area }, "\(plates.map(\.box))")
+    }
+
+    @Test("a far plate in a large photo: its thin line is searched at the plates' finer scale")
+    func farPlate() throws {
+        let folder = try TestSupport.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        // A 2400 px street photo with a plate of 10 pt characters, slightly blurred: at the
+        // text search's 960 px its line is about 3 px high, at the plates' 1280 px about 4.
+        let car = folder.appendingPathComponent("far.jpg")
+        try Self.convert(["-seed", "5", "-size", "2400x1350", "plasma:grey15-grey35", "-fill", "white", "-stroke", "black",
+                          "-strokewidth", "2", "-draw", "rectangle 1100,800 1160,815", "-stroke", "none", "-fill", "black",
+                          "-font", "DejaVu-Sans-Bold", "-pointsize", "10", "-annotate", "+1103+812", "AB 123 CD",
+                          "-blur", "0x0.8", "-quality", "90", car.path])
+        let characters = Box(x: 1103, y: 804, width: 55, height: 9)
+        let plates = try Self.plates(in: car)
+        #expect(plates.contains { $0.box.intersectionArea(with: characters) >= 0.9 * characters.area }, "\(plates.map(\.box))")
+        // The same picture with `--detect text` alone (the coarser search) finds no line there:
+        // this is what the finer scale adds.
+        var options = AnonymizeOptions()
+        options.detect = [.text]
+        let lines = try Anonymizer(options: options).detect([UInt8](try Data(contentsOf: car))).detections
+        #expect(!lines.contains { $0.box.intersectionArea(with: characters) > 0 }, "\(lines.map(\.box))")
     }
 }

@@ -3,18 +3,26 @@ import Foundation
 /// Finds lines of text with PP-OCRv4's DB detector (see `ModelDescriptor.textDetection`)
 /// through OpenVINO, with the DB post-processing done here.
 ///
-/// The image is scaled (never enlarged) so its longer side is at most `maximumSide`, normalised
-/// as PaddleOCR does (BGR, ImageNet mean and deviation), and placed at the top left of a canvas
-/// whose sides are multiples of `canvasStep`. One compiled model with free height and width
-/// serves every canvas shape and every worker. The probability map is binarised at `binaryThreshold`;
-/// each 8-connected component scoring at least `boxThreshold` (its mean probability) becomes a
-/// box grown by the DB unclip distance (`area × unclipRatio / perimeter`). Deterministic.
+/// The image is scaled (never enlarged) so its longer side is at most `maximumSide` (or, when
+/// plates are searched, so that it holds at most `plateMaximumPixels`), normalised as PaddleOCR
+/// does (BGR, ImageNet mean and deviation), and placed at the top left of a canvas whose sides
+/// are multiples of `canvasStep`. One compiled model with free height and width serves every
+/// canvas shape and every worker. The probability map is binarised at `binaryThreshold`; each
+/// 8-connected component scoring at least `boxThreshold` (its mean probability) becomes a box
+/// grown by the DB unclip distance (`area × unclipRatio / perimeter`). Deterministic.
 final class TextDetector: Sendable {
     /// Settings of the detector, with PaddleOCR's defaults.
     struct Settings: Sendable, Equatable, Codable {
         /// Longer side of the network input in pixels (32...4096, default 960). Larger finds
         /// smaller text at a higher cost.
         var maximumSide: Int = 960
+        /// When plates are searched, the network input may hold up to this many pixels
+        /// (default 1280 × 720, a longer side of 1280 at 16:9 and 1108 at 4:3), and never less
+        /// than `maximumSide` allows. A plate in a street photo is a small line: at 960 px the
+        /// lines of three labelled plates of the plate set were too thin to find. The network's
+        /// memory grows with the input's area, so the bound is an area (measured 2026-12-02,
+        /// see the README's licence plates section).
+        var plateMaximumPixels: Int = 1280 * 720
         /// Canvas sides are multiples of this (32...1024, default 32, the model's coarsest stride).
         var canvasStep: Int = 32
         /// Probability above which a pixel is text (0...1, default 0.3).
@@ -53,8 +61,15 @@ final class TextDetector: Sendable {
         var canvasWidth: Int, canvasHeight: Int
     }
 
-    static func layout(width: Int, height: Int, settings: Settings) -> Layout {
-        let scale = min(1, Double(settings.maximumSide) / Double(max(width, height)))
+    /// The longer side of the plates' search: the side at which an image of this shape holds
+    /// `plateMaximumPixels`, or `maximumSide` if that is larger.
+    static func plateSide(width: Int, height: Int, settings: Settings) -> Int {
+        let aspect = Double(max(width, height)) / Double(max(1, min(width, height)))
+        return max(settings.maximumSide, Int((Double(settings.plateMaximumPixels) * aspect).squareRoot()))
+    }
+
+    static func layout(width: Int, height: Int, maximumSide: Int, settings: Settings) -> Layout {
+        let scale = min(1, Double(maximumSide) / Double(max(width, height)))
         let scaledWidth = max(1, Int((Double(width) * scale).rounded()))
         let scaledHeight = max(1, Int((Double(height) * scale).rounded()))
         func canvas(_ side: Int) -> Int { max(settings.canvasStep, (side + settings.canvasStep - 1) / settings.canvasStep * settings.canvasStep) }
@@ -75,9 +90,11 @@ final class TextDetector: Sendable {
     }
 
     /// Every text line found, with its turned rectangle, in image pixels, top to bottom.
-    func lines(in image: PixelBuffer) throws -> [Line] {
+    /// `forPlates` searches at the finer scale `settings.plateMaximumPixels` allows.
+    func lines(in image: PixelBuffer, forPlates: Bool = false) throws -> [Line] {
         let rgb = image.rgb()
-        let layout = Self.layout(width: rgb.width, height: rgb.height, settings: settings)
+        let side = forPlates ? Self.plateSide(width: rgb.width, height: rgb.height, settings: settings) : settings.maximumSide
+        let layout = Self.layout(width: rgb.width, height: rgb.height, maximumSide: side, settings: settings)
         let scaled = try CenterFaceDetector.resize(rgb, width: layout.scaledWidth, height: layout.scaledHeight)
         let blob = Self.blob(scaled, canvasWidth: layout.canvasWidth, canvasHeight: layout.canvasHeight)
         let shape = [1, 3, layout.canvasHeight, layout.canvasWidth]

@@ -167,7 +167,8 @@ public final class Anonymizer: Sendable {
             // A face too weak to predict a body is still painted as a face.
             detections += people.bodies + (options.detect.contains(.faces) ? [] : people.otherFaces)
         }
-        let turnedLines = try textDetector?.lines(in: pixels) ?? []
+        // Plates are small lines: with plates, every kind that reads lines gets the finer search.
+        let turnedLines = try textDetector?.lines(in: pixels, forPlates: plateDetector != nil) ?? []
         let lines = turnedLines.map(\.detection)
         if options.detect.contains(.text) { detections += lines }
         var readings: [TextLine]?, networkReadings: [TextLine]?

@@ -63,6 +63,30 @@ struct InferenceTests {
         #expect(models.loadedCount == 1)
     }
 
+    @Test("an anonymizer's models are loaded side by side, each once, and only those its kinds run",
+          .enabled(if: TextPIITests.textModelInstalled || TestSupport.modelsRequired, TextPIITests.skipMessage))
+    func modelsLoadedSideBySide() throws {
+        var options = AnonymizeOptions()
+        options.detect = [.pii, .plates]
+        let wanted = ModelSet.models(for: options)
+        #expect(wanted == [.textDetection, .tesseract, .textRecognition, .plateCascade])
+        let models = ModelSet()
+        models.load(wanted)
+        #expect(models.loadedCount == 4)
+        let anonymizer = try Anonymizer(options: options, models: models)
+        #expect(models.loadedCount == 4)
+        #expect(anonymizer.models.map(\.id).sorted() == ["haarcascade-russian-plate-number", "ppocrv4-det", "ppocrv4-rec", "tesseract-eng"].sorted())
+
+        var cascadeOnly = AnonymizeOptions()
+        cascadeOnly.detect = [.plates]
+        cascadeOnly.plateEvidence = [.cascade]
+        #expect(ModelSet.models(for: cascadeOnly) == [.tesseract, .plateCascade])
+        var bodies = AnonymizeOptions()
+        bodies.detect = [.bodies]
+        #expect(ModelSet.models(for: bodies) == [.faces, .people])
+        #expect(ModelSet.models(for: AnonymizeOptions()) == [.faces])
+    }
+
     @Test("one compiled model serves any input shape: the face is found at every size, tiled or whole")
     func anyShape() throws {
         let detector = try ModelSet().faceDetector()

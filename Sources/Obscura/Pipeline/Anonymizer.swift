@@ -86,6 +86,7 @@ public final class Anonymizer: Sendable {
         try options.validate()
         self.options = options
         self.verifyFailure = verifyFailure
+        models.load(ModelSet.models(for: options))
         let kinds = Set(options.detect)
         faceDetector = kinds.contains(.faces) || kinds.contains(.bodies) ? try models.faceDetector() : nil
         bodyDetector = kinds.contains(.bodies) ? try models.bodyDetector() : nil

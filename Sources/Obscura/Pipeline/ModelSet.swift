@@ -55,6 +55,42 @@ public final class ModelSet: Sendable {
         try loadOnce(cascade) { try PlateCascade(.plateCascade, modelDirectory: modelDirectory) }
     }
 
+    /// A model of the set, named for loading several at once (`load(_:)`).
+    enum Model: Sendable, Equatable {
+        case faces, people, textDetection, tesseract, textRecognition, plateCascade
+    }
+
+    /// The models an anonymizer with `options` runs (see `Anonymizer.init`).
+    static func models(for options: AnonymizeOptions) -> [Model] {
+        let kinds = Set(options.detect)
+        var wanted: [Model] = []
+        if kinds.contains(.faces) || kinds.contains(.bodies) { wanted.append(.faces) }
+        if kinds.contains(.bodies) { wanted.append(.people) }
+        if options.needsTextDetection { wanted.append(.textDetection) }
+        if kinds.contains(.pii) || kinds.contains(.plates) { wanted.append(.tesseract) }
+        if kinds.contains(.pii) || (kinds.contains(.plates) && options.plateEvidence.contains(.text)) { wanted.append(.textRecognition) }
+        if kinds.contains(.plates) && options.plateEvidence.contains(.cascade) { wanted.append(.plateCascade) }
+        return wanted
+    }
+
+    /// Loads `wanted` side by side, so a run that needs several models waits for the slowest
+    /// rather than for all of them in turn: reading, hash-checking and compiling a network, or
+    /// starting Tesseract, is mostly one thread's work. Errors are not thrown here: the getters
+    /// try a failed load again and throw, in the order their callers ask, as before.
+    func load(_ wanted: [Model]) {
+        guard wanted.count > 1 else { return }
+        DispatchQueue.concurrentPerform(iterations: wanted.count) { index in
+            switch wanted[index] {
+            case .faces: _ = try? faceDetector()
+            case .people: _ = try? bodyDetector()
+            case .textDetection: _ = try? textDetector()
+            case .tesseract: _ = try? textRecognizer()
+            case .textRecognition: _ = try? networkLineReader()
+            case .plateCascade: _ = try? plateCascade()
+            }
+        }
+    }
+
     /// The model in `slot`, loading it first if needed. Loading happens under the slot's lock,
     /// so concurrent callers never load a model twice; set-up errors are thrown to every caller
     /// until a load succeeds.

@@ -7,6 +7,8 @@ import Testing
 struct PlateReadingTests {
     @Test("plate texts may be plates, at any confidence", arguments: [
         "AYO-9034", "GWT 2180", "M5XSX", "6XTU6K1", "AB 123 CD", "B-MW 1234", "1049338", "[OLB-4809]", "|CGT-2069 |",
+        // Dashed groups of digits that make no date stay plates.
+        "12-AB-34", "AB-12-34", "99-99-XX", "1-23-456", "12-34-56", "2014-13-02", "45-05-2014",
     ])
     func plates(text: String) {
         for confidence in [0.0, 60, 95] {
@@ -17,6 +19,7 @@ struct PlateReadingTests {
     @Test("clear readings of other text are not plates", arguments: [
         ("Maria Gonzalez", PlateReading.NotAPlate.words), ("Recipient", .words), ("Kontoinhaber", .words), ("Uncle Tom", .words),
         ("Family 2019", .words), ("08:03", .time), ("Time 21:40", .time), ("08.01.2024", .date), ("1/2/24", .date),
+        ("2014-05-02", .date), ("2014-05-02 06:40:17", .time), ("02-05-2014", .date), ("CAM1 2014-5-2", .date),
         ("€173.71", .symbol), ("EUR 8368,65", .symbol), ("#807243", .symbol), ("MOM & DAD", .symbol), ("© CORBIS", .symbol),
         ("BOUTIQUE", .noDigit), ("PAYDAY LOANS", .length), ("LOANS", .noDigit), ("OK", .length), ("BIC", .length), ("COBADEFFXXX", .length),
     ])

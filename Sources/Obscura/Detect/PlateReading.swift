@@ -17,7 +17,7 @@ enum PlateReading {
         case words
         /// A time of day ("08:03").
         case time
-        /// A date ("08.01.2024", "1/2/24").
+        /// A date ("08.01.2024", "1/2/24", "2014-05-02").
         case date
         /// A currency, hash, at, percent, ampersand or copyright sign, or an amount ("173.71").
         case symbol
@@ -95,8 +95,30 @@ enum PlateReading {
             let second = c[index + 1 + month]
             if second == "." || second == "/", digitsAfter(c, index + 2 + month) >= 2 { return true }
         }
+        return containsDashedDate(c)
+    }
+
+    /// A date joined by dashes, as cameras stamp it on photos ("2014-05-02", "02-05-2014"). A
+    /// dash also joins a plate's groups ("AB-12-34", "12-AB-34"), so here the numbers must make a
+    /// date: a year of 4 digits first or last, a month of 1 to 12, a day of 1 to 31.
+    static func containsDashedDate(_ c: [Character]) -> Bool {
+        for index in c.indices where c[index] == "-" {
+            let firstLength = digitsBefore(c, index)
+            let monthLength = digitsAfter(c, index + 1)
+            guard firstLength >= 1, (1...2).contains(monthLength), index + 1 + monthLength < c.count,
+                  c[index + 1 + monthLength] == "-" else { continue }
+            let lastStart = index + 2 + monthLength, lastLength = digitsAfter(c, lastStart)
+            guard lastLength >= 1 else { continue }
+            let first = number(c[(index - firstLength)..<index]), month = number(c[(index + 1)..<(index + 1 + monthLength)])
+            let last = number(c[lastStart..<(lastStart + min(lastLength, 4))])
+            guard (1...12).contains(month) else { continue }
+            if firstLength == 4, lastLength <= 2, (1...31).contains(last) { return true }
+            if firstLength <= 2, lastLength == 4, (1...31).contains(first) { return true }
+        }
         return false
     }
+
+    private static func number(_ digits: ArraySlice<Character>) -> Int { Int(String(digits)) ?? 0 }
 
     /// A digit, a dot or comma, and exactly two digits at the end ("173.71", "8368,65").
     static func endsInAmount(_ c: [Character]) -> Bool {

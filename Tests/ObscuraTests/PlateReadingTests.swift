@@ -95,6 +95,20 @@ struct PlateEvidenceTests {
         guard result.status == 0 else { throw TestFailure("convert failed: \(result.standardError)") }
     }
 
+    /// A white plate with a black border and "AB 123 CD" in black, on a dark car body.
+    static func car(_ file: URL, size: String, plate: String, border: Int, pointSize: Int, at origin: String,
+                    blur: String? = nil) throws {
+        try convert(["-seed", "5", "-size", size, "plasma:grey15-grey35", "-fill", "white", "-stroke", "black",
+                     "-strokewidth", "\(border)", "-draw", "rectangle \(plate)", "-stroke", "none", "-fill", "black",
+                     "-font", "DejaVu-Sans-Bold", "-pointsize", "\(pointSize)", "-annotate", origin, "AB 123 CD"]
+                    + (blur.map { ["-blur", $0] } ?? []) + ["-quality", "90", file.path])
+    }
+
+    /// Whether one region covers at least 90% of the plate's characters.
+    static func covered(_ characters: Box, by regions: [Detection]) -> Bool {
+        regions.contains { $0.box.intersectionArea(with: characters) >= 0.9 * characters.area }
+    }
+
     @Test("name captions under a photo and an app's field labels are not plates; a plate on a car is")
     func captionsLabelsAndAPlate() throws {
         let folder = try TestSupport.temporaryFolder()
@@ -122,32 +136,26 @@ struct PlateEvidenceTests {
 
         // A European plate: white, black border, on a dark car body.
         let car = folder.appendingPathComponent("car.jpg")
-        try Self.convert(["-seed", "5", "-size", "1000x600", "plasma:grey15-grey35", "-fill", "white", "-stroke", "black",
-                          "-strokewidth", "4", "-draw", "rectangle 350,380 650,450", "-stroke", "none", "-fill", "black",
-                          "-font", "DejaVu-Sans-Bold", "-pointsize", "50", "-annotate", "+385+435", "AB 123 CD",
-                          "-quality", "90", car.path])
+        try Self.car(car, size: "1000x600", plate: "350,380 650,450", border: 4, pointSize: 50, at: "+385+435")
         let plates = try Self.plates(in: car)
         // Its characters (50 pt capitals on the baseline at y = 435) must be covered. The white
         // plate around them is covered only where the cascade fires, which depends on the CPU
         // (on an AMD EPYC it does not; the text line alone is then the plate).
         let characters = Box(x: 388, y: 400, width: 195, height: 34)
-        #expect(plates.contains { $0.box.intersectionArea(with: characters) >= 0.9 * characters.area }, "\(plates.map(\.box))")
+        #expect(Self.covered(characters, by: plates), "\(plates.map(\.box))")
     }
 
     @Test("a far plate in a large photo: its thin line is searched at the plates' finer scale")
     func farPlate() throws {
         let folder = try TestSupport.temporaryFolder()
         defer { try? FileManager.default.removeItem(at: folder) }
-        // A 2400 px street photo with a plate of 10 pt characters, slightly blurred: at the
-        // text search's 960 px its line is about 3 px high, at the plates' 1280 px about 4.
+        // A 2400 px street photo with a plate of 10 pt characters (9 px high), slightly blurred:
+        // at the text search's 960 px they are under 4 px high, at the plates' 1280 px about 5.
         let car = folder.appendingPathComponent("far.jpg")
-        try Self.convert(["-seed", "5", "-size", "2400x1350", "plasma:grey15-grey35", "-fill", "white", "-stroke", "black",
-                          "-strokewidth", "2", "-draw", "rectangle 1100,800 1160,815", "-stroke", "none", "-fill", "black",
-                          "-font", "DejaVu-Sans-Bold", "-pointsize", "10", "-annotate", "+1103+812", "AB 123 CD",
-                          "-blur", "0x0.8", "-quality", "90", car.path])
+        try Self.car(car, size: "2400x1350", plate: "1100,800 1160,815", border: 2, pointSize: 10, at: "+1103+812", blur: "0x0.8")
         let characters = Box(x: 1103, y: 804, width: 55, height: 9)
         let plates = try Self.plates(in: car)
-        #expect(plates.contains { $0.box.intersectionArea(with: characters) >= 0.9 * characters.area }, "\(plates.map(\.box))")
+        #expect(Self.covered(characters, by: plates), "\(plates.map(\.box))")
         // The same picture with `--detect text` alone (the coarser search) finds no line there:
         // this is what the finer scale adds.
         var options = AnonymizeOptions()

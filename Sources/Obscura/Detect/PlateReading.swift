@@ -110,7 +110,7 @@ enum PlateReading {
             let lastStart = index + 2 + monthLength, lastLength = digitsAfter(c, lastStart)
             guard lastLength >= 1 else { continue }
             let first = number(c[(index - firstLength)..<index]), month = number(c[(index + 1)..<(index + 1 + monthLength)])
-            let last = number(c[lastStart..<(lastStart + min(lastLength, 4))])
+            let last = number(c[lastStart..<(lastStart + lastLength)])
             guard (1...12).contains(month) else { continue }
             if firstLength == 4, lastLength <= 2, (1...31).contains(last) { return true }
             if firstLength <= 2, lastLength == 4, (1...31).contains(first) { return true }

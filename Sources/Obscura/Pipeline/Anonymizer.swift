@@ -86,11 +86,12 @@ public final class Anonymizer: Sendable {
         try options.validate()
         self.options = options
         self.verifyFailure = verifyFailure
-        models.load(ModelSet.models(for: options))
+        let wanted = ModelSet.models(for: options)
+        models.load(wanted)
         let kinds = Set(options.detect)
-        faceDetector = kinds.contains(.faces) || kinds.contains(.bodies) ? try models.faceDetector() : nil
-        bodyDetector = kinds.contains(.bodies) ? try models.bodyDetector() : nil
-        textDetector = options.needsTextDetection ? try models.textDetector() : nil
+        faceDetector = wanted.contains(.faces) ? try models.faceDetector() : nil
+        bodyDetector = wanted.contains(.people) ? try models.bodyDetector() : nil
+        textDetector = wanted.contains(.textDetection) ? try models.textDetector() : nil
         if kinds.contains(.pii) {
             let words = try options.piiWordsFile.map { try PIIRules.words(fromFile: URL(fileURLWithPath: $0)) } ?? []
             piiReading = PIIReading(recognizer: try models.textRecognizer(), network: try models.networkLineReader(),

@@ -60,7 +60,8 @@ public final class ModelSet: Sendable {
         case faces, people, textDetection, tesseract, textRecognition, plateCascade
     }
 
-    /// The models an anonymizer with `options` runs (see `Anonymizer.init`).
+    /// The models an anonymizer with `options` runs: `Anonymizer.init` takes its detectors by
+    /// this list (Tesseract and the recognition network through `PIIReading` and `PlateDetector`).
     static func models(for options: AnonymizeOptions) -> [Model] {
         let kinds = Set(options.detect)
         var wanted: [Model] = []

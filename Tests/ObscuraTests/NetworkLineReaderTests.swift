@@ -61,4 +61,32 @@ import Testing
         // The same pixels give the same reading (f32, one compiled model).
         #expect(try reader.read(grey) == characters)
     }
+
+    @Test("both readings made side by side equal each made alone, line by line, on a rendered page with a turned line",
+          .enabled(if: (TextPIITests.textModelInstalled && DocumentRenderer.convert != nil) || TestSupport.modelsRequired,
+                   "text models or ImageMagick not installed (skipped)"))
+    func readingsSideBySide() throws {
+        let folder = try TestSupport.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let file = folder.appendingPathComponent("page.png")
+        let result = try TestSupport.run(try #require(DocumentRenderer.convert),
+                                         ["-size", "900x420", "xc:white", "-fill", "black", "-font", "DejaVu-Sans", "-pointsize", "26",
+                                          "-annotate", "+30+60", "IBAN DE89 3704 0044 0532 0130 00",
+                                          "-annotate", "+30+140", "Card 4111 1111 1111 1111",
+                                          "-annotate", "4x4+30+230", "maria.gonzalez@example.org",
+                                          "-annotate", "+30+330", "Phone +49 30 1234 5678", file.path])
+        #expect(result.status == 0)
+        let reader = try #require(try TextPIITests.reader())
+        let image = try ImageDecoder.decode([UInt8](try Data(contentsOf: file))).pixels
+        let lines = try reader.detector.lines(in: image)
+        #expect(lines.count >= 4)
+        #expect(lines.contains { reader.recognizer.shouldStraighten($0.oriented) })
+        let grey = TextRecognizer.grey(image)
+        let both = try reader.recognizer.bothReadings(grey: grey, lines: lines, reader: reader.network)
+        #expect(both.tesseract == (try reader.recognizer.recognize(grey: grey, lines: lines)))
+        #expect(both.network == (try reader.recognizer.networkReadings(grey: grey, lines: lines, reader: reader.network)))
+        #expect(both.tesseract.contains { $0.text.contains("4111") } && both.network.contains { $0.text.contains("DE89") })
+        let none = try reader.recognizer.bothReadings(grey: grey, lines: [], reader: reader.network)
+        #expect(none.tesseract.isEmpty && none.network.isEmpty)
+    }
 }

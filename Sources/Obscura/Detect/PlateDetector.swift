@@ -101,11 +101,16 @@ final class PlateDetector: Sendable {
         var verdicts: [(box: Box, mayBePlate: Bool)] = []
         if evidence.contains(.text) {
             let shaped = lines.indices.filter { isPlateShaped(lines[$0].box, imageWidth: image.width, imageHeight: image.height) }
-            let read = try readings.map { all in shaped.map { all[$0] } }
-                ?? recognizer.recognize(grey: grey, lines: shaped.map { textLines[$0] })
-            let second = try network.map { network in
-                try networkReadings.map { all in shaped.map { all[$0] } }
-                    ?? recognizer.networkReadings(grey: grey, lines: shaped.map { textLines[$0] }, reader: network)
+            let shapedLines = shaped.map { textLines[$0] }
+            let read: [TextLine], second: [TextLine]?
+            if let network, readings == nil, networkReadings == nil {
+                (read, second) = try recognizer.bothReadings(grey: grey, lines: shapedLines, reader: network)
+            } else {
+                read = try readings.map { all in shaped.map { all[$0] } } ?? recognizer.recognize(grey: grey, lines: shapedLines)
+                second = try network.map { network in
+                    try networkReadings.map { all in shaped.map { all[$0] } }
+                        ?? recognizer.networkReadings(grey: grey, lines: shapedLines, reader: network)
+                }
             }
             let allowed = Set(shaped.indices.filter { index in
                 second.map { Self.mayBePlate(read[index], network: $0[index]) } ?? Self.mayBePlate(read[index])

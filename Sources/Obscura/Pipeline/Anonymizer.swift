@@ -176,8 +176,7 @@ public final class Anonymizer: Sendable {
         var readings: [TextLine]?, networkReadings: [TextLine]?
         if let piiReading {
             let grey = TextRecognizer.grey(pixels)
-            let first = try piiReading.recognizer.recognize(grey: grey, lines: turnedLines)
-            let second = try piiReading.recognizer.networkReadings(grey: grey, lines: turnedLines, reader: piiReading.network)
+            let (first, second) = try piiReading.recognizer.bothReadings(grey: grey, lines: turnedLines, reader: piiReading.network)
             detections += piiReading.matcher.matches(in: first, alsoIn: second).map(\.detection)
             (readings, networkReadings) = (first, second)
         }

@@ -104,6 +104,23 @@ final class TextRecognizer: Sendable {
         return readings
     }
 
+    /// Both readings of `lines`, Tesseract's (`recognize(grey:lines:)`) and the network's
+    /// (`networkReadings`), made side by side: Tesseract reads on one thread, so on its own it
+    /// leaves the other core idle while the network waits its turn. Each reading is the one made
+    /// alone; the first error either throws is rethrown.
+    func bothReadings(grey: PixelBuffer, lines: [TextDetector.Line], reader: NetworkLineReader) throws
+        -> (tesseract: [TextLine], network: [TextLine]) {
+        guard !lines.isEmpty else { return ([], []) }
+        let results = Mutex<[Int: Result<[TextLine], any Error>]>([:])
+        DispatchQueue.concurrentPerform(iterations: 2) { index in
+            let result = Result { index == 0 ? try recognize(grey: grey, lines: lines)
+                                             : try networkReadings(grey: grey, lines: lines, reader: reader) }
+            results.withLock { $0[index] = result }
+        }
+        let both = results.withLock { $0 }
+        return (try both[0]!.get(), try both[1]!.get())
+    }
+
     /// A crop read by the network, as a line with `box`; character boxes in the crop's frame.
     private func networkReading(_ crop: (image: PixelBuffer, x0: Int, y0: Int), box: Box, reader: NetworkLineReader) throws -> TextLine {
         let (crop, x0, y0) = crop

@@ -59,6 +59,23 @@ struct PlateReadingTests {
         #expect(!PlateDetector.mayBePlate(line("Maria Gonzalez", 90), network: line("", 0)))
     }
 
+    @Test("the network's reading of one or two characters, from 40, rules a candidate out; nothing read, or letters alone, do not")
+    func shortNetworkReading() {
+        func line(_ text: String, _ confidence: Double) -> TextLine {
+            TextLine(text: text, box: Box(x: 0, y: 0, width: 80, height: 30), confidence: confidence)
+        }
+        // Readings of a shirt print and a sign, which Tesseract could not read.
+        #expect(!PlateDetector.mayBePlate(line("~", 0), network: line("YA", 75)))
+        #expect(!PlateDetector.mayBePlate(line("", 0), network: line("1 0", PlateReading.shortNetworkReading)))
+        #expect(PlateDetector.mayBePlate(line("", 0), network: line("RX", PlateReading.shortNetworkReading - 1)))
+        #expect(PlateReading.networkNotAPlate("-R-", confidence: 41))
+        // Three characters, nothing at all, or a plate whose digits were read as letters stay candidates.
+        #expect(!PlateReading.networkNotAPlate("7XK", confidence: 99))
+        #expect(!PlateReading.networkNotAPlate(" ", confidence: 99))
+        #expect(!PlateReading.networkNotAPlate("", confidence: 0))
+        #expect(PlateDetector.mayBePlate(line("", 0), network: line("CHOAPBY", 91)))
+    }
+
     @Test("the plates' text search holds 1280 × 720 pixels, whatever the photo's shape, and never fewer than the text search")
     func plateSearchSide() {
         let settings = TextDetector.Settings()

@@ -72,15 +72,17 @@ final class PlateDetector: Sendable {
 
     /// The same with a second reading by the recognition network, which reads whole lines more
     /// often right than Tesseract: a candidate the network reads, sure enough, as words, a time,
-    /// a date or an amount is not a plate (a wrong length or no digit is not enough: the network
-    /// reads plates' digits as letters, "CKO-AIP" for CK0A1F); one Tesseract rules out is still a
-    /// plate when the network reads it, with at least `PlateReading.certainReading`, as a plate
-    /// would read ("SB3X6N" where Tesseract saw "Gag)").
+    /// a date or an amount is not a plate, and so is one it reads as one or two characters
+    /// (`PlateReading.networkNotAPlate`). Other wrong lengths or no digit are not enough (the
+    /// network reads plates' digits as letters, "CKO-AIP" for CK0A1F). One Tesseract rules out
+    /// is still a plate when the network reads it, with at least `PlateReading.certainReading`,
+    /// as a plate would read ("SB3X6N" where Tesseract saw "Gag)").
     static func mayBePlate(_ reading: TextLine, network: TextLine) -> Bool {
         let networkConfidence = network.confidence ?? 0
         if let reason = PlateReading.notAPlate(network.text, confidence: networkConfidence), reason != .length, reason != .noDigit {
             return false
         }
+        if PlateReading.networkNotAPlate(network.text, confidence: networkConfidence) { return false }
         return mayBePlate(reading)
             || (networkConfidence >= PlateReading.certainReading && PlateReading.reason(network.text) == nil)
     }

@@ -43,6 +43,20 @@ enum PlateReading {
         }
     }
 
+    /// The confidence from which the recognition network's reading of one or two letters and
+    /// digits rules a plate out: it reads a plate's text, right or wrong, as more characters.
+    static let shortNetworkReading = 40.0
+
+    /// Whether the network's reading of a plate-shaped text line rules out a plate: one or two
+    /// letters and digits from `shortNetworkReading` ("YA", "RX", "10"). Nothing read at all, or
+    /// letters alone even at 90, are not enough: real plates read so ("CHOAPBY" at 91 for
+    /// CH0P8Y). Chosen on the even entries of the plate set and on half of the crowd photos of
+    /// `../shared/eval/faces` (see the README's plate figures).
+    static func networkNotAPlate(_ text: String, confidence: Double) -> Bool {
+        let letterOrDigit = text.filter { $0.isLetter || $0.isNumber }.count
+        return (1...2).contains(letterOrDigit) && confidence >= shortNetworkReading
+    }
+
     /// What the text looks like, whatever the confidence.
     static func reason(_ text: String) -> NotAPlate? {
         let trimmed = text.trimmingCharacters(in: edgeNoise), characters = Array(trimmed)

@@ -4,7 +4,7 @@ import Foundation
 /// Both models load once, here; `read(_:)` may be called from several workers at once.
 ///
 /// ```swift
-/// let reader = try TextReader()                       // loads PP-OCRv4 det and Tesseract
+/// let reader = try TextReader()       // loads PP-OCRv4's detector, Tesseract and PP-OCRv4's recogniser
 /// let matcher = try PIIMatcher()
 /// let page = try reader.read(image)
 /// let regions = page.lines + matcher.detections(in: page.text)   // "text" and "pii.*" kinds
@@ -40,8 +40,7 @@ final class TextReader: Sendable {
         let lines = try detector.lines(in: image)
         let detected = clock.now
         let grey = TextRecognizer.grey(image)
-        let text = try recognizer.recognize(grey: grey, lines: lines)
-        let networkText = try recognizer.networkReadings(grey: grey, lines: lines, reader: network)
+        let (text, networkText) = try recognizer.bothReadings(grey: grey, lines: lines, reader: network)
         let done = clock.now
         func seconds(_ duration: Duration) -> Double {
             Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18

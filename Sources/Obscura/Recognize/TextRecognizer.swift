@@ -105,9 +105,9 @@ final class TextRecognizer: Sendable {
     }
 
     /// Both readings of `lines`, Tesseract's (`recognize(grey:lines:)`) and the network's
-    /// (`networkReadings`), made side by side: Tesseract reads on one thread, so on its own it
-    /// leaves the other core idle while the network waits its turn. Each reading is the one made
-    /// alone; the first error either throws is rethrown.
+    /// (`networkReadings`), made side by side: Tesseract reads on one thread, so while it read
+    /// and the network waited for it, the other core was idle. Each reading is the one made
+    /// alone. When either fails, its error is rethrown (Tesseract's if both fail).
     func bothReadings(grey: PixelBuffer, lines: [TextDetector.Line], reader: NetworkLineReader) throws
         -> (tesseract: [TextLine], network: [TextLine]) {
         guard !lines.isEmpty else { return ([], []) }

@@ -27,6 +27,21 @@ import Testing
         #expect(ONNXMetadata.value(for: "character", in: [0xff, 0xff, 0xff]) == nil)
     }
 
+    /// The pixels ImageMagick's `convert` draws with `arguments` (a PNG in a temporary folder).
+    static func rendered(_ arguments: [String]) throws -> PixelBuffer {
+        let folder = try TestSupport.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let file = folder.appendingPathComponent("rendered.png")
+        let result = try TestSupport.run(try #require(DocumentRenderer.convert), arguments + [file.path])
+        #expect(result.status == 0)
+        return try ImageDecoder.decode([UInt8](try Data(contentsOf: file))).pixels
+    }
+
+    /// Whether the rendered-line tests can run here.
+    static var canRenderAndRead: Bool {
+        (TextPIITests.textModelInstalled && DocumentRenderer.convert != nil) || TestSupport.modelsRequired
+    }
+
     @Test("a second reading adds what the first missed, and a match both found is reported once")
     func unionOfReadings() throws {
         let matcher = try PIIMatcher()
@@ -41,18 +56,11 @@ import Testing
     }
 
     @Test("the network reads a rendered IBAN line exactly, its characters left to right inside the crop",
-          .enabled(if: (TextPIITests.textModelInstalled && DocumentRenderer.convert != nil) || TestSupport.modelsRequired,
-                   "text models or ImageMagick not installed (skipped)"))
+          .enabled(if: canRenderAndRead, "text models or ImageMagick not installed (skipped)"))
     func readsARenderedLine() throws {
-        let folder = try TestSupport.temporaryFolder()
-        defer { try? FileManager.default.removeItem(at: folder) }
-        let file = folder.appendingPathComponent("line.png")
         let text = "DE89 3704 0044 0532 0130 00"
-        let result = try TestSupport.run(try #require(DocumentRenderer.convert),
-                                         ["-background", "white", "-fill", "black", "-font", "DejaVu-Sans", "-pointsize", "22",
-                                          "label:\(text)", "-bordercolor", "white", "-border", "6x4", file.path])
-        #expect(result.status == 0)
-        let grey = TextRecognizer.grey(try ImageDecoder.decode([UInt8](try Data(contentsOf: file))).pixels)
+        let grey = TextRecognizer.grey(try Self.rendered(["-background", "white", "-fill", "black", "-font", "DejaVu-Sans",
+                                                          "-pointsize", "22", "label:\(text)", "-bordercolor", "white", "-border", "6x4"]))
         let reader = try TextPIITests.reader().map(\.network) ?? NetworkLineReader()
         let characters = try reader.read(grey)
         #expect(characters.map(\.text).joined() == text)
@@ -63,21 +71,14 @@ import Testing
     }
 
     @Test("both readings made side by side equal each made alone, line by line, on a rendered page with a turned line",
-          .enabled(if: (TextPIITests.textModelInstalled && DocumentRenderer.convert != nil) || TestSupport.modelsRequired,
-                   "text models or ImageMagick not installed (skipped)"))
+          .enabled(if: canRenderAndRead, "text models or ImageMagick not installed (skipped)"))
     func readingsSideBySide() throws {
-        let folder = try TestSupport.temporaryFolder()
-        defer { try? FileManager.default.removeItem(at: folder) }
-        let file = folder.appendingPathComponent("page.png")
-        let result = try TestSupport.run(try #require(DocumentRenderer.convert),
-                                         ["-size", "900x420", "xc:white", "-fill", "black", "-font", "DejaVu-Sans", "-pointsize", "26",
-                                          "-annotate", "+30+60", "IBAN DE89 3704 0044 0532 0130 00",
-                                          "-annotate", "+30+140", "Card 4111 1111 1111 1111",
-                                          "-annotate", "4x4+30+230", "maria.gonzalez@example.org",
-                                          "-annotate", "+30+330", "Phone +49 30 1234 5678", file.path])
-        #expect(result.status == 0)
+        let image = try Self.rendered(["-size", "900x420", "xc:white", "-fill", "black", "-font", "DejaVu-Sans", "-pointsize", "26",
+                                       "-annotate", "+30+60", "IBAN DE89 3704 0044 0532 0130 00",
+                                       "-annotate", "+30+140", "Card 4111 1111 1111 1111",
+                                       "-annotate", "4x4+30+230", "maria.gonzalez@example.org",
+                                       "-annotate", "+30+330", "Phone +49 30 1234 5678"])
         let reader = try #require(try TextPIITests.reader())
-        let image = try ImageDecoder.decode([UInt8](try Data(contentsOf: file))).pixels
         let lines = try reader.detector.lines(in: image)
         #expect(lines.count >= 4)
         #expect(lines.contains { reader.recognizer.shouldStraighten($0.oriented) })

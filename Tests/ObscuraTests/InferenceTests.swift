@@ -179,6 +179,36 @@ struct InferenceTests {
         }
     }
 
+    @Test("second looks share the candidates evenly among the fewest mosaics, all of one shape")
+    func lookRunsOfOneShape() {
+        for columns in [1, 3, 6] {
+            for count in 1...300 {
+                let perRun = CenterFaceDetector.lookRun(candidates: count, columns: columns)
+                let runs = (count + perRun - 1) / perRun
+                #expect(perRun <= columns * columns, "\(count) candidates, \(columns) columns")
+                #expect(runs == (count + columns * columns - 1) / (columns * columns), "\(count) candidates: \(runs) runs")
+                // The last run is as full as it can be: no run of one shape holds far fewer.
+                #expect(count - (runs - 1) * perRun > perRun - runs, "\(count) candidates, \(columns) columns")
+            }
+        }
+        #expect(CenterFaceDetector.lookRun(candidates: 80, columns: 6) == 27)
+        #expect(CenterFaceDetector.lookRun(candidates: 36, columns: 6) == 36)
+        #expect(CenterFaceDetector.lookRun(candidates: 37, columns: 6) == 19)
+    }
+
+    @Test("a second look's mosaic with empty cells left over confirms what a tight one confirms",
+          .enabled(if: TestSupport.modelInstalled || TestSupport.modelsRequired, TestSupport.modelMissingMessage))
+    func secondLooksWithRoomLeftOver() throws {
+        let detector = try ModelSet().faceDetector()
+        let photo = try ImageDecoder.decode(try TestSupport.fixture("astronaut.jpg")).pixels
+        let candidates = try detector.detect(in: photo, threshold: 0.05)
+        let tight = try detector.secondLooks(at: candidates, in: photo, threshold: 0.3)
+        let roomy = try detector.secondLooks(at: candidates, in: photo, threshold: 0.3, cells: 36)
+        #expect(!tight.isEmpty, "the astronaut's face is confirmed")
+        #expect(tight.map(\.box) == roomy.map(\.box))
+        for (a, b) in zip(tight, roomy) { #expect(abs(a.confidence - b.confidence) < 0.05) }
+    }
+
     @Test("the scale search feeds the network little more than the photo at native resolution")
     func leanSearch() {
         let phone = ScaleSearch(width: 4000, height: 3000)

@@ -18,6 +18,33 @@ import Testing
         for (a, b) in zip(scales, scales.dropFirst()) { #expect(b / a <= ScaleSearch.passRatio + 1e-9) }
     }
 
+    @Test("a pass of one tile runs in the finest pass's tile shape when it fits there and at most doubles its pixels")
+    func sharedShape() {
+        func shape(_ tile: ScaleSearch.Tile) -> [Int] { [tile.inputWidth, tile.inputHeight] }
+        // 1280 x 960: the 640 x 480 first pass runs as 672 x 512, the native tiles' shape.
+        let photo = ScaleSearch(width: 1280, height: 960).tiles
+        #expect(shape(photo[0]) == [672, 512] && photo[0].width == 640 && photo[0].height == 480)
+        #expect(Set(photo.map(shape)).count == 1)
+        // 1024 x 768: the first pass (640 wide) does not fit the 544 x 768 native tiles.
+        #expect(shape(ScaleSearch(width: 1024, height: 768).tiles[0]) == [640, 480])
+        // 4000 x 3000: the first pass joins the native tiles' shape; the six tiles at 0.4 keep their own.
+        let phone = ScaleSearch(width: 4000, height: 3000).tiles
+        #expect(shape(phone[0]) == shape(phone.last!))
+        #expect(Set(phone.filter { abs($0.scale - 0.4) < 1e-9 }.map(shape)) == [[576, 640]])
+        for size in [(768, 768), (2400, 600), (3000, 4000), (641, 5000), (512, 512), (300, 200)] {
+            let tiles = ScaleSearch(width: size.0, height: size.1).tiles
+            let finest = tiles.last!
+            for tile in tiles {
+                let own = ScaleSearch.padded(tile.width) * ScaleSearch.padded(tile.height)
+                if shape(tile) != [ScaleSearch.padded(tile.width), ScaleSearch.padded(tile.height)] {
+                    // Padded: to the finest shape, from a one-tile pass, by at most its own pixels.
+                    #expect(shape(tile) == shape(finest) && tiles.filter { $0.scale == tile.scale }.count == 1)
+                    #expect(tile.inputWidth * tile.inputHeight - own <= own, "\(size)")
+                }
+            }
+        }
+    }
+
     @Test("tiles stay inside the scaled image, within the limit, and neighbours overlap by at least the overlap",
           arguments: [(1024, 768), (1280, 960), (4000, 3000), (3000, 4000), (641, 5000), (1025, 1025)])
     func coverage(width: Int, height: Int) {

@@ -89,8 +89,7 @@ struct InferenceTests {
 
     @Test("one compiled model serves any input shape: the face is found at every size, tiled or whole")
     func anyShape() throws {
-        let detector = try ModelSet().faceDetector()
-        let photo = try ImageDecoder.decode(try TestSupport.fixture("astronaut.jpg")).pixels
+        let (detector, photo) = try Self.astronaut()
         // 512 px: one whole pass; 1500 px and 2600 px: passes cut into tiles of other shapes.
         var found: [Box] = []
         for side in [512, 1500, 2600, 700] {
@@ -108,8 +107,7 @@ struct InferenceTests {
     @Test("a large image's search (small inputs, each tile resized on its own) finds the face the standard search finds",
           .enabled(if: TestSupport.modelInstalled || TestSupport.modelsRequired, TestSupport.modelMissingMessage))
     func largeImageSearch() throws {
-        let detector = try ModelSet().faceDetector()
-        let photo = try ImageDecoder.decode(try TestSupport.fixture("astronaut.jpg")).pixels
+        let (detector, photo) = try Self.astronaut()
         for side in [1500, 2600] {
             let scaled = try CenterFaceDetector.resize(photo, width: side, height: side)
             let search = ScaleSearch(width: side, height: side, largeImageAbove: 0)
@@ -125,8 +123,7 @@ struct InferenceTests {
     @Test("freeing the network's working memory changes nothing the next run finds",
           .enabled(if: TestSupport.modelInstalled || TestSupport.modelsRequired, TestSupport.modelMissingMessage))
     func releasedWorkingMemory() throws {
-        let detector = try ModelSet().faceDetector()
-        let photo = try ImageDecoder.decode(try TestSupport.fixture("astronaut.jpg")).pixels
+        let (detector, photo) = try Self.astronaut()
         let before = try detector.detect(in: photo, threshold: 0.3)
         detector.releaseWorkingMemory()
         #expect(!before.isEmpty)
@@ -159,8 +156,7 @@ struct InferenceTests {
     @Test("grey and RGBA images are searched as they are: the same faces as their RGB expansion, at every size",
           .enabled(if: TestSupport.modelInstalled || TestSupport.modelsRequired, TestSupport.modelMissingMessage))
     func greyAndAlphaWithoutACopy() throws {
-        let detector = try ModelSet().faceDetector()
-        let photo = try ImageDecoder.decode(try TestSupport.fixture("astronaut.jpg")).pixels
+        let (detector, photo) = try Self.astronaut()
         var grey = PixelBuffer(width: photo.width, height: photo.height, channels: 1, filledWith: 0)
         var rgba = PixelBuffer(width: photo.width, height: photo.height, channels: 4, filledWith: 255)
         for index in 0..<(photo.width * photo.height) {
@@ -177,6 +173,11 @@ struct InferenceTests {
                 #expect(direct == expanded, "\(image.channels) channels at \(side) px")
             }
         }
+    }
+
+    /// The process's face detector and the astronaut fixture, decoded.
+    static func astronaut() throws -> (CenterFaceDetector, PixelBuffer) {
+        (try ModelSet().faceDetector(), try ImageDecoder.decode(try TestSupport.fixture("astronaut.jpg")).pixels)
     }
 
     @Test("second looks share the candidates evenly among the fewest mosaics, all of one shape")
@@ -199,8 +200,7 @@ struct InferenceTests {
     @Test("a second look's mosaic with empty cells left over confirms what a tight one confirms",
           .enabled(if: TestSupport.modelInstalled || TestSupport.modelsRequired, TestSupport.modelMissingMessage))
     func secondLooksWithRoomLeftOver() throws {
-        let detector = try ModelSet().faceDetector()
-        let photo = try ImageDecoder.decode(try TestSupport.fixture("astronaut.jpg")).pixels
+        let (detector, photo) = try Self.astronaut()
         let candidates = try detector.detect(in: photo, threshold: 0.05)
         let tight = try detector.secondLooks(at: candidates, in: photo, threshold: 0.3)
         let roomy = try detector.secondLooks(at: candidates, in: photo, threshold: 0.3, cells: 36)

@@ -84,6 +84,35 @@ struct CompiledModelCacheTests {
         }
     }
 
+    @Test("the folder keeps the most recently used entries: an import marks its entry used, a new entry prunes the rest")
+    func pruning() throws {
+        let folder = try TestSupport.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let cache = CompiledModelCache(directory: folder)
+        func store(_ key: String) {
+            cache.write(key) { path in FileManager.default.createFile(atPath: path, contents: Data(key.utf8)) }
+        }
+        func age(_ key: String, days: Double) throws {
+            try FileManager.default.setAttributes([.modificationDate: Date(timeIntervalSinceNow: -days * 86_400)],
+                                                  ofItemAtPath: folder.appendingPathComponent(key + ".blob").path)
+        }
+        // As many entries as are kept, each a day older than the next.
+        let keys = (0..<CompiledModelCache.maximumEntries).map { "entry\($0)" }
+        for (index, key) in keys.enumerated() {
+            store(key)
+            try age(key, days: Double(keys.count - index))
+        }
+        #expect(try Self.entries(folder).count == CompiledModelCache.maximumEntries)
+        // The oldest is imported again: used now, it outlives the next two oldest.
+        #expect(cache.read("entry0").map { Array($0) } == Array("entry0".utf8))
+        store("new1")
+        store("new2")
+        let kept = Set(try Self.entries(folder).map { $0.deletingPathExtension().lastPathComponent })
+        #expect(kept.count == CompiledModelCache.maximumEntries)
+        #expect(kept.isSuperset(of: ["entry0", "new1", "new2", "entry3"]))
+        #expect(kept.isDisjoint(with: ["entry1", "entry2"]))
+    }
+
     @Test("the entry depends on the model's bytes and on how it is compiled")
     func keys() {
         let base = CompiledModelCache.key(modelSHA256: ModelDescriptor.centerFace.sha256, dynamicFrom: 2, threads: 2, streams: 1)

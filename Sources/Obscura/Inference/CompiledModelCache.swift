@@ -11,6 +11,10 @@ import Foundation
 /// and the model compiled as if there were none; a folder that cannot be written only means no
 /// cache. Imported and compiled models give bit-identical outputs (`CompiledModelCacheTests`).
 ///
+/// Entries are pruned so the folder does not grow with every new runtime, model or setting: an
+/// import marks its entry as used (its modification time), and after each new entry the least
+/// recently used beyond `maximumEntries` are deleted.
+///
 /// The folder is `$OBSCURA_COMPILED_MODELS` when set (`off` turns the cache off), otherwise
 /// `$XDG_CACHE_HOME/obscura/compiled` or `~/.cache/obscura/compiled`.
 struct CompiledModelCache: Sendable {
@@ -18,6 +22,9 @@ struct CompiledModelCache: Sendable {
 
     /// What identifies the format of an entry; a new one makes every old entry foreign.
     static let format = "obscura-compiled-model 1"
+    /// Entries kept: the four models, each under a few thread settings (a CLI run and a server,
+    /// say), with room for a runtime or model update. The four take 36 MB today.
+    static let maximumEntries = 16
 
     static var `default`: CompiledModelCache? {
         let setting = ProcessInfo.processInfo.environment["OBSCURA_COMPILED_MODELS"] ?? ""
@@ -59,6 +66,8 @@ struct CompiledModelCache: Sendable {
             remove(key)
             return nil
         }
+        // Used now: pruning keeps the entries in use.
+        try? FileManager.default.setAttributes([.modificationDate: Date()], ofItemAtPath: file(key).path)
         return payload
     }
 
@@ -78,7 +87,22 @@ struct CompiledModelCache: Sendable {
         var entry = Data((Self.format + "\n" + Digest.sha256(data) + "\n").utf8)
         entry.append(data)
         guard FileManager.default.createFile(atPath: staged.path, contents: entry, attributes: [.posixPermissions: 0o600]) else { return }
-        _ = rename(staged.path, file(key).path)
+        if rename(staged.path, file(key).path) == 0 { prune(keeping: key) }
+    }
+
+    /// Deletes the least recently used entries beyond `maximumEntries`, never `key`'s.
+    func prune(keeping key: String) {
+        let manager = FileManager.default
+        guard let names = try? manager.contentsOfDirectory(atPath: directory.path) else { return }
+        let entries: [(name: String, used: Date)] = names.filter { $0.hasSuffix(".blob") && $0 != key + ".blob" }.compactMap { name in
+            let attributes = try? manager.attributesOfItem(atPath: directory.appendingPathComponent(name).path)
+            return (attributes?[.modificationDate] as? Date).map { (name, $0) }
+        }
+        let excess = entries.count + 1 - Self.maximumEntries
+        guard excess > 0 else { return }
+        for entry in entries.sorted(by: { ($0.used, $0.name) < ($1.used, $1.name) }).prefix(excess) {
+            try? manager.removeItem(at: directory.appendingPathComponent(entry.name))
+        }
     }
 
     func remove(_ key: String) { try? FileManager.default.removeItem(at: file(key)) }

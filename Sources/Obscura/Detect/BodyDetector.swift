@@ -6,7 +6,7 @@ import Foundation
 /// the image's shorter side, spread along the longer side with a quarter of a side of overlap
 /// (three looks at a 4:3 photo). Boxes from the looks that overlap by `mergeOverlap` or more
 /// (intersection over union) are merged into their union. Deterministic.
-final class BodyDetector: Sendable {
+final class BodyDetector: NetworkBacked {
     struct Settings: Sendable, Equatable, Codable {
         /// Minimum score of a person box (0...1, default 0.3).
         var threshold: Double = 0.3
@@ -15,8 +15,7 @@ final class BodyDetector: Sendable {
     }
 
     let settings: Settings
-    private let network: InferenceModel
-    var model: ModelDescriptor { network.descriptor }
+    let network: InferenceModel
     private let boxesOutput: Int
     private let scoresOutput: Int
 
@@ -24,9 +23,6 @@ final class BodyDetector: Sendable {
     static let inputSide = 300
     static let boxesName = "Postprocessor/BatchMultiClassNonMaxSuppression/map/TensorArrayStack/TensorArrayGatherV3:0"
     static let scoresName = "Postprocessor/BatchMultiClassNonMaxSuppression/map/TensorArrayStack_1/TensorArrayGatherV3:0"
-
-    /// Frees the network's working memory until its next run (see `InferenceModel`).
-    func releaseWorkingMemory() { network.releaseWorkingMemory() }
 
     /// Loads, verifies and compiles the model (`model.missing` / `model.corrupt`, `runtime.missing`).
     init(modelDirectory: URL = ModelStore.defaultDirectory, settings: Settings = Settings(),

@@ -5,9 +5,8 @@ private import CObscuraVision
 ///
 /// The model file is read, hash-checked and compiled once per `ModelSet`; one compiled model,
 /// with free input height and width, serves every worker, job and `verify` in the process.
-package final class CenterFaceDetector: Sendable {
-    private let network: InferenceModel
-    package var model: ModelDescriptor { network.descriptor }
+package final class CenterFaceDetector: NetworkBacked {
+    let network: InferenceModel
     private let heatmapOutput: Int, scaleOutput: Int, offsetOutput: Int
 
     /// Loads, verifies and compiles the model, so a model or runtime that cannot load is reported
@@ -77,9 +76,6 @@ package final class CenterFaceDetector: Sendable {
         }
         return sure + confirmed
     }
-
-    /// Frees the network's working memory until its next run (see `InferenceModel`).
-    package func releaseWorkingMemory() { network.releaseWorkingMemory() }
 
     /// Candidates below the threshold get a second look when they score at least this fraction
     /// of it.

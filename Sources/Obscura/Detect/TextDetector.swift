@@ -10,7 +10,7 @@ import Foundation
 /// canvas shape and every worker. The probability map is binarised at `binaryThreshold`; each
 /// 8-connected component scoring at least `boxThreshold` (its mean probability) becomes a box
 /// grown by the DB unclip distance (`area × unclipRatio / perimeter`). Deterministic.
-final class TextDetector: Sendable {
+final class TextDetector: NetworkBacked {
     /// Settings of the detector, with PaddleOCR's defaults.
     struct Settings: Sendable, Equatable, Codable {
         /// Longer side of the network input in pixels (32...4096, default 960). Larger finds
@@ -36,14 +36,10 @@ final class TextDetector: Sendable {
     }
 
     let settings: Settings
-    private let network: InferenceModel
-    var model: ModelDescriptor { network.descriptor }
+    let network: InferenceModel
     private let probabilityOutput: Int
 
     static let outputName = "sigmoid_0.tmp_0"
-
-    /// Frees the network's working memory until its next run (see `InferenceModel`).
-    func releaseWorkingMemory() { network.releaseWorkingMemory() }
 
     /// Loads, verifies and compiles the model, so a model that cannot load is reported before
     /// any image is read (`model.missing` / `model.corrupt`, `runtime.missing`).

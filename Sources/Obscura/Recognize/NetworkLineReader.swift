@@ -10,7 +10,7 @@ import Foundation
 /// Used as a second reading beside Tesseract for `pii` (see `TextRecognizer.networkReadings`):
 /// on small, noisy or turned lines each finds items the other misses. The text read is personal
 /// data: it is returned, never logged.
-final class NetworkLineReader: Sendable {
+final class NetworkLineReader: NetworkBacked {
     static let inputHeight = 48
     /// Crops wider than this (in network pixels, 26 × the height) are squeezed to it: the
     /// network's working memory grows with the width (a 44-character zone line needs about 22).
@@ -20,8 +20,7 @@ final class NetworkLineReader: Sendable {
     /// line at 14 different widths, 30 ms at one), so lines of one padded width are read together.
     static let widthStep = 192
 
-    private let network: InferenceModel
-    var model: ModelDescriptor { network.descriptor }
+    let network: InferenceModel
     /// What each output row index stands for: CTC's blank (index 0, empty), the model's
     /// characters, and a space last.
     private let alphabet: [String]

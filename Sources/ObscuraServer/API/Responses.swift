@@ -1,8 +1,10 @@
 import Foundation
 import Obscura
 
-/// `GET /v1/jobs/{job}`: a job and the progress of each image.
-struct JobStatus: Codable, Sendable {
+/// `GET /v1/jobs/{job}`: a job and the progress of each image. The job's own fields are the
+/// stored `JobRecord`'s, written as they are stored (one flat object with the fields below), so
+/// the API and the store cannot drift apart; `JobStatusTests` pins the keys a client sees.
+struct JobStatus: Encodable, Sendable {
     struct Progress: Codable, Sendable {
         var total = 0, pending = 0, review = 0, done = 0, failed = 0
     }
@@ -21,49 +23,48 @@ struct JobStatus: Codable, Sendable {
         var result: String?
     }
 
-    var id: String
-    var state: JobState
-    var review: Bool
-    var createdAt: Date
-    var expiresAt: Date
-    /// When the client finished the job (`POST …/finish`); absent until then.
-    var finishedAt: Date?
-    /// True while the originals are kept (a review job until it is finished or expires): done
-    /// images can then get new regions and be rendered again, and have a preview.
-    var originalsKept: Bool
-    var options: AnonymizeOptions
-    var webhook: WebhookStatus?
-    var progress: Progress
-    var images: [ImageStatus]
-    /// Path of the zip of every result.
-    var results: String
+    /// What the job's images tell of it.
+    struct Summary: Encodable, Sendable {
+        var state: JobState
+        /// True while the originals are kept (a review job until it is finished or expires):
+        /// done images can then get new regions and be rendered again, and have a preview.
+        var originalsKept: Bool
+        var progress = Progress()
+        var images: [ImageStatus] = []
+        /// Path of the zip of every result.
+        var results: String
+    }
+
+    /// `id`, `createdAt`, `expiresAt`, `options`, `review`, `finishedAt` (when the client
+    /// finished the job; absent until then) and `webhook`.
+    var job: JobRecord
+    var summary: Summary
 
     init(job: JobRecord, images: [ImageRecord]) {
-        id = job.id
-        state = JobState.of(images.map(\.state))
-        review = job.review
-        createdAt = job.createdAt
-        expiresAt = job.expiresAt
-        finishedAt = job.finishedAt
-        originalsKept = job.keepsOriginals
-        options = job.options
-        webhook = job.webhook
-        results = "/v1/jobs/\(job.id)/results.zip"
-        progress = Progress(total: images.count)
+        self.job = job
+        summary = Summary(state: JobState.of(images.map(\.state)), originalsKept: job.keepsOriginals,
+                          results: "/v1/jobs/\(job.id)/results.zip")
+        summary.progress.total = images.count
         for image in images {
             switch image.state {
-            case .review: progress.review += 1
-            case .done: progress.done += 1
-            case .failed: progress.failed += 1
-            default: progress.pending += 1
+            case .review: summary.progress.review += 1
+            case .done: summary.progress.done += 1
+            case .failed: summary.progress.failed += 1
+            default: summary.progress.pending += 1
             }
         }
-        self.images = images.map { image in
+        summary.images = images.map { image in
             ImageStatus(index: image.index, name: image.name, state: image.state, error: image.error,
                         width: image.width, height: image.height, regions: image.regions?.count,
                         resultName: image.state == .done ? image.resultName : nil,
                         result: image.state == .done ? "/v1/jobs/\(job.id)/images/\(image.index)/result" : nil)
         }
+    }
+
+    /// One flat object: the stored job's fields, then the summary's.
+    func encode(to encoder: any Encoder) throws {
+        try job.encode(to: encoder)
+        try summary.encode(to: encoder)
     }
 }
 

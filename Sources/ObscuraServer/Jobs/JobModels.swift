@@ -45,8 +45,9 @@ package enum JobState: String, Codable, Sendable {
     }
 }
 
-/// A stored job.
-struct JobRecord: Sendable {
+/// A stored job. Its fields are also the job's part of the API's job status (`JobStatus`), so
+/// every one of them is shown to the job's client.
+struct JobRecord: Encodable, Sendable {
     var id: String
     var createdAt: Date
     var expiresAt: Date

@@ -16,7 +16,7 @@ region's box:
   - chars: blobs of the character class 35-95% of the box high and at most 35% of it wide;
   - h: the box height in pixels.
 A rule keeps a region when chars >= C, sat < S, contrast >= K and h >= H. The grid is searched
-on the tuning halves (even entries of labels.json; crowd photos whose SHA-256 starts below 0x80,
+on the tuning halves (even entries of labels.json; crowd photos whose SHA-256 starts with an even byte,
 half A, as for `verify`), keeping rules that lose at most LOSS labelled plates (default 1), and
 the one with fewest false plates is then scored once on the held-out halves (odd entries, half B).
 """
@@ -100,7 +100,7 @@ def main():
                 rows.append(("plate", half, path, found))
     crowd_photos = {"tune": set(), "held": set()}
     for path, boxes in regions(faces_report):
-        half = "tune" if hashlib.sha256(open(path, "rb").read()).digest()[0] < 128 else "held"
+        half = "tune" if hashlib.sha256(open(path, "rb").read()).digest()[0] % 2 == 0 else "held"
         image = np.asarray(ImageOps.exif_transpose(Image.open(path)).convert("RGB"), np.float32)
         for box in boxes:
             found = features(image, box)

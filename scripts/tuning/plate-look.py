@@ -14,8 +14,9 @@ region's box:
   - contrast: the two Otsu classes of grey, background (the larger) against characters;
   - sat: the background's mean saturation ((max - min) / max of RGB);
   - chars: blobs of the character class 35-95% of the box high and at most 35% of it wide;
-  - h: the box height in pixels.
-A rule keeps a region when chars >= C, sat < S, contrast >= K and h >= H. The grid is searched
+  - h: the box height in pixels;
+  - border: how much darker a band just outside the box is than the plate's background.
+A rule keeps a region when chars >= C, sat < S, contrast >= K, h >= H and border >= B. The grid is searched
 on the tuning halves (even entries of labels.json; crowd photos whose SHA-256 starts with an even byte,
 half A, as for `verify`), keeping rules that lose at most LOSS labelled plates (default 1), and
 the one with fewest false plates is then scored once on the held-out halves (odd entries, half B).
@@ -60,7 +61,16 @@ def features(image, box):
         bh, bw = found[0].stop - found[0].start, found[1].stop - found[1].start
         if 0.35 * crop.shape[0] <= bh <= 0.95 * crop.shape[0] and bw <= 0.35 * crop.shape[1]:
             blobs += 1
+    # A dark border: how much darker a band just outside the box (a fifth of its height, at
+    # least 2 px) is than the plate's background.
+    band = max(2, int(round(0.2 * h)))
+    X0, Y0, X1, Y1 = max(0, x - band), max(0, y - band), min(width, x + w + band), min(height, y + h + band)
+    around = image[Y0:Y1, X0:X1] @ LUMA
+    inside = np.zeros(around.shape, bool)
+    inside[max(0, y) - Y0:min(height, y + h) - Y0, max(0, x) - X0:min(width, x + w) - X0] = True
+    border = float(grey[background].mean() - around[~inside].mean()) if (~inside).any() else 0.0
     return {
+        "border": border,
         "contrast": float(abs(grey[background].mean() - (grey[characters].mean() if characters.any() else grey[background].mean()))),
         "sat": float(((top - bottom) / (top + 1e-3))[background].mean()),
         "chars": blobs,
@@ -119,16 +129,18 @@ def main():
     for half in ("tune", "held"):
         lost, plates, false = score(every, half)
         print(f"{half}: {plates} labelled plates found, {false} false plates before any rule")
-    grid = itertools.product([0, 2, 3, 4, 5], [0.3, 0.4, 0.5, 0.6, 1.1], [0, 20, 30, 40, 50], [0, 10, 14, 18, 22])
+    grid = itertools.product([0, 2, 3, 4, 5], [0.3, 0.4, 0.5, 0.6, 1.1], [0, 20, 30, 40, 50], [0, 10, 14, 18, 22],
+                             [-255, 0, 10, 20, 40])
     results = []
-    for c, s, k, h in grid:
-        rule = lambda f, c=c, s=s, k=k, h=h: f["chars"] >= c and f["sat"] < s and f["contrast"] >= k and f["h"] >= h
+    for c, s, k, h, b in grid:
+        rule = lambda f, c=c, s=s, k=k, h=h, b=b: (f["chars"] >= c and f["sat"] < s and f["contrast"] >= k and f["h"] >= h
+                                                   and f["border"] >= b)
         lost, plates, false = score(rule, "tune")
         if lost <= loss:
-            results.append((false, lost, (c, s, k, h), rule))
+            results.append((false, lost, (c, s, k, h, b), rule))
     results.sort(key=lambda r: (r[0], r[1]))
-    for false, lost, (c, s, k, h), _ in results[:5]:
-        print(f"tuning: chars >= {c}, sat < {s}, contrast >= {k}, h >= {h}: {lost} plates lost, {false} false plates")
+    for false, lost, (c, s, k, h, b), _ in results[:5]:
+        print(f"tuning: chars >= {c}, sat < {s}, contrast >= {k}, h >= {h}, border >= {b}: {lost} plates lost, {false} false plates")
     false, lost, settings, rule = results[0]
     lost, plates, false = score(rule, "held")
     print(f"held out, the best tuning rule {settings}: {lost} of {plates} plates lost, {false} false plates")

@@ -23,14 +23,26 @@ struct JobStatusTests {
         return try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
     }
 
-    /// Every field of `JobRecord` reaches the client, so a field added there shows up here: this
-    /// list is what a client may see, and a new key needs a look (and the OpenAPI document).
+    /// The documented properties of `schema` in the committed OpenAPI document (which
+    /// `ServeTests` checks against scripts/openapi.py).
+    static func documented(_ schema: String) throws -> Set<String> {
+        let document = try #require(try JSONSerialization.jsonObject(with: Data(PackageResources.openapi_json)) as? [String: Any])
+        let schemas = try #require((document["components"] as? [String: Any])?["schemas"] as? [String: Any])
+        let properties = try #require((schemas[schema] as? [String: Any])?["properties"] as? [String: Any])
+        return Set(properties.keys)
+    }
+
+    /// Every field of `JobRecord` reaches the client, so a field added there shows up here: a
+    /// client sees exactly the documented properties (less those absent here: the job is not
+    /// finished, and the done image has no error), and a new key needs documenting first.
     @Test func theKeysAClientSees() throws {
         let status = try Self.status()
+        #expect(Set(status.keys) == (try Self.documented("Job")).subtracting(["finishedAt"]))
         #expect(Set(status.keys) == ["id", "createdAt", "expiresAt", "options", "review", "webhook", "state",
                                      "originalsKept", "progress", "images", "results"])
         #expect(status["finishedAt"] == nil)
         let image = try #require((status["images"] as? [[String: Any]])?.first)
+        #expect(Set(image.keys) == (try Self.documented("ImageStatus")).subtracting(["error"]))
         #expect(Set(image.keys) == ["index", "name", "state", "width", "height", "regions", "resultName", "result"])
     }
 

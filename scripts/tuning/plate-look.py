@@ -108,7 +108,6 @@ def main():
             found = features(image, box)
             if found and any(covers(box, label) for label in plate_boxes):
                 rows.append(("plate", half, path, found))
-    crowd_photos = {"tune": set(), "held": set()}
     for path, boxes in regions(faces_report):
         half = "tune" if hashlib.sha256(open(path, "rb").read()).digest()[0] % 2 == 0 else "held"
         image = np.asarray(ImageOps.exif_transpose(Image.open(path)).convert("RGB"), np.float32)

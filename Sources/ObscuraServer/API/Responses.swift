@@ -29,8 +29,8 @@ struct JobStatus: Encodable, Sendable {
         /// True while the originals are kept (a review job until it is finished or expires):
         /// done images can then get new regions and be rendered again, and have a preview.
         var originalsKept: Bool
-        var progress = Progress()
-        var images: [ImageStatus] = []
+        var progress: Progress
+        var images: [ImageStatus]
         /// Path of the zip of every result.
         var results: String
     }
@@ -42,23 +42,23 @@ struct JobStatus: Encodable, Sendable {
 
     init(job: JobRecord, images: [ImageRecord]) {
         self.job = job
-        summary = Summary(state: JobState.of(images.map(\.state)), originalsKept: job.keepsOriginals,
-                          results: "/v1/jobs/\(job.id)/results.zip")
-        summary.progress.total = images.count
+        var progress = Progress(total: images.count)
         for image in images {
             switch image.state {
-            case .review: summary.progress.review += 1
-            case .done: summary.progress.done += 1
-            case .failed: summary.progress.failed += 1
-            default: summary.progress.pending += 1
+            case .review: progress.review += 1
+            case .done: progress.done += 1
+            case .failed: progress.failed += 1
+            default: progress.pending += 1
             }
         }
-        summary.images = images.map { image in
-            ImageStatus(index: image.index, name: image.name, state: image.state, error: image.error,
-                        width: image.width, height: image.height, regions: image.regions?.count,
-                        resultName: image.state == .done ? image.resultName : nil,
-                        result: image.state == .done ? "/v1/jobs/\(job.id)/images/\(image.index)/result" : nil)
-        }
+        summary = Summary(state: JobState.of(images.map(\.state)), originalsKept: job.keepsOriginals, progress: progress,
+                          images: images.map { image in
+                              ImageStatus(index: image.index, name: image.name, state: image.state, error: image.error,
+                                          width: image.width, height: image.height, regions: image.regions?.count,
+                                          resultName: image.state == .done ? image.resultName : nil,
+                                          result: image.state == .done ? "/v1/jobs/\(job.id)/images/\(image.index)/result" : nil)
+                          },
+                          results: "/v1/jobs/\(job.id)/results.zip")
     }
 
     /// One flat object: the stored job's fields, then the summary's.
